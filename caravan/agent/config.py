@@ -1,0 +1,101 @@
+"""The agent's typed configuration: defaults live in the models, read once, then read-only.
+
+Built from an HCL agent file (`caravan agent -config FILE`), then flags, then
+validated (`agent.config_file`); `-dev` starts from `dev_config()`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Ports(_Config):
+    http: int = 4646
+    rpc: int = 4647
+    serf: int = 4648
+
+
+class ServerConfig(_Config):
+    enabled: bool = False
+    # How long a node may go without a heartbeat before it is marked down.
+    heartbeat_grace_s: float = 10.0
+    # The TTL handed to clients; they heartbeat at about half of it.
+    heartbeat_ttl_s: float = 10.0
+
+
+class HostVolumeConfig(_Config):
+    path: str
+    read_only: bool = False
+
+
+DEFAULT_CHROOT_ENV = {
+    "/bin": "/bin", "/etc": "/etc", "/lib": "/lib", "/lib32": "/lib32", "/lib64": "/lib64",
+    "/run/resolvconf": "/run/resolvconf", "/run/systemd/resolve": "/run/systemd/resolve",
+    "/sbin": "/sbin", "/usr": "/usr",
+}
+
+
+class ClientConfig(_Config):
+    enabled: bool = False
+    servers: list[str] = Field(default_factory=list)
+    node_class: str = ""
+    meta: dict[str, str] = Field(default_factory=dict)
+    options: dict[str, str] = Field(default_factory=dict)
+    chroot_env: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_CHROOT_ENV))
+    host_volume: dict[str, HostVolumeConfig] = Field(default_factory=dict)
+    disable_remote_exec: bool = False
+    max_kill_timeout_s: float = 30.0
+    # Overrides of fingerprinted totals (Nomad's client `cpu_total_compute`, `memory_total_mb`).
+    cpu_total_compute: int = 0
+    memory_total_mb: int = 0
+
+
+class PluginConfig(_Config):
+    """`plugin "<name>" { config { ... } }`: opaque here, decoded by the driver."""
+
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class AclConfig(_Config):
+    enabled: bool = False
+
+
+class AgentConfig(_Config):
+    region: str = "global"
+    datacenter: str = "dc1"
+    name: str = ""
+    data_dir: str = ""
+    bind_addr: str = "0.0.0.0"
+    log_level: str = "INFO"
+    ports: Ports = Field(default_factory=Ports)
+    server: ServerConfig = Field(default_factory=ServerConfig)
+    client: ClientConfig = Field(default_factory=ClientConfig)
+    plugin: dict[str, PluginConfig] = Field(default_factory=dict)
+    acl: AclConfig = Field(default_factory=AclConfig)
+    dev_mode: bool = False
+
+    def http_url(self) -> str:
+        host = "127.0.0.1" if self.bind_addr in ("0.0.0.0", "::", "") else self.bind_addr
+        return f"http://{host}:{self.ports.http}"
+
+    def plugin_config(self, name: str) -> dict[str, Any]:
+        plugin = self.plugin.get(name)
+        return dict(plugin.config) if plugin else {}
+
+
+def dev_config() -> AgentConfig:
+    """`caravan agent -dev`: server and client in one process on 127.0.0.1:4646."""
+    return AgentConfig(
+        bind_addr="127.0.0.1",
+        dev_mode=True,
+        server=ServerConfig(enabled=True),
+        client=ClientConfig(enabled=True),
+        plugin={"raw_exec": PluginConfig(config={"enabled": True}),
+                "exec": PluginConfig(config={})},
+    )

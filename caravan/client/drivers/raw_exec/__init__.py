@@ -1,0 +1,1 @@
+"""caravan.client.drivers.raw_exec."""

@@ -1,0 +1,71 @@
+"""Typed models with Nomad's JSON names, shared by server, client, http and api."""
+
+from caravan.structs.alloc import (
+    AllocatedCpu,
+    AllocatedMemory,
+    AllocatedResources,
+    AllocatedSharedResources,
+    AllocatedTaskResources,
+    AllocClientUpdate,
+    Allocation,
+    AllocListStub,
+    AllocMetric,
+    DesiredTransition,
+    RescheduleEvent,
+    RescheduleTracker,
+    TaskEvent,
+    TaskState,
+)
+from caravan.structs.base import Struct, to_nomad
+from caravan.structs.canonicalize import canonicalize
+from caravan.structs.evaluation import Evaluation
+from caravan.structs.job import (
+    Constraint,
+    EphemeralDisk,
+    Job,
+    JobListStub,
+    JobSummary,
+    JobSummaryCounts,
+    LogConfig,
+    ReschedulePolicy,
+    Resources,
+    RestartPolicy,
+    Task,
+    TaskArtifact,
+    TaskGroup,
+    VolumeMount,
+    VolumeRequest,
+)
+from caravan.structs.node import (
+    ClientHostVolume,
+    DriverInfo,
+    LegacyResources,
+    Node,
+    NodeCpuResources,
+    NodeDiskResources,
+    NodeListStub,
+    NodeMemoryResources,
+    NodeResources,
+)
+from caravan.structs.responses import (
+    AllocStopResponse,
+    JobDeregisterResponse,
+    JobParseRequest,
+    JobRegisterRequest,
+    JobRegisterResponse,
+    NodeRegisterResponse,
+)
+from caravan.structs.validate import validate_job
+
+__all__ = [
+    "AllocClientUpdate", "AllocListStub", "AllocMetric", "AllocStopResponse", "AllocatedCpu",
+    "AllocatedMemory", "AllocatedResources", "AllocatedSharedResources", "AllocatedTaskResources",
+    "Allocation", "ClientHostVolume", "Constraint", "DesiredTransition", "DriverInfo",
+    "EphemeralDisk", "Evaluation", "Job", "JobDeregisterResponse", "JobListStub",
+    "JobParseRequest", "JobRegisterRequest", "JobRegisterResponse", "JobSummary",
+    "JobSummaryCounts", "LegacyResources", "LogConfig", "Node", "NodeCpuResources",
+    "NodeDiskResources", "NodeListStub", "NodeMemoryResources", "NodeRegisterResponse",
+    "NodeResources", "RescheduleEvent", "ReschedulePolicy", "RescheduleTracker", "Resources",
+    "RestartPolicy", "Struct", "Task", "TaskArtifact", "TaskEvent", "TaskGroup", "TaskState",
+    "VolumeMount", "VolumeRequest", "canonicalize", "to_nomad", "validate_job",
+]

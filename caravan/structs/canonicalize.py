@@ -1,0 +1,110 @@
+"""Fill Nomad's defaults into a job, as `api.Job.Canonicalize` does before register.
+
+Pure and idempotent: canonicalizing twice gives the same job. Returns a new job.
+"""
+
+from __future__ import annotations
+
+from caravan.clock import NS_PER_SECOND
+from caravan.structs.job import (
+    EphemeralDisk,
+    Job,
+    LogConfig,
+    ReschedulePolicy,
+    Resources,
+    RestartPolicy,
+    Task,
+    TaskGroup,
+)
+
+_S = NS_PER_SECOND
+_MIN = 60 * _S
+_HOUR = 60 * _MIN
+
+_RESTART_DEFAULTS = {
+    "service": RestartPolicy(attempts=2, interval=30 * _MIN, delay=15 * _S, mode="fail"),
+    "system": RestartPolicy(attempts=2, interval=30 * _MIN, delay=15 * _S, mode="fail"),
+    "batch": RestartPolicy(attempts=3, interval=24 * _HOUR, delay=15 * _S, mode="fail"),
+    "sysbatch": RestartPolicy(attempts=3, interval=24 * _HOUR, delay=15 * _S, mode="fail"),
+}
+_RESCHEDULE_DEFAULTS = {
+    "service": ReschedulePolicy(attempts=0, interval=0, delay=30 * _S,
+                                delay_function="exponential", max_delay=_HOUR, unlimited=True),
+    "batch": ReschedulePolicy(attempts=1, interval=24 * _HOUR, delay=5 * _S,
+                              delay_function="constant", max_delay=0, unlimited=False),
+}
+DEFAULT_KILL_TIMEOUT = 5 * _S
+
+
+def canonicalize(job: Job) -> Job:
+    out = job.model_copy(deep=True)
+    out.name = out.name or out.id
+    out.namespace = out.namespace or "default"
+    out.region = out.region or "global"
+    out.type = out.type or "service"
+    out.node_pool = out.node_pool or "default"
+    if not out.datacenters:
+        out.datacenters = ["*"]
+    out.task_groups = [_group(g, out.type) for g in out.task_groups]
+    return out
+
+
+def _merge_restart(base: RestartPolicy, override: RestartPolicy | None) -> RestartPolicy:
+    if override is None:
+        return base.model_copy()
+    merged = base.model_copy()
+    for field in ("attempts", "interval", "delay", "mode"):
+        value = getattr(override, field)
+        if value is not None:
+            setattr(merged, field, value)
+    merged.render_templates = override.render_templates
+    return merged
+
+
+def _merge_reschedule(base: ReschedulePolicy | None, override: ReschedulePolicy | None
+                      ) -> ReschedulePolicy | None:
+    if base is None:
+        return override
+    merged = base.model_copy()
+    if override is not None:
+        for field in ReschedulePolicy.model_fields:
+            value = getattr(override, field)
+            if value is not None:
+                setattr(merged, field, value)
+    return merged
+
+
+def _group(group: TaskGroup, job_type: str) -> TaskGroup:
+    g = group.model_copy()
+    if g.count is None:
+        g.count = 1
+    default_restart = _RESTART_DEFAULTS.get(job_type, _RESTART_DEFAULTS["service"])
+    g.restart_policy = _merge_restart(default_restart, g.restart_policy)
+    g.reschedule_policy = _merge_reschedule(_RESCHEDULE_DEFAULTS.get(job_type),
+                                            g.reschedule_policy)
+    g.ephemeral_disk = g.ephemeral_disk or EphemeralDisk()
+    g.tasks = [_task(t, g.restart_policy) for t in g.tasks]
+    return g
+
+
+def _task(task: Task, group_restart: RestartPolicy) -> Task:
+    t = task.model_copy()
+    r = t.resources.model_copy() if t.resources else Resources()
+    if r.cpu is None and not r.cores:
+        r.cpu = 100
+    if r.cores is None:
+        r.cores = 0
+    if r.memory_mb is None:
+        r.memory_mb = 300
+    if r.memory_max_mb is None:
+        r.memory_max_mb = 0
+    t.resources = r
+    if t.kill_timeout is None:
+        t.kill_timeout = DEFAULT_KILL_TIMEOUT
+    t.log_config = t.log_config or LogConfig()
+    # A task-level restart block overrides the group's field by field.
+    t.restart_policy = _merge_restart(group_restart, t.restart_policy)
+    for artifact in t.artifacts or []:
+        if not artifact.getter_mode:
+            artifact.getter_mode = "any"
+    return t

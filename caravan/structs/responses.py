@@ -1,0 +1,56 @@
+"""Bodies of write requests and responses that are not stored objects."""
+
+from __future__ import annotations
+
+from caravan.structs.base import Struct
+from caravan.structs.job import Job
+
+
+class JobRegisterRequest(Struct):
+    job: Job | None = None
+    enforce_index: bool = False
+    job_modify_index: int = 0
+    policy_override: bool = False
+    preserve_counts: bool = False
+    eval_priority: int = 0
+
+
+class JobRegisterResponse(Struct):
+    eval_id: str = ""
+    eval_create_index: int = 0
+    job_modify_index: int = 0
+    warnings: str = ""
+    index: int = 0
+    last_contact: int = 0
+    known_leader: bool = True
+    next_token: str = ""
+
+
+class JobDeregisterResponse(Struct):
+    eval_id: str = ""
+    eval_create_index: int = 0
+    job_modify_index: int = 0
+    volume_eval_id: str = ""
+    volume_eval_index: int = 0
+    index: int = 0
+    last_contact: int = 0
+    known_leader: bool = True
+    next_token: str = ""
+
+
+class JobParseRequest(Struct):
+    job_hcl: str = ""
+    variables: str = ""
+    canonicalize: bool = False
+
+
+class AllocStopResponse(Struct):
+    eval_id: str = ""
+    index: int = 0
+
+
+class NodeRegisterResponse(Struct):
+    """Our client<->server contract: the node's heartbeat deadline in nanoseconds."""
+
+    heartbeat_ttl: int = 0
+    index: int = 0

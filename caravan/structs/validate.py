@@ -1,0 +1,153 @@
+"""Register-time job validation: every problem at once, each with its field path.
+
+Texts follow Nomad's (`Missing job datacenters`, `Task cannot be named "alloc"`, ...).
+Runs on a canonicalized job. Driver config is not checked here: the client's
+driver decodes it, as in Nomad.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from caravan.errors import FieldError, JobValidationError
+from caravan.structs.job import JOB_TYPES, Constraint, Job, Task, TaskGroup
+
+CONSTRAINT_OPERANDS = ("=", "==", "is", "!=", "not", ">", ">=", "<", "<=", "regexp", "version",
+                       "semver", "set_contains", "set_contains_all", "set_contains_any",
+                       "distinct_hosts", "distinct_property", "is_set", "is_not_set")
+_NAME_RE = re.compile(r"^[a-zA-Z0-9-]{1,128}$")
+
+
+def validate_job(job: Job, *, max_priority: int = 100) -> None:
+    """Raise JobValidationError listing every problem, or return None when the job is valid."""
+    errors: list[FieldError] = []
+
+    def err(path: str, message: str) -> None:
+        errors.append(FieldError(path=path, message=message))
+
+    if not job.id:
+        err("ID", "Missing job ID")
+    elif " " in job.id:
+        err("ID", "Job ID contains a space")
+    elif "\x00" in job.id:
+        err("ID", "Job ID contains a null character")
+    if not job.name:
+        err("Name", "Missing job name")
+    if not job.type:
+        err("Type", "Missing job type")
+    elif job.type not in JOB_TYPES:
+        err("Type", f'Invalid job type: "{job.type}"')
+    if not _NAME_RE.match(job.namespace or ""):
+        err("Namespace", f'invalid namespace "{job.namespace}"')
+    if not 1 <= job.priority <= max_priority:
+        err("Priority", f"job priority must be between [1, {max_priority}]")
+    if not job.datacenters:
+        err("Datacenters", "Missing job datacenters")
+    for i, dc in enumerate(job.datacenters or []):
+        if not dc:
+            err(f"Datacenters[{i}]", "datacenter must be non-empty string")
+    for i, c in enumerate(job.constraints or []):
+        _constraint(c, f"Constraints[{i}]", err)
+    if not job.task_groups:
+        err("TaskGroups", "Missing job task groups")
+    seen: set[str] = set()
+    for gi, group in enumerate(job.task_groups):
+        path = f"TaskGroups[{gi}]"
+        if group.name in seen:
+            err(f"{path}.Name", f"Job task group {gi + 1} redefines '{group.name}' from group")
+        seen.add(group.name)
+        _group(group, path, err)
+    if errors:
+        raise JobValidationError(errors)
+
+
+def _constraint(c: Constraint, path: str, err: _Err) -> None:
+    if c.operand not in CONSTRAINT_OPERANDS:
+        err(f"{path}.Operand", f'Unknown constraint type "{c.operand}"')
+        return
+    if c.operand in ("distinct_hosts", "distinct_property", "is_set", "is_not_set"):
+        if c.operand == "distinct_property" and not c.l_target:
+            err(f"{path}.LTarget", "No LTarget provided but is required by constraint")
+        return
+    if not c.l_target and c.operand != "regexp":
+        err(f"{path}.LTarget", "No LTarget provided but is required by constraint")
+    if c.operand == "regexp":
+        try:
+            re.compile(c.r_target)
+        except re.error as e:
+            err(f"{path}.RTarget", f"Regular expression failed to compile: {e}")
+
+
+def _group(group: TaskGroup, path: str, err: _Err) -> None:
+    if not group.name:
+        err(f"{path}.Name", "Missing task group name")
+    if group.count is not None and group.count < 0:
+        err(f"{path}.Count", "Task group count can't be negative")
+    if not group.tasks:
+        err(f"{path}.Tasks", "Missing tasks for task group")
+    for i, c in enumerate(group.constraints or []):
+        _constraint(c, f"{path}.Constraints[{i}]", err)
+    rp = group.restart_policy
+    if rp is not None and rp.mode not in (None, "fail", "delay"):
+        err(f"{path}.RestartPolicy.Mode", f'Unsupported restart mode: "{rp.mode}"')
+    names: set[str] = set()
+    for ti, task in enumerate(group.tasks):
+        tpath = f"{path}.Tasks[{ti}]"
+        if task.name in names:
+            err(f"{tpath}.Name", f"Task {ti + 1} redefines '{task.name}' from task")
+        names.add(task.name)
+        _task(task, tpath, group, err)
+
+
+def _task(task: Task, path: str, group: TaskGroup, err: _Err) -> None:
+    if not task.name:
+        err(f"{path}.Name", "Missing task name")
+    elif task.name == "alloc":
+        err(f"{path}.Name", 'Task cannot be named "alloc"')
+    elif "/" in task.name or "\x00" in task.name:
+        err(f"{path}.Name", "Task name cannot include slashes or null characters")
+    if not task.driver:
+        err(f"{path}.Driver", "Missing task driver")
+    r = task.resources
+    if r.cpu is not None and r.cores:
+        err(f"{path}.Resources", "Task can only ask for 'cpu' or 'cores' resource, not both.")
+    if r.cpu is not None and r.cpu < 1 and not r.cores:
+        err(f"{path}.Resources.CPU", f"minimum CPU value is 1; got {r.cpu}")
+    if r.memory_mb is not None and r.memory_mb < 10:
+        err(f"{path}.Resources.MemoryMB", f"minimum MemoryMB value is 10; got {r.memory_mb}")
+    if r.memory_max_mb and r.memory_max_mb > 0 and r.memory_mb is not None \
+            and r.memory_max_mb < r.memory_mb:
+        err(f"{path}.Resources.MemoryMaxMB",
+            f"MemoryMaxMB value ({r.memory_max_mb}) should be larger than MemoryMB value "
+            f"({r.memory_mb})")
+    if task.kill_timeout is not None and task.kill_timeout < 0:
+        err(f"{path}.KillTimeout", "KillTimeout must be a positive value")
+    lc = task.log_config
+    disk = group.ephemeral_disk.size_mb if group.ephemeral_disk else 300
+    if lc is not None:
+        if lc.max_files < 1:
+            err(f"{path}.LogConfig.MaxFiles", f"minimum number of files is 1; got {lc.max_files}")
+        if lc.max_file_size_mb < 1:
+            err(f"{path}.LogConfig.MaxFileSizeMB",
+                f"minimum file size is 1MB; got {lc.max_file_size_mb}")
+        if lc.max_files * lc.max_file_size_mb >= disk and not lc.disabled:
+            err(f"{path}.LogConfig", f"log storage ({lc.max_files * lc.max_file_size_mb} MB) "
+                f"must be less than requested disk capacity ({disk} MB)")
+    for i, c in enumerate(task.constraints or []):
+        _constraint(c, f"{path}.Constraints[{i}]", err)
+    volumes = group.volumes or {}
+    for i, vm in enumerate(task.volume_mounts or []):
+        if vm.volume not in volumes:
+            err(f"{path}.VolumeMounts[{i}]",
+                f'Volume Mount ({i}) references undefined volume {vm.volume}')
+    for i, a in enumerate(task.artifacts or []):
+        if not a.getter_source:
+            err(f"{path}.Artifacts[{i}].GetterSource", "source must be specified")
+        if a.getter_mode not in ("any", "file", "dir"):
+            err(f"{path}.Artifacts[{i}].GetterMode",
+                f'invalid artifact mode "{a.getter_mode}"; must be one of: any, file, dir')
+
+
+class _Err(Protocol):
+    def __call__(self, path: str, message: str) -> None: ...
