@@ -6,9 +6,21 @@ validated (`agent.config_file`); `-dev` starts from `dev_config()`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from caravan.durations import parse_duration
+
+
+def _seconds(value: Any) -> Any:
+    """Agent files give durations as Go strings (`"10s"`); models hold float seconds."""
+    if isinstance(value, str):
+        return parse_duration(value) / 1e9
+    return value
+
+
+Seconds = Annotated[float, BeforeValidator(_seconds)]
 
 
 class _Config(BaseModel):
@@ -23,10 +35,10 @@ class Ports(_Config):
 
 class ServerConfig(_Config):
     enabled: bool = False
-    # How long a node may go without a heartbeat before it is marked down.
-    heartbeat_grace_s: float = 10.0
-    # The TTL handed to clients; they heartbeat at about half of it.
-    heartbeat_ttl_s: float = 10.0
+    # Nomad's names: how long past its TTL a node may be silent before it is marked down,
+    # and the TTL handed to clients (they heartbeat at about half of it).
+    heartbeat_grace: Seconds = 10.0
+    min_heartbeat_ttl: Seconds = 10.0
 
 
 class HostVolumeConfig(_Config):
@@ -50,7 +62,7 @@ class ClientConfig(_Config):
     chroot_env: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_CHROOT_ENV))
     host_volume: dict[str, HostVolumeConfig] = Field(default_factory=dict)
     disable_remote_exec: bool = False
-    max_kill_timeout_s: float = 30.0
+    max_kill_timeout: Seconds = 30.0
     # Overrides of fingerprinted totals (Nomad's client `cpu_total_compute`, `memory_total_mb`).
     cpu_total_compute: int = 0
     memory_total_mb: int = 0

@@ -1,0 +1,73 @@
+"""Routes about the agent itself: /v1/agent/self, members, status, regions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from caravan import __version__
+from caravan.http.context import AgentContext
+from caravan.http.query import json_response
+
+
+def _member(ctx: AgentContext) -> dict[str, Any]:
+    cfg = ctx.config
+    host, _, port = ctx.http_addr.rpartition(":")
+    return {
+        "Name": f"{cfg.name or 'caravan'}.{cfg.region}", "Addr": host, "Port": int(port or 0),
+        "Tags": {"role": "nomad" if ctx.server else "client", "region": cfg.region,
+                 "dc": cfg.datacenter, "build": __version__, "port": str(cfg.ports.rpc)},
+        "Status": "alive", "ProtocolMin": 1, "ProtocolMax": 5, "ProtocolCur": 2,
+        "DelegateMin": 2, "DelegateMax": 5, "DelegateCur": 4,
+    }
+
+
+async def agent_self(request: Request) -> Response:
+    ctx: AgentContext = request.app.state.ctx
+    stats: dict[str, Any] = {}
+    if ctx.client is not None:
+        stats["client"] = {"node_id": ctx.client.node_id, "known_servers": ctx.client.servers()}
+    if ctx.server is not None:
+        stats["nomad"] = {"server": "true", "leader": "true",
+                          "last_index": str(ctx.server.store.index),
+                          "broker": ctx.server.broker.stats()}
+    config = ctx.config.model_dump(mode="json")
+    config["Version"] = {"Version": __version__}
+    return json_response({"config": config, "member": _member(ctx), "stats": stats})
+
+
+async def members(request: Request) -> Response:
+    ctx: AgentContext = request.app.state.ctx
+    return json_response({"ServerName": ctx.config.name, "ServerRegion": ctx.config.region,
+                          "ServerDC": ctx.config.datacenter, "Members": [_member(ctx)]})
+
+
+async def leader(request: Request) -> Response:
+    ctx: AgentContext = request.app.state.ctx
+    ctx.require_server()
+    host = ctx.http_addr.rpartition(":")[0]
+    return json_response(f"{host}:{ctx.config.ports.rpc}")
+
+
+async def peers(request: Request) -> Response:
+    ctx: AgentContext = request.app.state.ctx
+    ctx.require_server()
+    host = ctx.http_addr.rpartition(":")[0]
+    return json_response([f"{host}:{ctx.config.ports.rpc}"])
+
+
+async def regions(request: Request) -> Response:
+    ctx: AgentContext = request.app.state.ctx
+    return json_response([ctx.config.region])
+
+
+routes = [
+    Route("/v1/agent/self", agent_self, methods=["GET"]),
+    Route("/v1/agent/members", members, methods=["GET"]),
+    Route("/v1/status/leader", leader, methods=["GET"]),
+    Route("/v1/status/peers", peers, methods=["GET"]),
+    Route("/v1/regions", regions, methods=["GET"]),
+]

@@ -1,0 +1,50 @@
+"""Routes under /v1/allocations and /v1/allocation/<id>."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from caravan.errors import NotFound
+from caravan.http.query import blocking_index, json_response, parse_bool, query_options
+from caravan.structs import AllocListStub, AllocStopResponse
+
+
+async def list_allocs(request: Request) -> Response:
+    opts = query_options(request)
+    index = await blocking_index(request, opts, "allocs")
+    store = request.app.state.ctx.require_server().store
+    resources = parse_bool(request.query_params.get("resources"), "resources")
+    task_states = parse_bool(request.query_params.get("task_states"), "task_states", True)
+    ns = request.query_params.get("namespace", "default") or "default"
+    allocs = [a for a in store.allocs() if a.id.startswith(opts.prefix)
+              and (ns == "*" or a.namespace == ns)]
+    allocs.sort(key=lambda a: a.create_index, reverse=True)
+    stubs = [AllocListStub.of(a, resources=resources) for a in allocs]
+    if not task_states:
+        stubs = [s.model_copy(update={"task_states": None}) for s in stubs]
+    return json_response(stubs, index=index, pretty=opts.pretty)
+
+
+async def read_alloc(request: Request) -> Response:
+    opts = query_options(request)
+    index = await blocking_index(request, opts, "allocs")
+    store = request.app.state.ctx.require_server().store
+    alloc = store.alloc(request.path_params["alloc_id"])
+    if alloc is None:
+        raise NotFound("alloc not found")
+    return json_response(alloc, index=index, pretty=opts.pretty)
+
+
+async def stop_alloc(request: Request) -> Response:
+    server = request.app.state.ctx.require_server()
+    ev, index = server.allocs.stop(request.path_params["alloc_id"])
+    return json_response(AllocStopResponse(eval_id=ev.id if ev else "", index=index), index=index)
+
+
+routes = [
+    Route("/v1/allocations", list_allocs, methods=["GET"]),
+    Route("/v1/allocation/{alloc_id}", read_alloc, methods=["GET"]),
+    Route("/v1/allocation/{alloc_id}/stop", stop_alloc, methods=["PUT", "POST"]),
+]

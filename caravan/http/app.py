@@ -1,0 +1,45 @@
+"""The route table: every Nomad-compatible route and the error handlers, in one place."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
+
+from caravan.errors import CaravanError
+from caravan.http import (
+    agent,
+    allocations,
+    client_allocs,
+    errors,
+    evaluations,
+    jobs,
+    node_rpc,
+    nodes,
+)
+from caravan.http.context import AgentContext
+from caravan.http.limits import BodyLimit, ForwardToServer
+
+
+def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> Starlette:
+    routes: list[BaseRoute] = [
+        *node_rpc.routes, *jobs.routes, *allocations.routes, *evaluations.routes,
+        *nodes.routes, *agent.routes, *client_allocs.routes,
+    ]
+    middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
+    if ctx.server is None:
+        middleware.append(Middleware(ForwardToServer, ctx=ctx))
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={
+            CaravanError: errors.caravan_error,
+            ValidationError: errors.validation_error,
+            HTTPException: errors.http_error,
+            Exception: errors.unexpected_error,
+        },
+    )
+    app.state.ctx = ctx
+    return app

@@ -1,0 +1,135 @@
+"""Routes served by the agent whose client holds the allocation: logs, stats, signal, restart.
+
+Any agent accepts them: a server that does not run the allocation forwards the
+request to the node's HTTP address (Nomad's "No path to node" when it cannot).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from caravan.client.logs import stream_logs
+from caravan.errors import InvalidInput, NotFound
+from caravan.http.context import AgentContext
+from caravan.http.forward import NoPathToNode, forward
+from caravan.http.query import json_response, parse_bool, read_json
+
+_HEARTBEAT_S = 1.0
+
+
+async def _local_or_forward(request: Request, alloc_id: str) -> Response | None:
+    """None when this agent's client holds the alloc; else the forwarded response."""
+    ctx: AgentContext = request.app.state.ctx
+    if ctx.client is not None and ctx.client.alloc_dir(alloc_id) is not None:
+        return None
+    if ctx.server is None and ctx.client is not None and ctx.client.servers():
+        return await forward(request, ctx.client.servers()[0])
+    server = ctx.require_server()
+    alloc = server.store.alloc(alloc_id)
+    if alloc is None:
+        raise NotFound(f'Unknown allocation "{alloc_id}"')
+    node = server.store.node(alloc.node_id)
+    if node is None:
+        raise InvalidInput(f'Unknown node "{alloc.node_id}"')
+    if not node.http_addr or node.http_addr == ctx.http_addr:
+        raise NoPathToNode("No path to node")
+    return await forward(request, node.http_addr)
+
+
+async def logs(request: Request) -> Response:
+    alloc_id = request.path_params["alloc_id"]
+    q = request.query_params
+    task = q.get("task", "")
+    if not task:
+        raise InvalidInput("must provide task name")
+    log_type = q.get("type", "")
+    if log_type not in ("stdout", "stderr"):
+        raise InvalidInput("must provide log type (stdout/stderr)")
+    origin = q.get("origin", "start") or "start"
+    if origin not in ("start", "end"):
+        raise InvalidInput("origin must be start or end")
+    try:
+        offset = int(q.get("offset", "0") or "0")
+    except ValueError:
+        raise InvalidInput(f'invalid offset "{q.get("offset")}": must be an integer') from None
+    follow = parse_bool(q.get("follow"), "follow")
+    plain = parse_bool(q.get("plain"), "plain")
+    forwarded = await _local_or_forward(request, alloc_id)
+    if forwarded is not None:
+        return forwarded
+    client = request.app.state.ctx.client
+    state = client.task_state(alloc_id, task)
+    if state is None:
+        raise InvalidInput(f'unknown task name "{task}"')
+    if state.state == "pending" and state.started_at.startswith("0001-"):
+        raise NotFound(f'task "{task}" not started yet. No logs available')
+    alloc_dir: Path = client.alloc_dir(alloc_id)
+    frames = stream_logs(alloc_dir, task, log_type, origin, offset, follow)
+    if plain:
+        return StreamingResponse(_plain(frames), media_type="text/plain")
+    return StreamingResponse(_framed(frames), media_type="application/json")
+
+
+async def _plain(frames: AsyncIterator[Any]) -> AsyncIterator[bytes]:
+    async for frame in frames:
+        if frame.data:
+            yield frame.data
+
+
+async def _framed(frames: AsyncIterator[Any]) -> AsyncIterator[bytes]:
+    async for frame in frames:
+        out: dict[str, Any] = {}
+        if frame.data:
+            out = {"Offset": frame.offset, "Data": base64.b64encode(frame.data).decode(),
+                   "File": frame.file}
+        if frame.file_event:
+            out["FileEvent"] = frame.file_event
+            out.setdefault("File", frame.file)
+        yield json.dumps(out).encode()
+
+
+async def stats(request: Request) -> Response:
+    alloc_id = request.path_params["alloc_id"]
+    forwarded = await _local_or_forward(request, alloc_id)
+    if forwarded is not None:
+        return forwarded
+    usage = await request.app.state.ctx.client.stats(alloc_id)
+    return json_response(usage)
+
+
+async def signal(request: Request) -> Response:
+    alloc_id = request.path_params["alloc_id"]
+    forwarded = await _local_or_forward(request, alloc_id)
+    if forwarded is not None:
+        return forwarded
+    body = await read_json(request, required=False) or {}
+    await request.app.state.ctx.client.signal_task(alloc_id, str(body.get("Task", "") or ""),
+                                                   str(body.get("Signal", "") or "SIGKILL"))
+    return json_response({})
+
+
+async def restart(request: Request) -> Response:
+    alloc_id = request.path_params["alloc_id"]
+    forwarded = await _local_or_forward(request, alloc_id)
+    if forwarded is not None:
+        return forwarded
+    body = await read_json(request, required=False) or {}
+    await request.app.state.ctx.client.restart_alloc(alloc_id,
+                                                     str(body.get("TaskName", "") or ""))
+    return json_response({})
+
+
+routes = [
+    Route("/v1/client/fs/logs/{alloc_id}", logs, methods=["GET"]),
+    Route("/v1/client/allocation/{alloc_id}/stats", stats, methods=["GET"]),
+    Route("/v1/client/allocation/{alloc_id}/signal", signal, methods=["PUT", "POST"]),
+    Route("/v1/client/allocation/{alloc_id}/restart", restart, methods=["PUT", "POST"]),
+]

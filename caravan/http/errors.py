@@ -1,0 +1,45 @@
+"""The one place errors become HTTP responses: status from the error, Nomad's plain-text body."""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from caravan.errors import CaravanError
+
+log = logging.getLogger(__name__)
+
+
+async def caravan_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, CaravanError)
+    if exc.status >= 500:
+        log.error("%s %s: %s", request.method, request.url.path, exc.message)
+    return PlainTextResponse(exc.message, status_code=exc.status)
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    """A body that is JSON but not the right shape: name every bad field."""
+    assert isinstance(exc, ValidationError)
+    lines = []
+    for err in exc.errors():
+        path = ".".join(str(p) for p in err["loc"])
+        lines.append(f"{path}: {err['msg']}")
+    return PlainTextResponse("Invalid request body: " + "; ".join(lines), status_code=400)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        return PlainTextResponse("Invalid method", status_code=405)
+    if exc.status_code == 404:
+        return PlainTextResponse("Invalid URL path", status_code=404)
+    return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return PlainTextResponse(f"internal error: {exc}", status_code=500)

@@ -1,0 +1,52 @@
+"""Routes under /v1/evaluations and /v1/evaluation/<id>."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from caravan.errors import NotFound
+from caravan.http.query import blocking_index, json_response, query_options
+from caravan.structs import AllocListStub, Evaluation
+
+
+async def list_evals(request: Request) -> Response:
+    opts = query_options(request)
+    index = await blocking_index(request, opts, "evals")
+    store = request.app.state.ctx.require_server().store
+    ns = request.query_params.get("namespace", "default") or "default"
+    evals = [e for e in store.evals() if e.id.startswith(opts.prefix)
+             and (ns == "*" or e.namespace == ns)]
+    evals.sort(key=lambda e: e.create_index, reverse=True)
+    return json_response(evals, index=index, pretty=opts.pretty)
+
+
+def _eval_or_404(request: Request) -> Evaluation:
+    store = request.app.state.ctx.require_server().store
+    ev: Evaluation | None = store.eval(request.path_params["eval_id"])
+    if ev is None:
+        raise NotFound("eval not found")
+    return ev
+
+
+async def read_eval(request: Request) -> Response:
+    opts = query_options(request)
+    index = await blocking_index(request, opts, "evals")
+    return json_response(_eval_or_404(request), index=index, pretty=opts.pretty)
+
+
+async def eval_allocs(request: Request) -> Response:
+    opts = query_options(request)
+    index = await blocking_index(request, opts, "allocs")
+    ev = _eval_or_404(request)
+    store = request.app.state.ctx.require_server().store
+    return json_response([AllocListStub.of(a) for a in store.allocs_by_eval(ev.id)],
+                         index=index, pretty=opts.pretty)
+
+
+routes = [
+    Route("/v1/evaluations", list_evals, methods=["GET"]),
+    Route("/v1/evaluation/{eval_id}", read_eval, methods=["GET"]),
+    Route("/v1/evaluation/{eval_id}/allocations", eval_allocs, methods=["GET"]),
+]

@@ -1,0 +1,165 @@
+"""Routes under /v1/jobs and /v1/job/<id>: translation between HTTP and the job endpoint."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from caravan.errors import InvalidInput, NotFound
+from caravan.http.query import blocking_index, json_response, parse_bool, query_options, read_json
+from caravan.jobspec import hcl_to_api_json
+from caravan.server import summary
+from caravan.structs import (
+    AllocListStub,
+    Job,
+    JobDeregisterResponse,
+    JobParseRequest,
+    JobRegisterRequest,
+    JobRegisterResponse,
+    canonicalize,
+)
+
+_JOB_TABLES = ("jobs", "allocs", "evals")
+
+
+async def list_jobs(request: Request) -> Response:
+    opts = query_options(request)
+    index = await blocking_index(request, opts, *_JOB_TABLES)
+    store = request.app.state.ctx.require_server().store
+    stubs = [summary.list_stub(j, store.allocs_by_job(j.namespace, j.id),
+                               store.evals_by_job(j.namespace, j.id))
+             for j in store.jobs(opts.namespace) if j.id.startswith(opts.prefix)]
+    return json_response(stubs, index=index, pretty=opts.pretty)
+
+
+async def register(request: Request) -> Response:
+    body = JobRegisterRequest.model_validate(await read_json(request))
+    path_id = request.path_params.get("job_id")
+    job = _job_from(body, request)
+    if path_id is not None and job.id != path_id:
+        raise InvalidInput("Job ID does not match name")
+    server = request.app.state.ctx.require_server()
+    existing = server.store.job(job.namespace, job.id)
+    if body.enforce_index:
+        current = existing.job_modify_index if existing else 0
+        if current != body.job_modify_index:
+            raise InvalidInput(f"Enforcing job modify index {body.job_modify_index}: job "
+                               f"exists with conflicting job modify index: {current}")
+    ev, index = server.jobs.register(job)
+    stored = server.store.job(job.namespace, job.id)
+    return json_response(JobRegisterResponse(
+        eval_id=ev.id, eval_create_index=index,
+        job_modify_index=stored.job_modify_index if stored else index, index=index),
+        index=index)
+
+
+def _job_from(body: JobRegisterRequest, request: Request) -> Job:
+    if body.job is None:
+        raise InvalidInput("Job must be specified")
+    job = body.job
+    if not job.id:
+        raise InvalidInput("Job ID hasn't been provided")
+    ns = request.query_params.get("namespace")
+    if ns and job.namespace in ("", "default") and ns != "default":
+        job = job.model_copy(update={"namespace": ns})
+    return job
+
+
+async def parse(request: Request) -> Response:
+    body = JobParseRequest.model_validate(await read_json(request))
+    if not body.job_hcl.strip():
+        raise InvalidInput("Job spec is empty")
+    try:
+        parsed = hcl_to_api_json(body.job_hcl, filename="<JobHCL>")
+    except InvalidInput as e:
+        raise InvalidInput(f"Failed to parse job: {e}") from None
+    if body.canonicalize:
+        parsed = canonicalize(Job.model_validate(parsed)).to_wire()
+    return json_response(parsed)
+
+
+def _job_or_404(request: Request) -> Job:
+    store = request.app.state.ctx.require_server().store
+    ns = query_options(request).namespace
+    job: Job | None = store.job(ns, request.path_params["job_id"])
+    if job is None:
+        raise NotFound("job not found")
+    return job
+
+
+async def read_job(request: Request) -> Response:
+    opts = query_options(request)
+    index = await blocking_index(request, opts, *_JOB_TABLES)
+    job = _job_or_404(request)
+    store = request.app.state.ctx.require_server().store
+    shown = summary.with_status(job, store.allocs_by_job(job.namespace, job.id),
+                                store.evals_by_job(job.namespace, job.id))
+    return json_response(shown, index=index, pretty=opts.pretty)
+
+
+async def deregister(request: Request) -> Response:
+    opts = query_options(request)
+    purge = parse_bool(request.query_params.get("purge"), "purge")
+    server = request.app.state.ctx.require_server()
+    ev, index = server.jobs.deregister(opts.namespace, request.path_params["job_id"],
+                                       purge=purge)
+    return json_response(JobDeregisterResponse(eval_id=ev.id, eval_create_index=index,
+                                               job_modify_index=index, index=index), index=index)
+
+
+async def versions(request: Request) -> Response:
+    opts = query_options(request)
+    index = await blocking_index(request, opts, "job_versions")
+    job = _job_or_404(request)
+    store = request.app.state.ctx.require_server().store
+    return json_response({"Versions": store.job_versions(job.namespace, job.id), "Diffs": None},
+                         index=index, pretty=opts.pretty)
+
+
+async def allocations(request: Request) -> Response:
+    opts = query_options(request)
+    index = await blocking_index(request, opts, "allocs")
+    store = request.app.state.ctx.require_server().store
+    job_id = request.path_params["job_id"]
+    show_all = parse_bool(request.query_params.get("all"), "all")
+    job = store.job(opts.namespace, job_id)
+    allocs = store.allocs_by_job(opts.namespace, job_id)
+    if job is not None and not show_all:
+        # Hide allocs of an earlier job that had the same ID (purged, then registered again).
+        allocs = [a for a in allocs if a.job is None or a.job.create_index == job.create_index]
+    allocs.sort(key=lambda a: a.create_index, reverse=True)
+    return json_response([AllocListStub.of(a) for a in allocs], index=index, pretty=opts.pretty)
+
+
+async def evaluations(request: Request) -> Response:
+    opts = query_options(request)
+    index = await blocking_index(request, opts, "evals")
+    store = request.app.state.ctx.require_server().store
+    evals = sorted(store.evals_by_job(opts.namespace, request.path_params["job_id"]),
+                   key=lambda e: e.create_index, reverse=True)
+    return json_response(evals, index=index, pretty=opts.pretty)
+
+
+async def job_summary(request: Request) -> Response:
+    opts = query_options(request)
+    index = await blocking_index(request, opts, *_JOB_TABLES)
+    job = _job_or_404(request)
+    store = request.app.state.ctx.require_server().store
+    return json_response(summary.job_summary(job, store.allocs_by_job(job.namespace, job.id),
+                                             store.evals_by_job(job.namespace, job.id)),
+                         index=index, pretty=opts.pretty)
+
+
+routes = [
+    Route("/v1/jobs", list_jobs, methods=["GET"]),
+    Route("/v1/jobs", register, methods=["PUT", "POST"]),
+    Route("/v1/jobs/parse", parse, methods=["PUT", "POST"]),
+    Route("/v1/job/{job_id:path}/versions", versions, methods=["GET"]),
+    Route("/v1/job/{job_id:path}/allocations", allocations, methods=["GET"]),
+    Route("/v1/job/{job_id:path}/evaluations", evaluations, methods=["GET"]),
+    Route("/v1/job/{job_id:path}/summary", job_summary, methods=["GET"]),
+    Route("/v1/job/{job_id:path}", read_job, methods=["GET"]),
+    Route("/v1/job/{job_id:path}", register, methods=["PUT", "POST"]),
+    Route("/v1/job/{job_id:path}", deregister, methods=["DELETE"]),
+]

@@ -1,0 +1,70 @@
+"""ASGI middleware at the edge: body size limit, and client-only agents forwarding to a server."""
+
+from __future__ import annotations
+
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from caravan.http.context import AgentContext
+from caravan.http.forward import forward
+
+
+class BodyLimit:
+    """Refuse bodies over `max_bytes` with 413 before a handler reads them into memory."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit_mib = self.max_bytes // (1024 * 1024)
+        response = PlainTextResponse(f"Request body too large: the limit is {limit_mib} MiB",
+                                     status_code=413)
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class ForwardToServer(BaseHTTPMiddleware):
+    """On a client-only agent, everything but /v1/client/* and /v1/agent/* goes to a server."""
+
+    def __init__(self, app: ASGIApp, ctx: AgentContext) -> None:
+        super().__init__(app)
+        self._ctx = ctx
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        path = request.url.path
+        local = path.startswith(("/v1/client/", "/v1/agent/", "/v1/regions"))
+        if local or self._ctx.client is None:
+            return await call_next(request)
+        servers = self._ctx.client.servers()
+        if not servers:
+            return PlainTextResponse("No known servers", status_code=500)
+        return await forward(request, servers[0])

@@ -1,0 +1,72 @@
+"""The client <-> server contract, over HTTP (Nomad uses RPC here; the shapes are ours).
+
+    PUT  /v1/node/register                  {"Node": {...incl. SecretID}} -> {"HeartbeatTTL", "Index"}
+    PUT  /v1/node/<id>/heartbeat            -> {"HeartbeatTTL"}; 404 = register again
+    GET  /v1/node/<id>/allocations?index=   (nodes.py) blocking pull of the node's allocs
+    POST /v1/node/<id>/allocations/update   {"Allocs": [AllocClientUpdate...]} -> {"Index"}
+
+Every call but register carries the node's secret as `X-Nomad-Token`; register
+carries it in the body and the server remembers it (hashed) on first contact.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from caravan.errors import InvalidInput
+from caravan.http.query import json_response, read_json
+from caravan.structs import AllocClientUpdate, Node, NodeRegisterResponse, Struct
+
+
+class NodeRegisterRequest(Struct):
+    node: Node
+
+
+class AllocUpdateRequest(Struct):
+    allocs: list[AllocClientUpdate] = Field(default_factory=list)
+
+
+def _secret(request: Request) -> str:
+    token = request.headers.get("X-Nomad-Token", "")
+    auth = request.headers.get("Authorization", "")
+    if not token and auth.startswith("Bearer "):
+        token = auth[len("Bearer "):]
+    return token
+
+
+async def register(request: Request) -> Response:
+    raw: Any = await read_json(request)
+    body = NodeRegisterRequest.model_validate(raw)
+    node_raw = raw.get("Node") or raw.get("node") or {}
+    secret = str(node_raw.get("SecretID", "")) if isinstance(node_raw, dict) else ""
+    if not body.node.id:
+        raise InvalidInput("missing node ID for client registration")
+    server = request.app.state.ctx.require_server()
+    ttl, index = server.nodes.register(body.node, secret)
+    return json_response(NodeRegisterResponse(heartbeat_ttl=ttl, index=index), index=index)
+
+
+async def heartbeat(request: Request) -> Response:
+    server = request.app.state.ctx.require_server()
+    ttl = server.nodes.heartbeat(request.path_params["node_id"], _secret(request))
+    return json_response(NodeRegisterResponse(heartbeat_ttl=ttl, index=server.store.index))
+
+
+async def update_allocs(request: Request) -> Response:
+    body = AllocUpdateRequest.model_validate(await read_json(request))
+    server = request.app.state.ctx.require_server()
+    index = server.nodes.update_allocs(request.path_params["node_id"], _secret(request),
+                                       body.allocs)
+    return json_response({"Index": index}, index=index)
+
+
+routes = [
+    Route("/v1/node/register", register, methods=["PUT", "POST"]),
+    Route("/v1/node/{node_id}/heartbeat", heartbeat, methods=["PUT", "POST"]),
+    Route("/v1/node/{node_id}/allocations/update", update_allocs, methods=["PUT", "POST"]),
+]

@@ -1,0 +1,67 @@
+"""Routes under /v1/nodes and /v1/node/<id> (reads; client RPC routes live in node_rpc)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from caravan.errors import NotFound
+from caravan.http.query import blocking_index, json_response, parse_bool, query_options
+from caravan.structs import Node, NodeListStub
+
+
+def list_stub(node: Node, *, attributes: bool = False) -> NodeListStub:
+    return NodeListStub(
+        address=node.http_addr.rsplit(":", 1)[0] if node.http_addr else "", id=node.id,
+        attributes=node.attributes if attributes else None, datacenter=node.datacenter,
+        name=node.name, node_class=node.node_class, node_pool=node.node_pool,
+        version=node.attributes.get("nomad.version", ""), drain=node.drain,
+        scheduling_eligibility=node.scheduling_eligibility, status=node.status,
+        status_description=node.status_description, drivers=node.drivers,
+        create_index=node.create_index, modify_index=node.modify_index,
+    )
+
+
+async def list_nodes(request: Request) -> Response:
+    opts = query_options(request)
+    index = await blocking_index(request, opts, "nodes")
+    store = request.app.state.ctx.require_server().store
+    attrs = "os" in request.query_params or "attributes" in request.query_params
+    nodes = sorted((n for n in store.nodes() if n.id.startswith(opts.prefix)),
+                   key=lambda n: n.create_index)
+    return json_response([list_stub(n, attributes=attrs) for n in nodes], index=index,
+                         pretty=opts.pretty)
+
+
+def node_or_404(request: Request) -> Node:
+    store = request.app.state.ctx.require_server().store
+    node: Node | None = store.node(request.path_params["node_id"])
+    if node is None:
+        raise NotFound("node not found")
+    return node
+
+
+async def read_node(request: Request) -> Response:
+    opts = query_options(request)
+    index = await blocking_index(request, opts, "nodes")
+    return json_response(node_or_404(request), index=index, pretty=opts.pretty)
+
+
+async def node_allocs(request: Request) -> Response:
+    """Full allocations (with Job) on a node; clients pull theirs with blocking queries."""
+    opts = query_options(request)
+    node = node_or_404(request)
+    index = await blocking_index(request, opts, "allocs")
+    store = request.app.state.ctx.require_server().store
+    allocs = sorted(store.allocs_by_node(node.id), key=lambda a: a.create_index)
+    if parse_bool(request.query_params.get("non_terminal"), "non_terminal"):
+        allocs = [a for a in allocs if not a.client_terminal()]
+    return json_response(allocs, index=index, pretty=opts.pretty)
+
+
+routes = [
+    Route("/v1/nodes", list_nodes, methods=["GET"]),
+    Route("/v1/node/{node_id}", read_node, methods=["GET"]),
+    Route("/v1/node/{node_id}/allocations", node_allocs, methods=["GET"]),
+]

@@ -1,0 +1,87 @@
+"""The server: builds the store, broker, workers and endpoints, and owns their loops.
+
+    start():  load state ─▶ re-queue pending evals, park blocked ones ─▶ give every
+              ready node a fresh heartbeat deadline ─▶ start workers + heartbeat loop
+    stop():   cancel the loops (each awaited), close the store
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from caravan.clock import Clock
+from caravan.ids import IdGenerator
+from caravan.server.alloc_endpoint import AllocEndpoint
+from caravan.server.core import ServerCore
+from caravan.server.eval_broker import EvalBroker
+from caravan.server.heartbeat import HeartbeatTracker
+from caravan.server.job_endpoint import JobEndpoint
+from caravan.server.node_endpoint import NodeEndpoint
+from caravan.server.plan_apply import PlanApplier
+from caravan.server.state import Backend, SqliteBackend, StateStore
+from caravan.server.worker import Worker
+from caravan.structs import Evaluation
+
+log = logging.getLogger(__name__)
+
+
+class Server:
+    def __init__(self, backend: Backend, *, clock: Clock, new_id: IdGenerator,
+                 region: str = "global", heartbeat_ttl_s: float = 10.0,
+                 heartbeat_grace_s: float = 10.0, workers: int = 1) -> None:
+        self.store = StateStore(backend)
+        self.broker = EvalBroker()
+        self.core = ServerCore(store=self.store, broker=self.broker, clock=clock, new_id=new_id,
+                               region=region)
+        self.heartbeats = HeartbeatTracker(heartbeat_ttl_s, heartbeat_grace_s, self._node_down)
+        self.jobs = JobEndpoint(self.core)
+        self.nodes = NodeEndpoint(self.core, self.heartbeats)
+        self.allocs = AllocEndpoint(self.core)
+        self.applier = PlanApplier(self.store, clock, on_blocked=self._on_blocked,
+                                   on_followup=self.broker.enqueue,
+                                   on_capacity_freed=self.core.unblock)
+        self._workers = [Worker(self.store, self.broker, self.applier, new_id, clock)
+                         for _ in range(workers)]
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @classmethod
+    def from_data_dir(cls, data_dir: Path, **kwargs: object) -> Server:
+        return cls(SqliteBackend(data_dir / "server" / "state.db"), **kwargs)  # type: ignore[arg-type]
+
+    async def start(self) -> None:
+        for ev in sorted(self.store.evals(), key=lambda e: e.create_index):
+            if ev.status == "pending":
+                self.broker.enqueue(ev)
+            elif ev.status == "blocked":
+                self._on_blocked(ev)
+        for node in self.store.nodes():
+            if node.status == "ready":
+                self.heartbeats.reset(node.id)
+        self._tasks = [asyncio.create_task(w.run(), name="worker") for w in self._workers]
+        self._tasks.append(asyncio.create_task(self.heartbeats.run(), name="heartbeats"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+        self._tasks = []
+        self.broker.close()
+        self.store.close()
+
+    def _on_blocked(self, ev: Evaluation) -> None:
+        older = self.broker.block(ev)
+        if older is not None:
+            txn = self.core.begin()
+            txn.evals.append(older.model_copy(update={
+                "status": "canceled",
+                "status_description": "evaluation superseded by a newer blocked one"}))
+            self.store.commit(txn)
+
+    def _node_down(self, node_id: str) -> None:
+        self.nodes.node_down(node_id)

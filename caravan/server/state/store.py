@@ -1,0 +1,295 @@
+"""The state store: every table in memory, one global index, watches, durable commits.
+
+Reads return the stored objects themselves: callers must `model_copy()` before
+changing one (the store never hands out a private copy, to keep reads cheap).
+Writes are staged in a `Txn` and applied by `commit()`, which persists through
+the backend first and touches memory only after the backend succeeded, so a
+failed write leaves both sides as they were. All calls come from the event loop
+thread; `snapshot()` gives the scheduler a view it may read from another thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Iterable
+
+from caravan.server.state.backend import Backend, Change
+from caravan.server.state.snapshot import StateSnapshot
+from caravan.server.state.txn import Txn, job_key, version_key
+from caravan.structs import Allocation, Evaluation, Job, Node
+
+TABLES = ("jobs", "job_versions", "allocs", "evals", "nodes", "node_secrets")
+
+
+class StateStore:
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+        self._index = 0
+        self._table_index: dict[str, int] = {}
+        self._jobs: dict[str, Job] = {}
+        self._versions: dict[str, Job] = {}
+        self._allocs: dict[str, Allocation] = {}
+        self._evals: dict[str, Evaluation] = {}
+        self._nodes: dict[str, Node] = {}
+        self._node_secrets: dict[str, str] = {}
+        self._rows: dict[str, dict[str, str]] = {}
+        self._allocs_by_job: dict[str, dict[str, Allocation]] = {}
+        self._allocs_by_node: dict[str, dict[str, Allocation]] = {}
+        self._evals_by_job: dict[str, dict[str, Evaluation]] = {}
+        self._changed: asyncio.Event | None = None
+        self._load()
+
+    # ---- loading -------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        loaded = self._backend.load()
+        self._index = loaded.index
+        rows = loaded.rows
+        for raw in rows.get("job_versions", {}).values():
+            job = Job.model_validate_json(raw)
+            self._versions[version_key(job.namespace, job.id, job.version)] = job
+        for raw in rows.get("jobs", {}).values():
+            job = Job.model_validate_json(raw)
+            self._jobs[job_key(job.namespace, job.id)] = job
+        for raw in rows.get("nodes", {}).values():
+            node = Node.model_validate_json(raw)
+            self._nodes[node.id] = node
+        self._node_secrets = dict(rows.get("node_secrets", {}))
+        for raw in rows.get("evals", {}).values():
+            self._index_eval(Evaluation.model_validate_json(raw))
+        for raw in rows.get("allocs", {}).values():
+            self._index_alloc(self._alloc_from_row(raw))
+        for table, values in rows.items():
+            if table not in TABLES:
+                self._rows[table] = dict(values)
+        for table in (*TABLES, *self._rows):
+            self._table_index[table] = self._index
+
+    def _alloc_from_row(self, raw: str) -> Allocation:
+        alloc = Allocation.model_validate_json(raw)
+        version = alloc.job.version if alloc.job is not None else 0
+        # Rows keep only the job's identity; the version table holds the job itself.
+        alloc.job = self._versions.get(version_key(alloc.namespace, alloc.job_id, version))
+        return alloc
+
+    # ---- reads ---------------------------------------------------------------------------
+
+    @property
+    def index(self) -> int:
+        return self._index
+
+    def table_index(self, *tables: str) -> int:
+        """The highest index that modified any of `tables`, floored at 1 (as Nomad does)."""
+        return max(1, max((self._table_index.get(t, 0) for t in tables), default=0))
+
+    def job(self, namespace: str, job_id: str) -> Job | None:
+        return self._jobs.get(job_key(namespace, job_id))
+
+    def jobs(self, namespace: str | None = None) -> list[Job]:
+        jobs = (j for j in self._jobs.values() if namespace in (None, "*", j.namespace))
+        return sorted(jobs, key=lambda j: (j.namespace, j.id))
+
+    def job_versions(self, namespace: str, job_id: str) -> list[Job]:
+        prefix = job_key(namespace, job_id) + "\x00"
+        found = [j for k, j in self._versions.items() if k.startswith(prefix)]
+        return sorted(found, key=lambda j: j.version, reverse=True)
+
+    def alloc(self, alloc_id: str) -> Allocation | None:
+        return self._allocs.get(alloc_id)
+
+    def allocs(self) -> list[Allocation]:
+        return list(self._allocs.values())
+
+    def allocs_by_job(self, namespace: str, job_id: str) -> list[Allocation]:
+        return list(self._allocs_by_job.get(job_key(namespace, job_id), {}).values())
+
+    def allocs_by_node(self, node_id: str) -> list[Allocation]:
+        return list(self._allocs_by_node.get(node_id, {}).values())
+
+    def allocs_by_eval(self, eval_id: str) -> list[Allocation]:
+        return [a for a in self._allocs.values() if a.eval_id == eval_id]
+
+    def eval(self, eval_id: str) -> Evaluation | None:
+        return self._evals.get(eval_id)
+
+    def evals(self) -> list[Evaluation]:
+        return list(self._evals.values())
+
+    def evals_by_job(self, namespace: str, job_id: str) -> list[Evaluation]:
+        return list(self._evals_by_job.get(job_key(namespace, job_id), {}).values())
+
+    def node(self, node_id: str) -> Node | None:
+        return self._nodes.get(node_id)
+
+    def nodes(self) -> list[Node]:
+        return list(self._nodes.values())
+
+    def node_secret_matches(self, node_id: str, secret: str) -> bool:
+        stored = self._node_secrets.get(node_id)
+        return stored is not None and stored == _hash_secret(secret)
+
+    def rows(self, table: str) -> dict[str, str]:
+        """A smaller keyed table (ACL policies, tokens, namespaces) as JSON text."""
+        return self._rows.get(table, {})
+
+    def snapshot(self) -> StateSnapshot:
+        return StateSnapshot(
+            index=self._index,
+            nodes=dict(self._nodes),
+            jobs=dict(self._jobs),
+            allocs_by_job={k: list(v.values()) for k, v in self._allocs_by_job.items()},
+            allocs_by_node={k: list(v.values()) for k, v in self._allocs_by_node.items()},
+        )
+
+    # ---- watches -------------------------------------------------------------------------
+
+    async def wait_for_change(self, tables: Iterable[str], min_index: int,
+                              timeout_s: float) -> int:
+        """Block until one of `tables` changes past `min_index` or the timeout ends.
+
+        Returns the tables' current index. Cancellation simply ends the wait.
+        """
+        watched = tuple(tables)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while True:
+            current = self.table_index(*watched)
+            remaining = deadline - loop.time()
+            if current > min_index or remaining <= 0:
+                return current
+            if self._changed is None:
+                self._changed = asyncio.Event()
+            try:
+                async with asyncio.timeout(remaining):
+                    await self._changed.wait()
+            except TimeoutError:
+                return self.table_index(*watched)
+
+    # ---- writes --------------------------------------------------------------------------
+
+    def begin(self, now_ns: int) -> Txn:
+        return Txn(index=self._index + 1, now_ns=now_ns)
+
+    def commit(self, txn: Txn) -> int:
+        """Persist and apply `txn`; returns its index. On a backend error nothing changes."""
+        if txn.index != self._index + 1:
+            raise RuntimeError("transactions must be committed in order, one at a time")
+        self._stamp(txn)
+        self._backend.commit(self._change_of(txn))
+        self._apply(txn)
+        self._index = txn.index
+        if self._changed is not None:
+            self._changed.set()
+            self._changed = None
+        return txn.index
+
+    def _stamp(self, txn: Txn) -> None:
+        for job in txn.jobs:
+            old = self._jobs.get(job_key(job.namespace, job.id))
+            job.create_index = old.create_index if old else txn.index
+            job.modify_index = txn.index
+        for alloc in txn.allocs:
+            old_alloc = self._allocs.get(alloc.id)
+            alloc.create_index = old_alloc.create_index if old_alloc else txn.index
+            alloc.create_time = old_alloc.create_time if old_alloc else (alloc.create_time
+                                                                          or txn.now_ns)
+            alloc.modify_index = txn.index
+            alloc.modify_time = txn.now_ns
+        for ev in txn.evals:
+            old_eval = self._evals.get(ev.id)
+            ev.create_index = old_eval.create_index if old_eval else txn.index
+            ev.create_time = old_eval.create_time if old_eval else (ev.create_time or txn.now_ns)
+            ev.modify_index = txn.index
+            ev.modify_time = txn.now_ns
+        for node in txn.nodes:
+            old_node = self._nodes.get(node.id)
+            node.create_index = old_node.create_index if old_node else txn.index
+            node.modify_index = txn.index
+
+    def _change_of(self, txn: Txn) -> Change:
+        change = Change(index=txn.index)
+        for job in txn.jobs:
+            raw = job.model_dump_json(by_alias=True)
+            change.put("jobs", job_key(job.namespace, job.id), raw)
+            change.put("job_versions", version_key(job.namespace, job.id, job.version), raw)
+        for ns, job_id in txn.job_deletes:
+            change.delete("jobs", job_key(ns, job_id))
+            for old in self.job_versions(ns, job_id):
+                change.delete("job_versions", version_key(ns, job_id, old.version))
+        for alloc in txn.allocs:
+            change.put("allocs", alloc.id, _alloc_row(alloc))
+        for ev in txn.evals:
+            change.put("evals", ev.id, ev.model_dump_json(by_alias=True))
+        for node in txn.nodes:
+            change.put("nodes", node.id, node.model_dump_json(by_alias=True))
+        for node_id, secret in txn.node_secrets.items():
+            change.put("node_secrets", node_id, _hash_secret(secret))
+        for table, values in txn.rows.items():
+            for key, value in values.items():
+                if value is None:
+                    change.delete(table, key)
+                else:
+                    change.put(table, key, value)
+        return change
+
+    def _apply(self, txn: Txn) -> None:
+        touched: set[str] = set()
+        for job in txn.jobs:
+            self._jobs[job_key(job.namespace, job.id)] = job
+            self._versions[version_key(job.namespace, job.id, job.version)] = job
+            touched.update(("jobs", "job_versions"))
+        for ns, job_id in txn.job_deletes:
+            self._jobs.pop(job_key(ns, job_id), None)
+            for old in self.job_versions(ns, job_id):
+                self._versions.pop(version_key(ns, job_id, old.version), None)
+            touched.update(("jobs", "job_versions"))
+        for alloc in txn.allocs:
+            self._index_alloc(alloc)
+            touched.add("allocs")
+        for ev in txn.evals:
+            self._index_eval(ev)
+            touched.add("evals")
+        for node in txn.nodes:
+            self._nodes[node.id] = node
+            touched.add("nodes")
+        for node_id, secret in txn.node_secrets.items():
+            self._node_secrets[node_id] = _hash_secret(secret)
+            touched.add("node_secrets")
+        for table, values in txn.rows.items():
+            stored = self._rows.setdefault(table, {})
+            for key, value in values.items():
+                if value is None:
+                    stored.pop(key, None)
+                else:
+                    stored[key] = value
+            touched.add(table)
+        for table in touched:
+            self._table_index[table] = txn.index
+
+    def _index_alloc(self, alloc: Allocation) -> None:
+        old = self._allocs.get(alloc.id)
+        if old is not None and old.node_id != alloc.node_id:
+            self._allocs_by_node.get(old.node_id, {}).pop(alloc.id, None)
+        self._allocs[alloc.id] = alloc
+        self._allocs_by_job.setdefault(job_key(alloc.namespace, alloc.job_id), {})[alloc.id] = alloc
+        self._allocs_by_node.setdefault(alloc.node_id, {})[alloc.id] = alloc
+
+    def _index_eval(self, ev: Evaluation) -> None:
+        self._evals[ev.id] = ev
+        self._evals_by_job.setdefault(job_key(ev.namespace, ev.job_id), {})[ev.id] = ev
+
+    def close(self) -> None:
+        self._backend.close()
+
+
+def _alloc_row(alloc: Allocation) -> str:
+    """An alloc row keeps its job's version only; `_alloc_from_row` re-attaches the job."""
+    job = alloc.job
+    stub = None if job is None else Job(id=job.id, namespace=job.namespace, version=job.version)
+    return alloc.model_copy(update={"job": stub}).model_dump_json(by_alias=True)
+
+
+def _hash_secret(secret: str) -> str:
+    # Secrets are stored hashed, so a copied state file does not hand out credentials.
+    return hashlib.sha256(secret.encode()).hexdigest()

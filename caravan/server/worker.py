@@ -1,0 +1,62 @@
+"""The worker: dequeue an evaluation, schedule it on a snapshot, submit the plan.
+
+The scheduler is pure and CPU-bound, so it runs in a thread on a snapshot while
+the event loop keeps serving requests; plan application happens back on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from caravan.clock import Clock
+from caravan.ids import IdGenerator
+from caravan.server.eval_broker import EvalBroker
+from caravan.server.plan_apply import PlanApplier
+from caravan.server.scheduler import schedule
+from caravan.server.state import StateStore
+from caravan.structs import Evaluation
+
+log = logging.getLogger(__name__)
+
+MAX_PLAN_RETRIES = 5
+
+
+class Worker:
+    def __init__(self, store: StateStore, broker: EvalBroker, applier: PlanApplier,
+                 new_id: IdGenerator, clock: Clock) -> None:
+        self._store = store
+        self._broker = broker
+        self._applier = applier
+        self._new_id = new_id
+        self._clock = clock
+
+    async def run(self) -> None:
+        """Process evaluations until cancelled; a failing eval is marked failed, never lost."""
+        while True:
+            ev = await self._broker.dequeue()
+            try:
+                await self._process(ev)
+            except Exception:  # one bad eval must not stop scheduling for every other job
+                log.exception("evaluation %s failed", ev.id)
+                self._mark_failed(ev)
+            finally:
+                self._broker.ack(ev)
+
+    async def _process(self, ev: Evaluation) -> None:
+        for _ in range(MAX_PLAN_RETRIES):
+            snapshot = self._store.snapshot()
+            result = await asyncio.to_thread(schedule, ev, snapshot, new_id=self._new_id,
+                                             clock=self._clock)
+            outcome = self._applier.apply(result)
+            if not outcome.needs_retry:
+                return
+        raise RuntimeError(f"plan for eval {ev.id} kept conflicting after "
+                           f"{MAX_PLAN_RETRIES} attempts")
+
+    def _mark_failed(self, ev: Evaluation) -> None:
+        failed = ev.model_copy(update={"status": "failed",
+                                       "status_description": "evaluation failed in the worker"})
+        txn = self._store.begin(self._clock.now_ns())
+        txn.evals.append(failed)
+        self._store.commit(txn)

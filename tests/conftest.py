@@ -1,0 +1,35 @@
+"""Shared fixtures: real agents on free ports, and guards that keep tests off real agents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.agents import AgentProcess
+
+
+@pytest.fixture(autouse=True)
+def _no_real_agent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test must never reach an agent it did not start (say, a dev agent on :4646)."""
+    monkeypatch.setenv("CARAVAN_ADDR", "http://127.0.0.1:9")
+    monkeypatch.delenv("NOMAD_ADDR", raising=False)
+    monkeypatch.delenv("CARAVAN_TOKEN", raising=False)
+    monkeypatch.delenv("NOMAD_TOKEN", raising=False)
+
+
+@pytest.fixture(scope="module")
+def dev_agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AgentProcess]:
+    """One -dev agent (server + client, raw_exec enabled) shared by a test module."""
+    agent = AgentProcess(root=tmp_path_factory.mktemp("dev"), name="dev")
+    try:
+        agent.start()
+        yield agent
+    finally:
+        agent.stop()
+
+
+@pytest.fixture
+def agent_root(tmp_path: Path) -> Path:
+    return tmp_path
