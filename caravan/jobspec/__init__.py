@@ -1,1 +1,17 @@
-"""caravan.jobspec."""
+"""Nomad job files (HCL2 and Nomad's JSON) into `structs.Job`, with errors that
+name the file, line and field of every problem.
+
+    parse.py       the entry points below
+    hcl_load.py    python-hcl2 -> document; syntax errors with lines
+    hcl_body.py    one block body: names, lines, checks, conversions
+    hcl_job.py     file, job and group blocks; hcl_task.py: task blocks
+    hcl_common.py  constraint, restart, reschedule, string maps
+    hcl_values.py  HCL value conversions; duration.py: Go durations
+    json_job.py    Nomad's JSON job; json_keys.py: accepted and refused keys
+    problems.py    collecting every problem into one InvalidInput
+"""
+
+from caravan.durations import parse_duration
+from caravan.jobspec.parse import hcl_to_api_json, parse_file, parse_hcl, parse_json
+
+__all__ = ["hcl_to_api_json", "parse_duration", "parse_file", "parse_hcl", "parse_json"]

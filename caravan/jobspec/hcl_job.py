@@ -1,0 +1,130 @@
+"""Decodes a parsed HCL job file (the top level, `job` and `group` blocks) into
+`structs.Job`; tasks are `hcl_task`'s. Problems are collected, never raised here.
+"""
+
+from __future__ import annotations
+
+from caravan.jobspec.hcl_body import Body, RawBlock, Source, Spec
+from caravan.jobspec.hcl_common import (
+    block_body,
+    constraints,
+    present,
+    reschedule,
+    restart,
+    string_map,
+)
+from caravan.jobspec.hcl_task import task
+from caravan.jobspec.hcl_values import to_bool, to_int, to_string, to_strings
+from caravan.structs import EphemeralDisk, Job, TaskGroup, VolumeRequest
+
+FILE = Spec(blocks=frozenset({"job"}),
+            unsupported_blocks=frozenset({"variable", "variables", "locals"}))
+JOB = Spec(
+    attrs={"name": ("name", to_string), "namespace": ("namespace", to_string),
+           "region": ("region", to_string), "type": ("type", to_string),
+           "priority": ("priority", to_int), "all_at_once": ("all_at_once", to_bool),
+           "datacenters": ("datacenters", to_strings), "node_pool": ("node_pool", to_string)},
+    blocks=frozenset({"constraint", "group"}),
+    maps=frozenset({"meta"}),
+    unsupported_blocks=frozenset({"affinity", "spread", "update", "multiregion", "periodic",
+                                  "parameterized", "reschedule", "migrate", "vault", "consul",
+                                  "ui", "version_tag", "group_defaults"}),
+    unsupported_attrs=frozenset({"vault_token", "consul_token", "consul_namespace",
+                                 "vault_namespace", "id"}),
+)
+GROUP = Spec(
+    attrs={"count": ("count", to_int)},
+    blocks=frozenset({"constraint", "restart", "reschedule", "ephemeral_disk", "volume",
+                      "task"}),
+    maps=frozenset({"meta"}),
+    unsupported_blocks=frozenset({"affinity", "spread", "update", "migrate", "network",
+                                  "service", "scaling", "consul", "vault", "disconnect",
+                                  "csi_plugin", "template", "identity"}),
+    unsupported_attrs=frozenset({"shutdown_delay", "stop_after_client_disconnect",
+                                 "max_client_disconnect", "prevent_reschedule_on_lost"}),
+)
+EPHEMERAL_DISK = Spec(attrs={"size": ("size_mb", to_int), "sticky": ("sticky", to_bool),
+                             "migrate": ("migrate", to_bool)})
+VOLUME = Spec(
+    attrs={"type": ("type", to_string), "source": ("source", to_string),
+           "read_only": ("read_only", to_bool)},
+    unsupported_blocks=frozenset({"mount_options"}),
+    unsupported_attrs=frozenset({"access_mode", "attachment_mode", "per_alloc", "sticky"}),
+)
+
+
+def decode_file(content: dict[str, object], source: Source) -> Job:
+    """The job in a parsed file; every problem goes to `source.problems`."""
+    top = Body(source, dict(content), "", 1, max(1, len(source.lines)))
+    top.check(FILE)
+    jobs = top.blocks.get("job", [])
+    if not jobs:
+        top.error('no "job" block found: a job file holds one job "<name>" { ... } block')
+        return Job()
+    for extra in jobs[1:]:
+        top.error(f'only one "job" block is allowed per file (the first is at line '
+                  f"{jobs[0].start})", line=extra.start, path="job")
+    return _job(top, jobs[0])
+
+
+def _job(top: Body, block: RawBlock) -> Job:
+    job_id = top.label(block, "job", 'job "example" { ... }')
+    body = top.child(block, "job")
+    body.check(JOB)
+    fields = body.convert(JOB)
+    groups = body.blocks.get("group", [])
+    _no_repeated_labels(body, groups)
+    fields.update(id=job_id, meta=string_map(body, "meta"), constraints=constraints(body),
+                  task_groups=[_group(body, g, i) for i, g in enumerate(groups)])
+    return Job.model_validate(present(fields))
+
+
+def _group(job: Body, block: RawBlock, index: int) -> TaskGroup:
+    name = job.label(block, f"job.group[{index}]", 'group "web" { ... }')
+    body = job.child(block, f'job.group["{name}"]' if name else f"job.group[{index}]")
+    body.check(GROUP)
+    fields = body.convert(GROUP)
+    tasks = body.blocks.get("task", [])
+    _no_repeated_labels(body, tasks)
+    fields.update(
+        name=name, meta=string_map(body, "meta"), constraints=constraints(body),
+        restart_policy=restart(body), reschedule_policy=reschedule(body),
+        ephemeral_disk=_ephemeral_disk(body), volumes=_volumes(body),
+        tasks=[task(body, t, i) for i, t in enumerate(tasks)],
+    )
+    return TaskGroup.model_validate(present(fields))
+
+
+def _ephemeral_disk(group: Body) -> EphemeralDisk | None:
+    block = group.single("ephemeral_disk")
+    if block is None:
+        return None
+    _, fields = block_body(group, block, f"{group.path}.ephemeral_disk", EPHEMERAL_DISK)
+    return EphemeralDisk.model_validate(fields)
+
+
+def _volumes(group: Body) -> dict[str, VolumeRequest] | None:
+    blocks = group.blocks.get("volume", [])
+    _no_repeated_labels(group, blocks)
+    out: dict[str, VolumeRequest] = {}
+    for i, block in enumerate(blocks):
+        name = group.label(block, f"{group.path}.volume[{i}]", 'volume "data" { ... }')
+        body = group.child(block, f'{group.path}.volume["{name}"]')
+        body.check(VOLUME)
+        out[name] = VolumeRequest.model_validate({**body.convert(VOLUME), "name": name})
+    return out or None
+
+
+def _no_repeated_labels(parent: Body, blocks: list[RawBlock]) -> None:
+    """Two groups (tasks, volumes) of one name: only the file knows where each is."""
+    first: dict[str, int] = {}
+    for block in blocks:
+        if not block.labels:
+            continue
+        name = block.labels[0]
+        if name in first:
+            parent.error(f'{block.kind} "{name}" is defined more than once (the first is at '
+                         f"line {first[name]})", line=block.start,
+                         path=f'{parent.path}.{block.kind}["{name}"]')
+        else:
+            first[name] = block.start

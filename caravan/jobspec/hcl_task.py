@@ -1,0 +1,115 @@
+"""Decodes a `task` block and the blocks inside it into `structs.Task`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from caravan.jobspec.hcl_body import Body, RawBlock, Spec
+from caravan.jobspec.hcl_common import block_body, constraints, present, restart, string_map
+from caravan.jobspec.hcl_values import free_form, to_bool, to_duration, to_int, to_string
+from caravan.structs import LogConfig, Resources, Task, TaskArtifact, VolumeMount
+
+TASK = Spec(
+    attrs={"driver": ("driver", to_string), "user": ("user", to_string),
+           "kill_timeout": ("kill_timeout", to_duration),
+           "kill_signal": ("kill_signal", to_string), "leader": ("leader", to_bool)},
+    blocks=frozenset({"resources", "constraint", "restart", "logs", "artifact",
+                      "volume_mount"}),
+    maps=frozenset({"config", "env", "meta"}),
+    unsupported_blocks=frozenset({"service", "template", "vault", "consul", "identity",
+                                  "lifecycle", "affinity", "csi_plugin", "dispatch_payload",
+                                  "scaling", "action", "schedule", "secret", "spread"}),
+    unsupported_attrs=frozenset({"shutdown_delay", "kind"}),
+)
+RESOURCES = Spec(
+    attrs={"cpu": ("cpu", to_int), "cores": ("cores", to_int), "memory": ("memory_mb", to_int),
+           "memory_max": ("memory_max_mb", to_int), "disk": ("disk_mb", to_int),
+           "secrets": ("secrets_mb", to_int)},
+    unsupported_blocks=frozenset({"network", "device", "numa"}),
+    unsupported_attrs=frozenset({"iops"}),
+)
+LOGS = Spec(
+    attrs={"max_files": ("max_files", to_int), "max_file_size": ("max_file_size_mb", to_int),
+           "disabled": ("disabled", to_bool)},
+    unsupported_attrs=frozenset({"enabled"}),
+)
+ARTIFACT = Spec(
+    attrs={"source": ("getter_source", to_string), "destination": ("relative_dest", to_string),
+           "mode": ("getter_mode", to_string), "chown": ("chown", to_bool),
+           "insecure": ("getter_insecure", to_bool)},
+    maps=frozenset({"options", "headers"}),
+)
+VOLUME_MOUNT = Spec(
+    attrs={"volume": ("volume", to_string), "destination": ("destination", to_string),
+           "read_only": ("read_only", to_bool),
+           "propagation_mode": ("propagation_mode", to_string)},
+    unsupported_attrs=frozenset({"selinux_label"}),
+)
+
+
+def task(parent: Body, block: RawBlock, index: int) -> Task:
+    name = parent.label(block, f"{parent.path}.task[{index}]", 'task "server" { ... }')
+    path = f'{parent.path}.task["{name}"]' if name else f"{parent.path}.task[{index}]"
+    body = parent.child(block, path)
+    body.check(TASK)
+    fields = body.convert(TASK)
+    if "driver" not in body.attrs:
+        body.error('missing required attribute "driver"')
+    fields.update(
+        name=name, config=_config(body), env=string_map(body, "env"),
+        meta=string_map(body, "meta"), resources=_resources(body),
+        constraints=constraints(body), restart_policy=restart(body),
+        log_config=_logs(body), artifacts=_artifacts(body),
+        volume_mounts=_volume_mounts(body),
+    )
+    return Task.model_validate(present(fields))
+
+
+def _config(body: Body) -> dict[str, Any] | None:
+    """The driver's free-form config, kept as written (the client's driver decodes it)."""
+    if "config" in body.attrs:
+        value = body.attrs["config"]
+        if isinstance(value, dict):
+            return dict(free_form(value))
+        body.error("config must be a block: config { ... }", line=body.attr_line("config"),
+                   path=f"{body.path}.config")
+        return None
+    block = body.single("config")
+    if block is None:
+        return None
+    body.no_labels(block, f"{body.path}.config")
+    return dict(free_form(block.content))
+
+
+def _resources(body: Body) -> Resources | None:
+    block = body.single("resources")
+    if block is None:
+        return None
+    _, fields = block_body(body, block, f"{body.path}.resources", RESOURCES)
+    return Resources.model_validate(fields)
+
+
+def _logs(body: Body) -> LogConfig | None:
+    block = body.single("logs")
+    if block is None:
+        return None
+    _, fields = block_body(body, block, f"{body.path}.logs", LOGS)
+    return LogConfig.model_validate(fields)
+
+
+def _artifacts(body: Body) -> list[TaskArtifact] | None:
+    out = []
+    for i, block in enumerate(body.blocks.get("artifact", [])):
+        artifact, fields = block_body(body, block, f"{body.path}.artifact[{i}]", ARTIFACT)
+        fields.update(getter_options=string_map(artifact, "options"),
+                      getter_headers=string_map(artifact, "headers"))
+        out.append(TaskArtifact.model_validate(present(fields)))
+    return out or None
+
+
+def _volume_mounts(body: Body) -> list[VolumeMount] | None:
+    out = []
+    for i, block in enumerate(body.blocks.get("volume_mount", [])):
+        _, fields = block_body(body, block, f"{body.path}.volume_mount[{i}]", VOLUME_MOUNT)
+        out.append(VolumeMount.model_validate(fields))
+    return out or None

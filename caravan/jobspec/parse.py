@@ -1,0 +1,57 @@
+"""The jobspec entry points: job file text (HCL2 or Nomad's JSON) -> `structs.Job`.
+
+All of them are pure apart from `parse_file` reading its file, safe to call from
+any thread, and raise `InvalidInput` listing every problem found, each with the
+file, line (HCL) and field path. They neither canonicalize nor validate the job:
+the server does both at register time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from caravan.errors import FieldError
+from caravan.jobspec.hcl_body import Source
+from caravan.jobspec.hcl_job import decode_file
+from caravan.jobspec.hcl_load import load_hcl
+from caravan.jobspec.json_job import decode_json
+from caravan.jobspec.problems import Problems, invalid_input
+from caravan.structs import Job
+
+
+def parse_hcl(source: str, *, filename: str = "<input>") -> Job:
+    """An HCL2 job file's job, as written (not canonicalized)."""
+    problems = Problems(filename)
+    document = load_hcl(source, problems)
+    job = Job()
+    if document is not None:
+        job = decode_file(document, Source(source.splitlines(), problems))
+    problems.raise_if_any()
+    return job
+
+
+def parse_json(source: str | bytes, *, filename: str = "<input>") -> Job:
+    """Nomad's JSON job: `{"Job": {...}}` or a bare job object."""
+    problems = Problems(filename)
+    job = decode_json(source, problems)
+    problems.raise_if_any()
+    return job
+
+
+def parse_file(path: str | Path) -> Job:
+    """A job file by its extension (`.json`) or content (a leading `{`); else HCL2."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise invalid_input([FieldError("", f"cannot read job file: {reason}", name)]) from e
+    if name.endswith(".json") or text.lstrip().startswith("{"):
+        return parse_json(text, filename=name)
+    return parse_hcl(text, filename=name)
+
+
+def hcl_to_api_json(source: str, *, filename: str = "<input>") -> dict[str, Any]:
+    """For `POST /v1/jobs/parse`: the HCL job in Nomad's JSON shape, not canonicalized."""
+    return parse_hcl(source, filename=filename).to_wire()
