@@ -6,16 +6,16 @@ are accepted and reported back as ignored, so a Nomad agent file still loads.
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 from typing import Any
 
-import hcl2
 from pydantic import ValidationError
 
 from caravan.agent.config import AgentConfig
 from caravan.errors import FieldError, InvalidInput
+from caravan.jobspec.hcl_load import load_hcl
+from caravan.jobspec.problems import Problems
 
 _IGNORED = {"bootstrap_expect", "advertise", "addresses", "log_file", "log_json",
             "enable_debug", "telemetry", "ui", "consul", "vault", "leave_on_interrupt",
@@ -42,11 +42,11 @@ _MAP_BLOCKS = re.compile(r"^(\s*)(chroot_env|meta|options)\s*\{", re.MULTILINE)
 
 
 def load_text(text: str, *, filename: str = "<config>") -> tuple[AgentConfig, list[str]]:
-    try:
-        raw = hcl2.load(io.StringIO(_MAP_BLOCKS.sub(r"\1\2 = {", text)), with_meta=True)
-    except Exception as e:  # lark raises many types; all mean a syntax error
-        line = _line_of(str(e))
-        raise InvalidInput(f"{filename}:{line or '?'}: invalid HCL: {_first_line(e)}") from None
+    problems = Problems(filename)
+    raw = load_hcl(_MAP_BLOCKS.sub(r"\1\2 = {", text), problems)
+    if raw is None:
+        problems.raise_if_any()
+        raise InvalidInput(f"{filename}: could not parse the agent config")
     ignored: list[str] = []
     data = _flatten(raw, ignored, top=True)
     try:
@@ -97,12 +97,3 @@ def _field_error(err: Any, text: str, filename: str) -> FieldError:
             line = i
             break
     return FieldError(path=path, message=message, file=filename, line=line)
-
-
-def _line_of(message: str) -> int | None:
-    found = re.search(r"line (\d+)", message)
-    return int(found.group(1)) if found else None
-
-
-def _first_line(e: Exception) -> str:
-    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__

@@ -67,7 +67,7 @@ class Agent:
             await ctx.server.start()
         http = _HttpServer(uvicorn.Config(
             build_app(ctx), host=cfg.bind_addr, port=cfg.ports.http, log_level="warning",
-            lifespan="off", ws="websockets", ws_ping_interval=None, timeout_keep_alive=65))
+            lifespan="off", ws="websockets-sansio", ws_ping_interval=None, timeout_keep_alive=65))
         serving = asyncio.create_task(http.serve(), name="http")
         try:
             await _wait_started(http, serving)

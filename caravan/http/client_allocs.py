@@ -16,7 +16,6 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from caravan.client.logs import stream_logs
 from caravan.errors import InvalidInput, NotFound
 from caravan.http.context import AgentContext
 from caravan.http.forward import NoPathToNode, forward
@@ -71,6 +70,8 @@ async def logs(request: Request) -> Response:
         raise InvalidInput(f'unknown task name "{task}"')
     if state.state == "pending" and state.started_at.startswith("0001-"):
         raise NotFound(f'task "{task}" not started yet. No logs available')
+    from caravan.client.logs import stream_logs  # only agents that run a client read logs
+
     alloc_dir: Path = client.alloc_dir(alloc_id)
     frames = stream_logs(alloc_dir, task, log_type, origin, offset, follow)
     if plain:

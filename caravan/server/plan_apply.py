@@ -74,18 +74,27 @@ class PlanApplier:
         return ApplyOutcome(index=index, rejected_nodes=rejected)
 
     def _fits(self, node_id: str, allocs: list[Allocation], plan: Plan) -> bool:
+        """Whether the new placements on `node_id` still fit the latest state.
+
+        Entries for existing allocs (in-place job updates, follow-up marks on failed
+        allocs) need no capacity and may name a node that has since gone down.
+        """
+        new = [a for a in allocs if self._store.alloc(a.id) is None]
+        if not new:
+            return True
         node = self._store.node(node_id)
         if node is None or node.status != "ready":
             return False
         stopping = {a.id for a in plan.node_update.get(node_id, [])}
-        placing = {a.id for a in allocs}
+        updated = {a.id: a for a in allocs}
         cpu, mem = 0, 0
         for existing in self._store.allocs_by_node(node_id):
-            if existing.terminal() or existing.id in stopping or existing.id in placing:
+            current = updated.get(existing.id, existing)
+            if current.terminal() or existing.id in stopping:
                 continue
-            c, m = existing.allocated_resources.totals()
+            c, m = current.allocated_resources.totals()
             cpu, mem = cpu + c, mem + m
-        for alloc in allocs:
+        for alloc in new:
             c, m = alloc.allocated_resources.totals()
             cpu, mem = cpu + c, mem + m
         cpu_cap, mem_cap = capacity(node)

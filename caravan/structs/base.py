@@ -34,26 +34,26 @@ class Struct(BaseModel):
     )
 
     _lower_aliases: ClassVar[dict[str, str]] = {}
+    _exact_keys: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        cls._lower_aliases = {
-            (f.alias or name).lower(): (f.alias or name) for name, f in cls.model_fields.items()
-        }
+        aliases = {name: (f.alias or name) for name, f in cls.model_fields.items()}
+        cls._lower_aliases = {alias.lower(): alias for alias in aliases.values()}
+        cls._exact_keys = frozenset(aliases) | frozenset(aliases.values())
 
     @model_validator(mode="before")
     @classmethod
     def _fold_key_case(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
+        exact = cls._exact_keys
+        if all(key in exact for key in data):
+            return data
         known = cls._lower_aliases
-        out: dict[str, Any] = {}
-        for key, value in data.items():
-            if isinstance(key, str) and key not in known.values() and key not in cls.model_fields:
-                key = known.get(key.lower(), key)
-            out[key] = value
-        return out
+        return {(known.get(key.lower(), key) if isinstance(key, str) and key not in exact
+                 else key): value for key, value in data.items()}
 
     def to_wire(self) -> dict[str, Any]:
         """The Nomad JSON shape (aliases, nulls kept as Nomad keeps them)."""

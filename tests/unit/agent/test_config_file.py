@@ -65,5 +65,5 @@ def test_wrong_type_and_bad_duration() -> None:
 
 
 def test_syntax_error_has_line() -> None:
-    with pytest.raises(InvalidInput, match=r"a.hcl:2: invalid HCL"):
+    with pytest.raises(InvalidInput, match=r"a.hcl:2: syntax error"):
         load_text('ports {\n  http = = 1\n}\n', filename="a.hcl")

@@ -1,0 +1,170 @@
+"""The cluster as the plan so far would leave it: node usage and where this job runs.
+
+Usage of a node is read from the snapshot the first time the node is looked at (its
+non-terminal allocations, less those the plan stops) and then kept current as the
+plan stops and places allocations. The same bookkeeping answers the dynamic checks
+Nomad runs after static feasibility: `distinct_hosts`, `distinct_property`, and the
+job anti-affinity collisions used in ranking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from caravan.server.scheduler.constraints import resolve_target
+from caravan.server.scheduler.interfaces import SchedulerState
+from caravan.structs import Allocation, Constraint, Job, Node, TaskGroup
+
+DISTINCT_HOSTS = "distinct_hosts"
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What one allocation of a group reserves on its node."""
+
+    cpu: int
+    memory: int
+    disk: int
+
+    @classmethod
+    def of(cls, group: TaskGroup) -> Ask:
+        cpu = sum(t.resources.cpu or 0 for t in group.tasks)
+        memory = sum(t.resources.memory_mb or 0 for t in group.tasks)
+        disk = group.ephemeral_disk.size_mb if group.ephemeral_disk else 0
+        return cls(cpu, memory, disk)
+
+
+def capacity(node: Node) -> tuple[int, int, int]:
+    """(cpu MHz, memory MB, disk MB) the node offers to allocations."""
+    total, reserved = node.node_resources, node.reserved_resources
+    return (total.cpu.cpu_shares - reserved.cpu.cpu_shares,
+            total.memory.memory_mb - reserved.memory.memory_mb,
+            total.disk.disk_mb - reserved.disk.disk_mb)
+
+
+def _uses(alloc: Allocation) -> tuple[int, int, int]:
+    cpu, memory = alloc.allocated_resources.totals()
+    return cpu, memory, alloc.allocated_resources.shared.disk_mb
+
+
+@dataclass
+class _PropertyLimit:
+    """One `distinct_property` constraint: at most `limit` allocations per value."""
+
+    target: str
+    limit: int
+    group: str | None          # None: counts every group of the job
+    used: dict[str, int] = field(default_factory=dict)
+
+
+class ProposedState:
+    def __init__(self, state: SchedulerState, job: Job | None, job_allocs: list[Allocation]):
+        self._state = state
+        self._job_key = (job.namespace, job.id) if job is not None else None
+        self._usage: dict[str, list[int]] = {}
+        self._stopped: set[str] = set()
+        self._nodes: dict[str, Node | None] = {}
+        self._presence: dict[str, dict[str, int]] = {}
+        self._properties = _property_limits(job)
+        for alloc in job_allocs:
+            if not alloc.terminal():
+                self._count(alloc.node_id, alloc.task_group, +1)
+
+    # -- plan bookkeeping -------------------------------------------------------------
+
+    def stop(self, alloc: Allocation) -> None:
+        self._stopped.add(alloc.id)
+        self._shift(alloc, -1)
+
+    def unstop(self, alloc: Allocation) -> None:
+        self._stopped.discard(alloc.id)
+        self._shift(alloc, +1)
+
+    def place(self, node_id: str, group: str, cpu: int, memory: int, disk: int) -> None:
+        usage = self.usage(node_id)
+        usage[0] += cpu
+        usage[1] += memory
+        usage[2] += disk
+        self._count(node_id, group, +1)
+
+    def _shift(self, alloc: Allocation, sign: int) -> None:
+        if alloc.terminal():
+            return
+        usage = self._usage.get(alloc.node_id)
+        if usage is not None:
+            for i, amount in enumerate(_uses(alloc)):
+                usage[i] += sign * amount
+        if (alloc.namespace, alloc.job_id) == self._job_key:
+            self._count(alloc.node_id, alloc.task_group, sign)
+
+    def _count(self, node_id: str, group: str, sign: int) -> None:
+        groups = self._presence.setdefault(node_id, {})
+        groups[group] = groups.get(group, 0) + sign
+        if self._properties:
+            node = self._node(node_id)
+            for prop in self._properties:
+                value = resolve_target(prop.target, node) if node is not None else None
+                if value is not None and prop.group in (None, group):
+                    prop.used[value] = prop.used.get(value, 0) + sign
+
+    def _node(self, node_id: str) -> Node | None:
+        if node_id not in self._nodes:
+            self._nodes[node_id] = self._state.node(node_id)
+        return self._nodes[node_id]
+
+    # -- questions --------------------------------------------------------------------
+
+    def usage(self, node_id: str) -> list[int]:
+        """[cpu, memory, disk] reserved on the node once the plan is applied."""
+        usage = self._usage.get(node_id)
+        if usage is None:
+            usage = [0, 0, 0]
+            for alloc in self._state.allocs_by_node(node_id):
+                if not alloc.terminal() and alloc.id not in self._stopped:
+                    for i, amount in enumerate(_uses(alloc)):
+                        usage[i] += amount
+            self._usage[node_id] = usage
+        return usage
+
+    def collisions(self, node_id: str, group: str) -> int:
+        """Allocations of this job's `group` on the node."""
+        return self._presence.get(node_id, {}).get(group, 0)
+
+    def distinct_reason(self, node: Node, group: TaskGroup, job: Job) -> str | None:
+        """Why `distinct_hosts`/`distinct_property` rule the node out, or None."""
+        present = self._presence.get(node.id, {})
+        if _distinct_hosts(job.constraints) and any(present.values()):
+            return DISTINCT_HOSTS
+        if _distinct_hosts(group.constraints) and present.get(group.name, 0):
+            return DISTINCT_HOSTS
+        for prop in self._properties:
+            if prop.group not in (None, group.name):
+                continue
+            value = resolve_target(prop.target, node)
+            if value is None:
+                return f'missing property "{prop.target}"'
+            used = prop.used.get(value, 0)
+            if used >= prop.limit:
+                return f"distinct_property: {prop.target}={value} used by {used} allocs"
+        return None
+
+
+def _distinct_hosts(constraints: list[Constraint] | None) -> bool:
+    return any(c.operand == DISTINCT_HOSTS and c.r_target.lower() not in ("false", "0", "f")
+               for c in constraints or [])
+
+
+def _property_limits(job: Job | None) -> list[_PropertyLimit]:
+    if job is None:
+        return []
+    scoped: list[tuple[Constraint, str | None]] = [(c, None) for c in job.constraints or []]
+    scoped += [(c, g.name) for g in job.task_groups for c in g.constraints or []]
+    return [_PropertyLimit(c.l_target, _limit(c.r_target), group)
+            for c, group in scoped if c.operand == "distinct_property"]
+
+
+def _limit(text: str) -> int:
+    try:
+        return max(1, int(text)) if text else 1
+    except ValueError:
+        return 1

@@ -1,0 +1,127 @@
+"""Choosing a node for one placement: walk a few candidates, score them, keep the best.
+
+Like Nomad, we do not score every node. Nodes are visited in an order shuffled per
+evaluation, from a cursor that keeps rotating across the placements of that
+evaluation, and the walk stops once `limit` nodes passed every check. Each candidate
+gets the mean of its scores:
+
+* `binpack`: `20 - (10^freeCpu + 10^freeMem)` after placing, divided by 18, so a
+  fuller node scores higher (0..1);
+* `job-anti-affinity`: `-(collisions + 1) / count` when the node already runs
+  allocations of this group;
+* `node-reschedule-penalty`: -1 on the node a failed allocation is moving away from.
+
+Up to three candidates scoring at or below zero are passed over while better ones
+may follow; they are used only if the walk runs out of nodes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from caravan.server.scheduler.feasible import Feasibility
+from caravan.server.scheduler.metrics import MetricRecorder
+from caravan.server.scheduler.proposed import Ask, ProposedState, capacity
+from caravan.structs import Job, Node, TaskGroup
+
+SERVICE_LIMIT = 2
+_MAX_SKIP = 3
+_BINPACK_MAX = 18.0
+
+
+@dataclass(frozen=True)
+class Option:
+    node: Node
+    score: float
+
+
+def binpack_score(cap: tuple[int, int, int], cpu_used: int, mem_used: int) -> float:
+    """Nomad's bin-pack fitness of a node at the given usage, normalised to 0..1."""
+    free_cpu = 1 - cpu_used / cap[0] if cap[0] > 0 else 0.0
+    free_mem = 1 - mem_used / cap[1] if cap[1] > 0 else 0.0
+    fitness = 20.0 - (math.pow(10.0, free_cpu) + math.pow(10.0, free_mem))
+    return min(max(fitness, 0.0), _BINPACK_MAX) / _BINPACK_MAX
+
+
+class NodeSelector:
+    """Picks nodes for the placements of one evaluation; not shared between evaluations."""
+
+    def __init__(self, nodes: list[Node], job: Job, feasibility: Feasibility,
+                 proposed: ProposedState, *, limit: int = SERVICE_LIMIT):
+        self._nodes = nodes
+        self._job = job
+        self._feasibility = feasibility
+        self._proposed = proposed
+        self._limit = limit
+        self._cursor = 0
+        self._capacity: dict[str, tuple[int, int, int]] = {}
+
+    def select(self, group: TaskGroup, ask: Ask, metric: MetricRecorder,
+               avoid: frozenset[str] = frozenset()) -> Node | None:
+        """The best of the next `limit` feasible nodes, or None when no node fits."""
+        chosen: list[Option] = []
+        skipped: list[Option] = []
+        count = len(self._nodes)
+        for _ in range(count):
+            if len(chosen) >= self._limit:
+                break
+            node = self._nodes[self._cursor]
+            self._cursor = (self._cursor + 1) % count
+            option = self.rank(node, group, ask, metric, avoid)
+            if option is None:
+                continue
+            if option.score <= 0 and len(skipped) < _MAX_SKIP:
+                skipped.append(option)
+            else:
+                chosen.append(option)
+        chosen += skipped[: max(0, self._limit - len(chosen))]
+        if not chosen:
+            return None
+        best = chosen[0]
+        for option in chosen[1:]:
+            if option.score > best.score:
+                best = option
+        return best.node
+
+    def rank(self, node: Node, group: TaskGroup, ask: Ask, metric: MetricRecorder,
+             avoid: frozenset[str] = frozenset()) -> Option | None:
+        """Check and score one node, recording the outcome in `metric`."""
+        metric.evaluated += 1
+        reason = (self._feasibility.reason(node, group)
+                  or self._proposed.distinct_reason(node, group, self._job))
+        if reason is not None:
+            metric.filter(node, reason)
+            return None
+        cap = self._node_capacity(node)
+        used = self._proposed.usage(node.id)
+        cpu, memory, disk = used[0] + ask.cpu, used[1] + ask.memory, used[2] + ask.disk
+        dimension = ("cpu" if cpu > cap[0] else "memory" if memory > cap[1]
+                     else "disk" if cap[2] > 0 and disk > cap[2] else None)
+        if dimension is not None:
+            metric.exhaust(node, dimension)
+            return None
+        return self._score(node, group, cap, cpu, memory, metric, avoid)
+
+    def _score(self, node: Node, group: TaskGroup, cap: tuple[int, int, int], cpu: int,
+               memory: int, metric: MetricRecorder, avoid: frozenset[str]) -> Option:
+        fit = binpack_score(cap, cpu, memory)
+        parts = [fit]
+        scores = {"binpack": fit, "job-anti-affinity": 0.0, "node-reschedule-penalty": 0.0}
+        collisions = self._proposed.collisions(node.id, group.name)
+        if collisions:
+            penalty = -(collisions + 1) / max(group.count or 1, 1)
+            scores["job-anti-affinity"] = penalty
+            parts.append(penalty)
+        if node.id in avoid:
+            scores["node-reschedule-penalty"] = -1.0
+            parts.append(-1.0)
+        final = sum(parts) / len(parts)
+        metric.score(node.id, scores, final)
+        return Option(node, final)
+
+    def _node_capacity(self, node: Node) -> tuple[int, int, int]:
+        cap = self._capacity.get(node.id)
+        if cap is None:
+            cap = self._capacity[node.id] = capacity(node)
+        return cap
