@@ -1,0 +1,89 @@
+"""`client.jobs`: list, register, parse, read and deregister jobs (`/v1/jobs`, `/v1/job/<id>`)."""
+
+from __future__ import annotations
+
+from pydantic import TypeAdapter
+
+from caravan.api._base import SubAPI, decode
+from caravan.api.query import QueryMeta, QueryOptions, go_bool, merge, path_id
+from caravan.structs import (
+    AllocListStub,
+    Evaluation,
+    Job,
+    JobDeregisterResponse,
+    JobListStub,
+    JobRegisterRequest,
+    JobRegisterResponse,
+    JobSummary,
+)
+
+JobStubs = list[JobListStub]
+JobList = list[Job]
+AllocStubs = list[AllocListStub]
+Evaluations = list[Evaluation]
+
+_JOB = TypeAdapter(Job)
+_JOBS = TypeAdapter(JobStubs)
+_VERSIONS = TypeAdapter(JobList)
+_ALLOCS = TypeAdapter(AllocStubs)
+_EVALS = TypeAdapter(Evaluations)
+_SUMMARY = TypeAdapter(JobSummary)
+_REGISTER = TypeAdapter(JobRegisterResponse)
+_DEREGISTER = TypeAdapter(JobDeregisterResponse)
+
+
+class Jobs(SubAPI):
+    def list(self, prefix: str = "", q: QueryOptions | None = None) -> tuple[JobStubs, QueryMeta]:
+        return self._read("/v1/jobs", _JOBS, merge(q, prefix=prefix))
+
+    def register(
+        self, job: Job, *, enforce_index: bool = False, job_modify_index: int = 0,
+        policy_override: bool = False, preserve_counts: bool = False,
+        eval_priority: int = 0, q: QueryOptions | None = None,
+    ) -> JobRegisterResponse:
+        """Register or update `job`; the response names the evaluation it created."""
+        body = JobRegisterRequest(
+            job=job, enforce_index=enforce_index, job_modify_index=job_modify_index,
+            policy_override=policy_override, preserve_counts=preserve_counts,
+            eval_priority=eval_priority,
+        ).to_wire()
+        return self._write("PUT", "/v1/jobs", _REGISTER, body, q)
+
+    def parse(self, hcl: str, canonicalize: bool = False, variables: str = "") -> Job:
+        """Have the agent parse a job file's text (`/v1/jobs/parse`)."""
+        body = {"JobHCL": hcl, "Canonicalize": canonicalize, "Variables": variables}
+        data = self._client.write("POST", "/v1/jobs/parse", body)
+        return decode(_JOB, data, "/v1/jobs/parse")
+
+    def info(self, job_id: str, q: QueryOptions | None = None) -> tuple[Job, QueryMeta]:
+        return self._read(f"/v1/job/{path_id(job_id)}", _JOB, q)
+
+    def versions(self, job_id: str, q: QueryOptions | None = None) -> tuple[JobList, QueryMeta]:
+        path = f"/v1/job/{path_id(job_id)}/versions"
+        data, meta = self._client.query(path, q)
+        versions = data.get("Versions") if isinstance(data, dict) else data
+        return decode(_VERSIONS, versions or [], path), meta
+
+    def allocations(
+        self, job_id: str, all: bool = False, q: QueryOptions | None = None
+    ) -> tuple[AllocStubs, QueryMeta]:
+        """The job's allocations; `all` includes those of older job versions."""
+        if all:
+            q = merge(q, all=go_bool(True))
+        return self._read(f"/v1/job/{path_id(job_id)}/allocations", _ALLOCS, q)
+
+    def evaluations(
+        self, job_id: str, q: QueryOptions | None = None
+    ) -> tuple[Evaluations, QueryMeta]:
+        return self._read(f"/v1/job/{path_id(job_id)}/evaluations", _EVALS, q)
+
+    def summary(self, job_id: str, q: QueryOptions | None = None) -> tuple[JobSummary, QueryMeta]:
+        return self._read(f"/v1/job/{path_id(job_id)}/summary", _SUMMARY, q)
+
+    def deregister(
+        self, job_id: str, purge: bool = False, q: QueryOptions | None = None
+    ) -> JobDeregisterResponse:
+        """Stop the job (it stays, with Stop=true) or, with `purge`, delete it."""
+        if purge:
+            q = merge(q, purge=go_bool(True))
+        return self._write("DELETE", f"/v1/job/{path_id(job_id)}", _DEREGISTER, None, q)

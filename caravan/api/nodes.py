@@ -1,0 +1,30 @@
+"""`client.nodes`: list and read client nodes and the allocations placed on them."""
+
+from __future__ import annotations
+
+from pydantic import TypeAdapter
+
+from caravan.api._base import SubAPI
+from caravan.api.query import QueryMeta, QueryOptions, merge, path_id
+from caravan.structs import Allocation, Node, NodeListStub
+
+NodeStubs = list[NodeListStub]
+AllocList = list[Allocation]
+
+_NODE = TypeAdapter(Node)
+_NODES = TypeAdapter(NodeStubs)
+_ALLOCS = TypeAdapter(AllocList)
+
+
+class Nodes(SubAPI):
+    def list(self, prefix: str = "", q: QueryOptions | None = None) -> tuple[NodeStubs, QueryMeta]:
+        return self._read("/v1/nodes", _NODES, merge(q, prefix=prefix))
+
+    def info(self, node_id: str, q: QueryOptions | None = None) -> tuple[Node, QueryMeta]:
+        return self._read(f"/v1/node/{path_id(node_id)}", _NODE, q)
+
+    def allocations(
+        self, node_id: str, q: QueryOptions | None = None
+    ) -> tuple[AllocList, QueryMeta]:
+        """Full allocations (Job embedded) placed on the node."""
+        return self._read(f"/v1/node/{path_id(node_id)}/allocations", _ALLOCS, q)

@@ -1,0 +1,108 @@
+"""What every command shares: the client flags (-address, -token, ...), building the
+API client from them, and the Ui that writes to stdout and stderr."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from caravan.api import Client
+from caravan.cli.errors import CommandFailed
+from caravan.cli.flags import Flags, FlagSet
+from caravan.clock import Clock, SystemClock
+
+_CLIENT_STRING_FLAGS = ("address", "region", "namespace", "token", "ca-cert", "ca-path",
+                        "client-cert", "client-key", "tls-server-name")
+_CLIENT_BOOL_FLAGS = ("no-color", "force-color", "insecure", "tls-skip-verify")
+
+CLIENT_OPTIONS_HELP = """
+General Options:
+
+  -address=<addr>
+    The address of the agent. Overrides the CARAVAN_ADDR (or NOMAD_ADDR)
+    environment variable if set. Default = http://127.0.0.1:4646
+
+  -region=<region>
+    The region of the servers to forward commands to.
+
+  -namespace=<namespace>
+    The target namespace for queries and actions bound to a namespace.
+    Overrides the CARAVAN_NAMESPACE (or NOMAD_NAMESPACE) environment variable.
+
+  -token=<token>
+    The SecretID of an ACL token to use to authenticate API requests with.
+    Overrides the CARAVAN_TOKEN (or NOMAD_TOKEN) environment variable if set.
+"""
+
+
+def client_flag_set() -> FlagSet:
+    """A FlagSet with the flags every command that talks to an agent accepts.
+
+    TLS and colour flags are accepted for compatibility with Nomad scripts; caravan
+    prints no colour and reaches agents over plain HTTP.
+    """
+    flags = FlagSet()
+    for name in _CLIENT_STRING_FLAGS:
+        flags.string_flag(name)
+    for name in _CLIENT_BOOL_FLAGS:
+        flags.bool_flag(name)
+    return flags
+
+
+def check_output_flags(flags: Flags) -> bool:
+    """Validate `-json`/`-t`; True when JSON output was asked for.
+
+    Go templates (`-t`) are not implemented: asking for one is an error, not a
+    silently different output.
+    """
+    as_json = flags.get_bool("json")
+    if flags.get_str("t"):
+        if as_json:
+            raise CommandFailed("Both json and template formatting are not allowed")
+        raise CommandFailed("Template formatting (-t) is not supported by caravan; use -json")
+    return as_json
+
+
+def make_client(flags: Flags) -> Client:
+    return Client(
+        address=flags.get_str("address") or None,
+        token=flags.get_str("token") or None,
+        namespace=flags.get_str("namespace") or None,
+        region=flags.get_str("region") or None,
+    )
+
+
+@dataclass
+class Ui:
+    """Output for one command run: results to stdout, problems to stderr."""
+
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    clock: Clock = field(default_factory=SystemClock)
+
+    def output(self, text: str = "") -> None:
+        print(text, file=self.stdout, flush=True)
+
+    def error(self, text: str) -> None:
+        print(text, file=self.stderr, flush=True)
+
+    def write_stdout(self, data: bytes) -> None:
+        self._write(self.stdout, data)
+
+    def write_stderr(self, data: bytes) -> None:
+        self._write(self.stderr, data)
+
+    def now_ns(self) -> int:
+        return self.clock.now_ns()
+
+    @staticmethod
+    def _write(stream: TextIO, data: bytes) -> None:
+        buffer = getattr(stream, "buffer", None)
+        if buffer is not None:
+            stream.flush()
+            buffer.write(data)
+            buffer.flush()
+        else:  # a text-only stream (tests): decode what we can
+            stream.write(data.decode("utf-8", errors="replace"))
+            stream.flush()

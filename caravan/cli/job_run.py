@@ -1,0 +1,103 @@
+"""`caravan job run <file>`: parse a job file locally, register it, monitor its evaluation."""
+
+from __future__ import annotations
+
+from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client
+from caravan.cli.errors import CommandFailed, UsageError
+from caravan.cli.formatting import format_json, id_length
+from caravan.cli.monitor import EvalMonitor
+from caravan.errors import CaravanError
+from caravan.jobspec import parse_file
+from caravan.structs import Job
+
+HELP = """
+Usage: caravan job run [options] <path>
+Alias: caravan run
+
+  Starts running a new job or updates an existing job using the specification
+  located at <path>, an HCL2 or JSON job file. The file is parsed locally, then
+  submitted, and the evaluation it creates is monitored until it completes.
+
+  Exit codes: 0 when every allocation was placed, 2 when some could not be placed
+  (the reasons are printed), 1 on any other error.
+""" + CLIENT_OPTIONS_HELP + """
+Run Options:
+
+  -detach
+    Return immediately instead of entering monitor mode. The evaluation ID is
+    printed to stdout.
+
+  -output
+    Output the JSON that would be submitted to the HTTP API without submitting.
+
+  -policy-override
+    Sets the flag to force override any soft mandatory policies.
+
+  -preserve-counts
+    Keep the current task group counts of an already running job.
+
+  -check-index
+    Register the job only if its modify index still equals this value
+    (0: only if the job does not exist yet).
+
+  -eval-priority
+    Override the priority of the evaluation created for this job.
+
+  -verbose
+    Display full information.
+"""
+
+
+def load_job(path: str) -> Job:
+    try:
+        return parse_file(path)
+    except CaravanError as exc:
+        raise CommandFailed(f"Error getting job struct: {exc}") from exc
+
+
+def run(args: list[str], ui: Ui | None = None) -> int:
+    ui = ui or Ui()
+    fs = client_flag_set()
+    for name in ("detach", "verbose", "output", "policy-override", "preserve-counts", "json"):
+        fs.bool_flag(name)
+    fs.bool_flag("hcl2-strict", True)
+    fs.string_flag("check-index")
+    fs.int_flag("eval-priority")
+    flags = fs.parse(args)
+    if len(flags.args) != 1:
+        raise UsageError("This command takes one argument: <path>")
+    check_index = flags.get_str("check-index")
+    if check_index and not check_index.isdigit():
+        raise CommandFailed(
+            f'Error parsing check-index value "{check_index}": invalid syntax')
+
+    job = load_job(flags.args[0])
+    if flags.get_bool("output"):
+        ui.output(format_json({"Job": job.to_wire()}))
+        return 0
+
+    client = make_client(flags)
+    if job.region:
+        client.set_region(job.region)
+    if job.namespace:
+        client.set_namespace(job.namespace)
+    try:
+        resp = client.jobs.register(
+            job, enforce_index=bool(check_index),
+            job_modify_index=int(check_index or 0),
+            policy_override=flags.get_bool("policy-override"),
+            preserve_counts=flags.get_bool("preserve-counts"),
+            eval_priority=flags.get_int("eval-priority"))
+    except CaravanError as exc:
+        raise CommandFailed(f"Error submitting job: {exc}") from exc
+
+    if resp.warnings:
+        ui.output(f"Job Warnings:\n{resp.warnings}\n")
+    periodic, parameterized = job.periodic is not None, job.parameterized_job is not None
+    if flags.get_bool("detach") or periodic or parameterized or not resp.eval_id:
+        ui.output("Job registration successful")
+        if not parameterized and resp.eval_id:
+            ui.output(f"Evaluation ID: {resp.eval_id}")
+        return 0
+    monitor = EvalMonitor(client, ui, id_length(flags.get_bool("verbose")))
+    return monitor.monitor(resp.eval_id)

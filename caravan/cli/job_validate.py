@@ -1,0 +1,33 @@
+"""`caravan job validate <file>`: check a job file locally (syntax and Nomad's rules)."""
+
+from __future__ import annotations
+
+from caravan.cli.common import Ui
+from caravan.cli.errors import CommandFailed, UsageError
+from caravan.cli.flags import FlagSet
+from caravan.cli.job_run import load_job
+from caravan.errors import CaravanError
+from caravan.structs import canonicalize, validate_job
+
+HELP = """
+Usage: caravan job validate [options] <path>
+Alias: caravan validate
+
+  Checks if a given HCL2 or JSON job file has a valid specification: the file
+  is parsed, Nomad's defaults are filled in and every rule the server applies
+  at registration is checked, without contacting an agent.
+"""
+
+
+def run(args: list[str], ui: Ui | None = None) -> int:
+    ui = ui or Ui()
+    flags = FlagSet().parse(args)
+    if len(flags.args) != 1:
+        raise UsageError("This command takes one argument: <path>")
+    job = canonicalize(load_job(flags.args[0]))
+    try:
+        validate_job(job)
+    except CaravanError as exc:
+        raise CommandFailed(f"Job validation errors:\n{exc}") from exc
+    ui.output("Job validation successful")
+    return 0

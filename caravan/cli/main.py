@@ -1,0 +1,158 @@
+"""`caravan`: parse the command line, dispatch to a command module, map errors to exit codes.
+
+Commands live in a lazy table (name -> module path, synopsis): nothing is imported
+until dispatched, so `caravan -help` stays fast. A command module exposes
+`run(args: list[str]) -> int` and, optionally, `HELP`.
+
+This is the one place errors become exit codes:
+
+    UsageError            message + "For additional help try 'caravan <cmd> -help'"  1
+    CommandFailed         its message                                                its code
+    API / caravan errors  "Error: <err>"                                             1
+    Ctrl-C                nothing                                                    130
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from caravan.cli.errors import CommandFailed, HelpRequested, UsageError
+from caravan.errors import CaravanError
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "agent": ("caravan.cli.agent", "Runs a caravan agent"),
+    "alloc logs": ("caravan.cli.alloc_logs", "Streams the logs of a task."),
+    "alloc restart": ("caravan.cli.alloc_restart", "Restart a running allocation"),
+    "alloc signal": ("caravan.cli.alloc_signal", "Signal a running allocation"),
+    "alloc status": ("caravan.cli.alloc_status",
+                     "Display allocation status information and metadata"),
+    "alloc stop": ("caravan.cli.alloc_stop", "Stop and reschedule a running allocation"),
+    "eval status": ("caravan.cli.eval_status",
+                    "Display evaluation status and placement failure reasons"),
+    "job inspect": ("caravan.cli.job_inspect", "Inspect a submitted job"),
+    "job run": ("caravan.cli.job_run", "Run a new job or update an existing job"),
+    "job status": ("caravan.cli.job_status", "Display status information about a job"),
+    "job stop": ("caravan.cli.job_stop", "Stop a running job"),
+    "job validate": ("caravan.cli.job_validate",
+                     "Checks if a given job specification is valid"),
+    "node status": ("caravan.cli.node_status", "Display status information about nodes"),
+    "status": ("caravan.cli.status", "Display the status output for a resource"),
+    "version": ("caravan.cli.version", "Prints the caravan version"),
+}
+
+# Nomad's top-level shortcuts.
+ALIASES = {"run": "job run", "stop": "job stop", "inspect": "job inspect",
+           "validate": "job validate", "logs": "alloc logs"}
+
+COMMON = ("run", "stop", "status", "logs", "agent", "version")
+_HELP_FLAGS = ("-h", "-help", "--help")
+_VERSION_FLAGS = ("-v", "-version", "--version")
+
+
+def usage() -> str:
+    width = max(len(name) for name in COMMANDS) + 4
+    common = [f"    {n:<{width}}{COMMANDS[ALIASES.get(n, n)][1]}" for n in COMMON]
+    nouns = sorted({name.split()[0] for name in COMMANDS if " " in name})
+    other = [f"    {n:<{width}}{_noun_synopsis(n)}" for n in nouns]
+    return ("Usage: caravan [-version] [-help] <command> [args]\n\n"
+            "Common commands:\n" + "\n".join(common) +
+            "\n\nOther commands:\n" + "\n".join(other))
+
+
+def _noun_synopsis(noun: str) -> str:
+    return {"alloc": "Interact with allocations", "eval": "Interact with evaluations",
+            "job": "Interact with jobs", "node": "Interact with nodes"}.get(noun, "")
+
+
+def noun_help(noun: str) -> str:
+    subs = sorted(n for n in COMMANDS if n.startswith(noun + " "))
+    width = max(len(n) for n in subs) - len(noun) + 3
+    lines = [f"    {n[len(noun) + 1:]:<{width}}{COMMANDS[n][1]}" for n in subs]
+    return (f"Usage: caravan {noun} <subcommand> [options] [args]\n\n"
+            f"  {_noun_synopsis(noun)}.\n\nSubcommands:\n" + "\n".join(lines))
+
+
+def resolve(argv: Sequence[str]) -> tuple[str | None, list[str]]:
+    """(command name, its arguments); the name is None when argv names no command."""
+    if not argv:
+        return None, []
+    first = ALIASES.get(argv[0], argv[0])
+    if len(argv) > 1 and f"{first} {argv[1]}" in COMMANDS:
+        return f"{first} {argv[1]}", list(argv[2:])
+    if first in COMMANDS:
+        return first, list(argv[1:])
+    return None, list(argv[1:])
+
+
+def run_command(name: str, args: list[str]) -> int:
+    """Import and run one command, turning whatever it raises into an exit code."""
+    module = importlib.import_module(COMMANDS[name][0])
+    try:
+        code: int = module.run(args)
+        return code
+    except HelpRequested:
+        print(_help_of(module, name))
+        return 0
+    except UsageError as exc:
+        _error(str(exc))
+        _error(f"For additional help try 'caravan {name} -help'")
+        return 1
+    except CommandFailed as exc:
+        if exc.message:
+            _error(exc.message)
+        return exc.code
+    except CaravanError as exc:
+        _error(f"Error: {exc}")
+        return 1
+
+
+def _help_of(module: ModuleType, name: str) -> str:
+    text = getattr(module, "HELP", None)
+    return str(text).strip() if text else f"Usage: caravan {name} [options]"
+
+
+def _error(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _dispatch(argv: list[str]) -> int:
+    if not argv:
+        _error(usage())
+        return 127
+    if argv[0] in _VERSION_FLAGS:
+        return run_command("version", [])
+    if argv[0] in _HELP_FLAGS:
+        print(usage())
+        return 0
+    name, args = resolve(argv)
+    if name is not None:
+        return run_command(name, args)
+    noun = argv[0]
+    if any(n.startswith(noun + " ") for n in COMMANDS):
+        wants_help = bool(args) and args[0] in _HELP_FLAGS
+        (print if wants_help else _error)(noun_help(noun))
+        return 0 if wants_help else 1
+    _error(usage())
+    return 127
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The console script. Returns (and, as a script, exits with) the exit code."""
+    try:
+        code = _dispatch(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        code = 130
+    except BrokenPipeError:
+        # Output piped into something that stopped reading (`| head`): not an error
+        # worth a traceback. Point stdout at devnull so the exit flush stays quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
