@@ -67,7 +67,9 @@ class Agent:
             await ctx.server.start()
         http = _HttpServer(uvicorn.Config(
             build_app(ctx), host=cfg.bind_addr, port=cfg.ports.http, log_level="warning",
-            lifespan="off", ws="websockets-sansio", ws_ping_interval=None, timeout_keep_alive=65))
+            lifespan="off", ws="websockets-sansio", ws_ping_interval=None, timeout_keep_alive=65,
+            # Blocking queries may be held open for minutes; do not let them hold up a stop.
+            timeout_graceful_shutdown=2))
         serving = asyncio.create_task(http.serve(), name="http")
         try:
             await _wait_started(http, serving)
@@ -92,6 +94,8 @@ class Agent:
             if ctx.client is not None:
                 # A -dev agent's data dir is temporary, so its tasks go with it.
                 await ctx.client.stop(destroy_allocs=self.config.dev_mode)
+        if ctx.server is not None:
+            ctx.server.store.release_waiters()
         http.should_exit = True
         with contextlib.suppress(asyncio.CancelledError):
             await serving

@@ -29,7 +29,8 @@ async def agent_self(request: Request) -> Response:
     ctx: AgentContext = request.app.state.ctx
     stats: dict[str, Any] = {}
     if ctx.client is not None:
-        stats["client"] = {"node_id": ctx.client.node_id, "known_servers": ctx.client.servers()}
+        stats["client"] = {"node_id": ctx.client.node_id,
+                           "known_servers": ",".join(ctx.client.servers())}
     if ctx.server is not None:
         stats["nomad"] = {"server": "true", "leader": "true",
                           "last_index": str(ctx.server.store.index),

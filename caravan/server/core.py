@@ -24,7 +24,7 @@ class ServerCore:
         return Evaluation(
             id=self.new_id(), namespace=job.namespace, priority=job.priority, type=job.type,
             triggered_by=triggered_by, job_id=job.id, job_modify_index=job.job_modify_index,
-            status="pending", **fields,  # type: ignore[arg-type]
+            status="pending", **fields,
         )
 
     def begin(self) -> Txn:

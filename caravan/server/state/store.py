@@ -38,6 +38,7 @@ class StateStore:
         self._allocs_by_node: dict[str, dict[str, Allocation]] = {}
         self._evals_by_job: dict[str, dict[str, Evaluation]] = {}
         self._changed: asyncio.Event | None = None
+        self._released = False
         self._load()
 
     # ---- loading -------------------------------------------------------------------------
@@ -156,7 +157,7 @@ class StateStore:
         while True:
             current = self.table_index(*watched)
             remaining = deadline - loop.time()
-            if current > min_index or remaining <= 0:
+            if current > min_index or remaining <= 0 or self._released:
                 return current
             if self._changed is None:
                 self._changed = asyncio.Event()
@@ -165,6 +166,13 @@ class StateStore:
                     await self._changed.wait()
             except TimeoutError:
                 return self.table_index(*watched)
+
+    def release_waiters(self) -> None:
+        """Answer every blocking query now (the agent is stopping); later ones do not block."""
+        self._released = True
+        if self._changed is not None:
+            self._changed.set()
+            self._changed = None
 
     # ---- writes --------------------------------------------------------------------------
 
