@@ -91,6 +91,8 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     config, ignored = build_config(_flagset().parse(args))
     logging.basicConfig(level=config.log_level.upper().replace("WARN", "WARNING"),
                         format="    %(asctime)s [%(levelname)s] %(name)s: %(message)s")
+    # One line per heartbeat and blocking query drowns what matters.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     if ignored:
         ui.output(f"==> Ignoring agent config keys caravan does not use: {', '.join(ignored)}")
     return run_agent(config)

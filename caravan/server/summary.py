@@ -33,7 +33,10 @@ def job_summary(job: Job, allocs: list[Allocation], evals: list[Evaluation]) -> 
                 c.starting += 1
         elif status in ("running", "complete", "failed", "lost", "unknown"):
             setattr(c, status, getattr(c, status) + 1)
-    latest = max(evals, key=lambda e: e.modify_index, default=None)
+    # The newest eval that counted what it could not place; a blocked eval committed in the
+    # same transaction shares its index but counts nothing, so it must not win the tie.
+    counted = [e for e in evals if e.queued_allocations is not None]
+    latest = max(counted, key=lambda e: (e.modify_index, e.create_index, e.id), default=None)
     if latest is not None and latest.queued_allocations and not job.stop:
         for group, queued in latest.queued_allocations.items():
             counts.setdefault(group, JobSummaryCounts()).queued = queued

@@ -102,6 +102,11 @@ def test_sigkilled_client_is_marked_down_and_its_allocs_replaced(
     wait_until(lambda: all(a["ClientStatus"] in ("lost", "complete", "failed")
                            for a in _get(server, "/v1/job/survivor/allocations")
                            if a["NodeID"] == victim_node), 30, what="old allocs stopped")
+    # Stop the job before teardown so no task outlives the test on either client.
+    httpx.delete(f"{server.address}/v1/job/survivor").raise_for_status()
+    wait_until(lambda: all(a["ClientStatus"] in ("lost", "complete", "failed")
+                           for a in _get(server, "/v1/job/survivor/allocations")), 30,
+               what="every alloc of the stopped job finished")
 
 
 def test_server_restart_loses_nothing(tmp_path: Path) -> None:

@@ -1,1 +1,2 @@
-"""caravan.client.fingerprint."""
+"""Fingerprinting: what this node is (attributes) and has (resources, drivers); one module
+per source."""

@@ -1,0 +1,202 @@
+"""The alloc runner: runs one allocation's tasks on this node and reports how they are doing.
+
+`run()` builds the alloc dir, runs every task runner, and a supervisor that applies
+the group's rules: a task that failed kills its siblings (`Sibling Task Failed`), a
+dead leader kills the rest (`Leader Task Dead`), and a server-side stop kills all.
+It returns once every task is dead. Each change is persisted (so a restarted agent
+re-attaches) and announced through `on_update` (so the client reports it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from caravan.agent.config import ClientConfig
+from caravan.client.allocdir import AllocDir
+from caravan.client.allocrunner.status import client_status
+from caravan.client.drivers.base import Driver, TaskResourceUsage
+from caravan.client.state import ClientStateStore, LocalAllocState
+from caravan.client.stats import AllocResourceUsage
+from caravan.client.taskrunner import events
+from caravan.client.taskrunner.lifecycle import TaskNotRunning
+from caravan.client.taskrunner.runner import TaskRunner
+from caravan.client.taskrunner.setup import TaskSetup
+from caravan.clock import Clock
+from caravan.errors import CaravanError, InvalidInput
+from caravan.structs import AllocClientUpdate, Allocation, Node, Task, TaskEvent, TaskState
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AllocRunnerDeps:
+    """What every alloc runner of a client shares."""
+
+    drivers: Mapping[str, Driver]
+    alloc_root: Path  # <data_dir>/alloc
+    executor_root: Path  # <data_dir>/client/executor: drivers' private per-task dirs
+    node: Node
+    client: ClientConfig
+    clock: Clock
+    host_env: Mapping[str, str]
+    store: ClientStateStore
+
+
+class AllocRunner:
+    def __init__(self, alloc: Allocation, deps: AllocRunnerDeps,
+                 on_update: Callable[[str], None],
+                 restored: LocalAllocState | None = None) -> None:
+        self.alloc = alloc
+        self.deps = deps
+        self.alloc_dir = AllocDir(deps.alloc_root, alloc.id)
+        self._on_update = on_update
+        self._changed = asyncio.Event()
+        self._stop_requested = False
+        self._destroyed = False
+        self._done = asyncio.Event()
+        saved = restored.tasks if restored else {}
+        group = alloc.job.group(alloc.task_group) if alloc.job else None
+        self.tasks: dict[str, TaskRunner] = {
+            task.name: TaskRunner(self._setup(task), self._task_changed, saved.get(task.name))
+            for task in (group.tasks if group else [])}
+
+    def _setup(self, task: Task) -> TaskSetup:
+        deps = self.deps
+        return TaskSetup(alloc=self.alloc, task=task, driver=deps.drivers.get(task.driver),
+                         alloc_dir=self.alloc_dir,
+                         state_dir=deps.executor_root / self.alloc.id / task.name,
+                         node=deps.node, client=deps.client, clock=deps.clock,
+                         host_env=deps.host_env)
+
+    # --- running ------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Run the tasks until all are dead. Cancelling it leaves them running."""
+        try:
+            await asyncio.to_thread(self.alloc_dir.build)
+            self._persist()
+            async with asyncio.TaskGroup() as group:
+                for runner in self.tasks.values():
+                    group.create_task(runner.run(), name=f"task {runner.name}")
+                group.create_task(self._supervise())
+        finally:
+            if all(r.is_dead for r in self.tasks.values()):
+                self._done.set()
+
+    async def _supervise(self) -> None:
+        while not all(r.is_dead for r in self.tasks.values()):
+            await self._changed.wait()
+            self._changed.clear()
+            live = [r for r in self.tasks.values() if not r.is_dead]
+            if self._stop_requested:
+                await self._kill(live, None)
+            elif (reason := self._group_kill_reason()) is not None:
+                await self._kill(live, reason)
+
+    def _group_kill_reason(self) -> TaskEvent | None:
+        now = self.deps.clock.now_ns()
+        dead = [r for r in self.tasks.values() if r.is_dead]
+        failed = next((r for r in dead if r.task_state.failed), None)
+        if failed is not None:
+            return events.sibling_failed(now, failed.name)
+        if any(r.setup.task.leader for r in dead):
+            return events.leader_dead(now)
+        return None
+
+    @staticmethod
+    async def _kill(runners: list[TaskRunner], reason: TaskEvent | None) -> None:
+        async with asyncio.TaskGroup() as group:
+            for runner in runners:
+                group.create_task(runner.kill(reason))
+
+    def _task_changed(self) -> None:
+        self._persist()
+        self._changed.set()
+        self._on_update(self.alloc.id)
+
+    def _persist(self) -> None:
+        if not self._destroyed:
+            self.deps.store.put_alloc(LocalAllocState(
+                alloc=self.alloc, tasks={n: r.local for n, r in self.tasks.items()}))
+
+    # --- requests -------------------------------------------------------------
+
+    def update(self, alloc: Allocation) -> None:
+        """A newer version of the allocation from the server; a stop kills the tasks."""
+        self.alloc = alloc
+        for runner in self.tasks.values():
+            runner.setup = replace(runner.setup, alloc=alloc)
+        if alloc.desired_status in ("stop", "evict") and not self._stop_requested:
+            self._stop_requested = True
+            self._changed.set()
+        self._persist()
+
+    async def stop(self) -> None:
+        """Kill every task and return once all are dead (needs `run()` to be running)."""
+        self._stop_requested = True
+        self._changed.set()
+        await self._done.wait()
+
+    async def destroy(self) -> None:
+        """After `run()` has ended: forget the tasks' handles and remove every file."""
+        self._destroyed = True
+        for runner in self.tasks.values():
+            await runner.destroy()
+        await asyncio.to_thread(self.alloc_dir.destroy)
+        await asyncio.to_thread(shutil.rmtree, self.deps.executor_root / self.alloc.id, True)
+        self.deps.store.delete_alloc(self.alloc.id)
+
+    async def signal(self, task: str, signal: str) -> None:
+        """Signal one task, or every running task when `task` is empty."""
+        for runner in self._targets(task):
+            if task or not runner.is_dead:
+                await runner.signal(signal)
+
+    async def restart(self, task: str, reason: str) -> None:
+        """Restart one task, or every running task when `task` is empty."""
+        targets = [r for r in self._targets(task) if task or r.lifecycle.state == "running"]
+        if not targets:
+            raise TaskNotRunning()
+        for runner in targets:
+            await runner.restart(reason)
+
+    async def stats(self) -> AllocResourceUsage:
+        samples: dict[str, TaskResourceUsage] = {}
+        for name, runner in self.tasks.items():
+            handle, driver = runner.handle, runner.setup.driver
+            if handle is None or driver is None or runner.is_dead:
+                continue
+            try:
+                samples[name] = await driver.stats(handle.config.id)
+            except CaravanError as err:
+                log.debug("no stats for task %s: %s", name, err)
+        return AllocResourceUsage.of(samples, self.deps.clock.now_ns())
+
+    def _targets(self, task: str) -> list[TaskRunner]:
+        if not task:
+            return list(self.tasks.values())
+        runner = self.tasks.get(task)
+        if runner is None:
+            raise InvalidInput(f'Failed to find task "{task}"')
+        return [runner]
+
+    # --- reporting ------------------------------------------------------------
+
+    def task_states(self) -> dict[str, TaskState]:
+        return {name: r.task_state.model_copy(deep=True) for name, r in self.tasks.items()}
+
+    def client_update(self) -> AllocClientUpdate:
+        states = self.task_states()
+        status, description = client_status(states) if states else \
+            ("failed", "Failed to find task group in the allocation's job")
+        return AllocClientUpdate(id=self.alloc.id, client_status=status,
+                                 client_description=description, task_states=states)
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()

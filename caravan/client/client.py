@@ -1,0 +1,258 @@
+"""The client agent: one per node. Registers, pulls its allocations, runs them, reports them.
+
+    start(): identity ─▶ drivers + fingerprint ─▶ restore allocs from local state
+             (re-attaching to running tasks) ─▶ loops: heartbeat, alloc watch,
+             update reporter, driver fingerprint
+    stop():  loops end; alloc runners are cancelled, their tasks keep running
+             (unless destroy_allocs), so the next start re-attaches to them
+
+The alloc watch is a blocking query on the node's allocations; each answer is
+reconciled against the alloc runners: new allocations start, changed ones are
+updated (a stop kills their tasks), ones the server no longer lists are destroyed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Coroutine, Mapping
+from pathlib import Path
+from typing import Any
+
+from caravan.agent.config import AgentConfig
+from caravan.client.allocrunner.runner import AllocRunner, AllocRunnerDeps
+from caravan.client.drivers.base import Driver, DriverContext, DriverFingerprint
+from caravan.client.drivers.registry import DRIVERS
+from caravan.client.fingerprint.drivers import fingerprint_drivers, same_health
+from caravan.client.fingerprint.node_facts import fingerprint_host
+from caravan.client.heartbeat import Heartbeater
+from caravan.client.node import NodeIdentity, build_node
+from caravan.client.rpc import ServerRPC
+from caravan.client.state import ClientStateStore, LocalAllocState
+from caravan.client.stats import AllocResourceUsage
+from caravan.client.taskrunner.events import rfc3339
+from caravan.client.updates import UpdateReporter
+from caravan.clock import Clock
+from caravan.errors import CaravanError, NotFound
+from caravan.ids import IdGenerator
+from caravan.structs import AllocClientUpdate, Allocation, Node, TaskState
+
+log = logging.getLogger(__name__)
+
+WATCH_WAIT_S = 30.0
+FINGERPRINT_PERIOD_S = 30.0
+
+
+class Client:
+    def __init__(self, config: AgentConfig, *, data_dir: Path, http_addr: str,
+                 servers: list[str], clock: Clock, new_id: IdGenerator,
+                 host_env: Mapping[str, str] | None = None,
+                 executor_python: str | None = None) -> None:
+        self.config = config
+        self.data_dir = data_dir
+        self.http_addr = http_addr.removeprefix("http://")
+        self.clock = clock
+        self.identity = NodeIdentity.load_or_create(data_dir / "client", new_id)
+        self.rpc = ServerRPC(servers, self.identity.secret)
+        self.store = ClientStateStore(data_dir / "client")
+        self.host_env = dict(os.environ if host_env is None else host_env)
+        context = DriverContext(client_options=dict(config.client.options),
+                                executor_python=executor_python or sys.executable)
+        self.drivers: dict[str, Driver] = {
+            name: cls(config.plugin_config(name), context)
+            for name, cls in DRIVERS.items() if _driver_allowed(name, config.client.options)}
+        self._driver_health: dict[str, DriverFingerprint] = {}
+        self.node: Node = Node()
+        self.heartbeater = Heartbeater(self.rpc, lambda: self.node, self.identity.secret)
+        self.reporter = UpdateReporter(self.rpc, self.identity.id, self._client_update)
+        self._runners: dict[str, AllocRunner] = {}
+        self._alloc_tasks: dict[str, asyncio.Task[None]] = {}
+        self._loops: list[asyncio.Task[None]] = []
+
+    # --- lifecycle -------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Fingerprint, restore local allocations, start the loops; returns at once."""
+        await self._fingerprint()
+        for saved in self.store.load_allocs():
+            self._add_runner(saved.alloc, saved)
+        self._loops = [asyncio.create_task(coro, name=name) for name, coro in (
+            ("heartbeat", self.heartbeater.run()), ("alloc-watch", self._watch_allocs()),
+            ("alloc-updates", self._report_updates()), ("fingerprint", self._fingerprint_loop()))]
+
+    async def stop(self, destroy_allocs: bool = False) -> None:
+        """End the loops. Tasks keep running unless `destroy_allocs` (then they are killed)."""
+        watch = next((t for t in self._loops if t.get_name() == "alloc-watch"), None)
+        if watch is not None:
+            watch.cancel()  # no new allocations from here on
+        if destroy_allocs:
+            await asyncio.gather(*(self._destroy_alloc(i) for i in list(self._runners)))
+        for task in [*self._loops, *self._alloc_tasks.values()]:
+            task.cancel()
+        await asyncio.gather(*self._loops, *self._alloc_tasks.values(), return_exceptions=True)
+        try:
+            async with asyncio.timeout(2.0):
+                await self.reporter.flush()  # the last state, best effort
+        except TimeoutError:
+            pass
+        for driver in self.drivers.values():
+            await driver.close()
+        await self.rpc.aclose()
+
+    async def wait_registered(self) -> None:
+        await self.heartbeater.registered.wait()
+
+    async def _report_updates(self) -> None:
+        await self.heartbeater.registered.wait()
+        await self.reporter.run()
+
+    # --- fingerprint ---------------------------------------------------------------
+
+    async def _fingerprint(self) -> None:
+        host = await asyncio.to_thread(fingerprint_host, self.http_addr, self.data_dir)
+        self._driver_health = await asyncio.to_thread(fingerprint_drivers, self.drivers)
+        self.node = build_node(self.config, self.identity, host, self._driver_health,
+                               self.http_addr, rfc3339(self.clock.now_ns()))
+
+    async def _fingerprint_loop(self) -> None:
+        while True:
+            await asyncio.sleep(FINGERPRINT_PERIOD_S)
+            before = self._driver_health
+            await self._fingerprint()
+            if before.keys() != self._driver_health.keys() or not all(
+                    same_health(before[n], self._driver_health[n]) for n in before):
+                log.info("driver health changed; registering the node again")
+                self.heartbeater.reregister()
+
+    # --- allocations -------------------------------------------------------------------
+
+    async def _watch_allocs(self) -> None:
+        await self.heartbeater.registered.wait()
+        index = 0
+        while True:
+            try:
+                allocs, new_index = await self.rpc.allocations(self.identity.id, index,
+                                                               WATCH_WAIT_S)
+            except CaravanError as err:
+                log.warning("pulling allocations failed: %s", err)
+                if isinstance(err, NotFound):
+                    self.heartbeater.reregister()
+                await asyncio.sleep(1.0)
+                continue
+            if new_index == index:
+                await asyncio.sleep(0.1)  # a server that does not block must not spin us
+            index = new_index
+            self._reconcile(allocs)
+
+    def _reconcile(self, allocs: list[Allocation]) -> None:
+        listed = {a.id for a in allocs}
+        for alloc in allocs:
+            runner = self._runners.get(alloc.id)
+            if runner is None:
+                if not alloc.terminal() and alloc.job is not None:
+                    self._add_runner(alloc)
+            elif _changed(runner.alloc, alloc):
+                runner.update(alloc)
+        for alloc_id in set(self._runners) - listed:
+            self._spawn(self._destroy_alloc(alloc_id), f"destroy {alloc_id}")
+
+    def _add_runner(self, alloc: Allocation, restored: LocalAllocState | None = None) -> None:
+        deps = AllocRunnerDeps(
+            drivers=self.drivers, alloc_root=self.data_dir / "alloc",
+            executor_root=self.data_dir / "client" / "executor", node=self.node,
+            client=self.config.client, clock=self.clock, host_env=self.host_env,
+            store=self.store)
+        runner = AllocRunner(alloc, deps, self.reporter.mark, restored)
+        self._runners[alloc.id] = runner
+        self._alloc_tasks[alloc.id] = asyncio.create_task(self._run_alloc(runner),
+                                                          name=f"alloc {alloc.id}")
+        self.reporter.mark(alloc.id)
+
+    async def _run_alloc(self, runner: AllocRunner) -> None:
+        try:
+            await runner.run()
+        except Exception:
+            # A broken alloc runner must not take the client down; its tasks keep their
+            # last reported state and are cleaned up when the server drops the alloc.
+            log.exception("alloc runner for %s failed", runner.alloc.id)
+        finally:
+            self.reporter.mark(runner.alloc.id)
+
+    async def _destroy_alloc(self, alloc_id: str) -> None:
+        runner, task = self._runners.get(alloc_id), self._alloc_tasks.get(alloc_id)
+        if runner is None or task is None:
+            return
+        if not task.done():
+            await runner.stop()
+        await asyncio.gather(task, return_exceptions=True)
+        await runner.destroy()
+        self._runners.pop(alloc_id, None)
+        self._alloc_tasks.pop(alloc_id, None)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(coro, name=name)
+        self._loops.append(task)
+        task.add_done_callback(lambda t: self._loops.remove(t) if t in self._loops else None)
+
+    def _client_update(self, alloc_id: str) -> AllocClientUpdate | None:
+        runner = self._runners.get(alloc_id)
+        return runner.client_update() if runner else None
+
+    # --- for the HTTP layer ----------------------------------------------------------------
+
+    @property
+    def node_id(self) -> str:
+        return self.identity.id
+
+    def servers(self) -> list[str]:
+        return list(self.rpc.servers)
+
+    def alloc_runner(self, alloc_id: str) -> AllocRunner | None:
+        return self._runners.get(alloc_id)
+
+    def alloc_dir(self, alloc_id: str) -> Path | None:
+        runner = self._runners.get(alloc_id)
+        return runner.alloc_dir.path if runner else None
+
+    def task_state(self, alloc_id: str, task: str) -> TaskState | None:
+        runner = self._runners.get(alloc_id)
+        tr = runner.tasks.get(task) if runner else None
+        return tr.task_state.model_copy(deep=True) if tr else None
+
+    async def signal_task(self, alloc_id: str, task: str, signal: str) -> None:
+        """`alloc signal`: one task, or every running task when `task` is empty."""
+        await self._require(alloc_id).signal(task, signal)
+
+    async def restart_alloc(self, alloc_id: str, task: str = "") -> None:
+        """`alloc restart`: one task, or every running task when `task` is empty."""
+        reason = "User requested task to restart" if task else \
+            "User requested running tasks to restart"
+        await self._require(alloc_id).restart(task, reason)
+
+    async def restart_task(self, alloc_id: str, task: str) -> None:
+        await self.restart_alloc(alloc_id, task)
+
+    async def stats(self, alloc_id: str) -> AllocResourceUsage:
+        return await self._require(alloc_id).stats()
+
+    def _require(self, alloc_id: str) -> AllocRunner:
+        runner = self._runners.get(alloc_id)
+        if runner is None:
+            raise NotFound(f'Unknown allocation "{alloc_id}"')
+        return runner
+
+
+def _changed(old: Allocation, new: Allocation) -> bool:
+    """A server-side change worth passing to the runner (not our own status echoed back)."""
+    return (old.desired_status, old.desired_transition, old.alloc_modify_index,
+            old.job_version()) != (new.desired_status, new.desired_transition,
+                                   new.alloc_modify_index, new.job_version())
+
+
+def _driver_allowed(name: str, options: Mapping[str, str]) -> bool:
+    """Nomad's `driver.allowlist` / `driver.denylist` client options (comma separated)."""
+    allow = {d.strip() for d in options.get("driver.allowlist", "").split(",") if d.strip()}
+    deny = {d.strip() for d in options.get("driver.denylist", "").split(",") if d.strip()}
+    return (not allow or name in allow) and name not in deny

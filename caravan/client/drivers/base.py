@@ -1,0 +1,207 @@
+"""The task driver interface, shaped like Nomad's driver plugin API, and the models it speaks.
+
+A driver sees a `TaskConfig` (never a Job) and keeps only an in-memory table of the
+tasks it runs. What it needs to re-attach after an agent restart goes into
+`TaskHandle.driver_state`, which the client persists and hands back to `recover()`.
+
+    fingerprint ─▶ start ─▶ wait ─────────────▶ destroy
+                     │        ▲
+                     │        └── stop(timeout, signal) / signal / exec_streaming
+                     └── (agent restart) ── recover(handle) ──▶ wait ...
+
+Optional operations (`stats`, `signal`, `exec_streaming`) raise `NotSupported` unless
+the driver overrides them; `capabilities()` says which ones work.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from caravan.errors import DriverError, NotSupported
+
+HealthState = Literal["undetected", "unhealthy", "healthy"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DriverConfigError(DriverError):
+    """The task's `config` block does not decode: surfaces as a `Failed Validation` event."""
+
+
+class RecoverableDriverError(DriverError):
+    """A start failure worth retrying under the restart policy (most driver errors are not)."""
+
+
+class TaskNotFound(DriverError):
+    status = 404
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__(f"task not found for given id: {task_id}")
+
+
+class DriverFingerprint(_Model):
+    health: HealthState
+    health_description: str
+    attributes: dict[str, str] = Field(default_factory=dict)
+
+
+class Capabilities(_Model):
+    send_signals: bool = False
+    exec: bool = False
+    fs_isolation: Literal["none", "chroot"] = "none"
+
+
+class DriverContext(_Model):
+    """What the client tells every driver it builds (besides the driver's plugin config)."""
+
+    client_options: dict[str, str] = Field(default_factory=dict)
+    # The interpreter that runs the per-task executor (`python3 -I -S executor.py`).
+    executor_python: str = "python3"
+
+
+class TaskResources(_Model):
+    cpu_shares: int = 0
+    memory_mb: int = 0
+    memory_max_mb: int = 0
+
+
+class TaskConfig(_Model):
+    """Everything a driver may know about one task run.
+
+    Paths are host paths. `state_dir` is private to the driver (executor state,
+    sockets) and never visible to the task.
+    """
+
+    id: str
+    alloc_id: str
+    task_name: str
+    group_name: str = ""
+    job_id: str = ""
+    driver_config: dict[str, Any] = Field(default_factory=dict)
+    env: dict[str, str] = Field(default_factory=dict)
+    user: str = ""
+    resources: TaskResources = Field(default_factory=TaskResources)
+    alloc_dir: Path
+    task_dir: Path
+    state_dir: Path
+    stdout_path: Path
+    stderr_path: Path
+    log_max_files: int = 10
+    log_max_file_size: int = 10 * 1024 * 1024
+    logs_disabled: bool = False
+    kill_signal: str = "SIGINT"
+    kill_timeout_s: float = 5.0
+
+    @property
+    def local_dir(self) -> Path:
+        return self.task_dir / "local"
+
+
+class TaskHandle(_Model):
+    """A started task as the client persists it; `driver_state` is the driver's own model."""
+
+    version: int = 1
+    driver: str
+    config: TaskConfig
+    driver_state: dict[str, Any] = Field(default_factory=dict)
+    started_at_ns: int = 0
+
+
+class ExitResult(_Model):
+    exit_code: int = 0
+    signal: int = 0
+    oom_killed: bool = False
+    err: str = ""
+
+    def successful(self) -> bool:
+        return self.exit_code == 0 and self.signal == 0 and not self.err
+
+
+class TaskStatus(_Model):
+    id: str
+    name: str
+    state: Literal["running", "exited", "unknown"]
+    started_at_ns: int = 0
+    completed_at_ns: int = 0
+    exit_result: ExitResult | None = None
+
+
+class TaskResourceUsage(_Model):
+    """One sample of a task's resource use, read by the driver."""
+
+    rss_bytes: int = 0
+    # CPU use since the previous sample, in percent of one core.
+    cpu_user_percent: float = 0.0
+    cpu_system_percent: float = 0.0
+    cpu_percent: float = 0.0
+    pids: list[int] = Field(default_factory=list)
+    timestamp_ns: int = 0
+
+
+class ExecStream(Protocol):
+    """The two ends of an `alloc exec` session as a driver sees them (used by exec drivers)."""
+
+    async def recv_stdin(self) -> bytes | None: ...
+    async def send_output(self, stream: Literal["stdout", "stderr"], data: bytes) -> None: ...
+    async def recv_resize(self) -> tuple[int, int] | None: ...
+
+
+class Driver(ABC):
+    """One task driver. Instances are built by the client from the plugin config.
+
+    Methods may be called concurrently for different tasks; `wait` may be called
+    several times for the same task. Cancelling `wait` never affects the task.
+    """
+
+    name: ClassVar[str]
+
+    def __init__(self, plugin_config: dict[str, Any], context: DriverContext) -> None:
+        self.context = context
+
+    @abstractmethod
+    def fingerprint(self) -> DriverFingerprint: ...
+
+    @abstractmethod
+    def capabilities(self) -> Capabilities: ...
+
+    @abstractmethod
+    async def start(self, config: TaskConfig) -> TaskHandle:
+        """Start the task; raise DriverConfigError / DriverError when it cannot start."""
+
+    @abstractmethod
+    async def wait(self, task_id: str) -> ExitResult:
+        """Return once the task has exited (at once if it already has)."""
+
+    @abstractmethod
+    async def stop(self, task_id: str, timeout_s: float, signal: str) -> None:
+        """Send `signal`, wait `timeout_s`, then SIGKILL; returns when the task has exited."""
+
+    @abstractmethod
+    async def destroy(self, task_id: str, force: bool) -> None:
+        """Forget the task and clean up; a running task needs `force` (then it is killed)."""
+
+    @abstractmethod
+    def inspect(self, task_id: str) -> TaskStatus: ...
+
+    @abstractmethod
+    async def recover(self, handle: TaskHandle) -> None:
+        """Re-attach to a task started before an agent restart; DriverError if impossible."""
+
+    async def stats(self, task_id: str) -> TaskResourceUsage:
+        raise NotSupported(f"driver {self.name} does not support stats")
+
+    async def signal(self, task_id: str, signal: str) -> None:
+        raise NotSupported(f"driver {self.name} does not support signals")
+
+    async def exec_streaming(self, task_id: str, command: list[str], tty: bool,
+                             stream: ExecStream) -> int:
+        raise NotSupported(f"driver {self.name} does not support exec")
+
+    async def close(self) -> None:
+        """Drop in-memory state at agent shutdown; running tasks are left running."""

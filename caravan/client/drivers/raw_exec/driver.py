@@ -1,0 +1,135 @@
+"""The raw_exec driver: a task's command runs on the host, unisolated, through an executor."""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import os
+import shutil
+import signal as signals
+from typing import Any
+
+from caravan.client.drivers.base import (
+    Capabilities,
+    Driver,
+    DriverContext,
+    DriverFingerprint,
+    ExitResult,
+    TaskConfig,
+    TaskHandle,
+    TaskNotFound,
+    TaskResourceUsage,
+    TaskStatus,
+)
+from caravan.client.drivers.decode import decode
+from caravan.client.drivers.executor.launcher import ExecutorSpec
+from caravan.client.drivers.executor.task import ExecutorTask
+from caravan.client.drivers.raw_exec.command import lookup_command
+from caravan.client.drivers.raw_exec.config import RawExecPluginConfig, RawExecTaskConfig
+from caravan.client.drivers.raw_exec.handle import HANDLE_VERSION, RawExecHandleState
+from caravan.client.drivers.signals import signal_number
+from caravan.client.drivers.users import check_denied, lookup_user, parse_id_ranges
+from caravan.errors import DriverError
+
+
+class RawExecDriver(Driver):
+    name = "raw_exec"
+
+    def __init__(self, plugin_config: dict[str, Any], context: DriverContext) -> None:
+        super().__init__(plugin_config, context)
+        self.config = RawExecPluginConfig.parse(plugin_config, context.client_options)
+        self._denied_uids = parse_id_ranges(self.config.denied_host_uids, "deniedHostUIDs")
+        self._denied_gids = parse_id_ranges(self.config.denied_host_gids, "deniedHostGIDs")
+        self._tasks: dict[str, ExecutorTask] = {}
+
+    def fingerprint(self) -> DriverFingerprint:
+        if not self.config.enabled:
+            return DriverFingerprint(health="undetected", health_description="disabled")
+        return DriverFingerprint(health="healthy", health_description="Healthy",
+                                 attributes={"driver.raw_exec": "true"})
+
+    def capabilities(self) -> Capabilities:
+        # exec into raw_exec tasks arrives with `alloc exec`; until then it is not offered.
+        return Capabilities(send_signals=True, exec=False, fs_isolation="none")
+
+    async def start(self, config: TaskConfig) -> TaskHandle:
+        if not self.config.enabled:
+            raise DriverError("raw_exec is disabled")
+        if config.id in self._tasks:
+            raise DriverError(f'task with ID "{config.id}" already started')
+        task_config = decode(RawExecTaskConfig, config.driver_config)
+        task_config.validate_values()
+        spec = self._spec(config, task_config)
+        try:
+            task = await ExecutorTask.launch(self.context.executor_python, config.id,
+                                             config.task_name, config.state_dir, spec)
+        except DriverError as err:
+            raise DriverError(f"failed to launch command with executor: {err}") from err
+        self._tasks[config.id] = task
+        state = RawExecHandleState.of(task)
+        return TaskHandle(version=HANDLE_VERSION, driver=self.name, config=config,
+                          driver_state=state.model_dump(), started_at_ns=state.started_at_ns)
+
+    def _spec(self, config: TaskConfig, task_config: RawExecTaskConfig) -> ExecutorSpec:
+        # As in Nomad, $PATH is the agent's own, not the task's.
+        command = lookup_command(config.task_dir, task_config.command, os.environ.get("PATH"))
+        uid = gid = groups = None
+        if config.user:
+            user = lookup_user(config.user)
+            check_denied(user, self._denied_uids, self._denied_gids)
+            uid, gid, groups = user.uid, user.gid, user.groups
+        logs = not config.logs_disabled
+        return ExecutorSpec(
+            argv=[command, *task_config.args], env=self._env(config, task_config),
+            cwd=task_config.work_dir or str(config.task_dir), uid=uid, gid=gid, groups=groups,
+            stdout_path=str(config.stdout_path) if logs else None,
+            stderr_path=str(config.stderr_path) if logs else None,
+            max_files=config.log_max_files, max_file_size=config.log_max_file_size)
+
+    def _env(self, config: TaskConfig, task_config: RawExecTaskConfig) -> dict[str, str]:
+        denied = [*self.config.denied_envvars, *task_config.denied_envvars]
+        return {k: v for k, v in config.env.items()
+                if not any(fnmatch.fnmatchcase(k, pattern) for pattern in denied)}
+
+    def _task(self, task_id: str) -> ExecutorTask:
+        task = self._tasks.get(task_id)
+        if task is None:
+            raise TaskNotFound(task_id)
+        return task
+
+    async def wait(self, task_id: str) -> ExitResult:
+        return await self._task(task_id).wait()
+
+    async def stop(self, task_id: str, timeout_s: float, signal: str) -> None:
+        await self._task(task_id).stop(timeout_s, signal_number(signal))
+
+    async def destroy(self, task_id: str, force: bool) -> None:
+        task = self._tasks.get(task_id)
+        if task is None:
+            return
+        if not task.status().exit_result:
+            if not force:
+                raise DriverError("cannot destroy running task")
+            await task.stop(0, signals.SIGKILL)
+        del self._tasks[task_id]
+        await asyncio.to_thread(shutil.rmtree, task.state_dir, True)
+
+    def inspect(self, task_id: str) -> TaskStatus:
+        return self._task(task_id).status()
+
+    async def recover(self, handle: TaskHandle) -> None:
+        if handle.config.id in self._tasks:
+            return
+        state = RawExecHandleState.from_handle(handle)
+        task = await ExecutorTask.reattach(handle.config.id, handle.config.task_name,
+                                           state.state_path, state.executor_state())
+        self._tasks[handle.config.id] = task
+
+    async def stats(self, task_id: str) -> TaskResourceUsage:
+        return await asyncio.to_thread(self._task(task_id).sample)
+
+    async def signal(self, task_id: str, signal: str) -> None:
+        await self._task(task_id).signal(signal_number(signal))
+
+    async def close(self) -> None:
+        self._tasks.clear()

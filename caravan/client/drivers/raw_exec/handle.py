@@ -1,0 +1,45 @@
+"""What raw_exec persists per task to re-attach after an agent restart (its driver_state)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from caravan.client.drivers.base import TaskHandle
+from caravan.client.drivers.executor.launcher import ExecutorState
+from caravan.client.drivers.executor.task import ExecutorTask
+from caravan.errors import DriverError
+
+HANDLE_VERSION = 1
+
+
+class RawExecHandleState(BaseModel):
+    """The executor's identity (PID + start time), the task's, and where its socket lives."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    executor_pid: int
+    executor_start_time: int
+    task_pid: int
+    task_start_time: int
+    started_at_ns: int
+    state_dir: str
+
+    @classmethod
+    def of(cls, task: ExecutorTask) -> RawExecHandleState:
+        return cls(state_dir=str(task.state_dir), **task.state.model_dump())
+
+    @classmethod
+    def from_handle(cls, handle: TaskHandle) -> RawExecHandleState:
+        try:
+            return cls.model_validate(handle.driver_state)
+        except ValidationError as err:
+            raise DriverError(f"failed to decode task state from handle: {err}") from err
+
+    def executor_state(self) -> ExecutorState:
+        return ExecutorState.model_validate(self.model_dump(exclude={"state_dir"}))
+
+    @property
+    def state_path(self) -> Path:
+        return Path(self.state_dir)

@@ -1,0 +1,104 @@
+"""The client's side of the client <-> server contract, over HTTP with httpx.
+
+    PUT  /v1/node/register                 {"Node": {..., "SecretID"}} -> NodeRegisterResponse
+    PUT  /v1/node/<id>/heartbeat           -> {"HeartbeatTTL"}; 404: register again
+    GET  /v1/node/<id>/allocations?index=&wait=   blocking; header X-Nomad-Index
+    POST /v1/node/<id>/allocations/update  {"Allocs": [AllocClientUpdate...]} -> {"Index"}
+
+Calls carry the node secret as `X-Nomad-Token`. A server that cannot be reached is
+left for the next one in the list; when none answers, ServerUnavailable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from pydantic import TypeAdapter, ValidationError
+
+from caravan.errors import CaravanError, NotFound, PermissionDenied
+from caravan.structs import AllocClientUpdate, Allocation, Node, NodeRegisterResponse
+
+_ALLOCS = TypeAdapter(list[Allocation])
+_TIMEOUT_S = 10.0
+
+
+class ServerUnavailable(CaravanError):
+    status = 503
+
+
+def server_url(address: str) -> str:
+    """`host:port` or a URL -> a base URL without a trailing slash."""
+    address = address.strip().rstrip("/")
+    return address if "://" in address else f"http://{address}"
+
+
+class ServerRPC:
+    def __init__(self, servers: list[str], secret: str) -> None:
+        if not servers:
+            raise ValueError("the client needs at least one server address")
+        self.servers = [server_url(s) for s in servers]
+        self._current = 0
+        self._headers = {"X-Nomad-Token": secret}
+        self._http = httpx.AsyncClient(timeout=_TIMEOUT_S)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def register(self, node: Node, secret: str) -> NodeRegisterResponse:
+        # SecretID is never part of a Node's wire shape; only registration carries it.
+        body = {"Node": {**node.to_wire(), "SecretID": secret}}
+        reply = await self._call("PUT", "/v1/node/register", json=body)
+        return NodeRegisterResponse.model_validate(reply.json())
+
+    async def heartbeat(self, node_id: str) -> int:
+        """The TTL (ns) until the next heartbeat is due; NotFound when the server forgot us."""
+        reply = await self._call("PUT", f"/v1/node/{node_id}/heartbeat")
+        return NodeRegisterResponse.model_validate(reply.json()).heartbeat_ttl
+
+    async def allocations(self, node_id: str, index: int,
+                          wait_s: float) -> tuple[list[Allocation], int]:
+        """The node's allocations once something changed past `index`, or after `wait_s`."""
+        reply = await self._call(
+            "GET", f"/v1/node/{node_id}/allocations",
+            params={"index": str(index), "wait": f"{int(wait_s * 1000)}ms"},
+            timeout=wait_s + wait_s / 16 + _TIMEOUT_S)
+        try:
+            allocs = _ALLOCS.validate_python(reply.json() or [])
+            new_index = int(reply.headers.get("X-Nomad-Index", "0"))
+        except (ValidationError, ValueError) as err:
+            raise ServerUnavailable(f"malformed allocations reply: {err}") from err
+        return allocs, new_index
+
+    async def update_allocs(self, node_id: str, updates: list[AllocClientUpdate]) -> int:
+        body = {"Allocs": [u.to_wire() for u in updates]}
+        reply = await self._call("POST", f"/v1/node/{node_id}/allocations/update", json=body)
+        return int(reply.json().get("Index", 0))
+
+    async def _call(self, method: str, path: str, *, json: Any = None,
+                    params: dict[str, str] | None = None,
+                    timeout: float | None = None) -> httpx.Response:
+        errors = []
+        for _ in self.servers:
+            base = self.servers[self._current]
+            try:
+                reply = await self._http.request(method, base + path, json=json, params=params,
+                                                 headers=self._headers,
+                                                 timeout=timeout or _TIMEOUT_S)
+            except httpx.TransportError as err:
+                errors.append(f"{base}: {err!r}")
+                self._current = (self._current + 1) % len(self.servers)
+                continue
+            return _check(reply)
+        raise ServerUnavailable("no server answered: " + "; ".join(errors))
+
+
+def _check(reply: httpx.Response) -> httpx.Response:
+    if reply.status_code < 300:
+        return reply
+    text = reply.text.strip() or reply.reason_phrase
+    if reply.status_code == 404:
+        raise NotFound(text)
+    if reply.status_code == 403:
+        raise PermissionDenied(text)
+    raise ServerUnavailable(f"Unexpected response code: {reply.status_code} ({text})")

@@ -1,0 +1,270 @@
+"""The async task runner: performs what the lifecycle machine decides for one task.
+
+`run()` is the task's life: prestart hooks, driver start, wait, restart per policy,
+until the task is dead; then stop hooks. Requests from outside (`kill`, `restart`,
+`signal`) feed the same machine and may run concurrently with `run()`. Cancelling
+`run()` (agent shutdown) leaves the task running: its handle is already persisted
+and `recover()` re-attaches on the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from caravan.client.drivers.base import (
+    DriverConfigError,
+    ExitResult,
+    RecoverableDriverError,
+    TaskHandle,
+)
+from caravan.client.state import LocalTaskState
+from caravan.client.taskrunner import events
+from caravan.client.taskrunner.hooks import (
+    HookError,
+    PrestartHook,
+    PrestartRequest,
+    StopHook,
+    StopRequest,
+)
+from caravan.client.taskrunner.lifecycle import (
+    Action,
+    Emit,
+    Exited,
+    KillRequested,
+    Reattached,
+    ReattachFailed,
+    RestartRequested,
+    SetState,
+    StartAfter,
+    StartFailed,
+    Started,
+    Starting,
+    StopTask,
+    TaskLifecycle,
+    TaskNotRunning,
+    record,
+)
+from caravan.client.taskrunner.setup import TaskSetup
+from caravan.errors import DriverError
+from caravan.structs import TaskEvent, TaskState
+
+log = logging.getLogger(__name__)
+
+
+class TaskRunner:
+    def __init__(self, setup: TaskSetup, on_change: Callable[[], None],
+                 restored: LocalTaskState | None = None) -> None:
+        self.setup = setup
+        self.name = setup.task.name
+        self._on_change = on_change
+        self.local = restored or LocalTaskState()
+        now = setup.clock.now_ns()
+        if restored is None:
+            record(self.local.task_state, Emit(events.received(now)))
+        dead = self.local.task_state.state == "dead"
+        job = setup.alloc.job
+        self.lifecycle = TaskLifecycle(job.type if job else "service", setup.task.restart_policy,
+                                       now, "dead" if dead else "pending")
+        if self.local.handle is not None and not dead:
+            # A task from before an agent restart: "starting" until re-attached, so that a
+            # kill arriving first is carried out once the driver has it again.
+            self.lifecycle.handle(Starting(now))
+        self._delay_ns: int | None = None
+        self._wake = asyncio.Event()
+        self._dead = asyncio.Event()
+        if dead:
+            self._dead.set()
+
+    # --- queries ------------------------------------------------------------
+
+    @property
+    def task_state(self) -> TaskState:
+        return self.local.task_state
+
+    @property
+    def handle(self) -> TaskHandle | None:
+        return self.local.handle
+
+    @property
+    def is_dead(self) -> bool:
+        return self.lifecycle.state == "dead"
+
+    async def wait_dead(self) -> None:
+        await self._dead.wait()
+
+    # --- the task's life ----------------------------------------------------
+
+    async def run(self) -> None:
+        if self.local.handle is not None and not self.is_dead:
+            await self._reattach()
+        while not self.is_dead:
+            if self.local.handle is None:
+                await self._start()
+            if self.local.handle is not None:
+                await self._wait_exit()
+            if not self.is_dead and self._delay_ns is not None:
+                await self._sleep(self._delay_ns)
+        await self._run_stop_hooks()
+
+    async def _reattach(self) -> None:
+        handle = self.local.handle
+        assert handle is not None
+        try:
+            await self.setup.require_driver().recover(handle)
+        except DriverError as err:
+            log.warning("task %s: could not re-attach, starting it again: %s", self.name, err)
+            self._set_handle(None)
+            self.emit(events.failed_restoring(self.setup.clock.now_ns(), str(err)))
+            self._apply(self.lifecycle.handle(ReattachFailed(self.setup.clock.now_ns())))
+            return
+        if self._apply(self.lifecycle.handle(Reattached(self.setup.clock.now_ns()))):
+            await self._stop_driver()
+
+    async def _start(self) -> None:
+        self._delay_ns = None
+        self._apply(self.lifecycle.handle(Starting(self.setup.clock.now_ns())))
+        try:
+            env = await self._prestart()
+            if self.lifecycle.killing:
+                actions = self.lifecycle.handle(StartFailed(self.setup.clock.now_ns(), None))
+            else:
+                handle = await self.setup.require_driver().start(self.setup.task_config(env))
+                self._set_handle(handle)
+                actions = self.lifecycle.handle(Started(self.setup.clock.now_ns()))
+        except (HookError, DriverError) as err:
+            actions = self.lifecycle.handle(self._start_failure(err))
+        if self._apply(actions):
+            await self._stop_driver()
+
+    def _start_failure(self, err: HookError | DriverError) -> StartFailed:
+        now = self.setup.clock.now_ns()
+        if isinstance(err, HookError):
+            return StartFailed(now, err.event or events.hook_failed(now, str(err)),
+                               err.recoverable)
+        if isinstance(err, DriverConfigError):
+            return StartFailed(now, events.failed_validation(now, str(err)))
+        return StartFailed(now, events.driver_failure(now, str(err)),
+                           isinstance(err, RecoverableDriverError))
+
+    async def _prestart(self) -> dict[str, str]:
+        env: dict[str, str] = {}
+        for hook in self.setup.hooks(self.emit):
+            if not isinstance(hook, PrestartHook) or hook.name in self.local.hooks_done:
+                continue
+            request = PrestartRequest(alloc=self.setup.alloc, task=self.setup.task,
+                                      task_dir=self.setup.task_dir,
+                                      capabilities=self.setup.capabilities(),
+                                      env=self.setup.task_env(env))
+            try:
+                response = await hook.prestart(request)
+            except HookError as err:
+                raise HookError(f"{hook.name}: {err}", recoverable=err.recoverable,
+                                event=err.event) from err
+            env.update(response.env)
+            if response.done:
+                self.local.hooks_done.append(hook.name)
+        return env
+
+    async def _wait_exit(self) -> None:
+        handle = self.local.handle
+        assert handle is not None
+        driver = self.setup.require_driver()
+        try:
+            result = await driver.wait(handle.config.id)
+        except DriverError as err:
+            result = ExitResult(exit_code=-1, err=str(err))
+        actions = self.lifecycle.handle(Exited(self.setup.clock.now_ns(), result))
+        try:
+            await driver.destroy(handle.config.id, force=True)
+        except DriverError as err:
+            log.warning("task %s: driver cleanup failed: %s", self.name, err)
+        self._set_handle(None)
+        self._apply(actions)
+
+    async def _sleep(self, delay_ns: int) -> None:
+        self._wake.clear()
+        try:
+            await asyncio.wait_for(self._wake.wait(), delay_ns / 1e9)
+        except TimeoutError:
+            pass
+
+    async def _run_stop_hooks(self) -> None:
+        request = StopRequest(alloc=self.setup.alloc, task=self.setup.task,
+                              task_dir=self.setup.task_dir)
+        for hook in self.setup.hooks(self.emit):
+            if isinstance(hook, StopHook):
+                await hook.stop(request)
+        self.local.run_complete = True
+        self._on_change()
+
+    # --- requests from outside ----------------------------------------------
+
+    async def kill(self, reason: TaskEvent | None = None) -> None:
+        """Stop the task for good (kill signal, timeout, SIGKILL); returns once it is dead."""
+        if not self.is_dead and reason is not None:
+            self.emit(reason)
+        timeout_ns = int(self.setup.kill_timeout_s() * 1e9)
+        if self._apply(self.lifecycle.handle(KillRequested(self.setup.clock.now_ns(),
+                                                           timeout_ns))):
+            await self._stop_driver()
+        self._wake.set()
+        await self._dead.wait()
+
+    async def restart(self, reason: str, failure: bool = False) -> None:
+        """Stop the running task and start it again at once; TaskNotRunning otherwise."""
+        if self._apply(self.lifecycle.handle(
+                RestartRequested(self.setup.clock.now_ns(), reason, failure))):
+            await self._stop_driver()
+
+    async def signal(self, signal: str) -> None:
+        handle = self.local.handle
+        if handle is None or self.lifecycle.state != "running":
+            raise TaskNotRunning()
+        self.emit(events.signaling(self.setup.clock.now_ns(), signal))
+        await self.setup.require_driver().signal(handle.config.id, signal)
+
+    async def destroy(self) -> None:
+        """Kill what may still run and let the driver forget it (alloc destroy)."""
+        handle = self.local.handle
+        if handle is not None and self.setup.driver is not None:
+            await self.setup.driver.destroy(handle.config.id, force=True)
+
+    # --- plumbing -----------------------------------------------------------
+
+    def emit(self, event: TaskEvent) -> None:
+        record(self.local.task_state, Emit(event))
+        self._on_change()
+
+    def _apply(self, actions: list[Action]) -> bool:
+        """Record state changes and events; True when the driver must stop the task."""
+        stop = False
+        for action in actions:
+            if isinstance(action, (Emit, SetState)):
+                record(self.local.task_state, action)
+            elif isinstance(action, StartAfter):
+                self._delay_ns = action.delay_ns
+            elif isinstance(action, StopTask):
+                stop = True
+        if self.is_dead:
+            self._dead.set()
+            self._wake.set()
+        if actions:
+            self._on_change()
+        return stop
+
+    def _set_handle(self, handle: TaskHandle | None) -> None:
+        self.local.handle = handle
+        self._on_change()  # persisted before anything else happens to the task
+
+    async def _stop_driver(self) -> None:
+        handle = self.local.handle
+        if handle is None:
+            return
+        try:
+            await self.setup.require_driver().stop(
+                handle.config.id, self.setup.kill_timeout_s(), self.setup.kill_signal())
+        except DriverError as err:
+            log.error("task %s: failed to kill task, resources may have leaked: %s",
+                      self.name, err)

@@ -1,0 +1,110 @@
+"""Everything a task runner needs to know about its task, and the TaskConfig it gives drivers.
+
+The driver sees only what `task_config()` builds: the task's interpolated driver
+config, its environment, resources, directories and log settings, never the Job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from caravan.agent.config import ClientConfig
+from caravan.client.allocdir import AllocDir, TaskDir
+from caravan.client.drivers.base import Capabilities, Driver, TaskConfig, TaskResources
+from caravan.client.taskenv import (
+    TaskEnvDirs,
+    build_task_env,
+    env_denylist,
+    interpolate_config,
+    node_attributes,
+)
+from caravan.client.taskrunner.hooks import EventSink, TaskHook
+from caravan.client.taskrunner.taskdir_hook import TaskDirHook
+from caravan.client.taskrunner.validate_hook import ValidateHook
+from caravan.clock import NS_PER_SECOND, Clock
+from caravan.errors import DriverError
+from caravan.structs import Allocation, Node, Task
+
+_MB = 1024 * 1024
+DEFAULT_KILL_TIMEOUT_NS = 5 * NS_PER_SECOND
+
+
+@dataclass
+class TaskSetup:
+    alloc: Allocation  # replaced when the server sends a newer version
+    task: Task
+    driver: Driver | None  # None when this node lacks the task's driver
+    alloc_dir: AllocDir
+    state_dir: Path  # the driver's private directory for this task
+    node: Node
+    client: ClientConfig
+    clock: Clock
+    host_env: Mapping[str, str]
+
+    @property
+    def task_dir(self) -> TaskDir:
+        return self.alloc_dir.task_dir(self.task.name)
+
+    def require_driver(self) -> Driver:
+        if self.driver is None:
+            raise DriverError(f'failed to initialize task driver: driver "{self.task.driver}" '
+                              "is not available on this node")
+        return self.driver
+
+    def capabilities(self) -> Capabilities:
+        return self.driver.capabilities() if self.driver else Capabilities()
+
+    def hooks(self, emit: EventSink) -> list[TaskHook]:
+        """The prestart/stop hooks, in the order they run."""
+        return [ValidateHook(self.client.options), TaskDirHook(emit, self.clock)]
+
+    def kill_timeout_s(self) -> float:
+        timeout_ns = self.task.kill_timeout
+        timeout_s = (DEFAULT_KILL_TIMEOUT_NS if timeout_ns is None else timeout_ns) / 1e9
+        return min(timeout_s, self.client.max_kill_timeout)
+
+    def kill_signal(self) -> str:
+        return self.task.kill_signal or "SIGINT"
+
+    def env_dirs(self) -> TaskEnvDirs:
+        """Directory variables as the task sees them: host paths unless the driver chroots."""
+        if self.capabilities().fs_isolation == "chroot":
+            return TaskEnvDirs(alloc_dir="/alloc", task_dir="/local", secrets_dir="/secrets")
+        task_dir = self.task_dir
+        return TaskEnvDirs(alloc_dir=str(self.alloc_dir.shared_dir),
+                           task_dir=str(task_dir.local_dir), secrets_dir=str(task_dir.secrets_dir))
+
+    def task_env(self, hook_env: Mapping[str, str]) -> dict[str, str]:
+        env = build_task_env(alloc=self.alloc, task=self.task, node=self.node,
+                             dirs=self.env_dirs(), host_env=self.host_env,
+                             denylist=env_denylist(self.client.options))
+        return {**env, **hook_env}
+
+    def task_config(self, hook_env: Mapping[str, str]) -> TaskConfig:
+        env = self.task_env(hook_env)
+        region = self.alloc.job.region if self.alloc.job else "global"
+        task, task_dir = self.task, self.task_dir
+        logs = task.log_config
+        return TaskConfig(
+            id=f"{self.alloc.id}/{task.name}", alloc_id=self.alloc.id, task_name=task.name,
+            group_name=self.alloc.task_group, job_id=self.alloc.job_id,
+            driver_config=interpolate_config(task.config, env, node_attributes(self.node, region)),
+            env=env, user=task.user, resources=self._resources(),
+            alloc_dir=self.alloc_dir.shared_dir, task_dir=task_dir.path, state_dir=self.state_dir,
+            stdout_path=task_dir.log_path("stdout"), stderr_path=task_dir.log_path("stderr"),
+            log_max_files=logs.max_files if logs else 10,
+            log_max_file_size=(logs.max_file_size_mb if logs else 10) * _MB,
+            logs_disabled=logs.disabled if logs else False,
+            kill_signal=self.kill_signal(), kill_timeout_s=self.kill_timeout_s())
+
+    def _resources(self) -> TaskResources:
+        allocated = self.alloc.allocated_resources.tasks.get(self.task.name)
+        if allocated is not None:
+            return TaskResources(cpu_shares=allocated.cpu.cpu_shares,
+                                 memory_mb=allocated.memory.memory_mb,
+                                 memory_max_mb=allocated.memory.memory_max_mb)
+        r = self.task.resources
+        return TaskResources(cpu_shares=r.cpu or 0, memory_mb=r.memory_mb or 0,
+                             memory_max_mb=r.memory_max_mb or 0)
