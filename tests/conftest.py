@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.agents import AgentProcess
+from tests.leaks import clean_leaks
 
 
 @pytest.fixture(autouse=True)
@@ -33,3 +34,12 @@ def dev_agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AgentProcess
 @pytest.fixture
 def agent_root(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_leaks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """After the session, nothing a test started may still run or stay mounted."""
+    yield
+    leaked = clean_leaks(tmp_path_factory.getbasetemp())
+    if leaked:
+        pytest.fail("tests left these behind (now cleaned up):\n  " + "\n  ".join(leaked))

@@ -17,6 +17,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from caravan.client.mounts import mounts_under, unmount_all_under
+
 SHARED_DIR = "alloc"
 SHARED_SUBDIRS = ("data", "logs", "tmp")
 _STICKY_777 = 0o777 | stat.S_ISVTX
@@ -89,7 +91,12 @@ class AllocDir:
             _mkdir(self.shared_dir / name, 0o777)
 
     def destroy(self) -> None:
-        """Remove everything; idempotent."""
+        """Remove everything; idempotent. Mounts below are detached first, never deleted into."""
+        if not self.path.exists():
+            return
+        unmount_all_under(self.path)
+        if mounts_under(self.path):
+            raise OSError(f"refusing to delete {self.path}: mounts remain below it")
         shutil.rmtree(self.path, ignore_errors=True)
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from caravan.agent.config import AgentConfig
 from caravan.client.allocrunner.runner import AllocRunner, AllocRunnerDeps
+from caravan.client.allocdir import AllocDir
 from caravan.client.drivers.base import Driver, DriverContext, DriverFingerprint
 from caravan.client.drivers.registry import DRIVERS
 from caravan.client.fingerprint.drivers import fingerprint_drivers, same_health
@@ -59,7 +60,9 @@ class Client:
         self.store = ClientStateStore(data_dir / "client")
         self.host_env = dict(os.environ if host_env is None else host_env)
         context = DriverContext(client_options=dict(config.client.options),
-                                executor_python=executor_python or sys.executable)
+                                executor_python=executor_python or sys.executable,
+                                chroot_env=dict(config.client.chroot_env),
+                                state_root=data_dir / "client" / "drivers")
         self.drivers: dict[str, Driver] = {
             name: cls(config.plugin_config(name), context)
             for name, cls in DRIVERS.items() if _driver_allowed(name, config.client.options)}
@@ -76,11 +79,27 @@ class Client:
     async def start(self) -> None:
         """Fingerprint, restore local allocations, start the loops; returns at once."""
         await self._fingerprint()
-        for saved in self.store.load_allocs():
+        saved_allocs = self.store.load_allocs()
+        known = {(s.alloc.id, t.name) for s in saved_allocs if s.alloc.job is not None
+                 for g in s.alloc.job.task_groups if g.name == s.alloc.task_group for t in g.tasks}
+        for driver in self.drivers.values():
+            for removed in await driver.remove_orphans(known):
+                log.info("removed %s left behind by an allocation this client no longer has",
+                         removed)
+        await asyncio.to_thread(self._remove_unknown_alloc_dirs, {s.alloc.id for s in saved_allocs})
+        for saved in saved_allocs:
             self._add_runner(saved.alloc, saved)
         self._loops = [asyncio.create_task(coro, name=name) for name, coro in (
             ("heartbeat", self.heartbeater.run()), ("alloc-watch", self._watch_allocs()),
             ("alloc-updates", self._report_updates()), ("fingerprint", self._fingerprint_loop()))]
+
+    def _remove_unknown_alloc_dirs(self, known: set[str]) -> None:
+        """Alloc dirs with no saved state belong to nothing this client runs any more."""
+        root = self.data_dir / "alloc"
+        for path in root.iterdir() if root.is_dir() else []:
+            if path.is_dir() and path.name not in known:
+                log.info("removing alloc dir %s: no allocation owns it", path)
+                AllocDir(root, path.name).destroy()
 
     async def stop(self, destroy_allocs: bool = False) -> None:
         """End the loops. Tasks keep running unless `destroy_allocs` (then they are killed)."""

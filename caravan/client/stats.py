@@ -42,19 +42,31 @@ class ResourceUsage(Struct):
     @classmethod
     def of(cls, sample: TaskResourceUsage) -> ResourceUsage:
         return cls(
-            memory_stats=MemoryStats(rss=sample.rss_bytes, measured=["RSS"]),
+            memory_stats=MemoryStats(
+                rss=sample.rss_bytes, cache=sample.cache_bytes, swap=sample.swap_bytes,
+                usage=sample.usage_bytes, max_usage=sample.max_usage_bytes,
+                measured=sample.memory_measured),
             cpu_stats=CpuStats(system_mode=sample.cpu_system_percent,
                                user_mode=sample.cpu_user_percent, percent=sample.cpu_percent,
-                               measured=["System Mode", "User Mode", "Percent"]))
+                               throttled_periods=sample.throttled_periods,
+                               throttled_time=sample.throttled_time_ns,
+                               measured=sample.cpu_measured))
 
     def plus(self, other: ResourceUsage) -> ResourceUsage:
         mem, cpu = self.memory_stats, self.cpu_stats
         return ResourceUsage(
             memory_stats=MemoryStats(rss=mem.rss + other.memory_stats.rss,
+                                     cache=mem.cache + other.memory_stats.cache,
+                                     swap=mem.swap + other.memory_stats.swap,
+                                     usage=mem.usage + other.memory_stats.usage,
+                                     max_usage=mem.max_usage + other.memory_stats.max_usage,
                                      measured=mem.measured or other.memory_stats.measured),
             cpu_stats=CpuStats(system_mode=cpu.system_mode + other.cpu_stats.system_mode,
                                user_mode=cpu.user_mode + other.cpu_stats.user_mode,
                                percent=cpu.percent + other.cpu_stats.percent,
+                               throttled_periods=(cpu.throttled_periods
+                                                  + other.cpu_stats.throttled_periods),
+                               throttled_time=cpu.throttled_time + other.cpu_stats.throttled_time,
                                measured=cpu.measured or other.cpu_stats.measured))
 
 

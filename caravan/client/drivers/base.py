@@ -63,12 +63,24 @@ class DriverContext(_Model):
     client_options: dict[str, str] = Field(default_factory=dict)
     # The interpreter that runs the per-task executor (`python3 -I -S executor.py`).
     executor_python: str = "python3"
+    # Host dir -> path inside a chroot, for drivers with filesystem isolation.
+    chroot_env: dict[str, str] = Field(default_factory=dict)
+    # Where a driver keeps state shared by all its tasks (runc's state root); under data_dir.
+    state_root: Path | None = None
 
 
 class TaskResources(_Model):
     cpu_shares: int = 0
     memory_mb: int = 0
     memory_max_mb: int = 0
+
+
+class TaskMount(_Model):
+    """A host path the task sees at `task_path` (a `volume_mount` of a host volume)."""
+
+    host_path: Path
+    task_path: str
+    read_only: bool = False
 
 
 class TaskConfig(_Model):
@@ -97,6 +109,8 @@ class TaskConfig(_Model):
     logs_disabled: bool = False
     kill_signal: str = "SIGINT"
     kill_timeout_s: float = 5.0
+    mounts: list[TaskMount] = Field(default_factory=list)
+    secrets_mb: int = 1
 
     @property
     def local_dir(self) -> Path:
@@ -142,6 +156,16 @@ class TaskResourceUsage(_Model):
     cpu_percent: float = 0.0
     pids: list[int] = Field(default_factory=list)
     timestamp_ns: int = 0
+    # Read from a cgroup when the driver has one (exec); 0 and unmeasured otherwise.
+    cache_bytes: int = 0
+    swap_bytes: int = 0
+    usage_bytes: int = 0
+    max_usage_bytes: int = 0
+    throttled_periods: int = 0
+    throttled_time_ns: int = 0
+    memory_measured: list[str] = Field(default_factory=lambda: ["RSS"])
+    cpu_measured: list[str] = Field(
+        default_factory=lambda: ["System Mode", "User Mode", "Percent"])
 
 
 class ExecStream(Protocol):
@@ -202,6 +226,13 @@ class Driver(ABC):
     async def exec_streaming(self, task_id: str, command: list[str], tty: bool,
                              stream: ExecStream) -> int:
         raise NotSupported(f"driver {self.name} does not support exec")
+
+    async def remove_orphans(self, known_tasks: set[tuple[str, str]]) -> list[str]:
+        """Clean up what earlier runs left behind for tasks (alloc ID, task name) not in
+        `known_tasks`; returns what was removed. Called once at client start, before any
+        task is restored, so it cannot race a recovery. Drivers with nothing external
+        to clean (no containers) keep this default."""
+        return []
 
     async def close(self) -> None:
         """Drop in-memory state at agent shutdown; running tasks are left running."""

@@ -63,6 +63,8 @@ def terminated(now: int, result: ExitResult) -> TaskEvent:
                "oom_killed": "true" if result.oom_killed else "false"}
     if result.signal:
         parts.append(f"Signal: {result.signal}")
+    if result.oom_killed:
+        parts.append("OOM Killed")
     if result.err:
         parts.append(f'Exit Message: "{result.err}"')
         details["exit_message"] = result.err

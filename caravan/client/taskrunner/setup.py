@@ -12,7 +12,13 @@ from pathlib import Path
 
 from caravan.agent.config import ClientConfig
 from caravan.client.allocdir import AllocDir, TaskDir
-from caravan.client.drivers.base import Capabilities, Driver, TaskConfig, TaskResources
+from caravan.client.drivers.base import (
+    Capabilities,
+    Driver,
+    TaskConfig,
+    TaskMount,
+    TaskResources,
+)
 from caravan.client.taskenv import (
     TaskEnvDirs,
     build_task_env,
@@ -97,7 +103,26 @@ class TaskSetup:
             log_max_files=logs.max_files if logs else 10,
             log_max_file_size=(logs.max_file_size_mb if logs else 10) * _MB,
             logs_disabled=logs.disabled if logs else False,
-            kill_signal=self.kill_signal(), kill_timeout_s=self.kill_timeout_s())
+            kill_signal=self.kill_signal(), kill_timeout_s=self.kill_timeout_s(),
+            mounts=self._mounts(), secrets_mb=task.resources.secrets_mb or 1)
+
+    def _mounts(self) -> list[TaskMount]:
+        """The task's volume_mounts as host paths, from the group's host volumes."""
+        group = self.alloc.job.group(self.alloc.task_group) if self.alloc.job else None
+        requests = (group.volumes if group else None) or {}
+        mounts: list[TaskMount] = []
+        for vm in self.task.volume_mounts or []:
+            request = requests.get(vm.volume)
+            if request is None or request.type != "host":
+                raise DriverError(f'volume_mount references unknown volume "{vm.volume}"')
+            volume = self.client.host_volume.get(request.source)
+            if volume is None:
+                raise DriverError(f'host volume "{request.source}" is not configured on '
+                                  "this client")
+            read_only = vm.read_only or request.read_only or volume.read_only
+            mounts.append(TaskMount(host_path=Path(volume.path), task_path=vm.destination,
+                                    read_only=read_only))
+        return mounts
 
     def _resources(self) -> TaskResources:
         allocated = self.alloc.allocated_resources.tasks.get(self.task.name)

@@ -11,7 +11,7 @@ import pytest
 from caravan.client.drivers.base import ExitResult, TaskHandle
 from caravan.client.drivers.executor import proc
 from caravan.client.drivers.executor.launcher import read_exit
-from caravan.client.drivers.raw_exec.handle import RawExecHandleState
+from caravan.client.drivers.executor.handle import ExecutorHandleState
 from caravan.errors import DriverError
 from tests.integration.client.conftest import Harness, run, wait_for
 
@@ -155,7 +155,7 @@ def test_exit_while_no_agent_runs_is_not_lost(harness: Harness) -> None:
 def test_recover_refuses_a_reused_pid(harness: Harness) -> None:
     config = harness.config("t", "while :; do sleep 0.05; done")
     handle = run(harness.driver().start(config))
-    real = RawExecHandleState.from_handle(handle)
+    real = ExecutorHandleState.from_handle(handle)
     # Same PIDs, other start times: what a handle looks like once its PIDs were reused.
     fake = real.model_copy(update={"executor_start_time": real.executor_start_time + 1,
                                    "task_start_time": real.task_start_time + 1,
@@ -206,7 +206,7 @@ def test_executor_stays_small(harness: Harness) -> None:
 def test_the_task_outlives_a_killed_executor_parent(harness: Harness, tmp_path: Path) -> None:
     """The executor runs in its own session: it and its task survive their starter."""
     handle = run(harness.driver().start(harness.config("t", "while :; do sleep 0.05; done")))
-    state = RawExecHandleState.from_handle(handle)
+    state = ExecutorHandleState.from_handle(handle)
     assert os.getsid(state.executor_pid) == state.executor_pid
     assert os.getpgid(state.task_pid) == state.task_pid
 

@@ -13,7 +13,7 @@ def spec(**kw: object) -> BundleSpec:
     base: dict[str, object] = dict(
         argv=["/bin/sleep", "1"], env={"A": "1"}, cwd="/", uid=65534, gid=65534,
         additional_gids=[], capabilities=DEFAULTS, root_user=False, task_dir=Path("/t/task"),
-        alloc_dir=Path("/t"), chroot=[Mount(Path("/usr"), PurePosixPath("/usr"))],
+        shared_dir=Path("/t/alloc"), chroot=[Mount(Path("/usr"), PurePosixPath("/usr"))],
         volumes=[Mount(Path("/srv/data"), PurePosixPath("/data"), read_only=True)],
         pid_private=True, ipc_private=False, cgroups_path="/caravan/a.t/task", hostname="h")
     base.update(kw)

@@ -45,7 +45,7 @@ class BundleSpec:
     capabilities: frozenset[str]
     root_user: bool
     task_dir: Path
-    alloc_dir: Path
+    shared_dir: Path           # the alloc's shared dir, seen as /alloc
     chroot: list[Mount]
     volumes: list[Mount]
     pid_private: bool
@@ -107,7 +107,7 @@ def _mounts(spec: BundleSpec) -> list[dict[str, Any]]:
     for m in spec.chroot:
         mounts.append({"destination": str(m.task), "type": "bind", "source": str(m.host),
                        "options": _RO_BIND})
-    shared = spec.alloc_dir / "alloc"
+    shared = spec.shared_dir
     mounts.append({"destination": "/alloc", "type": "bind", "source": str(shared),
                    "options": _RW_BIND})
     mounts.append({"destination": "/alloc/logs", "type": "bind", "source": str(shared / "logs"),

@@ -169,6 +169,10 @@ class TaskCgroup:
                     path.rmdir()
                 except (FileNotFoundError, NotADirectoryError):
                     pass
+            try:  # the shared top dir goes with the last task
+                (hierarchy / "caravan").rmdir()
+            except OSError:
+                pass
 
 
 def _write(path: Path, value: int | str) -> None:

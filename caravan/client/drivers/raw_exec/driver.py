@@ -26,7 +26,7 @@ from caravan.client.drivers.executor.launcher import ExecutorSpec
 from caravan.client.drivers.executor.task import ExecutorTask
 from caravan.client.drivers.raw_exec.command import lookup_command
 from caravan.client.drivers.raw_exec.config import RawExecPluginConfig, RawExecTaskConfig
-from caravan.client.drivers.raw_exec.handle import HANDLE_VERSION, RawExecHandleState
+from caravan.client.drivers.executor.handle import HANDLE_VERSION, ExecutorHandleState
 from caravan.client.drivers.signals import signal_number
 from caravan.client.drivers.users import check_denied, lookup_user, parse_id_ranges
 from caravan.errors import DriverError
@@ -66,7 +66,7 @@ class RawExecDriver(Driver):
         except DriverError as err:
             raise DriverError(f"failed to launch command with executor: {err}") from err
         self._tasks[config.id] = task
-        state = RawExecHandleState.of(task)
+        state = ExecutorHandleState.of(task)
         return TaskHandle(version=HANDLE_VERSION, driver=self.name, config=config,
                           driver_state=state.model_dump(), started_at_ns=state.started_at_ns)
 
@@ -120,7 +120,7 @@ class RawExecDriver(Driver):
     async def recover(self, handle: TaskHandle) -> None:
         if handle.config.id in self._tasks:
             return
-        state = RawExecHandleState.from_handle(handle)
+        state = ExecutorHandleState.from_handle(handle)
         task = await ExecutorTask.reattach(handle.config.id, handle.config.task_name,
                                            state.state_path, state.executor_state())
         self._tasks[handle.config.id] = task

@@ -1,0 +1,198 @@
+"""Fetch one artifact into a task dir: interpolate, check, download, verify, unpack, place.
+
+    definition ──${...}──▶ source (allow-list) ──▶ staging dir in the destination
+       download (limits, checksum while streaming) ──▶ unpack (guarded) ──▶ finalize
+       (modes, owner) ──▶ rename into place ──▶ marker `private/artifacts/<key>`
+
+All file work runs in one worker thread. Nothing reaches the destination before every
+check passed: a refused archive leaves only the (removed) staging dir behind. The
+marker, keyed by a hash of the definition, makes a retry skip what already arrived.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import posixpath
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from caravan.client.artifacts.allow import check_allowed, parse_rule
+from caravan.client.artifacts.cancel import Cancel
+from caravan.client.artifacts.checksum import verify_checksum
+from caravan.client.artifacts.config import ArtifactConfig
+from caravan.client.artifacts.definition import artifact_key, interpolate_artifact
+from caravan.client.artifacts.download import download
+from caravan.client.artifacts.errors import ArtifactError, GetterError
+from caravan.client.artifacts.extract import detect_archive, unpack, unpacked_name
+from caravan.client.artifacts.members import Limits
+from caravan.client.artifacts.place import (
+    finalize,
+    merge,
+    open_beneath,
+    place_file,
+    staging,
+)
+from caravan.client.artifacts.source import Source, parse_source
+from caravan.structs import TaskArtifact
+
+MARKER_DIR = ("private", "artifacts")
+CANCEL_GRACE = 10.0
+_MULTI_FILE = ("tar", "tar.gz", "tar.bz2", "tar.xz", "zip")
+_ESCAPES = "artifact destination path escapes alloc directory"
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    source: str  # as written in the job
+    url: str  # what was fetched, credentials hidden ("" when skipped)
+    destination: Path  # the directory filled, or the file written in mode "file"
+    entries: tuple[str, ...] = ()  # top-level names placed
+    size: int = 0  # bytes downloaded
+    skipped: bool = False  # fetched by an earlier attempt
+
+
+async def fetch_artifact(artifact: TaskArtifact, task_dir: Path, env: Mapping[str, str],
+                         config: ArtifactConfig, *, owner: tuple[int, int] | None = None,
+                         alloc_dir: Path | None = None) -> FetchResult:
+    """Fetch `artifact` into `task_dir` in a worker thread; ArtifactError on failure.
+
+    Idempotent: an artifact already fetched into this task dir is skipped. `owner`
+    (uid, gid) is applied when the artifact says `chown = true`. With `alloc_dir`,
+    the destination may leave the task dir but not the alloc dir, as in Nomad.
+    Cancelling interrupts the download (a blocked read included) or the unpacking,
+    and waits up to CANCEL_GRACE seconds for the worker to remove its staging dir
+    before re-raising; a worker still busy then cleans up on its own when it ends.
+    """
+    cancel = Cancel()
+    worker = asyncio.ensure_future(asyncio.to_thread(
+        fetch_artifact_sync, artifact, task_dir, env, config,
+        owner=owner, alloc_dir=alloc_dir, cancel=cancel))
+    try:
+        return await asyncio.shield(worker)
+    except asyncio.CancelledError:
+        cancel.set()
+        await asyncio.wait([worker], timeout=CANCEL_GRACE)
+        worker.add_done_callback(_retrieve)  # the cancellation is what we report
+        raise
+
+
+def fetch_artifact_sync(artifact: TaskArtifact, task_dir: Path, env: Mapping[str, str],
+                        config: ArtifactConfig, *, owner: tuple[int, int] | None = None,
+                        alloc_dir: Path | None = None,
+                        cancel: Cancel | None = None) -> FetchResult:
+    """The blocking body of `fetch_artifact`."""
+    try:
+        return _fetch(artifact, task_dir, env, config, owner, alloc_dir, cancel)
+    except GetterError as err:
+        raise ArtifactError.wrap(artifact.getter_source, err) from err
+    except OSError as err:
+        raise ArtifactError.wrap(artifact.getter_source, GetterError(str(err))) from err
+
+
+def is_fetched(artifact: TaskArtifact, task_dir: Path) -> bool:
+    """Whether an earlier attempt already fetched this definition into `task_dir`."""
+    try:
+        with open_beneath(task_dir, MARKER_DIR, create=False) as fd:
+            info = os.stat(artifact_key(artifact), dir_fd=fd, follow_symlinks=False)
+    except (GetterError, FileNotFoundError):
+        return False
+    return stat.S_ISREG(info.st_mode)
+
+
+def _fetch(artifact: TaskArtifact, task_dir: Path, env: Mapping[str, str],
+           config: ArtifactConfig, owner: tuple[int, int] | None, alloc_dir: Path | None,
+           cancel: Cancel | None) -> FetchResult:
+    root = alloc_dir or task_dir
+    if is_fetched(artifact, task_dir):
+        return FetchResult(artifact.getter_source, "", root, skipped=True)
+    spec = interpolate_artifact(artifact, env)
+    rules = [parse_rule(entry) for entry in config.allowed_sources]
+    source = parse_source(spec.getter_source, spec.getter_options)
+    check_allowed(source.url, rules, shown=source.shown)
+    kind = detect_archive(source.filename, source.archive)
+    if spec.getter_mode == "dir" and kind not in _MULTI_FILE:
+        raise GetterError('mode "dir" needs a tar or zip archive as its source')
+    parts, leaf = _destination(task_dir, root, spec.relative_dest, spec.getter_mode,
+                               source.filename)
+    limits = Limits(config.decompression_size_limit, config.decompression_file_count_limit)
+    with open_beneath(root, parts, create=True) as dest_fd, staging(dest_fd) as stage:
+        fetched = download(source, stage / "download", config, rules,
+                           headers=spec.getter_headers, insecure=spec.getter_insecure,
+                           cancel=cancel)
+        if source.checksum is not None and fetched.digest is not None:
+            shown = "/".join([*parts, leaf or _file_name(source.filename)])
+            verify_checksum(source.checksum, fetched.digest, shown)
+        tree = stage / "tree"
+        os.mkdir(tree, 0o700)
+        if kind is None:
+            _keep_as_is(stage / "download", tree / _file_name(source.filename))
+        else:
+            unpack(stage / "download", kind, tree, unpacked_name(source.filename, kind),
+                   limits, cancel)
+        finalize(tree, owner if spec.chown else None)
+        entries = _place(tree, dest_fd, leaf)
+    _mark_fetched(artifact, task_dir, source)
+    destination = root.joinpath(*parts, *([leaf] if leaf else []))
+    return FetchResult(artifact.getter_source, source.shown, destination, tuple(entries),
+                       fetched.size)
+
+
+def _retrieve(worker: asyncio.Future[FetchResult]) -> None:
+    if not worker.cancelled():
+        worker.exception()
+
+
+def _destination(task_dir: Path, root: Path, relative_dest: str, mode: str,
+                 filename: str) -> tuple[list[str], str | None]:
+    """Destination directory parts under `root`, and the file name in mode "file"."""
+    dest = relative_dest or "local/"
+    if mode == "file" and (not relative_dest or dest.endswith("/")):
+        dest = posixpath.join(dest, _file_name(filename))
+    full = os.path.normpath(os.path.join(task_dir, dest.lstrip("/")))
+    rel = os.path.relpath(full, root)
+    if rel == ".." or rel.startswith("../") or (mode == "file" and rel == "."):
+        raise GetterError(_ESCAPES)
+    parts = [] if rel == "." else rel.split(os.sep)
+    return (parts[:-1], parts[-1]) if mode == "file" else (parts, None)
+
+
+def _file_name(name: str) -> str:
+    if not name or "/" in name or name in (".", ".."):
+        raise GetterError(f"cannot name the downloaded file {name!r}",
+                          hint='give the artifact a destination, or options { filename = "..." }')
+    return name
+
+
+def _keep_as_is(download: Path, target: Path) -> None:
+    os.rename(download, target)
+    os.chmod(target, 0o755)  # downloaded binaries are meant to be run
+
+
+def _place(tree: Path, dest_fd: int, leaf: str | None) -> list[str]:
+    tree_fd = os.open(tree, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        if leaf is None:
+            return merge(tree_fd, dest_fd)
+    finally:
+        os.close(tree_fd)
+    files = [Path(d, f) for d, _, names in os.walk(tree) for f in names]
+    if len(files) != 1 or files[0].is_symlink():
+        raise GetterError(f'mode "file" needs exactly one file; the artifact holds {len(files)}')
+    src_fd = os.open(files[0].parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        place_file(src_fd, files[0].name, dest_fd, leaf)
+    finally:
+        os.close(src_fd)
+    return [leaf]
+
+
+def _mark_fetched(artifact: TaskArtifact, task_dir: Path, source: Source) -> None:
+    with open_beneath(task_dir, MARKER_DIR, create=True, mode=0o700) as fd:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
+        marker = os.open(artifact_key(artifact), flags, 0o600, dir_fd=fd)
+        with os.fdopen(marker, "w") as out:
+            json.dump({"source": artifact.getter_source, "url": source.shown}, out)

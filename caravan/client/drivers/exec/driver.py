@@ -1,0 +1,334 @@
+"""The exec driver: each task in its own runc container — chroot, namespaces, cgroups, caps.
+
+    start:  decode + validate config ─▶ user, capabilities, command ─▶ clear leftovers of an
+            earlier run (container, cgroup orphans) ─▶ parent cgroup with limits ─▶ secrets
+            tmpfs ─▶ OCI bundle ─▶ executor runs `runc run` (outlives the agent)
+    stop:   `runc kill <sig>` to the task ─▶ wait kill_timeout ─▶ `runc kill --all KILL`
+    destroy: `runc delete --force`, cgroup removed, secrets unmounted, state removed
+
+The executor owns runc's stdio (rotating logs) and its exit code; this class only
+keeps an in-memory table of running containers, rebuilt by `recover()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from caravan.client.drivers.base import (
+    Capabilities,
+    Driver,
+    DriverContext,
+    DriverFingerprint,
+    ExitResult,
+    TaskConfig,
+    TaskHandle,
+    TaskNotFound,
+    TaskResourceUsage,
+    TaskStatus,
+)
+from caravan.client.drivers.decode import decode
+from caravan.client.drivers.exec.bundle import BundleSpec, write_bundle
+from caravan.client.drivers.exec.capabilities import kernel_supported, normalize, task_capabilities
+from caravan.client.drivers.exec.cgroups import Limits, TaskCgroup, detect_version
+from caravan.client.drivers.exec.config import ExecPluginConfig, ExecTaskConfig
+from caravan.client.drivers.exec.handle import ExecHandleState
+from caravan.client.drivers.exec.resolve import Mount, make_executable, resolve_command
+from caravan.client.drivers.exec.runc import Runc, container_id
+from caravan.client.drivers.executor.handle import HANDLE_VERSION
+from caravan.client.drivers.executor.launcher import ExecutorSpec
+from caravan.client.drivers.executor.task import ExecutorTask
+from caravan.client.drivers.signals import signal_number
+from caravan.client.drivers.users import HostUser, check_denied, lookup_user, parse_id_ranges
+from caravan.client.mounts import mount_tmpfs, unmount
+from caravan.errors import DriverError
+
+_MB = 1024 * 1024
+_POLL_S = 0.05
+
+
+@dataclass
+class _Container:
+    executor: ExecutorTask
+    cid: str
+    cgroup: TaskCgroup
+    secrets_dir: Path
+    last_cpu: tuple[float, int, int, int] | None = None  # (monotonic, total, user, system) ns
+
+
+class ExecDriver(Driver):
+    name = "exec"
+
+    def __init__(self, plugin_config: dict[str, Any], context: DriverContext) -> None:
+        super().__init__(plugin_config, context)
+        self._supported = kernel_supported()
+        self.config = ExecPluginConfig.parse(plugin_config, self._supported)
+        self._allow = normalize(self.config.allow_caps, self._supported, "allow_caps")
+        self._denied_uids = parse_id_ranges(self.config.denied_host_uids, "deniedHostUIDs")
+        self._denied_gids = parse_id_ranges(self.config.denied_host_gids, "deniedHostGIDs")
+        root = (context.state_root or Path("/run/caravan")) / "exec" / "runc"
+        self._runc = Runc(self.config.runc_path or shutil.which("runc") or "runc", root)
+        self._cgroup_version = detect_version()
+        self._tasks: dict[str, _Container] = {}
+
+    # ---- fingerprint ------------------------------------------------------------------
+
+    def fingerprint(self) -> DriverFingerprint:
+        if not sys.platform.startswith("linux"):
+            return DriverFingerprint(health="undetected",
+                                     health_description="exec driver unsupported on client OS")
+        if os.geteuid() != 0:
+            return DriverFingerprint(health="undetected",
+                                     health_description="Driver must run as root")
+        if self._cgroup_version is None:
+            return DriverFingerprint(health="unhealthy",
+                                     health_description="Failed to discover cgroup mount point")
+        try:
+            version = self._runc.version()
+        except DriverError as err:
+            return DriverFingerprint(health="unhealthy", health_description=str(err))
+        return DriverFingerprint(health="healthy", health_description="Healthy", attributes={
+            "driver.exec": "true", "driver.exec.runtime": version,
+            "driver.exec.cgroups": f"v{self._cgroup_version}"})
+
+    def capabilities(self) -> Capabilities:
+        return Capabilities(send_signals=True, exec=False, fs_isolation="chroot")
+
+    # ---- start ------------------------------------------------------------------------
+
+    async def start(self, config: TaskConfig) -> TaskHandle:
+        if config.id in self._tasks:
+            raise DriverError(f'task with ID "{config.id}" already started')
+        if self._cgroup_version is None:
+            raise DriverError("Failed to discover cgroup mount point")
+        task_config = decode(ExecTaskConfig, config.driver_config)
+        task_config.validate_values()
+        user = lookup_user(config.user or "nobody")
+        check_denied(user, self._denied_uids, self._denied_gids)
+        caps = task_capabilities(allow=self._allow, cap_add=task_config.cap_add,
+                                 cap_drop=task_config.cap_drop, user=user.name,
+                                 supported=self._supported)
+        chroot = self._chroot_mounts(config)
+        volumes = [Mount(m.host_path, PurePosixPath(m.task_path), m.read_only)
+                   for m in config.mounts]
+        command = resolve_command(task_config.command, config.task_dir, volumes, chroot)
+        make_executable(command.on_host, config.task_dir)
+        cid = container_id(config.alloc_id, config.task_name)
+        cgroup = TaskCgroup(cid, self._cgroup_version)
+        await self._clear_leftovers(cid, cgroup)
+        cgroup.create(_limits(config, self.config.pids_limit))
+        secrets = config.task_dir / "secrets"
+        secrets.mkdir(exist_ok=True)
+        mount_tmpfs(secrets, size_mb=config.secrets_mb, mode=0o700, uid=user.uid, gid=user.gid)
+        bundle = write_bundle(config.state_dir / "bundle", BundleSpec(
+            argv=[command.in_task, *task_config.args], env=_task_env(config, user),
+            cwd=task_config.work_dir or "/", uid=user.uid, gid=user.gid,
+            additional_gids=[g for g in user.groups if g != user.gid], capabilities=caps,
+            root_user=user.name == "root", task_dir=config.task_dir,
+            shared_dir=config.alloc_dir, chroot=chroot, volumes=volumes,
+            pid_private=(task_config.pid_mode or self.config.default_pid_mode) == "private",
+            ipc_private=(task_config.ipc_mode or self.config.default_ipc_mode) == "private",
+            cgroups_path=cgroup.runc_path, hostname=socket.gethostname()))
+        spec = ExecutorSpec(
+            argv=self._runc.run_argv(bundle, cid, no_pivot=self.config.no_pivot_root),
+            env={"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")},
+            cwd=str(config.state_dir),
+            stdout_path=None if config.logs_disabled else str(config.stdout_path),
+            stderr_path=None if config.logs_disabled else str(config.stderr_path),
+            max_files=config.log_max_files, max_file_size=config.log_max_file_size)
+        try:
+            executor = await ExecutorTask.launch(self.context.executor_python, config.id,
+                                                 config.task_name, config.state_dir, spec)
+        except DriverError as err:
+            await self._cleanup(cid, cgroup, secrets)
+            raise DriverError(f"failed to launch command with executor: {err}") from err
+        self._tasks[config.id] = _Container(executor, cid, cgroup, secrets)
+        state = ExecHandleState.of(executor, container_id=cid, cgroup_name=cgroup.name,
+                                   cgroup_version=cgroup.version, secrets_dir=str(secrets))
+        return TaskHandle(version=HANDLE_VERSION, driver=self.name, config=config,
+                          driver_state=state.model_dump(), started_at_ns=state.started_at_ns)
+
+    def _chroot_mounts(self, config: TaskConfig) -> list[Mount]:
+        """chroot_env entries that exist and do not reach the client's data dir.
+
+        Binding a dir that contains the data dir would show every alloc (and, through
+        the recursive bind, other tasks' secrets tmpfs) inside the chroot.
+        """
+        data_dir = self.context.state_root.parents[1] if self.context.state_root else None
+        mounts = []
+        for host, inside in self.context.chroot_env.items():
+            path = Path(host)
+            if not path.exists():
+                continue
+            real = path.resolve()
+            if data_dir is not None and (data_dir.is_relative_to(real)
+                                         or real.is_relative_to(data_dir)):
+                continue
+            mounts.append(Mount(path, PurePosixPath(inside), read_only=True))
+        return mounts
+
+    async def _clear_leftovers(self, cid: str, cgroup: TaskCgroup) -> None:
+        """An earlier run of this task may have left its container or processes behind."""
+        await self._runc.delete(cid)
+        await self._empty_cgroup(cgroup)
+
+    # ---- running tasks ----------------------------------------------------------------
+
+    def _task(self, task_id: str) -> _Container:
+        task = self._tasks.get(task_id)
+        if task is None:
+            raise TaskNotFound(task_id)
+        return task
+
+    async def wait(self, task_id: str) -> ExitResult:
+        task = self._task(task_id)
+        return _container_exit(await task.executor.wait(), task.cgroup)
+
+    async def stop(self, task_id: str, timeout_s: float, signal: str) -> None:
+        task = self._task(task_id)
+        if task.executor.status().exit_result is not None:
+            return
+        if timeout_s > 0:
+            await self._runc.kill(task.cid, _signal_name(signal))
+            if await _exited_within(task.executor, timeout_s):
+                return
+        # The whole container, every process in its cgroup, not just its first process.
+        await self._runc.kill(task.cid, "KILL", all_processes=True)
+        if not await _exited_within(task.executor, 15.0):
+            raise DriverError("process failed to exit after 15 seconds")
+
+    async def signal(self, task_id: str, signal: str) -> None:
+        task = self._task(task_id)
+        if task.executor.status().exit_result is not None:
+            raise DriverError("task is not running")
+        await self._runc.kill(task.cid, _signal_name(signal))
+
+    async def destroy(self, task_id: str, force: bool) -> None:
+        task = self._tasks.get(task_id)
+        if task is None:
+            return
+        if task.executor.status().exit_result is None:
+            if not force:
+                raise DriverError("cannot destroy running task")
+            await self.stop(task_id, 0, "SIGKILL")
+        del self._tasks[task_id]
+        await self._cleanup(task.cid, task.cgroup, task.secrets_dir)
+        await asyncio.to_thread(shutil.rmtree, task.executor.state_dir, True)
+
+    async def _cleanup(self, cid: str, cgroup: TaskCgroup, secrets: Path | None) -> None:
+        await self._runc.delete(cid)
+        await self._empty_cgroup(cgroup)
+        cgroup.destroy()
+        if secrets is not None:
+            unmount(secrets)
+
+    async def _empty_cgroup(self, cgroup: TaskCgroup) -> None:
+        """Kill what is left in the task's cgroup and wait until the kernel has reaped it
+        (a cgroup with processes cannot be removed)."""
+        for _ in range(50):
+            cgroup.kill_all()
+            if not cgroup.pids():
+                return
+            await asyncio.sleep(0.02)
+        raise DriverError(f"orphaned processes {cgroup.pids()} have not been removed from "
+                          "cgroups pid file")
+
+    def inspect(self, task_id: str) -> TaskStatus:
+        task = self._task(task_id)
+        status = task.executor.status()
+        if status.exit_result is None:
+            return status
+        return status.model_copy(update={
+            "exit_result": _container_exit(status.exit_result, task.cgroup)})
+
+    async def recover(self, handle: TaskHandle) -> None:
+        if handle.config.id in self._tasks:
+            return
+        state = ExecHandleState.from_handle(handle)
+        executor = await ExecutorTask.reattach(handle.config.id, handle.config.task_name,
+                                               state.state_path, state.executor_state())
+        self._tasks[handle.config.id] = _Container(
+            executor, state.container_id, TaskCgroup(state.cgroup_name, state.cgroup_version),
+            Path(state.secrets_dir))
+
+    async def stats(self, task_id: str) -> TaskResourceUsage:
+        task = self._task(task_id)
+        cg = await asyncio.to_thread(task.cgroup.stats)
+        now = time.monotonic()
+        user_pct = system_pct = total_pct = 0.0
+        if task.last_cpu is not None and now > task.last_cpu[0]:
+            span_ns = (now - task.last_cpu[0]) * 1e9
+            total_pct = 100 * (cg.cpu_total_ns - task.last_cpu[1]) / span_ns
+            user_pct = 100 * (cg.cpu_user_ns - task.last_cpu[2]) / span_ns
+            system_pct = 100 * (cg.cpu_system_ns - task.last_cpu[3]) / span_ns
+        task.last_cpu = (now, cg.cpu_total_ns, cg.cpu_user_ns, cg.cpu_system_ns)
+        return TaskResourceUsage(
+            rss_bytes=cg.rss, cache_bytes=cg.cache, swap_bytes=cg.swap, usage_bytes=cg.usage,
+            max_usage_bytes=cg.max_usage, cpu_percent=max(0.0, total_pct),
+            cpu_user_percent=max(0.0, user_pct), cpu_system_percent=max(0.0, system_pct),
+            throttled_periods=cg.throttled_periods, throttled_time_ns=cg.throttled_time_ns,
+            pids=await asyncio.to_thread(task.cgroup.pids), timestamp_ns=time.time_ns(),
+            memory_measured=["RSS", "Cache", "Swap", "Usage", "Max Usage"],
+            cpu_measured=["System Mode", "User Mode", "Throttled Periods", "Throttled Time",
+                          "Percent"])
+
+    async def remove_orphans(self, known_tasks: set[tuple[str, str]]) -> list[str]:
+        """Delete containers (and their cgroups) in this driver's runc root that belong
+        to no task the client still knows."""
+        known = {container_id(alloc_id, task) for alloc_id, task in known_tasks}
+        removed = []
+        for cid in await self._runc.list_ids():
+            if cid not in known:
+                await self._runc.kill(cid, "KILL", all_processes=True)
+                # The client removes the orphan's alloc dir (and its secrets mount).
+                await self._cleanup(cid, TaskCgroup(cid, self._cgroup_version or 1), None)
+                removed.append(f"container {cid}")
+        return removed
+
+    async def close(self) -> None:
+        self._tasks.clear()
+
+
+def _limits(config: TaskConfig, pids: int) -> Limits:
+    r = config.resources
+    if r.memory_max_mb > 0:
+        hard, soft = r.memory_max_mb, r.memory_mb
+    elif r.memory_max_mb == -1:  # reservation only: no hard limit
+        hard, soft = 0, r.memory_mb
+    else:
+        hard, soft = r.memory_mb, 0
+    return Limits(cpu_shares=r.cpu_shares, memory_bytes=hard * _MB,
+                  memory_soft_bytes=soft * _MB, pids=pids)
+
+
+def _task_env(config: TaskConfig, user: HostUser) -> dict[str, str]:
+    return {**config.env, "USER": user.name, "LOGNAME": user.name, "HOME": user.home}
+
+
+def _container_exit(result: ExitResult, cgroup: TaskCgroup) -> ExitResult:
+    """runc reports a container killed by signal N as exit 128+N; say so as Nomad does."""
+    if result.err or result.signal:
+        return result
+    signal = result.exit_code - 128 if 128 < result.exit_code < 128 + 65 else 0
+    oom = signal == 9 and cgroup.oom_killed()
+    return result.model_copy(update={"signal": signal, "oom_killed": oom})
+
+
+def _signal_name(signal: str) -> str:
+    return str(signal_number(signal))
+
+
+async def _exited_within(executor: ExecutorTask, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if executor.status().exit_result is not None:
+            return True
+        await asyncio.sleep(_POLL_S)
+    return executor.status().exit_result is not None

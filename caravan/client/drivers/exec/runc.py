@@ -1,0 +1,76 @@
+"""The runc command line, as the exec driver uses it: version, kill, delete, list, exec.
+
+`runc run` itself is started by the task's executor (it must outlive the agent);
+everything here is short-lived and goes through asyncio's subprocess helper.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import subprocess
+from pathlib import Path
+
+from caravan.errors import DriverError
+
+_ID_OK = re.compile(r"[^\w+.-]")
+
+
+def container_id(alloc_id: str, task_name: str) -> str:
+    """runc IDs allow `[\\w+.-]`: task names with other characters are folded to `_`."""
+    return f"{alloc_id}-{_ID_OK.sub('_', task_name)}"
+
+
+class Runc:
+    def __init__(self, binary: str, root: Path) -> None:
+        self.binary = binary
+        self.root = root
+
+    def base(self) -> list[str]:
+        return [self.binary, "--root", str(self.root)]
+
+    def version(self) -> str:
+        """`runc --version`'s first line; raises DriverError when runc cannot run."""
+        try:
+            done = subprocess.run([self.binary, "--version"], capture_output=True, text=True,
+                                  timeout=10, check=False)
+        except OSError as err:
+            raise DriverError(f"runc is not runnable: {err}") from err
+        if done.returncode != 0:
+            raise DriverError(f"runc --version failed: {done.stderr.strip()}")
+        return done.stdout.splitlines()[0] if done.stdout else "runc"
+
+    def run_argv(self, bundle: Path, cid: str, *, no_pivot: bool) -> list[str]:
+        args = [*self.base(), "run", "--bundle", str(bundle)]
+        if no_pivot:
+            args.append("--no-pivot")
+        return [*args, cid]
+
+    async def kill(self, cid: str, signal: str, *, all_processes: bool = False) -> bool:
+        """Send `signal`; False when the container is not running (nothing to signal)."""
+        args = ["kill", "--all", cid, signal] if all_processes else ["kill", cid, signal]
+        code, _, err = await self._call(*args)
+        if code != 0 and "not running" not in err and "does not exist" not in err:
+            raise DriverError(f"runc kill {cid} {signal}: {err.strip()}")
+        return code == 0
+
+    async def delete(self, cid: str) -> None:
+        code, _, err = await self._call("delete", "--force", cid)
+        if code != 0 and "does not exist" not in err:
+            raise DriverError(f"runc delete {cid}: {err.strip()}")
+
+    async def list_ids(self) -> list[str]:
+        if not self.root.exists():
+            return []  # nothing was ever run under this root
+        code, out, err = await self._call("list", "--format", "json")
+        if code != 0:
+            raise DriverError(f"runc list: {err.strip()}")
+        return [c["id"] for c in json.loads(out or "null") or []]
+
+    async def _call(self, *args: str) -> tuple[int, str, str]:
+        proc = await asyncio.create_subprocess_exec(
+            *self.base(), *args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE)
+        out, err = await proc.communicate()
+        return proc.returncode or 0, out.decode(errors="replace"), err.decode(errors="replace")
