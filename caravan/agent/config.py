@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from caravan.client.artifacts.config import ArtifactConfig
 from caravan.durations import parse_duration
 
 
@@ -66,6 +67,8 @@ class ClientConfig(_Config):
     # Overrides of fingerprinted totals (Nomad's client `cpu_total_compute`, `memory_total_mb`).
     cpu_total_compute: int = 0
     memory_total_mb: int = 0
+    # Nomad's client `artifact { }` block, plus caravan's `allowed_sources`.
+    artifact: ArtifactConfig = Field(default_factory=ArtifactConfig)
 
 
 class PluginConfig(_Config):

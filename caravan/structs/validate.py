@@ -11,6 +11,7 @@ import re
 from typing import Protocol
 
 from caravan.errors import FieldError, JobValidationError
+from caravan.structs.artifact import validate_artifact
 from caravan.structs.job import JOB_TYPES, Constraint, Job, Task, TaskGroup
 
 CONSTRAINT_OPERANDS = ("=", "==", "is", "!=", "not", ">", ">=", "<", "<=", "regexp", "version",
@@ -142,8 +143,8 @@ def _task(task: Task, path: str, group: TaskGroup, err: _Err) -> None:
             err(f"{path}.VolumeMounts[{i}]",
                 f'Volume Mount ({i}) references undefined volume {vm.volume}')
     for i, a in enumerate(task.artifacts or []):
-        if not a.getter_source:
-            err(f"{path}.Artifacts[{i}].GetterSource", "source must be specified")
+        for problem in validate_artifact(a):
+            err(f"{path}.Artifacts[{i}]", problem)
         if a.getter_mode not in ("any", "file", "dir"):
             err(f"{path}.Artifacts[{i}].GetterMode",
                 f'invalid artifact mode "{a.getter_mode}"; must be one of: any, file, dir')

@@ -2,11 +2,12 @@
 
     hook.py        ArtifactHook.prestart: events, up to 3 fetches at once
     fetch.py       fetch_artifact: one artifact, end to end, in a worker thread
-    definition.py  key, ${...} interpolation, the legacy driver-config form, submit checks
+    definition.py  key, ${...} interpolation, the legacy driver-config form
     source.py      source URL, forced getter, options -> query, checksum/archive options
     allow.py       the client's allowed_sources
     download.py    httpx / file copy with limits, hashing while streaming
-    checksum.py    `type:hex` parsing and comparison with Nomad's texts
+    checksum.py    comparing a download with its checksum (parsing and the submit-time
+                   checks live in caravan.structs.artifact, shared with the server)
     extract.py     archive types, tar/zip/gz/bz2/xz unpacking into a staging tree
     members.py     our rules for every archive entry, and the size/count limits
     place.py       no-follow directory walks, post-check, rename into place
@@ -18,7 +19,6 @@ from caravan.client.artifacts.definition import (
     artifact_key,
     interpolate_artifact,
     legacy_artifacts,
-    validate_artifact,
 )
 from caravan.client.artifacts.errors import ArtifactError, GetterError
 from caravan.client.artifacts.fetch import (
@@ -38,5 +38,5 @@ __all__ = [
     "DOWNLOADING_ARTIFACTS", "DOWNLOADING_ARTIFACTS_MESSAGE", "FAILED_ARTIFACT_DOWNLOAD",
     "ArtifactConfig", "ArtifactError", "ArtifactHook", "FetchResult", "GetterError",
     "artifact_key", "fetch_artifact", "fetch_artifact_sync", "interpolate_artifact",
-    "is_fetched", "legacy_artifacts", "parse_size", "validate_artifact",
+    "is_fetched", "legacy_artifacts", "parse_size",
 ]

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import posixpath
 import re
 from collections.abc import Mapping
 from typing import Any
 
-from caravan.client.artifacts.checksum import parse_checksum
-from caravan.client.artifacts.errors import GetterError
 from caravan.errors import InvalidInput
 from caravan.structs import TaskArtifact
 
@@ -68,27 +65,3 @@ def legacy_artifacts(driver_config: dict[str, Any]) -> tuple[list[TaskArtifact],
     options = {"checksum": checksum} if checksum is not None else None
     return [TaskArtifact(getter_source=source, getter_options=options,
                          relative_dest="local/")], rest
-
-
-def validate_artifact(artifact: TaskArtifact) -> list[str]:
-    """Nomad's submit-time messages for one artifact (empty when it is fine)."""
-    problems = []
-    if not artifact.getter_source:
-        problems.append("source must be specified")
-    if _escapes_alloc_dir(artifact.relative_dest):
-        problems.append("destination escapes allocation directory")
-    check = (artifact.getter_options or {}).get("checksum")
-    # A checksum built from ${...} is only known at download time.
-    if check is not None and "${" not in check:
-        try:
-            parse_checksum(check)
-        except GetterError as err:
-            problems.append(err.message)
-    return problems
-
-
-def _escapes_alloc_dir(dest: str) -> bool:
-    """As Nomad: the destination, joined to `<alloc>/<task>`, must stay under `<alloc>`."""
-    alloc = "/alloc-dir/alloc-id"
-    joined = posixpath.normpath(posixpath.join(alloc, "task", dest.lstrip("/")))
-    return posixpath.relpath(joined, alloc).startswith("..")

@@ -1,4 +1,4 @@
-"""The two errors of artifact fetching, and Go's `%q` quoting their texts use.
+"""The two errors of artifact fetching (Go's `%q` quoting comes from structs.artifact).
 
 `GetterError` is what went wrong (a bad checksum, a refused archive entry, a 404);
 `ArtifactError` is what the task runner sees: Nomad's
@@ -9,9 +9,9 @@ policy applies, as in Nomad.
 from __future__ import annotations
 
 from caravan.errors import CaravanError
+from caravan.structs.artifact import go_quote
 
-_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-               "\v": "\\v", "\\": "\\\\", '"': '\\"'}
+__all__ = ["ArtifactError", "GetterError", "go_quote"]
 
 
 class GetterError(CaravanError):
@@ -30,20 +30,3 @@ class ArtifactError(CaravanError):
     def wrap(cls, source: str, err: GetterError) -> ArtifactError:
         return cls(f"failed to download artifact {go_quote(source)}: {err.message}",
                    hint=err.hint)
-
-
-def go_quote(text: str) -> str:
-    """`text` as Go's `%q` prints it: double quotes, Go escapes, printable runes kept."""
-    out = []
-    for char in text:
-        if char in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[char])
-        elif char.isprintable():
-            out.append(char)
-        elif ord(char) < 0x80:
-            out.append(f"\\x{ord(char):02x}")
-        elif ord(char) <= 0xFFFF:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(f"\\U{ord(char):08x}")
-    return '"' + "".join(out) + '"'

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import NoReturn
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-from caravan.client.artifacts.checksum import Checksum, parse_checksum
 from caravan.client.artifacts.errors import GetterError, go_quote
+from caravan.structs.artifact import Checksum, ChecksumError, parse_checksum
 
 FETCH_SCHEMES = ("http", "https", "file")
 _UNSUPPORTED_GETTERS = ("git", "hg", "s3", "gcs")
@@ -65,7 +65,10 @@ def parse_source(source: str, options: Mapping[str, str] | None = None) -> Sourc
     path = _clean_path(scheme, parts.netloc, parts.path)
     url = urlunsplit((scheme, parts.netloc, path, urlencode(query), ""))
     name = consumed.get("filename") or posixpath.basename(unquote(path))
-    checksum = parse_checksum(consumed["checksum"]) if "checksum" in consumed else None
+    try:
+        checksum = parse_checksum(consumed["checksum"]) if "checksum" in consumed else None
+    except ChecksumError as err:
+        raise GetterError(err.message) from err
     return Source(url, scheme, name, checksum, consumed.get("archive"))
 
 

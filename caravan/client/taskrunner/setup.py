@@ -6,12 +6,14 @@ config, its environment, resources, directories and log settings, never the Job.
 
 from __future__ import annotations
 
+import pwd
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from caravan.agent.config import ClientConfig
 from caravan.client.allocdir import AllocDir, TaskDir
+from caravan.client.artifacts import ArtifactHook, legacy_artifacts
 from caravan.client.drivers.base import (
     Capabilities,
     Driver,
@@ -26,6 +28,7 @@ from caravan.client.taskenv import (
     interpolate_config,
     node_attributes,
 )
+from caravan.client.taskrunner.artifact_hook import ArtifactPrestartHook
 from caravan.client.taskrunner.hooks import EventSink, TaskHook
 from caravan.client.taskrunner.taskdir_hook import TaskDirHook
 from caravan.client.taskrunner.validate_hook import ValidateHook
@@ -64,7 +67,24 @@ class TaskSetup:
 
     def hooks(self, emit: EventSink) -> list[TaskHook]:
         """The prestart/stop hooks, in the order they run."""
-        return [ValidateHook(self.client.options), TaskDirHook(emit, self.clock)]
+        region = self.alloc.job.region if self.alloc.job else "global"
+        fetcher = ArtifactHook(self.client.artifact, owner=self._owner(),
+                               alloc_dir=self.alloc_dir.path)
+        return [ValidateHook(self.client.options), TaskDirHook(emit, self.clock),
+                ArtifactPrestartHook(fetcher, emit, self.clock,
+                                     node_attributes(self.node, region))]
+
+    def _owner(self) -> tuple[int, int] | None:
+        """The task user's (uid, gid), for artifacts with `chown = true`."""
+        name = self.task.user or ("nobody" if self.capabilities().fs_isolation == "chroot"
+                                  else "")
+        if not name:
+            return None
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            return None  # the driver reports the unknown user when it starts the task
+        return entry.pw_uid, entry.pw_gid
 
     def kill_timeout_s(self) -> float:
         timeout_ns = self.task.kill_timeout
@@ -96,7 +116,9 @@ class TaskSetup:
         return TaskConfig(
             id=f"{self.alloc.id}/{task.name}", alloc_id=self.alloc.id, task_name=task.name,
             group_name=self.alloc.task_group, job_id=self.alloc.job_id,
-            driver_config=interpolate_config(task.config, env, node_attributes(self.node, region)),
+            # Legacy `artifact_source`/`checksum` keys are the artifact hook's, not the driver's.
+            driver_config=interpolate_config(legacy_artifacts(task.config)[1], env,
+                                             node_attributes(self.node, region)),
             env=env, user=task.user, resources=self._resources(),
             alloc_dir=self.alloc_dir.shared_dir, task_dir=task_dir.path, state_dir=self.state_dir,
             stdout_path=task_dir.log_path("stdout"), stderr_path=task_dir.log_path("stderr"),
