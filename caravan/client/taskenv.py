@@ -48,9 +48,18 @@ def node_attributes(node: Node, region: str) -> dict[str, str]:
     attrs = {"node.unique.id": node.id, "node.unique.name": node.name,
              "node.datacenter": node.datacenter, "node.class": node.node_class,
              "node.pool": node.node_pool, "node.region": region}
-    attrs.update({f"attr.{k}": v for k, v in node.attributes.items()})
-    attrs.update({f"meta.{k}": v for k, v in node.meta.items()})
+    for key, value in node.attributes.items():
+        attrs[f"attr.{key}"] = attrs[f"node.attr.{key}"] = value
+    for key, value in node.meta.items():
+        attrs[f"meta.{key}"] = attrs[f"node.meta.{key}"] = value
     return attrs
+
+
+def interpolation_vars(alloc: Allocation, task: Task, node: Node, region: str) -> dict[str, str]:
+    """Node names plus `meta.<k>` from the job's meta merged task over group over job
+    (which wins over the node's meta of the same key; `node.meta.<k>` stays the node's)."""
+    merged = {f"meta.{k}": v for k, v in merged_meta(alloc, task).items()}
+    return {**node_attributes(node, region), **merged}
 
 
 def build_task_env(*, alloc: Allocation, task: Task, node: Node, dirs: TaskEnvDirs,
@@ -135,8 +144,5 @@ def _resolve(match: re.Match[str], env: Mapping[str, str], node_attrs: Mapping[s
     if indexed := _ENV_INDEX.match(expr):
         found = env.get(indexed.group(1))
     else:
-        for prefix in ("node.attr.", "node.meta."):
-            if expr.startswith(prefix):
-                expr = expr[len("node."):]
         found = env.get(expr, node_attrs.get(expr))
     return match.group(0) if found is None else found

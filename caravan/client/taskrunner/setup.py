@@ -26,7 +26,7 @@ from caravan.client.taskenv import (
     build_task_env,
     env_denylist,
     interpolate_config,
-    node_attributes,
+    interpolation_vars,
 )
 from caravan.client.taskrunner.artifact_hook import ArtifactPrestartHook
 from caravan.client.taskrunner.hooks import EventSink, TaskHook
@@ -67,12 +67,14 @@ class TaskSetup:
 
     def hooks(self, emit: EventSink) -> list[TaskHook]:
         """The prestart/stop hooks, in the order they run."""
-        region = self.alloc.job.region if self.alloc.job else "global"
         fetcher = ArtifactHook(self.client.artifact, owner=self._owner(),
                                alloc_dir=self.alloc_dir.path)
         return [ValidateHook(self.client.options), TaskDirHook(emit, self.clock),
-                ArtifactPrestartHook(fetcher, emit, self.clock,
-                                     node_attributes(self.node, region))]
+                ArtifactPrestartHook(fetcher, emit, self.clock, self.interpolation_vars())]
+
+    def interpolation_vars(self) -> dict[str, str]:
+        region = self.alloc.job.region if self.alloc.job else "global"
+        return interpolation_vars(self.alloc, self.task, self.node, region)
 
     def _owner(self) -> tuple[int, int] | None:
         """The task user's (uid, gid), for artifacts with `chown = true`."""
@@ -110,7 +112,6 @@ class TaskSetup:
 
     def task_config(self, hook_env: Mapping[str, str]) -> TaskConfig:
         env = self.task_env(hook_env)
-        region = self.alloc.job.region if self.alloc.job else "global"
         task, task_dir = self.task, self.task_dir
         logs = task.log_config
         return TaskConfig(
@@ -118,7 +119,7 @@ class TaskSetup:
             group_name=self.alloc.task_group, job_id=self.alloc.job_id,
             # Legacy `artifact_source`/`checksum` keys are the artifact hook's, not the driver's.
             driver_config=interpolate_config(legacy_artifacts(task.config)[1], env,
-                                             node_attributes(self.node, region)),
+                                             self.interpolation_vars()),
             env=env, user=task.user, resources=self._resources(),
             alloc_dir=self.alloc_dir.shared_dir, task_dir=task_dir.path, state_dir=self.state_dir,
             stdout_path=task_dir.log_path("stdout"), stderr_path=task_dir.log_path("stderr"),

@@ -13,6 +13,7 @@ from caravan.client.taskenv import (
     env_denylist,
     interpolate,
     interpolate_config,
+    interpolation_vars,
     node_attributes,
 )
 from caravan.structs import (
@@ -129,3 +130,20 @@ def test_simple_interpolation_prefers_env() -> None:
 def test_env_denylist_option_replaces_the_default() -> None:
     assert env_denylist({}) == list(DEFAULT_ENV_DENYLIST)
     assert env_denylist({"env.denylist": "A, B"}) == ["A", "B"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("${meta.owner}", "task"),          # task meta over group over job
+    ("${meta.tier}", "gold"),           # from the job when nobody overrides it
+    ("${meta.rack}", "r7"),             # the node's meta when the job has no such key
+    ("${node.meta.rack}", "r7"),
+    ("${node.unique.id} ${node.datacenter} ${node.pool}", "node-1 dc2 default"),
+    ("${NOMAD_ALLOC_INDEX}-${NOMAD_JOB_ID}", "2-shop"),
+    ("${meta.nope}", "${meta.nope}"),    # unknown variables stay as written
+])
+def test_interpolation_families(text: str, expected: str) -> None:
+    alloc, task, node = make(job_meta={"owner": "job", "tier": "gold"},
+                             group_meta={"owner": "group"}, task_meta={"owner": "task"})
+    env = build_task_env(alloc=alloc, task=task, node=node, dirs=DIRS, host_env={},
+                         denylist=DEFAULT_ENV_DENYLIST)
+    assert interpolate_config(text, env, interpolation_vars(alloc, task, node, "eu")) == expected
