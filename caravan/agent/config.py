@@ -79,6 +79,9 @@ class PluginConfig(_Config):
 
 class AclConfig(_Config):
     enabled: bool = False
+    # Nomad's bounds for a token's ExpirationTTL (server side).
+    token_min_expiration_ttl: Seconds = 60.0
+    token_max_expiration_ttl: Seconds = 24 * 3600.0
 
 
 class AgentConfig(_Config):

@@ -63,7 +63,9 @@ class Agent:
             ctx.server = Server.from_data_dir(
                 data_dir, clock=self._clock, new_id=self._new_id, region=cfg.region,
                 heartbeat_ttl_s=cfg.server.min_heartbeat_ttl,
-                heartbeat_grace_s=cfg.server.heartbeat_grace)
+                heartbeat_grace_s=cfg.server.heartbeat_grace, acl_enabled=cfg.acl.enabled,
+                token_min_ttl_s=cfg.acl.token_min_expiration_ttl,
+                token_max_ttl_s=cfg.acl.token_max_expiration_ttl)
             await ctx.server.start()
         http = _HttpServer(uvicorn.Config(
             build_app(ctx), host=cfg.bind_addr, port=cfg.ports.http, log_level="warning",

@@ -24,6 +24,21 @@ from caravan.cli.errors import CommandFailed, HelpRequested, UsageError
 from caravan.errors import CaravanError
 
 COMMANDS: dict[str, tuple[str, str]] = {
+    "acl bootstrap": ("caravan.cli.acl_bootstrap", "Bootstrap the ACL system for initial token"),
+    "acl policy apply": ("caravan.cli.acl_policy_apply", "Create or update an ACL policy"),
+    "acl policy delete": ("caravan.cli.acl_policy_delete", "Delete an existing ACL policy"),
+    "acl policy info": ("caravan.cli.acl_policy_info", "Fetch info on an existing ACL policy"),
+    "acl policy list": ("caravan.cli.acl_policy_list", "List ACL policies"),
+    "acl token create": ("caravan.cli.acl_token_create", "Create a new ACL token"),
+    "acl token delete": ("caravan.cli.acl_token_delete", "Delete an existing ACL token"),
+    "acl token info": ("caravan.cli.acl_token_info", "Fetch info on an existing ACL token"),
+    "acl token list": ("caravan.cli.acl_token_list", "List ACL tokens"),
+    "acl token self": ("caravan.cli.acl_token_self", "Lookup self ACL token"),
+    "acl token update": ("caravan.cli.acl_token_update", "Update an existing ACL token"),
+    "namespace apply": ("caravan.cli.namespace_apply", "Create or update a namespace"),
+    "namespace delete": ("caravan.cli.namespace_delete", "Delete a namespace"),
+    "namespace list": ("caravan.cli.namespace_list", "List namespaces"),
+    "namespace status": ("caravan.cli.namespace_status", "Display a namespace's status"),
     "agent": ("caravan.cli.agent", "Runs a caravan agent"),
     "alloc logs": ("caravan.cli.alloc_logs", "Streams the logs of a task."),
     "alloc restart": ("caravan.cli.alloc_restart", "Restart a running allocation"),
@@ -64,7 +79,9 @@ def usage() -> str:
 
 
 def _noun_synopsis(noun: str) -> str:
-    return {"alloc": "Interact with allocations", "eval": "Interact with evaluations",
+    return {"acl": "Interact with ACL policies and tokens",
+            "alloc": "Interact with allocations", "eval": "Interact with evaluations",
+            "namespace": "Interact with namespaces",
             "job": "Interact with jobs", "node": "Interact with nodes"}.get(noun, "")
 
 
@@ -81,8 +98,10 @@ def resolve(argv: Sequence[str]) -> tuple[str | None, list[str]]:
     if not argv:
         return None, []
     first = ALIASES.get(argv[0], argv[0])
-    if len(argv) > 1 and f"{first} {argv[1]}" in COMMANDS:
-        return f"{first} {argv[1]}", list(argv[2:])
+    for width in (3, 2):  # `acl policy apply`, then `job run`
+        name = " ".join([first, *argv[1:width]])
+        if len(argv) >= width and name in COMMANDS:
+            return name, list(argv[width:])
     if first in COMMANDS:
         return first, list(argv[1:])
     return None, list(argv[1:])

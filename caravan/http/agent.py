@@ -9,6 +9,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from caravan import __version__
+from caravan.acl import Coarse
+from caravan.http.auth import authorize
 from caravan.http.context import AgentContext
 from caravan.http.query import json_response
 
@@ -26,6 +28,7 @@ def _member(ctx: AgentContext) -> dict[str, Any]:
 
 
 async def agent_self(request: Request) -> Response:
+    await authorize(request, Coarse.AGENT_READ)
     ctx: AgentContext = request.app.state.ctx
     stats: dict[str, Any] = {}
     if ctx.client is not None:
@@ -41,6 +44,7 @@ async def agent_self(request: Request) -> Response:
 
 
 async def members(request: Request) -> Response:
+    await authorize(request, Coarse.NODE_READ)
     ctx: AgentContext = request.app.state.ctx
     return json_response({"ServerName": ctx.config.name, "ServerRegion": ctx.config.region,
                           "ServerDC": ctx.config.datacenter, "Members": [_member(ctx)]})

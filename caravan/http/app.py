@@ -10,15 +10,18 @@ from starlette.routing import BaseRoute
 
 from caravan.errors import CaravanError
 from caravan.http import (
+    acl,
     agent,
     allocations,
     client_allocs,
     errors,
     evaluations,
     jobs,
+    namespaces,
     node_rpc,
     nodes,
 )
+from caravan.http.auth import TokenResolver
 from caravan.http.context import AgentContext
 from caravan.http.limits import BodyLimit, ForwardToServer
 
@@ -26,7 +29,7 @@ from caravan.http.limits import BodyLimit, ForwardToServer
 def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> Starlette:
     routes: list[BaseRoute] = [
         *node_rpc.routes, *jobs.routes, *allocations.routes, *evaluations.routes,
-        *nodes.routes, *agent.routes, *client_allocs.routes,
+        *nodes.routes, *agent.routes, *client_allocs.routes, *acl.routes, *namespaces.routes,
     ]
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
     if ctx.server is None:
@@ -42,4 +45,5 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         },
     )
     app.state.ctx = ctx
+    app.state.acl_resolver = TokenResolver(ctx)
     return app

@@ -16,12 +16,36 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from caravan.acl import Capability
+from caravan.acl import NamespaceCapability as NS
 from caravan.errors import InvalidInput, NotFound
+from caravan.http.auth import authorize_lookup
 from caravan.http.context import AgentContext
 from caravan.http.forward import NoPathToNode, forward
 from caravan.http.query import json_response, parse_bool, read_json
 
 _HEARTBEAT_S = 1.0
+
+
+def _alloc_namespace(ctx: AgentContext, alloc_id: str) -> str | None:
+    runner = ctx.client.alloc_runner(alloc_id) if ctx.client is not None else None
+    if runner is not None:
+        return runner.alloc.namespace
+    if ctx.server is not None:
+        alloc = ctx.server.store.alloc(alloc_id)
+        return alloc.namespace if alloc is not None else None
+    return None
+
+
+async def _authorize_alloc(request: Request, alloc_id: str,
+                           capability: Capability | tuple[Capability, ...]) -> None:
+    """Checked where the alloc is known; a client-only agent that does not hold it
+    forwards the request, and the server checks it there."""
+    ctx: AgentContext = request.app.state.ctx
+    namespace = _alloc_namespace(ctx, alloc_id)
+    if namespace is None and ctx.server is None:
+        return
+    await authorize_lookup(request, capability, namespace)
 
 
 async def _local_or_forward(request: Request, alloc_id: str) -> Response | None:
@@ -61,6 +85,7 @@ async def logs(request: Request) -> Response:
         raise InvalidInput(f'invalid offset "{q.get("offset")}": must be an integer') from None
     follow = parse_bool(q.get("follow"), "follow")
     plain = parse_bool(q.get("plain"), "plain")
+    await _authorize_alloc(request, alloc_id, (NS.READ_LOGS, NS.READ_FS))
     forwarded = await _local_or_forward(request, alloc_id)
     if forwarded is not None:
         return forwarded
@@ -99,6 +124,7 @@ async def _framed(frames: AsyncIterator[Any]) -> AsyncIterator[bytes]:
 
 async def stats(request: Request) -> Response:
     alloc_id = request.path_params["alloc_id"]
+    await _authorize_alloc(request, alloc_id, NS.READ_JOB)
     forwarded = await _local_or_forward(request, alloc_id)
     if forwarded is not None:
         return forwarded
@@ -108,6 +134,7 @@ async def stats(request: Request) -> Response:
 
 async def signal(request: Request) -> Response:
     alloc_id = request.path_params["alloc_id"]
+    await _authorize_alloc(request, alloc_id, NS.ALLOC_LIFECYCLE)
     forwarded = await _local_or_forward(request, alloc_id)
     if forwarded is not None:
         return forwarded
@@ -119,6 +146,7 @@ async def signal(request: Request) -> Response:
 
 async def restart(request: Request) -> Response:
     alloc_id = request.path_params["alloc_id"]
+    await _authorize_alloc(request, alloc_id, NS.ALLOC_LIFECYCLE)
     forwarded = await _local_or_forward(request, alloc_id)
     if forwarded is not None:
         return forwarded

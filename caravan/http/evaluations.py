@@ -6,7 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from caravan.acl import NamespaceCapability as NS
 from caravan.errors import NotFound
+from caravan.http.auth import acl_for, authorize, authorize_lookup, namespace_filter
 from caravan.http.query import blocking_index, json_response, query_options
 from caravan.structs import AllocListStub, Evaluation
 
@@ -16,15 +18,18 @@ async def list_evals(request: Request) -> Response:
     index = await blocking_index(request, opts, "evals")
     store = request.app.state.ctx.require_server().store
     ns = request.query_params.get("namespace", "default") or "default"
+    await authorize(request, NS.READ_JOB, ns)
+    visible = namespace_filter(await acl_for(request), NS.READ_JOB)
     evals = [e for e in store.evals() if e.id.startswith(opts.prefix)
-             and (ns == "*" or e.namespace == ns)]
+             and (ns == "*" or e.namespace == ns) and visible(e.namespace)]
     evals.sort(key=lambda e: e.create_index, reverse=True)
     return json_response(evals, index=index, pretty=opts.pretty)
 
 
-def _eval_or_404(request: Request) -> Evaluation:
+async def _eval_or_404(request: Request) -> Evaluation:
     store = request.app.state.ctx.require_server().store
     ev: Evaluation | None = store.eval(request.path_params["eval_id"])
+    await authorize_lookup(request, NS.READ_JOB, ev.namespace if ev else None)
     if ev is None:
         raise NotFound("eval not found")
     return ev
@@ -33,13 +38,13 @@ def _eval_or_404(request: Request) -> Evaluation:
 async def read_eval(request: Request) -> Response:
     opts = query_options(request)
     index = await blocking_index(request, opts, "evals")
-    return json_response(_eval_or_404(request), index=index, pretty=opts.pretty)
+    return json_response(await _eval_or_404(request), index=index, pretty=opts.pretty)
 
 
 async def eval_allocs(request: Request) -> Response:
     opts = query_options(request)
     index = await blocking_index(request, opts, "allocs")
-    ev = _eval_or_404(request)
+    ev = await _eval_or_404(request)
     store = request.app.state.ctx.require_server().store
     return json_response([AllocListStub.of(a) for a in store.allocs_by_eval(ev.id)],
                          index=index, pretty=opts.pretty)

@@ -6,7 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from caravan.acl import NamespaceCapability as NS
 from caravan.errors import InvalidInput, NotFound
+from caravan.http.auth import acl_for, authorize, namespace_filter
 from caravan.http.query import blocking_index, json_response, parse_bool, query_options, read_json
 from caravan.jobspec import hcl_to_api_json
 from caravan.server import summary
@@ -25,11 +27,14 @@ _JOB_TABLES = ("jobs", "allocs", "evals")
 
 async def list_jobs(request: Request) -> Response:
     opts = query_options(request)
+    await authorize(request, NS.LIST_JOBS, opts.namespace)
+    visible = namespace_filter(await acl_for(request), NS.LIST_JOBS)
     index = await blocking_index(request, opts, *_JOB_TABLES)
     store = request.app.state.ctx.require_server().store
     stubs = [summary.list_stub(j, store.allocs_by_job(j.namespace, j.id),
                                store.evals_by_job(j.namespace, j.id))
-             for j in store.jobs(opts.namespace) if j.id.startswith(opts.prefix)]
+             for j in store.jobs(opts.namespace)
+             if j.id.startswith(opts.prefix) and visible(j.namespace)]
     return json_response(stubs, index=index, pretty=opts.pretty)
 
 
@@ -39,6 +44,7 @@ async def register(request: Request) -> Response:
     job = _job_from(body, request)
     if path_id is not None and job.id != path_id:
         raise InvalidInput("Job ID does not match name")
+    await authorize(request, (NS.SUBMIT_JOB, NS.REGISTER_JOB), job.namespace)
     server = request.app.state.ctx.require_server()
     existing = server.store.job(job.namespace, job.id)
     if body.enforce_index:
@@ -67,6 +73,7 @@ def _job_from(body: JobRegisterRequest, request: Request) -> Job:
 
 
 async def parse(request: Request) -> Response:
+    await authorize(request, (NS.PARSE_JOB, NS.SUBMIT_JOB), query_options(request).namespace)
     body = JobParseRequest.model_validate(await read_json(request))
     if not body.job_hcl.strip():
         raise InvalidInput("Job spec is empty")
@@ -90,6 +97,7 @@ def _job_or_404(request: Request) -> Job:
 
 async def read_job(request: Request) -> Response:
     opts = query_options(request)
+    await authorize(request, NS.READ_JOB, opts.namespace)
     index = await blocking_index(request, opts, *_JOB_TABLES)
     job = _job_or_404(request)
     store = request.app.state.ctx.require_server().store
@@ -101,6 +109,9 @@ async def read_job(request: Request) -> Response:
 async def deregister(request: Request) -> Response:
     opts = query_options(request)
     purge = parse_bool(request.query_params.get("purge"), "purge")
+    needed = (NS.SUBMIT_JOB, NS.PURGE_JOB) if purge else (NS.SUBMIT_JOB, NS.PURGE_JOB,
+                                                          NS.DEREGISTER_JOB)
+    await authorize(request, needed, opts.namespace)
     server = request.app.state.ctx.require_server()
     ev, index = server.jobs.deregister(opts.namespace, request.path_params["job_id"],
                                        purge=purge)
@@ -110,6 +121,7 @@ async def deregister(request: Request) -> Response:
 
 async def versions(request: Request) -> Response:
     opts = query_options(request)
+    await authorize(request, NS.READ_JOB, opts.namespace)
     index = await blocking_index(request, opts, "job_versions")
     job = _job_or_404(request)
     store = request.app.state.ctx.require_server().store
@@ -119,6 +131,7 @@ async def versions(request: Request) -> Response:
 
 async def allocations(request: Request) -> Response:
     opts = query_options(request)
+    await authorize(request, NS.READ_JOB, opts.namespace)
     index = await blocking_index(request, opts, "allocs")
     store = request.app.state.ctx.require_server().store
     job_id = request.path_params["job_id"]
@@ -134,6 +147,7 @@ async def allocations(request: Request) -> Response:
 
 async def evaluations(request: Request) -> Response:
     opts = query_options(request)
+    await authorize(request, NS.READ_JOB, opts.namespace)
     index = await blocking_index(request, opts, "evals")
     store = request.app.state.ctx.require_server().store
     evals = sorted(store.evals_by_job(opts.namespace, request.path_params["job_id"]),
@@ -143,6 +157,7 @@ async def evaluations(request: Request) -> Response:
 
 async def job_summary(request: Request) -> Response:
     opts = query_options(request)
+    await authorize(request, NS.READ_JOB, opts.namespace)
     index = await blocking_index(request, opts, *_JOB_TABLES)
     job = _job_or_404(request)
     store = request.app.state.ctx.require_server().store

@@ -6,7 +6,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from caravan.acl import Coarse
+from caravan.acl import NamespaceCapability as NS
 from caravan.errors import NotFound
+from caravan.http.auth import authorize, authorize_node, namespace_filter
 from caravan.http.query import blocking_index, json_response, parse_bool, query_options
 from caravan.structs import Node, NodeListStub
 
@@ -25,6 +28,7 @@ def list_stub(node: Node, *, attributes: bool = False) -> NodeListStub:
 
 async def list_nodes(request: Request) -> Response:
     opts = query_options(request)
+    await authorize(request, Coarse.NODE_READ)
     index = await blocking_index(request, opts, "nodes")
     store = request.app.state.ctx.require_server().store
     attrs = "os" in request.query_params or "attributes" in request.query_params
@@ -44,6 +48,7 @@ def node_or_404(request: Request) -> Node:
 
 async def read_node(request: Request) -> Response:
     opts = query_options(request)
+    await authorize(request, Coarse.NODE_READ)
     index = await blocking_index(request, opts, "nodes")
     return json_response(node_or_404(request), index=index, pretty=opts.pretty)
 
@@ -51,10 +56,14 @@ async def read_node(request: Request) -> Response:
 async def node_allocs(request: Request) -> Response:
     """Full allocations (with Job) on a node; clients pull theirs with blocking queries."""
     opts = query_options(request)
+    acl = await authorize_node(request, request.path_params["node_id"], Coarse.NODE_READ)
     node = node_or_404(request)
     index = await blocking_index(request, opts, "allocs")
     store = request.app.state.ctx.require_server().store
     allocs = sorted(store.allocs_by_node(node.id), key=lambda a: a.create_index)
+    if acl is not None:  # a user, not the node: only allocs of namespaces it may read
+        visible = namespace_filter(acl, NS.READ_JOB)
+        allocs = [a for a in allocs if visible(a.namespace)]
     if parse_bool(request.query_params.get("non_terminal"), "non_terminal"):
         allocs = [a for a in allocs if not a.client_terminal()]
     return json_response(allocs, index=index, pretty=opts.pretty)

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from caravan.clock import Clock
 from caravan.ids import IdGenerator
+from caravan.server.acl_endpoint import ACLEndpoint
 from caravan.server.alloc_endpoint import AllocEndpoint
+from caravan.server.namespace_endpoint import NamespaceEndpoint
 from caravan.server.core import ServerCore
 from caravan.server.eval_broker import EvalBroker
 from caravan.server.heartbeat import HeartbeatTracker
@@ -30,7 +32,9 @@ log = logging.getLogger(__name__)
 class Server:
     def __init__(self, backend: Backend, *, clock: Clock, new_id: IdGenerator,
                  region: str = "global", heartbeat_ttl_s: float = 10.0,
-                 heartbeat_grace_s: float = 10.0, workers: int = 1) -> None:
+                 heartbeat_grace_s: float = 10.0, workers: int = 1,
+                 server_dir: Path | None = None, acl_enabled: bool = False,
+                 token_min_ttl_s: float = 60.0, token_max_ttl_s: float = 24 * 3600.0) -> None:
         self.store = StateStore(backend)
         self.broker = EvalBroker()
         self.core = ServerCore(store=self.store, broker=self.broker, clock=clock, new_id=new_id,
@@ -39,6 +43,9 @@ class Server:
         self.jobs = JobEndpoint(self.core)
         self.nodes = NodeEndpoint(self.core, self.heartbeats)
         self.allocs = AllocEndpoint(self.core)
+        self.acl = ACLEndpoint(self.core, server_dir, enabled=acl_enabled,
+                               token_min_ttl_s=token_min_ttl_s, token_max_ttl_s=token_max_ttl_s)
+        self.namespaces = NamespaceEndpoint(self.core)
         self.applier = PlanApplier(self.store, clock, on_blocked=self._on_blocked,
                                    on_followup=self.broker.enqueue,
                                    on_capacity_freed=self.core.unblock)
@@ -48,7 +55,8 @@ class Server:
 
     @classmethod
     def from_data_dir(cls, data_dir: Path, **kwargs: object) -> Server:
-        return cls(SqliteBackend(data_dir / "server" / "state.db"), **kwargs)  # type: ignore[arg-type]
+        return cls(SqliteBackend(data_dir / "server" / "state.db"),
+                   server_dir=data_dir / "server", **kwargs)  # type: ignore[arg-type]
 
     async def start(self) -> None:
         for ev in sorted(self.store.evals(), key=lambda e: e.create_index):

@@ -1,0 +1,46 @@
+"""`caravan acl token info <accessor>`: one token (its secret is never shown again)."""
+
+from __future__ import annotations
+
+from caravan.api.acl import ACLTokens
+from caravan.cli.acl_format import token_text
+from caravan.cli.common import (
+    CLIENT_OPTIONS_HELP,
+    Ui,
+    check_output_flags,
+    client_flag_set,
+    make_client,
+)
+from caravan.cli.errors import CommandFailed, UsageError
+from caravan.cli.formatting import format_json
+from caravan.errors import CaravanError
+
+HELP = """
+Usage: caravan acl token info <token_accessor_id>
+
+  Info is used to fetch information on an existing ACL token. Requires a
+  management token, or the token itself. Secret ID shows <none>: caravan stores
+  token secrets hashed, so only `acl token create` (and `acl token self`) show it.
+""" + CLIENT_OPTIONS_HELP + """
+Info Options:
+
+  -json
+    Output the ACL token in a JSON format.
+"""
+
+
+def run(args: list[str], ui: Ui | None = None) -> int:
+    ui = ui or Ui()
+    fs = client_flag_set()
+    fs.bool_flag("json")
+    fs.string_flag("t")
+    flags = fs.parse(args)
+    as_json = check_output_flags(flags)
+    if len(flags.args) != 1:
+        raise UsageError("This command takes one argument: <token_accessor_id>")
+    try:
+        token, _ = ACLTokens(make_client(flags)).info(flags.args[0])
+    except CaravanError as exc:
+        raise CommandFailed(f"Error fetching token: {exc}") from exc
+    ui.output(format_json(token.to_wire()) if as_json else token_text(token))
+    return 0

@@ -1,0 +1,185 @@
+"""The one authorization step every route and the exec WebSocket call.
+
+    await authorize(request, NamespaceCapability.READ_JOB, namespace)
+
+The token comes from `X-Nomad-Token`, else `Authorization: Bearer <t>`; none means
+the anonymous token. It is resolved once per request (kept in the ASGI scope): on an
+agent with a server, from the local state store; on a client-only agent, by asking a
+server (`/v1/acl/token/self` and `/v1/acl/policy/<name>` with the caller's own
+token, which may read the policies it holds), kept for 30 s as Nomad clients do.
+With ACLs disabled in the agent config every check passes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import httpx
+from starlette.requests import HTTPConnection
+
+from caravan.acl import ACL, ACLCache, Caller, Capability, PolicySource
+from caravan.acl import authorize as check
+from caravan.acl.identity import anonymous_token
+from caravan.errors import CaravanError, PermissionDenied, TokenNotFound
+from caravan.http.context import AgentContext
+from caravan.server.acl_endpoint import ACLEndpoint
+from caravan.structs.acl import ACLPolicy, ACLToken
+
+_SCOPE_KEY = "caravan.caller"
+_RESOLVER_ATTR = "acl_resolver"
+
+
+def token_of(conn: HTTPConnection) -> str:
+    """The secret the request presents ("" when none)."""
+    token = conn.headers.get("X-Nomad-Token", "")
+    if not token:
+        auth = conn.headers.get("Authorization", "")
+        if auth[:7].lower() == "bearer ":
+            token = auth[7:].strip()
+    return token
+
+
+async def caller_for(conn: HTTPConnection, secret: str | None = None) -> Caller | None:
+    """The resolved caller of this request; None when ACLs are disabled.
+
+    `secret` overrides the headers (the exec WebSocket's handshake message carries it).
+    Raises TokenNotFound for an unknown token, PermissionDenied when it expired.
+    """
+    ctx: AgentContext = conn.app.state.ctx
+    if not ctx.config.acl.enabled:
+        return None
+    cached = conn.scope.get(_SCOPE_KEY)
+    if isinstance(cached, Caller) and (secret is None or cached.secret == secret):
+        return cached
+    presented = token_of(conn) if secret is None else secret
+    caller = await resolver_of(conn).resolve(presented)
+    conn.scope[_SCOPE_KEY] = caller
+    return caller
+
+
+async def acl_for(conn: HTTPConnection, secret: str | None = None) -> ACL | None:
+    caller = await caller_for(conn, secret)
+    return caller.acl if caller is not None else None
+
+
+async def authorize(conn: HTTPConnection, capability: Capability | tuple[Capability, ...],
+                    namespace: str | None = None) -> None:
+    """Raise PermissionDenied (403) unless the request's token grants `capability`.
+
+    A tuple means any one of them (e.g. submit-job or register-job). `namespace`
+    None means `default`; `*` means "in some namespace".
+    """
+    check(await acl_for(conn), capability, namespace)
+
+
+async def authorize_lookup(conn: HTTPConnection,
+                           capability: Capability | tuple[Capability, ...],
+                           namespace: str | None) -> None:
+    """For an object found by ID: `namespace` is its namespace, or None if not found.
+
+    A missing object is reported as 403, not 404, unless the token holds
+    `capability` in every namespace: then the 404 tells it nothing it could not read.
+    """
+    acl = await acl_for(conn)
+    if namespace is not None:
+        check(acl, capability, namespace)
+        return
+    wanted = capability if isinstance(capability, tuple) else (capability,)
+    if acl is not None and not any(acl.allow_namespace_operation_everywhere(c)
+                                   for c in wanted):
+        raise PermissionDenied()
+
+
+async def authorize_node(conn: HTTPConnection, node_id: str,
+                         capability: Capability) -> ACL | None:
+    """A node's own secret for its own routes; anyone else needs `capability`.
+
+    Returns the caller's ACL, for filtering what it may see, or None when the node
+    itself asks (or ACLs are disabled): a node secret is never resolved as a token.
+    """
+    ctx: AgentContext = conn.app.state.ctx
+    if not ctx.config.acl.enabled:
+        return None
+    if ctx.server is not None and acl_endpoint(ctx).node_secret_matches(node_id, token_of(conn)):
+        return None
+    acl = await acl_for(conn)
+    check(acl, capability)
+    return acl
+
+
+def namespace_filter(acl: ACL | None, capability: Capability) -> Callable[[str], bool]:
+    """For `?namespace=*` lists: keep the objects of namespaces the token may see."""
+    if acl is None:
+        return lambda _ns: True
+    return lambda ns: acl.allows(capability, ns)
+
+
+def acl_endpoint(ctx: AgentContext) -> ACLEndpoint:
+    """The server's ACL endpoint (`Server.acl`)."""
+    endpoint = getattr(ctx.require_server(), "acl", None)
+    if not isinstance(endpoint, ACLEndpoint):
+        raise CaravanError("the server has no ACL endpoint (Server.acl is not set)")
+    return endpoint
+
+
+def resolver_of(conn: HTTPConnection) -> TokenResolver:
+    """The app's resolver (`build_app` should create it; made here on first use if not)."""
+    resolver = getattr(conn.app.state, _RESOLVER_ATTR, None)
+    if not isinstance(resolver, TokenResolver):
+        resolver = TokenResolver(conn.app.state.ctx)
+        setattr(conn.app.state, _RESOLVER_ATTR, resolver)
+    return resolver
+
+
+class TokenResolver:
+    """Secret -> Caller, locally on a server agent, remotely (cached) on a client agent."""
+
+    def __init__(self, ctx: AgentContext, *, ttl_s: float = 30.0, max_entries: int = 1024,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._ctx = ctx
+        self._ttl_s = ttl_s
+        self._max = max_entries
+        self._now = monotonic
+        self._remote: dict[str, tuple[float, Caller]] = {}
+        self._cache = ACLCache()
+
+    async def resolve(self, secret: str) -> Caller:
+        if self._ctx.server is not None:
+            return acl_endpoint(self._ctx).resolve(secret)
+        hit = self._remote.get(secret)
+        if hit is not None and hit[0] > self._now():
+            return hit[1]
+        caller = await self._ask_server(secret)
+        if len(self._remote) >= self._max:
+            self._remote.clear()
+        self._remote[secret] = (self._now() + self._ttl_s, caller)
+        return caller
+
+    async def _ask_server(self, secret: str) -> Caller:
+        client = self._ctx.client
+        servers = client.servers() if client is not None else []
+        if not servers:
+            raise CaravanError("No known servers")
+        base = servers[0] if "://" in servers[0] else f"http://{servers[0]}"
+        headers = {"X-Nomad-Token": secret} if secret else {}
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10.0) as http:
+            reply = await http.get("/v1/acl/token/self")
+            token = anonymous_token() if not secret and reply.status_code == 404 \
+                else ACLToken.model_validate(_checked(reply).json())
+            if token.type == "management":
+                return Caller(token, self._cache.management, secret)
+            policies = [await http.get(f"/v1/acl/policy/{name}")
+                        for name in token.policies or []]
+        found = [ACLPolicy.model_validate(r.json()) for r in policies if r.status_code == 200]
+        acl = self._cache.acl_for(PolicySource(p.name, p.hash, p.rules) for p in found)
+        return Caller(token, acl, secret)
+
+
+def _checked(reply: httpx.Response) -> httpx.Response:
+    if reply.status_code == 403:
+        text = reply.text.strip()
+        raise TokenNotFound(text) if text == "ACL token not found" else PermissionDenied(text)
+    if reply.status_code >= 300:
+        raise CaravanError(f"resolving ACL token: {reply.status_code} {reply.text.strip()}")
+    return reply
