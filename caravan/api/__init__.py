@@ -10,6 +10,7 @@ Reads return `(model, QueryMeta)`; writes return the response model; failures ra
 package never prints and imports nothing from the server, client or http packages.
 """
 
+from caravan.api.acl import ACLPolicies, ACLTokens
 from caravan.api.agent import Agent, Status
 from caravan.api.allocations import Allocations
 from caravan.api.client import DEFAULT_ADDRESS, Client
@@ -28,10 +29,13 @@ from caravan.api.models import (
     ResourceUsage,
     TaskResourceUsage,
 )
+from caravan.api.namespaces import Namespaces
 from caravan.api.nodes import Nodes
 from caravan.api.query import QueryMeta, QueryOptions
 
 __all__ = [
+    "ACLPolicies",
+    "ACLTokens",
     "DEFAULT_ADDRESS",
     "APIConnectionError",
     "APIDecodeError",
@@ -50,6 +54,7 @@ __all__ = [
     "Jobs",
     "LogFrame",
     "MemoryStats",
+    "Namespaces",
     "Nodes",
     "QueryMeta",
     "QueryOptions",

@@ -17,12 +17,14 @@ import httpx
 from pydantic import TypeAdapter
 
 from caravan.api._base import decode
+from caravan.api.acl import ACLPolicies, ACLTokens
 from caravan.api.agent import Agent, Status
 from caravan.api.allocations import Allocations
 from caravan.api.errors import APIConnectionError, APIDecodeError, APIError
 from caravan.api.evaluations import Evaluations
 from caravan.api.fs import AllocFS
 from caravan.api.jobs import Jobs
+from caravan.api.namespaces import Namespaces
 from caravan.api.nodes import Nodes
 from caravan.api.query import QueryMeta, QueryOptions
 
@@ -90,6 +92,9 @@ class Client:
         self.agent = Agent(self)
         self.status = Status(self)
         self.alloc_fs = AllocFS(self)
+        self.acl_policies = ACLPolicies(self)
+        self.acl_tokens = ACLTokens(self)
+        self.namespaces = Namespaces(self)
 
     def close(self) -> None:
         self._http.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from caravan.api.acl import ACLTokens
-from caravan.cli.acl_flags import take_repeated
 from caravan.cli.acl_format import token_text
 from caravan.cli.common import (
     CLIENT_OPTIONS_HELP,
@@ -53,14 +52,15 @@ Create Options:
 
 def run(args: list[str], ui: Ui | None = None) -> int:
     ui = ui or Ui()
-    policies, args = take_repeated(args, "policy", bool_flags=("global", "json"))
     fs = client_flag_set()
+    fs.list_flag("policy")
     for name in ("name", "ttl", "t"):
         fs.string_flag(name)
     fs.string_flag("type", "client")
     fs.bool_flag("global")
     fs.bool_flag("json")
     flags = fs.parse(args)
+    policies = flags.get_list("policy")
     as_json = check_output_flags(flags)
     if flags.args:
         raise UsageError("This command takes no arguments")

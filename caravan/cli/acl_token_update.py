@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from caravan.api.acl import ACLTokens
-from caravan.cli.acl_flags import take_repeated
 from caravan.cli.acl_format import token_text
 from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client
 from caravan.cli.errors import CommandFailed, UsageError
@@ -33,12 +32,13 @@ Update Options:
 
 def run(args: list[str], ui: Ui | None = None) -> int:
     ui = ui or Ui()
-    policies, args = take_repeated(args, "policy", bool_flags=("global",))
     fs = client_flag_set()
+    fs.list_flag("policy")
     fs.string_flag("name")
     fs.string_flag("type")
     fs.bool_flag("global")
     flags = fs.parse(args)
+    policies = flags.get_list("policy")
     if len(flags.args) != 1:
         raise UsageError("This command takes one argument: <token_accessor_id>")
     tokens = ACLTokens(make_client(flags))

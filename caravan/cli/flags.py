@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from caravan.cli.errors import HelpRequested, UsageError
 
-Value = bool | str | int
+Value = bool | str | int | list[str]
 
 _TRUE = ("1", "t", "T", "TRUE", "true", "True")
 _FALSE = ("0", "f", "F", "FALSE", "false", "False")
@@ -59,6 +59,11 @@ class Flags:
         assert isinstance(value, int) and not isinstance(value, bool), name
         return value
 
+    def get_list(self, name: str) -> list[str]:
+        value = self.values[name]
+        assert isinstance(value, list), name
+        return value
+
     def was_given(self, name: str) -> bool:
         return name in self.given
 
@@ -78,6 +83,10 @@ class FlagSet:
     def int_flag(self, name: str, default: int = 0) -> None:
         self._defaults[name] = default
 
+    def list_flag(self, name: str) -> None:
+        """A repeatable string flag: `-policy a -policy b` gives ["a", "b"]."""
+        self._defaults[name] = []
+
     def parse(self, argv: Sequence[str]) -> Flags:
         values = dict(self._defaults)
         given: set[str] = set()
@@ -90,7 +99,9 @@ class FlagSet:
             if arg == "--":
                 break
             name, value = self._split(arg)
-            values[name] = self._value(name, value, args)
+            parsed = self._value(name, value, args)
+            current = values[name]
+            values[name] = [*current, str(parsed)] if isinstance(current, list) else parsed
             given.add(name)
         return Flags(values, args, frozenset(given))
 
@@ -119,7 +130,7 @@ class FlagSet:
             if not rest:
                 raise UsageError(f"flag needs an argument: -{name}")
             value = rest.pop(0)
-        if isinstance(default, int):
+        if isinstance(default, int) and not isinstance(default, list):
             try:
                 return _parse_go_int(value)
             except ValueError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from caravan.cli.acl_flags import take_repeated
+from caravan.cli.flags import FlagSet
 from caravan.cli.acl_format import go_time, policies_table, policy_text, token_text, tokens_table
 from caravan.cli.errors import UsageError
 from caravan.cli.namespace_format import namespace_text, namespaces_table
@@ -97,16 +97,23 @@ def test_namespace_layouts() -> None:
 
 
 @pytest.mark.parametrize("args, policies, rest", [
-    (["-policy", "a", "-policy=b", "-name", "x"], ["a", "b"], ["-name", "x"]),
-    (["-global", "-policy", "a", "acc"], ["a"], ["-global", "acc"]),
-    (["-name", "-policy", "-policy", "b"], ["b"], ["-name", "-policy"]),  # a value, not a flag
+    (["-policy", "a", "-policy=b", "-name", "x"], ["a", "b"], []),
+    (["-global", "-policy", "a", "acc"], ["a"], ["acc"]),
+    (["-name", "-policy", "-policy", "b"], ["b"], []),  # "-policy" as -name's value
     (["acc", "-policy", "a"], [], ["acc", "-policy", "a"]),  # after a positional: untouched
-    (["--policy", "a", "--", "-policy"], ["a"], ["--", "-policy"]),
+    (["--policy", "a", "--", "-policy"], ["a"], ["-policy"]),
 ])
 def test_repeatable_policy_flag(args: list[str], policies: list[str], rest: list[str]) -> None:
-    assert take_repeated(args, "policy", bool_flags=("global",)) == (policies, rest)
+    fs = FlagSet()
+    fs.list_flag("policy")
+    fs.string_flag("name")
+    fs.bool_flag("global")
+    flags = fs.parse(args)
+    assert (flags.get_list("policy"), flags.args) == (policies, rest)
 
 
 def test_repeatable_flag_needs_a_value() -> None:
+    fs = FlagSet()
+    fs.list_flag("policy")
     with pytest.raises(UsageError, match="flag needs an argument: -policy"):
-        take_repeated(["-policy"], "policy")
+        fs.parse(["-policy"])
