@@ -1,5 +1,6 @@
-"""Fetch + unpack of a ~50 MiB tar.gz artifact through `fetch_artifact` (median of N),
-next to plain `curl -s` + `tar xzf` of the same file from the same server, same run.
+"""A ~50 MiB tar.gz artifact: allocation received -> task running on a real dev agent, and
+fetch + unpack through `fetch_artifact` alone (median of N), next to plain `curl -s` +
+`tar xzf` of the same file from the same server, same run.
 
     python bench/bench_artifact.py [-n 5]
 
@@ -32,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from caravan.client.artifacts import ArtifactConfig, fetch_artifact  # noqa: E402
 from caravan.structs import TaskArtifact  # noqa: E402
+from tests.agents import AgentProcess  # noqa: E402
 
 MIB = 1 << 20
 
@@ -124,6 +126,39 @@ def via_shell(url: str, checksum: bool) -> tuple[str, Callable[[Path], None]]:
     return label + (" + sha256sum" if checksum else ""), work
 
 
+def via_agent(runs: int, url: str, digest: str, root: Path) -> list[float]:
+    """Allocation received -> running, from the client's own `Received`/`Started` events."""
+    import httpx
+
+    agent = AgentProcess(root=root, name="bench-agent").start()
+    times = []
+    try:
+        with httpx.Client(base_url=agent.address, timeout=120) as http:
+            for i in range(runs):
+                job_id = f"artifact-{i}"
+                task = {"Name": "t", "Driver": "exec", "KillTimeout": 200_000_000,
+                        "Config": {"command": "/bin/sleep", "args": ["600"]},
+                        "Resources": {"CPU": 50, "MemoryMB": 64},
+                        "Artifacts": [{"GetterSource": url, "RelativeDest": "local/",
+                                       "GetterOptions": {"checksum": f"sha256:{digest}"}}]}
+                http.post("/v1/jobs", json={"Job": {"ID": job_id, "Datacenters": ["dc1"],
+                          "TaskGroups": [{"Name": "g", "Tasks": [task]}]}}).raise_for_status()
+                index = 0
+                while True:
+                    r = http.get(f"/v1/job/{job_id}/allocations",
+                                 params={"index": index, "wait": "60s"})
+                    running = [a for a in r.json() if a["ClientStatus"] == "running"]
+                    if running:
+                        break
+                    index = int(r.headers["X-Nomad-Index"])
+                seen = {e["Type"]: e["Time"] for e in running[0]["TaskStates"]["t"]["Events"]}
+                times.append((seen["Started"] - seen["Received"]) / 1e9)
+                http.delete(f"/v1/job/{job_id}", params={"purge": "true"})
+    finally:
+        agent.stop(timeout_s=60)
+    return times
+
+
 def report(label: str, times: list[float], size: int) -> None:
     median = statistics.median(times)
     print(f"  {label:<44} median {median * 1000:8.1f} ms   min {min(times) * 1000:8.1f} ms   "
@@ -150,6 +185,8 @@ def main() -> None:
             rows = [("caravan fetch_artifact + sha256 checksum", via_caravan(url, digest)),
                     ("caravan fetch_artifact, no checksum", via_caravan(url, None)),
                     via_shell(url, checksum=False), via_shell(url, checksum=True)]
+            report("dev agent: alloc received -> exec task running", via_agent(
+                args.n, url, digest.removeprefix("sha256:"), root), size)
             for label, work in rows:
                 report(label, timed(args.n, work, root), size)
         finally:
