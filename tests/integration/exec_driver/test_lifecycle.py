@@ -176,3 +176,21 @@ def test_unhealthy_exec_driver_filters_jobs(tmp_path: Path) -> None:
         assert 'Constraint "missing drivers": 1 nodes excluded by filter' in placed.stdout
     finally:
         agent.stop()
+
+
+def test_seed_example_runs_isolated(agent: AgentProcess) -> None:
+    example = Path(__file__).resolve().parents[3] / "examples" / "sleep.nomad.hcl"
+    ran = _cli(agent, "job", "run", str(example))
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    alloc_id = ran.stdout.split('Allocation "')[1][:8]
+    alloc = wait_until(lambda: next((a for a in httpx.get(
+        f"{agent.address}/v1/job/sleep/allocations").json() if a["ClientStatus"] == "running"),
+        None), 20, what="sleep running")
+    assert alloc["ID"].startswith(alloc_id)
+    state = _runc_state(agent, container_id(alloc["ID"], "sleep"))
+    assert state is not None
+    status = Path(f"/proc/{state['pid']}/status").read_text()
+    cmdline = Path(f"/proc/{state['pid']}/cmdline").read_bytes().split(b"\0")
+    assert cmdline[:2] == [b"/bin/sleep", b"3600"]
+    assert "\nUid:\t65534\t" in status  # nobody
+    assert _cli(agent, "job", "stop", "-purge", "sleep").returncode == 0
