@@ -73,7 +73,9 @@ def build_node(config: AgentConfig, identity: NodeIdentity, host: Fingerprint,
         resources=LegacyResources(cpu=compute, memory_mb=memory, disk_mb=disk),
         node_resources=NodeResources(
             cpu=NodeCpuResources(cpu_shares=compute, total_cpu_cores=host.cpu_cores or 0,
-                                 reservable_cpu_cores=list(range(host.cpu_cores or 0))),
+                                 reservable_cpu_cores=(list(host.reservable_cores)
+                                                       if host.reservable_cores is not None
+                                                       else list(range(host.cpu_cores or 0)))),
             memory=NodeMemoryResources(memory_mb=memory), disk=NodeDiskResources(disk_mb=disk)),
         drivers={name: driver_info(fp, update_time) for name, fp in drivers.items()},
         host_volumes={name: ClientHostVolume(name=name, path=v.path, read_only=v.read_only)

@@ -99,6 +99,7 @@ def _nomad_vars(alloc: Allocation, task: Task, node: Node, dirs: TaskEnvDirs) ->
         "NOMAD_SECRETS_DIR": dirs.secrets_dir,
         "NOMAD_MEMORY_LIMIT": str(memory or ""), "NOMAD_MEMORY_MAX_LIMIT": str(memory_max or ""),
         "NOMAD_CPU_LIMIT": str(cpu or ""),
+        "NOMAD_CPU_CORES": cpuset((allocated.cpu.reserved_cores or []) if allocated else []),
         "NOMAD_ALLOC_ID": alloc.id, "NOMAD_SHORT_ALLOC_ID": alloc.id[:8],
         "NOMAD_ALLOC_NAME": alloc.name, "NOMAD_ALLOC_INDEX": str(alloc.index()),
         "NOMAD_GROUP_NAME": alloc.task_group, "NOMAD_TASK_NAME": task.name,
@@ -108,6 +109,17 @@ def _nomad_vars(alloc: Allocation, task: Task, node: Node, dirs: TaskEnvDirs) ->
         "NOMAD_REGION": job.region if job else "",
     }
     return {k: v for k, v in values.items() if v}
+
+
+def cpuset(cores: list[int]) -> str:
+    """Core IDs in the kernel's cpuset list notation: [0, 1, 2, 5] -> "0-2,5"."""
+    ranges: list[str] = []
+    for core in sorted(set(cores)):
+        if ranges and int(ranges[-1].rsplit("-", 1)[-1]) == core - 1:
+            ranges[-1] = f"{ranges[-1].split('-')[0]}-{core}"
+        else:
+            ranges.append(str(core))
+    return ",".join(ranges)
 
 
 def _clean_key(key: str) -> str:

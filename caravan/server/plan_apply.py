@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from caravan.clock import Clock
+from caravan.server.scheduler.cores import collide
 from caravan.server.scheduler.interfaces import Plan, SchedulerResult
 from caravan.server.state import StateStore
 from caravan.structs import Allocation, Evaluation, Node
@@ -76,8 +77,10 @@ class PlanApplier:
     def _fits(self, node_id: str, allocs: list[Allocation], plan: Plan) -> bool:
         """Whether the new placements on `node_id` still fit the latest state.
 
-        Entries for existing allocs (in-place job updates, follow-up marks on failed
-        allocs) need no capacity and may name a node that has since gone down.
+        Fitting means cpu and memory within the node's capacity and no core ID held
+        by two allocations (tasks asking `cores` own theirs exclusively). Entries for
+        existing allocs (in-place job updates, follow-up marks on failed allocs) need
+        no capacity and may name a node that has since gone down.
         """
         new = [a for a in allocs if self._store.alloc(a.id) is None]
         if not new:
@@ -87,22 +90,18 @@ class PlanApplier:
             return False
         stopping = {a.id for a in plan.node_update.get(node_id, [])}
         updated = {a.id: a for a in allocs}
-        cpu, mem = 0, 0
-        for existing in self._store.allocs_by_node(node_id):
-            current = updated.get(existing.id, existing)
-            if current.terminal() or existing.id in stopping:
-                continue
-            c, m = current.allocated_resources.totals()
-            cpu, mem = cpu + c, mem + m
-        for alloc in new:
-            c, m = alloc.allocated_resources.totals()
-            cpu, mem = cpu + c, mem + m
+        kept = [updated.get(existing.id, existing)
+                for existing in self._store.allocs_by_node(node_id)
+                if existing.id not in stopping]
+        holding = [a for a in kept if not a.terminal()] + new
+        cpu = sum(a.allocated_resources.totals()[0] for a in holding)
+        mem = sum(a.allocated_resources.totals()[1] for a in holding)
         cpu_cap, mem_cap = capacity(node)
-        return cpu <= cpu_cap and mem <= mem_cap
+        return cpu <= cpu_cap and mem <= mem_cap and not collide(holding)
 
 
 def capacity(node: Node) -> tuple[int, int]:
-    """(cpu MHz, memory MB) a node offers to allocations."""
+    """(cpu MHz, memory MB) a node offers to allocations; whole cores count as their MHz."""
     res, reserved = node.node_resources, node.reserved_resources
     return (res.cpu.cpu_shares - reserved.cpu.cpu_shares,
             res.memory.memory_mb - reserved.memory.memory_mb)

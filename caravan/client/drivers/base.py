@@ -16,6 +16,7 @@ the driver overrides them; `capabilities()` says which ones work.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol
 
@@ -73,6 +74,7 @@ class TaskResources(_Model):
     cpu_shares: int = 0
     memory_mb: int = 0
     memory_max_mb: int = 0
+    cores: list[int] = Field(default_factory=list)  # reserved exclusively (a cpuset)
 
 
 class TaskMount(_Model):
@@ -168,12 +170,39 @@ class TaskResourceUsage(_Model):
         default_factory=lambda: ["System Mode", "User Mode", "Percent"])
 
 
-class ExecStream(Protocol):
-    """The two ends of an `alloc exec` session as a driver sees them (used by exec drivers)."""
+# What the caller of an `alloc exec` session sends. Plain dataclasses rather than models:
+# a binary stream passes thousands of them a second.
+@dataclass(frozen=True, slots=True)
+class StdinData:
+    data: bytes
 
-    async def recv_stdin(self) -> bytes | None: ...
-    async def send_output(self, stream: Literal["stdout", "stderr"], data: bytes) -> None: ...
-    async def recv_resize(self) -> tuple[int, int] | None: ...
+
+@dataclass(frozen=True, slots=True)
+class StdinClose:
+    """End of stdin (a pipe is closed; a pty gets the EOF character)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TerminalSize:
+    height: int
+    width: int
+
+
+ExecInput = StdinData | StdinClose | TerminalSize
+OutputStream = Literal["stdout", "stderr"]
+
+
+class ExecStream(Protocol):
+    """The caller's end of one `alloc exec` session, as a driver sees it.
+
+    `receive()` is called by one task only and returns the next input, or None once
+    the caller will send nothing more (the session itself goes on). `send()` may be
+    called by two tasks at once (stdout and stderr); it waits while the caller is
+    behind (back-pressure), and an empty `data` says that stream has ended.
+    """
+
+    async def receive(self) -> ExecInput | None: ...
+    async def send(self, stream: OutputStream, data: bytes) -> None: ...
 
 
 class Driver(ABC):
@@ -225,6 +254,10 @@ class Driver(ABC):
 
     async def exec_streaming(self, task_id: str, command: list[str], tty: bool,
                              stream: ExecStream) -> int:
+        """Run `command` inside the running task (`alloc exec`) and return its exit code
+        (128+N when killed by signal N). Several sessions may run at once. Raises
+        DriverError when the command cannot start. Cancelling it kills the command and
+        everything it started, then re-raises."""
         raise NotSupported(f"driver {self.name} does not support exec")
 
     async def remove_orphans(self, known_tasks: set[tuple[str, str]]) -> list[str]:

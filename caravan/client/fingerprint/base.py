@@ -12,6 +12,8 @@ class Fingerprint:
     cpu_cores: int | None = None
     memory_mb: int | None = None
     disk_free_mb: int | None = None
+    # The core IDs tasks may reserve exclusively (`resources { cores }`): this process's affinity.
+    reservable_cores: tuple[int, ...] | None = None
 
     def merge(self, other: Fingerprint) -> Fingerprint:
         """`other`'s values win where it has them."""
@@ -20,7 +22,9 @@ class Fingerprint:
             cpu_compute_mhz=_pick(other.cpu_compute_mhz, self.cpu_compute_mhz),
             cpu_cores=_pick(other.cpu_cores, self.cpu_cores),
             memory_mb=_pick(other.memory_mb, self.memory_mb),
-            disk_free_mb=_pick(other.disk_free_mb, self.disk_free_mb))
+            disk_free_mb=_pick(other.disk_free_mb, self.disk_free_mb),
+            reservable_cores=(other.reservable_cores if other.reservable_cores is not None
+                              else self.reservable_cores))
 
 
 def _pick(first: int | None, second: int | None) -> int | None:

@@ -152,7 +152,8 @@ class TaskSetup:
         if allocated is not None:
             return TaskResources(cpu_shares=allocated.cpu.cpu_shares,
                                  memory_mb=allocated.memory.memory_mb,
-                                 memory_max_mb=allocated.memory.memory_max_mb)
+                                 memory_max_mb=allocated.memory.memory_max_mb,
+                                 cores=list(allocated.cpu.reserved_cores or []))
         r = self.task.resources
         return TaskResources(cpu_shares=r.cpu or 0, memory_mb=r.memory_mb or 0,
                              memory_max_mb=r.memory_max_mb or 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from caravan.ids import IdGenerator
+from caravan.server.scheduler.cores import TaskCores, shares_per_core
 from caravan.server.scheduler.interfaces import Plan, SchedulerResult
 from caravan.server.scheduler.reschedule import parse_time
 from caravan.structs import (
@@ -22,10 +23,14 @@ from caravan.structs import (
 BLOCKED_DESCRIPTION = "created to place remaining allocations"
 
 
-def allocated_resources(group: TaskGroup) -> AllocatedResources:
+def allocated_resources(group: TaskGroup, node: Node, cores: TaskCores | None = None
+                        ) -> AllocatedResources:
+    """What the group's allocation holds on `node`; `cores` are the IDs granted per task."""
+    cores = cores or {}
+    per_core = shares_per_core(node)
     tasks = {
         task.name: AllocatedTaskResources(
-            cpu=AllocatedCpu(cpu_shares=task.resources.cpu or 0),
+            cpu=_cpu(task.resources.cpu or 0, cores.get(task.name), per_core),
             memory=AllocatedMemory(memory_mb=task.resources.memory_mb or 0,
                                    memory_max_mb=task.resources.memory_max_mb or 0))
         for task in group.tasks
@@ -34,12 +39,19 @@ def allocated_resources(group: TaskGroup) -> AllocatedResources:
     return AllocatedResources(tasks=tasks, shared=AllocatedSharedResources(disk_mb=disk))
 
 
+def _cpu(mhz: int, reserved: list[int] | None, per_core: int) -> AllocatedCpu:
+    if reserved:
+        return AllocatedCpu(cpu_shares=len(reserved) * per_core, reserved_cores=list(reserved))
+    return AllocatedCpu(cpu_shares=mhz)
+
+
 def new_alloc(*, job: Job, group: TaskGroup, name: str, node: Node, eval_id: str,
-              metric: AllocMetric, alloc_id: str, now: int) -> Allocation:
+              metric: AllocMetric, alloc_id: str, now: int,
+              cores: TaskCores | None = None) -> Allocation:
     return Allocation(
         id=alloc_id, namespace=job.namespace, eval_id=eval_id, name=name, node_id=node.id,
         node_name=node.name, job_id=job.id, job=job, task_group=group.name,
-        allocated_resources=allocated_resources(group), metrics=metric,
+        allocated_resources=allocated_resources(group, node, cores), metrics=metric,
         desired_status="run", client_status="pending", create_time=now, modify_time=now)
 
 

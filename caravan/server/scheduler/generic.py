@@ -141,9 +141,10 @@ class _Run:
         return node, recorder.build(self.clock.now_ns() - started)
 
     def _commit(self, place: Placement, node: Node, ask: Ask, metric: AllocMetric) -> None:
+        cores = self.proposed.place(node, place.group.name, ask)
         alloc = new_alloc(job=self.job, group=place.group, name=place.name, node=node,
                           eval_id=self.evaluation.id, metric=metric, alloc_id=self.new_id(),
-                          now=self.now)
+                          now=self.now, cores=cores)
         previous = place.previous
         if previous is not None:
             alloc.previous_allocation = previous.id
@@ -152,4 +153,3 @@ class _Run:
             if previous.id in self.staged:
                 self.staged[previous.id].next_allocation = alloc.id
         self.plan.append_alloc(alloc)
-        self.proposed.place(node.id, place.group.name, ask.cpu, ask.memory, ask.disk)

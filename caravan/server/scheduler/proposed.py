@@ -1,8 +1,9 @@
 """The cluster as the plan so far would leave it: node usage and where this job runs.
 
-Usage of a node is read from the snapshot the first time the node is looked at (its
-non-terminal allocations, less those the plan stops) and then kept current as the
-plan stops and places allocations. The same bookkeeping answers the dynamic checks
+Usage of a node (cpu, memory, disk, and the core IDs held by tasks asking `cores`) is
+read from the snapshot the first time the node is looked at (its non-terminal
+allocations, less those the plan stops) and then kept current as the plan stops and
+places allocations. The same bookkeeping answers the dynamic checks
 Nomad runs after static feasibility: `distinct_hosts`, `distinct_property`, and the
 job anti-affinity collisions used in ranking.
 """
@@ -12,6 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from caravan.server.scheduler.constraints import resolve_target
+from caravan.server.scheduler.cores import (
+    TaskCores,
+    alloc_cores,
+    core_asks,
+    grant,
+    offered_cores,
+    shares_per_core,
+)
 from caravan.server.scheduler.interfaces import SchedulerState
 from caravan.structs import Allocation, Constraint, Job, Node, TaskGroup
 
@@ -20,18 +29,31 @@ DISTINCT_HOSTS = "distinct_hosts"
 
 @dataclass(frozen=True)
 class Ask:
-    """What one allocation of a group reserves on its node."""
+    """What one allocation of a group reserves on its node.
+
+    `cpu` is the MHz of tasks asking `cpu`; tasks asking `cores` are in `cores` and
+    add their node-dependent share through `cpu_on`.
+    """
 
     cpu: int
     memory: int
     disk: int
+    cores: tuple[tuple[str, int], ...] = ()
 
     @classmethod
     def of(cls, group: TaskGroup) -> Ask:
-        cpu = sum(t.resources.cpu or 0 for t in group.tasks)
+        cpu = sum(t.resources.cpu or 0 for t in group.tasks if not t.resources.cores)
         memory = sum(t.resources.memory_mb or 0 for t in group.tasks)
         disk = group.ephemeral_disk.size_mb if group.ephemeral_disk else 0
-        return cls(cpu, memory, disk)
+        return cls(cpu, memory, disk, core_asks(group))
+
+    @property
+    def core_count(self) -> int:
+        return sum(n for _, n in self.cores)
+
+    def cpu_on(self, node: Node) -> int:
+        """MHz the allocation counts against `node`'s cpu, whole cores included."""
+        return self.cpu + self.core_count * shares_per_core(node)
 
 
 def capacity(node: Node) -> tuple[int, int, int]:
@@ -62,6 +84,7 @@ class ProposedState:
         self._state = state
         self._job_key = (job.namespace, job.id) if job is not None else None
         self._usage: dict[str, list[int]] = {}
+        self._cores: dict[str, set[int]] = {}
         self._stopped: set[str] = set()
         self._nodes: dict[str, Node | None] = {}
         self._presence: dict[str, dict[str, int]] = {}
@@ -80,12 +103,22 @@ class ProposedState:
         self._stopped.discard(alloc.id)
         self._shift(alloc, +1)
 
-    def place(self, node_id: str, group: str, cpu: int, memory: int, disk: int) -> None:
-        usage = self.usage(node_id)
-        usage[0] += cpu
-        usage[1] += memory
-        usage[2] += disk
-        self._count(node_id, group, +1)
+    def place(self, node: Node, group: str, ask: Ask) -> TaskCores:
+        """Count one allocation of `group` on `node`; returns the core IDs it gets.
+
+        The caller has checked (`free_cores`) that enough cores are free.
+        """
+        granted = grant(ask.cores, self.free_cores(node)) if ask.cores else {}
+        if granted is None:
+            raise RuntimeError(f"not enough free cores on node {node.id}")
+        usage = self.usage(node.id)
+        usage[0] += ask.cpu_on(node)
+        usage[1] += ask.memory
+        usage[2] += ask.disk
+        for ids in granted.values():
+            self.cores_in_use(node.id).update(ids)
+        self._count(node.id, group, +1)
+        return granted
 
     def _shift(self, alloc: Allocation, sign: int) -> None:
         if alloc.terminal():
@@ -94,6 +127,12 @@ class ProposedState:
         if usage is not None:
             for i, amount in enumerate(_uses(alloc)):
                 usage[i] += sign * amount
+        held = self._cores.get(alloc.node_id)
+        if held is not None:
+            if sign > 0:
+                held.update(alloc_cores(alloc))
+            else:
+                held.difference_update(alloc_cores(alloc))
         if (alloc.namespace, alloc.job_id) == self._job_key:
             self._count(alloc.node_id, alloc.task_group, sign)
 
@@ -125,6 +164,22 @@ class ProposedState:
                         usage[i] += amount
             self._usage[node_id] = usage
         return usage
+
+    def cores_in_use(self, node_id: str) -> set[int]:
+        """Core IDs held on the node once the plan is applied."""
+        held = self._cores.get(node_id)
+        if held is None:
+            held = set()
+            for alloc in self._state.allocs_by_node(node_id):
+                if not alloc.terminal() and alloc.id not in self._stopped:
+                    held.update(alloc_cores(alloc))
+            self._cores[node_id] = held
+        return held
+
+    def free_cores(self, node: Node) -> list[int]:
+        """Core IDs the node offers that nobody holds, lowest first."""
+        held = self.cores_in_use(node.id)
+        return [core for core in offered_cores(node) if core not in held]
 
     def collisions(self, node_id: str, group: str) -> int:
         """Allocations of this job's `group` on the node."""

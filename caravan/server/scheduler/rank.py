@@ -1,5 +1,8 @@
 """Choosing a node for one placement: walk a few candidates, score them, keep the best.
 
+A node passes when it has enough free whole cores for the tasks asking `cores`
+(else it is exhausted on dimension "cores"), then enough cpu, memory and disk.
+
 Like Nomad, we do not score every node. Nodes are visited in an order shuffled per
 evaluation, from a cursor that keeps rotating across the placements of that
 evaluation, and the walk stops once `limit` nodes passed every check. Each candidate
@@ -20,6 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from caravan.server.scheduler.cores import CORES
 from caravan.server.scheduler.feasible import Feasibility
 from caravan.server.scheduler.metrics import MetricRecorder
 from caravan.server.scheduler.proposed import Ask, ProposedState, capacity
@@ -93,9 +97,12 @@ class NodeSelector:
         if reason is not None:
             metric.filter(node, reason)
             return None
+        if ask.cores and len(self._proposed.free_cores(node)) < ask.core_count:
+            metric.exhaust(node, CORES)
+            return None
         cap = self._node_capacity(node)
         used = self._proposed.usage(node.id)
-        cpu, memory, disk = used[0] + ask.cpu, used[1] + ask.memory, used[2] + ask.disk
+        cpu, memory, disk = used[0] + ask.cpu_on(node), used[1] + ask.memory, used[2] + ask.disk
         dimension = ("cpu" if cpu > cap[0] else "memory" if memory > cap[1]
                      else "disk" if cap[2] > 0 and disk > cap[2] else None)
         if dimension is not None:

@@ -165,14 +165,13 @@ class _SystemRun:
 
     def _commit(self, node: Node, group: TaskGroup, previous: Allocation | None,
                 metric: AllocMetric) -> None:
+        cores = self.proposed.place(node, group.name, Ask.of(group))
         alloc = new_alloc(job=self.job, group=group, name=alloc_name(self.job.id, group.name, 0),
                           node=node, eval_id=self.evaluation.id, metric=metric,
-                          alloc_id=self.new_id(), now=self.now)
+                          alloc_id=self.new_id(), now=self.now, cores=cores)
         if previous is not None:
             alloc.previous_allocation = previous.id
             for staged in self.plan.node_update.get(previous.node_id, []):
                 if staged.id == previous.id:
                     staged.next_allocation = alloc.id
         self.plan.append_alloc(alloc)
-        ask = Ask.of(group)
-        self.proposed.place(node.id, group.name, ask.cpu, ask.memory, ask.disk)

@@ -10,6 +10,7 @@ from caravan.client.taskenv import (
     DEFAULT_ENV_DENYLIST,
     TaskEnvDirs,
     build_task_env,
+    cpuset,
     env_denylist,
     interpolate,
     interpolate_config,
@@ -147,3 +148,19 @@ def test_interpolation_families(text: str, expected: str) -> None:
     env = build_task_env(alloc=alloc, task=task, node=node, dirs=DIRS, host_env={},
                          denylist=DEFAULT_ENV_DENYLIST)
     assert interpolate_config(text, env, interpolation_vars(alloc, task, node, "eu")) == expected
+
+
+@pytest.mark.parametrize(("cores", "text"), [
+    ([0, 1, 2, 5], "0-2,5"), ([3], "3"), ([], ""), ([7, 1, 3, 4, 5], "1,3-5,7"),
+])
+def test_cpuset_notation(cores: list[int], text: str) -> None:
+    assert cpuset(cores) == text
+
+
+def test_reserved_cores_are_in_the_environment() -> None:
+    alloc, task, node = make()
+    alloc.allocated_resources.tasks["web"].cpu.reserved_cores = [0, 1]
+    env = build_task_env(alloc=alloc, task=task, node=node, dirs=DIRS, host_env={},
+                         denylist=DEFAULT_ENV_DENYLIST)
+    assert env["NOMAD_CPU_CORES"] == "0-1"
+    assert "NOMAD_CPU_CORES" not in env_of()
