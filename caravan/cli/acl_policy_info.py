@@ -7,13 +7,11 @@ from caravan.cli.acl_format import policy_text
 from caravan.cli.common import (
     CLIENT_OPTIONS_HELP,
     Ui,
-    check_output_flags,
-    client_flag_set,
+    fetched,
     make_client,
+    output_flags,
 )
-from caravan.cli.errors import CommandFailed, UsageError
 from caravan.cli.formatting import format_json
-from caravan.errors import CaravanError
 
 HELP = """
 Usage: caravan acl policy info <name>
@@ -29,16 +27,8 @@ Info Options:
 
 def run(args: list[str], ui: Ui | None = None) -> int:
     ui = ui or Ui()
-    fs = client_flag_set()
-    fs.bool_flag("json")
-    fs.string_flag("t")
-    flags = fs.parse(args)
-    as_json = check_output_flags(flags)
-    if len(flags.args) != 1:
-        raise UsageError("This command takes one argument: <name>")
-    try:
-        policy, _ = ACLPolicies(make_client(flags)).info(flags.args[0])
-    except CaravanError as exc:
-        raise CommandFailed(f"Error fetching info on ACL policy: {exc}") from exc
+    flags, as_json = output_flags(args, nargs=1, usage="This command takes one argument: <name>")
+    policy, _ = fetched("fetching info on ACL policy",
+                        lambda: ACLPolicies(make_client(flags)).info(flags.args[0]))
     ui.output(format_json(policy.to_wire()) if as_json else policy_text(policy))
     return 0

@@ -7,13 +7,11 @@ from caravan.cli.acl_format import policies_table
 from caravan.cli.common import (
     CLIENT_OPTIONS_HELP,
     Ui,
-    check_output_flags,
-    client_flag_set,
+    fetched,
     make_client,
+    output_flags,
 )
-from caravan.cli.errors import CommandFailed, UsageError
 from caravan.cli.formatting import format_json
-from caravan.errors import CaravanError
 
 HELP = """
 Usage: caravan acl policy list
@@ -29,17 +27,8 @@ List Options:
 
 def run(args: list[str], ui: Ui | None = None) -> int:
     ui = ui or Ui()
-    fs = client_flag_set()
-    fs.bool_flag("json")
-    fs.string_flag("t")
-    flags = fs.parse(args)
-    as_json = check_output_flags(flags)
-    if flags.args:
-        raise UsageError("This command takes no arguments")
-    try:
-        policies, _ = ACLPolicies(make_client(flags)).list()
-    except CaravanError as exc:
-        raise CommandFailed(f"Error listing ACL policies: {exc}") from exc
+    flags, as_json = output_flags(args, nargs=0, usage="This command takes no arguments")
+    policies, _ = fetched("listing ACL policies", ACLPolicies(make_client(flags)).list)
     ui.output(format_json([p.to_wire() for p in policies]) if as_json
               else policies_table(policies))
     return 0

@@ -7,13 +7,11 @@ from caravan.cli.acl_format import token_text
 from caravan.cli.common import (
     CLIENT_OPTIONS_HELP,
     Ui,
-    check_output_flags,
-    client_flag_set,
+    fetched,
     make_client,
+    output_flags,
 )
-from caravan.cli.errors import CommandFailed, UsageError
 from caravan.cli.formatting import format_json
-from caravan.errors import CaravanError
 
 HELP = """
 Usage: caravan acl token info <token_accessor_id>
@@ -31,16 +29,9 @@ Info Options:
 
 def run(args: list[str], ui: Ui | None = None) -> int:
     ui = ui or Ui()
-    fs = client_flag_set()
-    fs.bool_flag("json")
-    fs.string_flag("t")
-    flags = fs.parse(args)
-    as_json = check_output_flags(flags)
-    if len(flags.args) != 1:
-        raise UsageError("This command takes one argument: <token_accessor_id>")
-    try:
-        token, _ = ACLTokens(make_client(flags)).info(flags.args[0])
-    except CaravanError as exc:
-        raise CommandFailed(f"Error fetching token: {exc}") from exc
+    flags, as_json = output_flags(
+        args, nargs=1, usage="This command takes one argument: <token_accessor_id>")
+    token, _ = fetched("fetching token",
+                       lambda: ACLTokens(make_client(flags)).info(flags.args[0]))
     ui.output(format_json(token.to_wire()) if as_json else token_text(token))
     return 0

@@ -4,13 +4,17 @@ API client from them, and the Ui that writes to stdout and stderr."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from caravan.api import Client
-from caravan.cli.errors import CommandFailed
+from caravan.cli.errors import CommandFailed, UsageError
 from caravan.cli.flags import Flags, FlagSet
 from caravan.clock import Clock, SystemClock
+from caravan.errors import CaravanError
+
+T = TypeVar("T")
 
 _CLIENT_STRING_FLAGS = ("address", "region", "namespace", "token", "ca-cert", "ca-path",
                         "client-cert", "client-key", "tls-server-name")
@@ -62,6 +66,28 @@ def check_output_flags(flags: Flags) -> bool:
             raise CommandFailed("Both json and template formatting are not allowed")
         raise CommandFailed("Template formatting (-t) is not supported by caravan; use -json")
     return as_json
+
+
+def output_flags(args: list[str], *, nargs: int, usage: str) -> tuple[Flags, bool]:
+    """The client flags plus `-json`/`-t` of a command that shows something, checked to
+    leave exactly `nargs` positional arguments (`usage` is the error otherwise).
+    Returns the flags and whether JSON output was asked for."""
+    fs = client_flag_set()
+    fs.bool_flag("json")
+    fs.string_flag("t")
+    flags = fs.parse(args)
+    as_json = check_output_flags(flags)
+    if len(flags.args) != nargs:
+        raise UsageError(usage)
+    return flags, as_json
+
+
+def fetched(what: str, call: Callable[[], T]) -> T:
+    """`call()`, with an API failure reported as `Error <what>: <err>`."""
+    try:
+        return call()
+    except CaravanError as exc:
+        raise CommandFailed(f"Error {what}: {exc}") from exc
 
 
 def make_client(flags: Flags) -> Client:

@@ -6,11 +6,10 @@ from caravan.api.namespaces import Namespaces
 from caravan.cli.common import (
     CLIENT_OPTIONS_HELP,
     Ui,
-    check_output_flags,
-    client_flag_set,
     make_client,
+    output_flags,
 )
-from caravan.cli.errors import CommandFailed, UsageError
+from caravan.cli.errors import CommandFailed
 from caravan.cli.formatting import format_json
 from caravan.cli.namespace_format import namespace_text, namespaces_table
 from caravan.errors import CaravanError
@@ -45,13 +44,8 @@ def find(namespaces: Namespaces, name: str) -> Namespace:
 
 def run(args: list[str], ui: Ui | None = None) -> int:
     ui = ui or Ui()
-    fs = client_flag_set()
-    fs.bool_flag("json")
-    fs.string_flag("t")
-    flags = fs.parse(args)
-    as_json = check_output_flags(flags)
-    if len(flags.args) != 1:
-        raise UsageError("This command takes one argument: <namespace>")
+    flags, as_json = output_flags(
+        args, nargs=1, usage="This command takes one argument: <namespace>")
     ns = find(Namespaces(make_client(flags)), flags.args[0])
     if as_json:
         ui.output(format_json(ns.to_wire()))
