@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
+from caravan.acl.capabilities import NAMESPACE_CAPABILITIES
 from caravan.ids import random_id
 from tests.agents import AgentProcess, wait_until
 from tests.integration.jobs import raw_exec_job
@@ -99,3 +103,26 @@ def _register(root: httpx.Client, job_id: str, namespace: str = "default",
 
 # A team-a token that may also exec into raw_exec tasks (alloc-node-exec is in no shorthand).
 TEAM_A = 'namespace "team-a" {\n  policy = "write"\n  capabilities = ["alloc-node-exec"]\n}\n'
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    method: str
+    path: str                         # may use {web_alloc}, {node_id}
+    needs: tuple[str, ...]            # namespace capabilities, or coarse rules like node:read
+    body: Callable[[], Any] | None = None
+    # Capabilities that would also satisfy the route: left out of the "everything else" token.
+    also: tuple[str, ...] = ()
+
+
+def _rules_lacking(case: Case) -> str:
+    """Every namespace capability but the ones that would satisfy `case`, plus the coarse
+    policies it does not need (so a pass would mean the route checks the wrong thing)."""
+    left_out = set(case.needs) | set(case.also) | {"deny"}
+    caps = sorted(NAMESPACE_CAPABILITIES - left_out)
+    rules = f'namespace "*" {{\n  capabilities = {json.dumps(caps)}\n}}\n'
+    for kind in ("node", "agent", "operator"):
+        if not any(n.startswith(kind + ":") for n in case.needs):
+            rules += f'{kind} {{\n  policy = "write"\n}}\n'
+    return rules

@@ -28,6 +28,8 @@ from tests.integration.jobs import raw_exec_job
 
 
 from tests.integration.acl.cluster import (
+    _rules_lacking,
+    Case,
     ACL_ON,
     AclAgent,
     Cluster,
@@ -40,17 +42,6 @@ pytestmark = pytest.mark.integration
 
 
 # ---- the capability matrix ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    method: str
-    path: str                         # may use {web_alloc}, {node_id}
-    needs: tuple[str, ...]            # namespace capabilities, or coarse rules like node:read
-    body: Callable[[], Any] | None = None
-    # Capabilities that would also satisfy the route: left out of the "everything else" token.
-    also: tuple[str, ...] = ()
 
 
 def _job_body() -> dict[str, Any]:
@@ -100,18 +91,6 @@ def _rules_granting(needs: tuple[str, ...]) -> str:
     if caps or not rules:
         listed = json.dumps(caps or ["parse-job"])
         rules += f'namespace "default" {{\n  capabilities = {listed}\n}}\n'
-    return rules
-
-
-def _rules_lacking(case: Case) -> str:
-    """Every namespace capability but the ones that would satisfy `case`, plus the coarse
-    policies it does not need (so a pass would mean the route checks the wrong thing)."""
-    left_out = set(case.needs) | set(case.also) | {"deny"}
-    caps = sorted(NAMESPACE_CAPABILITIES - left_out)
-    rules = f'namespace "*" {{\n  capabilities = {json.dumps(caps)}\n}}\n'
-    for kind in ("node", "agent", "operator"):
-        if not any(n.startswith(kind + ":") for n in case.needs):
-            rules += f'{kind} {{\n  policy = "write"\n}}\n'
     return rules
 
 
