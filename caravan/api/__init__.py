@@ -16,6 +16,7 @@ from caravan.api.allocations import Allocations
 from caravan.api.client import DEFAULT_ADDRESS, Client
 from caravan.api.errors import APIConnectionError, APIDecodeError, APIError
 from caravan.api.evaluations import Evaluations
+from caravan.api.exec import ExecError, ExecOutput, ExecSession, exec_session
 from caravan.api.fs import AllocFS, FrameDecoder
 from caravan.api.jobs import Jobs
 from caravan.api.models import (
@@ -50,6 +51,9 @@ __all__ = [
     "Client",
     "CpuStats",
     "Evaluations",
+    "ExecError",
+    "ExecOutput",
+    "ExecSession",
     "FrameDecoder",
     "Jobs",
     "LogFrame",
@@ -61,4 +65,5 @@ __all__ = [
     "ResourceUsage",
     "Status",
     "TaskResourceUsage",
+    "exec_session",
 ]

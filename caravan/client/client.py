@@ -18,14 +18,15 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from caravan.agent.config import AgentConfig
 from caravan.client.allocrunner.runner import AllocRunner, AllocRunnerDeps
 from caravan.client.allocdir import AllocDir
-from caravan.client.drivers.base import Driver, DriverContext, DriverFingerprint
+from caravan.client.drivers.base import Driver, DriverContext, DriverFingerprint, ExecStream
 from caravan.client.drivers.registry import DRIVERS
 from caravan.client.fingerprint.drivers import fingerprint_drivers, same_health
 from caravan.client.fingerprint.node_facts import fingerprint_host
@@ -37,7 +38,7 @@ from caravan.client.stats import AllocResourceUsage
 from caravan.client.taskrunner.events import rfc3339
 from caravan.client.updates import UpdateReporter
 from caravan.clock import Clock
-from caravan.errors import CaravanError, NotFound
+from caravan.errors import CaravanError, InvalidInput, NotFound
 from caravan.ids import IdGenerator
 from caravan.structs import AllocClientUpdate, Allocation, Node, TaskState
 
@@ -45,6 +46,25 @@ log = logging.getLogger(__name__)
 
 WATCH_WAIT_S = 30.0
 FINGERPRINT_PERIOD_S = 30.0
+
+
+class RemoteExecDisabled(CaravanError):
+    """`disable_remote_exec = true`. Nomad's error carries no code, so a session ends 1011."""
+
+    status = 500
+
+    def __init__(self) -> None:
+        super().__init__("Permission denied")
+
+
+@dataclass(frozen=True)
+class ExecTarget:
+    """What must be checked before an `alloc exec` session into a local allocation."""
+
+    namespace: str
+    client_status: str
+    # The task driver's filesystem isolation; None when the group has no such task.
+    fs_isolation: str | None
 
 
 def executor_interpreter() -> str:
@@ -269,6 +289,33 @@ class Client:
 
     async def stats(self, alloc_id: str) -> AllocResourceUsage:
         return await self._require(alloc_id).stats()
+
+    def exec_target(self, alloc_id: str, task: str) -> ExecTarget:
+        """`alloc exec` preflight: RemoteExecDisabled, NotFound for an unknown allocation."""
+        if self.config.client.disable_remote_exec:
+            raise RemoteExecDisabled()
+        runner = self._require(alloc_id)
+        tr = runner.tasks.get(task)
+        return ExecTarget(runner.alloc.namespace, runner.client_update().client_status,
+                          tr.setup.capabilities().fs_isolation if tr else None)
+
+    async def exec_task(self, alloc_id: str, task: str, command: Sequence[str], tty: bool,
+                        stream: ExecStream) -> int:
+        """`alloc exec`: run `command` in a running task of a local allocation and return
+        its exit code. Refuses in Nomad's order and words; cancelling it ends the command.
+        Authorization is the caller's (see `exec_target`)."""
+        if self.config.client.disable_remote_exec:
+            raise RemoteExecDisabled()
+        tr = self._require(alloc_id).tasks.get(task)
+        if tr is None:
+            raise InvalidInput(f'unknown task name "{task}"')
+        if tr.task_state.started_at.startswith("0001-"):
+            raise NotFound(f'task "{task}" not started yet.')
+        handle = tr.handle
+        if handle is None or tr.is_dead or tr.task_state.state != "running":
+            raise NotFound(f'task "{task}" is not running.')
+        driver = tr.setup.require_driver()
+        return await driver.exec_streaming(handle.config.id, list(command), tty, stream)
 
     def _require(self, alloc_id: str) -> AllocRunner:
         runner = self._runners.get(alloc_id)

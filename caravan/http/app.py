@@ -16,6 +16,7 @@ from caravan.http import (
     client_allocs,
     errors,
     evaluations,
+    exec_ws,
     jobs,
     namespaces,
     node_rpc,
@@ -29,7 +30,8 @@ from caravan.http.limits import BodyLimit, ForwardToServer
 def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> Starlette:
     routes: list[BaseRoute] = [
         *node_rpc.routes, *jobs.routes, *allocations.routes, *evaluations.routes,
-        *nodes.routes, *agent.routes, *client_allocs.routes, *acl.routes, *namespaces.routes,
+        *nodes.routes, *agent.routes, *client_allocs.routes, *exec_ws.routes, *acl.routes,
+        *namespaces.routes,
     ]
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
     if ctx.server is None:

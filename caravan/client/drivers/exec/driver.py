@@ -17,6 +17,7 @@ import os
 import shutil
 import socket
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -27,6 +28,7 @@ from caravan.client.drivers.base import (
     Driver,
     DriverContext,
     DriverFingerprint,
+    ExecStream,
     ExitResult,
     TaskConfig,
     TaskHandle,
@@ -47,11 +49,13 @@ from caravan.client.drivers.executor.launcher import ExecutorSpec
 from caravan.client.drivers.executor.task import ExecutorTask
 from caravan.client.drivers.signals import signal_number
 from caravan.client.drivers.users import HostUser, check_denied, lookup_user, parse_id_ranges
+from caravan.client.exec_session import ExecLaunch, run_exec
 from caravan.client.mounts import mount_tmpfs, unmount
 from caravan.errors import DriverError
 
 _MB = 1024 * 1024
 _POLL_S = 0.05
+_HOST_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 @dataclass
@@ -99,7 +103,7 @@ class ExecDriver(Driver):
             "driver.exec.cgroups": f"v{self._cgroup_version}"})
 
     def capabilities(self) -> Capabilities:
-        return Capabilities(send_signals=True, exec=False, fs_isolation="chroot")
+        return Capabilities(send_signals=True, exec=True, fs_isolation="chroot")
 
     # ---- start ------------------------------------------------------------------------
 
@@ -138,7 +142,7 @@ class ExecDriver(Driver):
             cgroups_path=cgroup.runc_path, hostname=socket.gethostname()))
         spec = ExecutorSpec(
             argv=self._runc.run_argv(bundle, cid, no_pivot=self.config.no_pivot_root),
-            env={"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")},
+            env={"PATH": os.environ.get("PATH", _HOST_PATH)},
             cwd=str(config.state_dir),
             stdout_path=None if config.logs_disabled else str(config.stdout_path),
             stderr_path=None if config.logs_disabled else str(config.stderr_path),
@@ -257,6 +261,28 @@ class ExecDriver(Driver):
         self._tasks[handle.config.id] = _Container(
             executor, state.container_id, TaskCgroup(state.cgroup_name, state.cgroup_version),
             Path(state.secrets_dir))
+
+    async def exec_streaming(self, task_id: str, command: list[str], tty: bool,
+                             stream: ExecStream) -> int:
+        """`runc exec` into the task's container: its chroot, PID/IPC namespaces, cgroup,
+        capabilities, user, environment and work_dir, since runc takes the process from
+        the bundle's spec with only argv replaced. runc stays in the foreground; with a
+        tty it relays the container's own pty (from the container's devpts) to ours."""
+        task = self._task(task_id)
+        if task.executor.status().exit_result is not None:
+            raise DriverError("task is not running")
+        work = Path(tempfile.mkdtemp(prefix="exec-", dir=task.executor.state_dir))
+        pid_file = work / "pid"
+        # With --log, runc's own messages leave its stderr, except the one fatal line.
+        argv = [*self._runc.base(), "--log", str(work / "runc.log"), "--log-format", "json",
+                "exec", *(["--tty"] if tty else []), "--pid-file", str(pid_file), task.cid,
+                *command]
+        launch = ExecLaunch(argv=argv, env={"PATH": os.environ.get("PATH", _HOST_PATH)},
+                            tty=tty, runtime_pid_file=pid_file)
+        try:
+            return await run_exec(launch, stream)
+        finally:
+            await asyncio.to_thread(shutil.rmtree, work, True)
 
     async def stats(self, task_id: str) -> TaskResourceUsage:
         task = self._task(task_id)

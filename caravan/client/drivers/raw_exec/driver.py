@@ -14,6 +14,7 @@ from caravan.client.drivers.base import (
     Driver,
     DriverContext,
     DriverFingerprint,
+    ExecStream,
     ExitResult,
     TaskConfig,
     TaskHandle,
@@ -23,6 +24,7 @@ from caravan.client.drivers.base import (
 )
 from caravan.client.drivers.decode import decode
 from caravan.client.drivers.executor.launcher import ExecutorSpec
+from caravan.client.exec_session import ExecLaunch, ExecStartFailed, run_exec
 from caravan.client.drivers.executor.task import ExecutorTask
 from caravan.client.drivers.raw_exec.command import lookup_command
 from caravan.client.drivers.raw_exec.config import RawExecPluginConfig, RawExecTaskConfig
@@ -49,8 +51,7 @@ class RawExecDriver(Driver):
                                  attributes={"driver.raw_exec": "true"})
 
     def capabilities(self) -> Capabilities:
-        # exec into raw_exec tasks arrives with `alloc exec`; until then it is not offered.
-        return Capabilities(send_signals=True, exec=False, fs_isolation="none")
+        return Capabilities(send_signals=True, exec=True, fs_isolation="none")
 
     async def start(self, config: TaskConfig) -> TaskHandle:
         if not self.config.enabled:
@@ -131,5 +132,34 @@ class RawExecDriver(Driver):
     async def signal(self, task_id: str, signal: str) -> None:
         await self._task(task_id).signal(signal_number(signal))
 
+    async def exec_streaming(self, task_id: str, command: list[str], tty: bool,
+                             stream: ExecStream) -> int:
+        """The command on the host as the task runs: the task's environment, user and
+        working directory (the task dir unless `work_dir`), in a session of its own."""
+        task = self._task(task_id)
+        if task.status().exit_result is not None:
+            raise DriverError("task is not running")
+        # The spec the executor started the task from (it outlives agent restarts).
+        spec = ExecutorSpec.model_validate_json(
+            await asyncio.to_thread((task.state_dir / "spec.json").read_bytes))
+        launch = ExecLaunch(argv=[_exec_path(command[0], spec), *command[1:]], env=spec.env,
+                            tty=tty, cwd=spec.cwd, uid=spec.uid, gid=spec.gid,
+                            groups=spec.groups)
+        return await run_exec(launch, stream)
+
     async def close(self) -> None:
         self._tasks.clear()
+
+
+def _exec_path(name: str, spec: ExecutorSpec) -> str:
+    """`name` as the task would find it: relative to its cwd, else on the task's $PATH
+    (the agent's when the task has none)."""
+    if "/" in name:
+        found = os.path.join(spec.cwd or "/", name)
+        if os.access(found, os.X_OK) and not os.path.isdir(found):
+            return found
+    else:
+        path = spec.env.get("PATH") or os.environ.get("PATH", os.defpath)
+        if (hit := shutil.which(name, path=path)) is not None:
+            return hit
+    raise ExecStartFailed(f'exec: "{name}": executable file not found in $PATH')

@@ -1,0 +1,216 @@
+"""`alloc exec` sessions for programs: Nomad's exec WebSocket on asyncio and websockets.
+
+    async with exec_session(client, alloc_id, "web", ["/bin/sh"], tty=True,
+                            node_id=alloc.node_id) as session:
+        await session.resize(40, 120)
+        await session.send_stdin(b"echo hi; exit 3\\n")
+        async for out in session:          # ExecOutput(stream, data) until the exit frame
+            print(out.stream, out.data)
+        session.exit_code                  # 3
+
+Like Nomad's Go client, it first asks for the node (a down node fails at once with
+`node down`) and dials the node's own HTTP address (1 s), falling back to the
+client's address, whose agent forwards the session. The session owns one writer task:
+stdin, resizes, and a `{}` heartbeat every 10 s so idle sessions stay open through
+proxies. The caller is the one reader. A close with a reason raises ExecError(reason).
+
+It offers the subprotocol `caravan.exec.binary` (data as raw binary messages, a stream
+byte first: 0 stdin, 1 stdout, 2 stderr); an agent that does not pick it (Nomad) gets
+Nomad's JSON frames with base64 data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlencode
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import (
+    ConnectionClosed,
+    ConnectionClosedOK,
+    InvalidHandshake,
+    InvalidStatus,
+)
+from websockets.typing import Subprotocol
+
+from caravan.api.client import Client
+from caravan.api.errors import APIConnectionError, APIError
+from caravan.api.query import path_id
+from caravan.errors import CaravanError
+
+SUBPROTOCOL = "caravan.exec.binary"
+HEARTBEAT_S = 10.0
+NODE_DIAL_S = 1.0
+STDIN_CHUNK = 64 * 1024
+_QUEUE = 16
+Stream = Literal["stdout", "stderr"]
+_STREAMS: tuple[Stream, Stream] = ("stdout", "stderr")
+_FAST: dict[bytes, Stream] = {b'{"stdout":{"data":"': "stdout", b'{"stderr":{"data":"': "stderr"}
+_FAST_LEN = len('{"stdout":{"data":"')
+_BINARY: dict[int, Stream] = {1: "stdout", 2: "stderr"}
+
+
+class ExecError(CaravanError):
+    """The session ended without an exit code; the message is the agent's reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExecOutput:
+    stream: Stream
+    data: bytes
+
+
+@asynccontextmanager
+async def exec_session(client: Client, alloc_id: str, task: str, command: Sequence[str], *,
+                       tty: bool = False, node_id: str | None = None,
+                       heartbeat_s: float = HEARTBEAT_S) -> AsyncIterator[ExecSession]:
+    """Open a session (see the module docstring); it is closed when the block ends, which
+    ends the remote command if it still runs. `node_id` enables the direct dial."""
+    conn = await _connect(client, alloc_id, task, command, tty, node_id)
+    session = ExecSession(conn, heartbeat_s)
+    try:
+        yield session
+    finally:
+        await session.aclose()
+
+
+class ExecSession:
+    """One open session. `send_stdin`, `close_stdin`, `resize` may be called from any task
+    (they queue for the writer and wait while it is behind); iterate from one task only."""
+
+    def __init__(self, conn: ClientConnection, heartbeat_s: float = HEARTBEAT_S) -> None:
+        self._conn = conn
+        self._heartbeat_s = heartbeat_s
+        self._outbox: asyncio.Queue[str | bytes] = asyncio.Queue(_QUEUE)
+        self._binary = conn.subprotocol == SUBPROTOCOL
+        self._writer = asyncio.get_running_loop().create_task(self._write())
+        self.exit_code: int | None = None
+
+    async def send_stdin(self, data: bytes) -> None:
+        for start in range(0, len(data), STDIN_CHUNK):
+            await self._outbox.put(stdin_frame(data[start:start + STDIN_CHUNK], self._binary))
+
+    async def close_stdin(self) -> None:
+        await self._outbox.put('{"stdin":{"close":true}}')
+
+    async def resize(self, height: int, width: int) -> None:
+        await self._outbox.put(json.dumps({"tty_size": {"height": height, "width": width}}))
+
+    def __aiter__(self) -> ExecSession:
+        return self
+
+    async def __anext__(self) -> ExecOutput:
+        while self.exit_code is None:
+            try:
+                # Text comes as bytes too: the JSON is ASCII, no need to decode it twice.
+                message = await self._conn.recv(decode=False)
+            except ConnectionClosedOK as err:
+                raise ExecError(f"websocket closed before receiving exit code: {err}") from None
+            except ConnectionClosed as err:
+                raise ExecError(err.rcvd.reason if err.rcvd and err.rcvd.reason
+                                else str(err)) from None
+            frame = decode_output(message, self._binary)
+            if isinstance(frame, ExecOutput):
+                return frame
+            if isinstance(frame, int):
+                self.exit_code = frame
+        raise StopAsyncIteration
+
+    async def aclose(self) -> None:
+        """Stop the writer and close the connection (which ends a command still running)."""
+        self._writer.cancel()
+        await asyncio.gather(self._writer, return_exceptions=True)
+        await self._conn.close()
+
+    async def _write(self) -> None:
+        closed = False
+        while True:
+            frame: str | bytes
+            try:
+                async with asyncio.timeout(self._heartbeat_s):
+                    frame = await self._outbox.get()
+            except TimeoutError:
+                frame = "{}"
+            if closed:
+                continue  # keep taking frames, so senders never wait on a dead session
+            try:
+                await self._conn.send(frame)
+            except ConnectionClosed:
+                closed = True  # the reader reports why
+
+
+def stdin_frame(data: bytes, binary: bool) -> str | bytes:
+    if binary:
+        return b"\x00" + data
+    return f'{{"stdin":{{"data":"{base64.b64encode(data).decode("ascii")}"}}}}'
+
+
+def decode_output(message: str | bytes, binary: bool = False) -> ExecOutput | int | None:
+    """One agent frame: output, the exit code (int), or None (stream close, heartbeat).
+    With the binary subprotocol a data frame starts with its stream byte; JSON with `{`."""
+    raw = message.encode() if isinstance(message, str) else message
+    if binary and raw and (stream := _BINARY.get(raw[0])) is not None:
+        return ExecOutput(stream, raw[1:])
+    stream = _FAST.get(raw[:_FAST_LEN])
+    if stream is not None and raw.endswith(b'"}}'):  # the frame our agents and Nomad send
+        return ExecOutput(stream, binascii.a2b_base64(memoryview(raw)[_FAST_LEN:-3]))
+    try:
+        frame = json.loads(raw)
+    except ValueError as err:
+        raise ExecError(f"undecodable exec frame: {err}") from None
+    if frame.get("exited"):
+        return int((frame.get("result") or {}).get("exit_code", 0))
+    for name in _STREAMS:
+        data = (frame.get(name) or {}).get("data")
+        if data:
+            return ExecOutput(name, base64.b64decode(data))
+    return None
+
+
+async def _connect(client: Client, alloc_id: str, task: str, command: Sequence[str],
+                   tty: bool, node_id: str | None) -> ClientConnection:
+    params = {"task": task, "command": json.dumps(list(command)), "tty": str(tty).lower()}
+    if client.namespace:
+        params["namespace"] = client.namespace
+    if client.region:
+        params["region"] = client.region
+    path = f"/v1/client/allocation/{path_id(alloc_id)}/exec?{urlencode(params)}"
+    headers = {"X-Nomad-Token": client.token} if client.token else {}
+    node_address = await _node_address(client, node_id) if node_id else None
+    if node_address is not None:
+        try:
+            return await _open(node_address + path, headers, NODE_DIAL_S)
+        except (APIError, APIConnectionError):
+            pass  # as Nomad's client: the agent we were given forwards it instead
+    return await _open(client.address + path, headers, None)
+
+
+async def _node_address(client: Client, node_id: str) -> str | None:
+    """The node's own HTTP address; ExecError("node down") for a down node."""
+    try:
+        node, _ = await asyncio.to_thread(client.nodes.info, node_id)
+    except CaravanError:
+        return None  # no node:read, say: go through the agent
+    if node.status == "down":
+        raise ExecError("node down")
+    return f"http://{node.http_addr}" if node.http_addr else None
+
+
+async def _open(url: str, headers: dict[str, str], timeout: float | None) -> ClientConnection:
+    ws_url = "ws" + url.removeprefix("http")
+    try:
+        return await connect(ws_url, additional_headers=headers, open_timeout=timeout or 10,
+                             ping_interval=None, max_size=None, compression=None,
+                             subprotocols=[Subprotocol(SUBPROTOCOL)])
+    except InvalidStatus as err:
+        raise APIError(err.response.status_code,
+                       err.response.body.decode(errors="replace")) from None
+    except (OSError, TimeoutError, InvalidHandshake) as err:
+        raise APIConnectionError(url.split("/v1/")[0], str(err) or type(err).__name__) from None

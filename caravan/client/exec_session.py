@@ -1,0 +1,353 @@
+"""An `alloc exec` command as a host process, its stdio pumped to and from an ExecStream.
+
+A driver says what to start (`ExecLaunch`); `run_exec` starts it in a new session,
+never on the agent's controlling terminal (TIOCSTI hygiene), either on a pty pair it
+owns (`tty`: all output is stdout) or on pipes (stdout and stderr apart), and returns
+its exit code.
+
+    spawn ─▶ pumps: input (stdin, resize) │ stdout │ stderr ─▶ the process exits
+          ─▶ the pumps drain what is buffered ─▶ exit code (128+N when killed by signal N)
+    cancelled (the caller went away): the command's process tree is SIGKILLed and the
+          spawned process reaped, then CancelledError propagates
+
+`runtime_pid_file` marks argv as a runtime that starts the command itself (`runc exec`)
+and writes the command's host PID there once it runs. Until then the runtime's stderr
+may carry its own start error, so stderr is held back; a runtime that exits without
+writing the PID failed to start the command, and its stderr says why. A runtime makes
+the command's terminal itself and resizes it on SIGWINCH; a command started directly
+gets our pty as its controlling terminal through util-linux `setsid --ctty`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import fcntl
+import os
+import shutil
+import signal
+import struct
+import termios
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from caravan.client.drivers.base import (
+    ExecStream,
+    OutputStream,
+    StdinClose,
+    StdinData,
+    TerminalSize,
+)
+from caravan.errors import DriverError
+
+CHUNK = 256 * 1024
+_PIPE_SIZE = 1024 * 1024
+_EOT = b"\x04"  # a terminal reads it as end of input
+_INITIAL_SIZE = TerminalSize(24, 80)  # until the caller sends its own
+_PID_POLL_S = 0.005
+
+
+class ExecStartFailed(DriverError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"failed to start command: {reason}")
+
+
+@dataclass(frozen=True)
+class ExecLaunch:
+    argv: list[str]
+    env: dict[str, str]
+    tty: bool
+    cwd: str | None = None
+    uid: int | None = None
+    gid: int | None = None
+    groups: list[int] | None = None
+    runtime_pid_file: Path | None = None
+
+
+async def run_exec(launch: ExecLaunch, stream: ExecStream) -> int:
+    """Run `launch` with its stdio on `stream`; see the module docstring."""
+    runtime = launch.runtime_pid_file is not None
+    stdio = _Stdio.open(launch.tty, separate_err=runtime or not launch.tty)
+    try:
+        proc = await _spawn(launch, stdio)
+    except OSError as err:
+        stdio.close()
+        raise ExecStartFailed(str(err)) from err
+    except BaseException:
+        stdio.close()
+        raise
+    stdio.close_child()  # the child has them; EOF/EIO reach us once it is gone
+    session = _Session(launch, stdio, proc, stream)
+    try:
+        return await session.run()
+    finally:
+        try:
+            await asyncio.shield(session.stop())
+        finally:
+            stdio.close()
+
+
+async def _spawn(launch: ExecLaunch, stdio: _Stdio) -> asyncio.subprocess.Process:
+    argv, new_session = launch.argv, True
+    if launch.tty and launch.runtime_pid_file is None:
+        setsid = shutil.which("setsid")
+        if setsid is None:
+            raise ExecStartFailed("a tty session needs util-linux setsid on the client")
+        # setsid(1) makes the session and the controlling terminal; it must not be a
+        # process group leader already, or it would fork and exit at once.
+        argv, new_session = [setsid, "--ctty", *argv], False
+    stdin, stdout, stderr = stdio.child
+    return await asyncio.create_subprocess_exec(
+        *argv, stdin=stdin, stdout=stdout, stderr=stderr, env=launch.env, cwd=launch.cwd,
+        user=launch.uid, group=launch.gid, extra_groups=launch.groups,
+        start_new_session=new_session)
+
+
+class _Session:
+    def __init__(self, launch: ExecLaunch, stdio: _Stdio, proc: asyncio.subprocess.Process,
+                 stream: ExecStream) -> None:
+        self._launch = launch
+        self._stdio = stdio
+        self._proc = proc
+        self._stream = stream
+        self._waiter = _FdWaiter()
+        self._exited = False
+        self._held = bytearray()  # a runtime's stderr until the command is known to run
+
+    async def run(self) -> int:
+        async with asyncio.TaskGroup() as tg:
+            inputs = tg.create_task(self._pump_input())
+            pumps = [tg.create_task(self._pump("stdout", self._stdio.out))]
+            if self._stdio.err is not None:
+                pumps.append(tg.create_task(self._pump_stderr(self._stdio.err)))
+            if self._launch.runtime_pid_file is not None:
+                tg.create_task(self._watch_pid())
+            code = await self._proc.wait()
+            self._exited = True
+            self._waiter.wake_all()  # pumps now drain what is buffered, then end
+            await asyncio.wait(pumps)
+            inputs.cancel()
+        if not self._started():
+            reason = self._held.decode(errors="replace").strip().removeprefix("exec failed: ")
+            raise ExecStartFailed(reason or f"the runtime exited with code {code}")
+        return 128 - code if code < 0 else code
+
+    async def stop(self) -> None:
+        """After an early end: kill what the session started and reap it."""
+        if self._proc.returncode is not None:
+            return
+        pid_file = self._launch.runtime_pid_file
+        command = read_pid(pid_file) if pid_file else self._proc.pid
+        if command is not None:
+            kill_tree(command, parent=self._proc.pid if pid_file else os.getpid())
+        self._proc.kill()
+        await self._proc.wait()
+
+    def _started(self) -> bool:
+        pid_file = self._launch.runtime_pid_file
+        return pid_file is None or pid_file.exists()
+
+    # ---- output ----------------------------------------------------------------------
+
+    async def _pump(self, stream: OutputStream, fd: int) -> None:
+        while (data := await self._read(fd)) != b"":
+            if data is not None:
+                await self._stream.send(stream, data)
+        await self._stream.send(stream, b"")
+
+    async def _pump_stderr(self, fd: int) -> None:
+        """stderr, held back while it may still be the runtime's own start error."""
+        forward = not self._launch.tty  # with a pty, this is only ever the runtime's own
+        while (data := await self._read(fd)) != b"":
+            self._held += data or b""
+            if self._held and self._started():
+                if forward:
+                    await self._stream.send("stderr", bytes(self._held))
+                self._held.clear()
+        if forward:
+            if self._held and self._started():
+                await self._stream.send("stderr", bytes(self._held))
+            await self._stream.send("stderr", b"")
+
+    async def _watch_pid(self) -> None:
+        """Wake the pumps once the command runs, so held stderr is not left waiting."""
+        while not self._started() and not self._exited:
+            await asyncio.sleep(_PID_POLL_S)
+        self._waiter.wake_all()
+
+    async def _read(self, fd: int) -> bytes | None:
+        """Some bytes; b"" at the end; None after waiting (readable, or woken)."""
+        try:
+            return os.read(fd, CHUNK)
+        except BlockingIOError:
+            if self._exited:
+                return b""  # the process is gone and nothing is buffered
+        except OSError as err:
+            if err.errno == errno.EIO:
+                return b""  # a pty whose other side is closed
+            raise
+        await self._waiter.wait(fd)
+        return None
+
+    # ---- input -----------------------------------------------------------------------
+
+    async def _pump_input(self) -> None:
+        stdin_open = True
+        while (event := await self._stream.receive()) is not None:
+            if isinstance(event, StdinData) and stdin_open:
+                stdin_open = await self._write(event.data)
+            elif isinstance(event, StdinClose) and stdin_open:
+                if self._launch.tty:
+                    await self._write(_EOT)
+                else:
+                    self._stdio.close_stdin()
+                stdin_open = False
+            elif isinstance(event, TerminalSize) and self._launch.tty:
+                self._resize(event)
+
+    async def _write(self, data: bytes) -> bool:
+        """Write all of `data` to the command's stdin; False once it takes no more."""
+        view = memoryview(data)
+        while view:
+            try:
+                view = view[os.write(self._stdio.inp, view):]
+            except BlockingIOError:
+                await self._waiter.wait(self._stdio.inp, writable=True)
+            except OSError as err:
+                if err.errno in (errno.EPIPE, errno.EIO, errno.EBADF):
+                    return False
+                raise
+        return True
+
+    def _resize(self, size: TerminalSize) -> None:
+        set_window_size(self._stdio.out, size)
+        if self._launch.runtime_pid_file is not None and self._proc.returncode is None:
+            # runc reads the new size from its own stdin (our pty) on SIGWINCH.
+            self._proc.send_signal(signal.SIGWINCH)
+
+
+def set_window_size(fd: int, size: TerminalSize) -> None:
+    rows, cols = (min(max(v, 0), 0xFFFF) for v in (size.height, size.width))
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+
+@dataclass
+class _Stdio:
+    """Our non-blocking ends (`out`, `err`, `inp`) and the child's three fds."""
+
+    out: int
+    err: int | None
+    inp: int
+    child: tuple[int, int, int]
+    _open: set[int]
+
+    @classmethod
+    def open(cls, tty: bool, separate_err: bool) -> _Stdio:
+        opened: set[int] = set()
+        if tty:
+            master, slave = os.openpty()
+            set_window_size(master, _INITIAL_SIZE)
+            out = inp = master
+            child_in = child_out = slave
+            opened |= {master, slave}
+        else:
+            out, child_out = _pipe()
+            child_in, inp = _pipe()
+            opened |= {out, child_out, child_in, inp}
+        err, child_err = _pipe() if separate_err else (None, child_out)
+        opened |= {fd for fd in (err, child_err) if fd is not None}
+        for fd in (out, inp, err):
+            if fd is not None:
+                os.set_blocking(fd, False)
+        return cls(out, err, inp, (child_in, child_out, child_err), opened)
+
+    def close_child(self) -> None:
+        self._close(self.child)
+
+    def close_stdin(self) -> None:
+        self._close([self.inp])
+
+    def close(self) -> None:
+        self._close(list(self._open))
+
+    def _close(self, fds: Iterable[int]) -> None:
+        for fd in set(fds) & self._open:
+            self._open.discard(fd)
+            os.close(fd)
+
+
+def _pipe() -> tuple[int, int]:
+    read, write = os.pipe2(os.O_CLOEXEC)
+    # Room for bigger reads when we fall behind: fewer, larger frames on a fast stream.
+    fcntl.fcntl(read, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
+    return read, write
+
+
+class _FdWaiter:
+    """Waits for an fd to be readable or writable; `wake_all()` ends every wait early."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._waits: set[asyncio.Future[None]] = set()
+
+    async def wait(self, fd: int, writable: bool = False) -> None:
+        done: asyncio.Future[None] = self._loop.create_future()
+        add, remove = ((self._loop.add_writer, self._loop.remove_writer) if writable
+                       else (self._loop.add_reader, self._loop.remove_reader))
+        add(fd, _resolve, done)
+        self._waits.add(done)
+        try:
+            await done
+        finally:
+            remove(fd)
+            self._waits.discard(done)
+
+    def wake_all(self) -> None:
+        for done in list(self._waits):
+            _resolve(done)
+
+
+def _resolve(done: asyncio.Future[None]) -> None:
+    if not done.done():
+        done.set_result(None)
+
+
+def read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def kill_tree(root: int, parent: int) -> None:
+    """SIGKILL `root` and its descendants, if `root` is still a child of `parent` (a PID
+    that was reused is not). Best effort: a process forking right now may slip through."""
+    parents = _parents()
+    if parents.get(root) != parent:
+        return
+    children: dict[int, list[int]] = {}
+    for pid, ppid in parents.items():
+        children.setdefault(ppid, []).append(pid)
+    tree = [root]
+    for pid in tree:
+        tree.extend(children.get(pid, []))
+    for pid in tree:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _parents() -> dict[int, int]:
+    parents = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", "rb") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            # The command name may hold spaces and ')': fields start after the last ')'.
+            parents[int(name)] = int(stat[stat.rindex(b")") + 2:].split()[1])
+    return parents
