@@ -154,3 +154,13 @@ def test_a_task_cannot_read_another_tasks_secrets(agent: AgentProcess) -> None:
     alloc = run(agent, exec_job("secrets", "", tasks=[writer, reader]))
     assert logs(agent, alloc, "reader").strip() == "not-found"
     assert logs(agent, alloc, "writer").startswith("drwx------")
+
+
+def test_reserved_cores_become_the_cpuset(agent: AgentProcess) -> None:
+    job = exec_job("pinned", 'grep Cpus_allowed_list /proc/self/status; echo "$NOMAD_CPU_CORES"')
+    job["Job"]["TaskGroups"][0]["Tasks"][0]["Resources"] = {"Cores": 1, "MemoryMB": 32}
+    alloc = run(agent, job)
+    reserved = alloc["AllocatedResources"]["Tasks"]["main"]["Cpu"]["ReservedCores"]
+    assert len(reserved) == 1
+    out = logs(agent, alloc).split("\n")
+    assert out[0].split()[-1] == str(reserved[0]) and out[1] == str(reserved[0])

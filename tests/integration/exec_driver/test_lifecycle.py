@@ -80,8 +80,10 @@ def test_task_outlives_a_sigkilled_agent(tmp_path: Path) -> None:
         assert term and term[-1]["ExitCode"] == 7
         wait_until(lambda: not _leftovers(agent, cid), 10, what="cleanup after exit")
     finally:
-        _stop_job_and_wait(agent, "loop")
-        agent.stop()
+        try:
+            _stop_job_and_wait(agent, "loop")
+        finally:
+            agent.stop()
 
 
 @pytest.fixture(scope="module")
@@ -136,22 +138,31 @@ def test_alloc_signal_and_restart(agent: AgentProcess) -> None:
 
 
 def test_orphaned_containers_are_removed_at_start(tmp_path: Path) -> None:
-    agent = AgentProcess(root=tmp_path, name="orphans", dev=False)
+    server = AgentProcess(root=tmp_path, name="server", dev=False, client=False)
+    client = AgentProcess(root=tmp_path, name="client", dev=False, server=False)
     try:
-        agent.start()
-        alloc = run(agent, exec_job("orphan", LOOP, job_type="service"), until="running")
+        server.start()
+        client.servers = [server.address.removeprefix("http://")]
+        client.start()
+        alloc = run(server, exec_job("orphan", LOOP, job_type="service"), until="running")
         cid = container_id(alloc["ID"], "main")
-        pid = _runc_state(agent, cid)["pid"]  # type: ignore[index]
-        agent.kill()
-        # The client forgets the alloc (as if its state were lost); its container lingers.
-        for saved in (agent.data_dir / "client" / "allocs").glob("*.json"):
+        pid = _runc_state(client, cid)["pid"]  # type: ignore[index]
+        client.kill()
+        # While the client is down its allocation goes away for good, and the client's own
+        # record of it is lost: the container it leaves behind belongs to nothing.
+        httpx.delete(f"{server.address}/v1/job/orphan", params={"purge": "true"})
+        for saved in (client.data_dir / "client" / "allocs").glob("*.json"):
             saved.unlink()
-        agent.start()
-        wait_until(lambda: not Path(f"/proc/{pid}").exists(), 15, what="orphan process gone")
-        assert "left behind by an allocation this client no longer has" in agent.logs()
+        client.start()
+        wait_until(lambda: _runc_state(client, cid) is None, 15, what="orphan removed")
+        wait_until(lambda: not Path(f"/proc/{pid}").exists(), 10, what="orphan process gone")
+        assert f"removed container {cid}" in client.logs()
+        wait_until(lambda: not _leftovers(client, cid), 10, what="no mount or cgroup left")
     finally:
-        _stop_job_and_wait(agent, "orphan")
-        agent.stop()
+        try:
+            client.stop()
+        finally:
+            server.stop()
 
 
 def _stop_job_and_wait(agent: AgentProcess, job_id: str) -> None:

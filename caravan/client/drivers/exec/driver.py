@@ -51,6 +51,7 @@ from caravan.client.drivers.signals import signal_number
 from caravan.client.drivers.users import HostUser, check_denied, lookup_user, parse_id_ranges
 from caravan.client.exec_session import ExecLaunch, run_exec
 from caravan.client.mounts import mount_tmpfs, unmount
+from caravan.client.taskenv import cpuset
 from caravan.errors import DriverError
 
 _MB = 1024 * 1024
@@ -139,7 +140,8 @@ class ExecDriver(Driver):
             shared_dir=config.alloc_dir, chroot=chroot, volumes=volumes,
             pid_private=(task_config.pid_mode or self.config.default_pid_mode) == "private",
             ipc_private=(task_config.ipc_mode or self.config.default_ipc_mode) == "private",
-            cgroups_path=cgroup.runc_path, hostname=socket.gethostname()))
+            cgroups_path=cgroup.runc_path, hostname=socket.gethostname(),
+            cpuset_cpus=cpuset(config.resources.cores)))
         spec = ExecutorSpec(
             argv=self._runc.run_argv(bundle, cid, no_pivot=self.config.no_pivot_root),
             env={"PATH": os.environ.get("PATH", _HOST_PATH)},
