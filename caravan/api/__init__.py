@@ -10,34 +10,48 @@ Reads return `(model, QueryMeta)`; writes return the response model; failures ra
 package never prints and imports nothing from the server, client or http packages.
 """
 
-from caravan.api.acl import ACLPolicies, ACLTokens
-from caravan.api.agent import Agent, Status
-from caravan.api.allocations import Allocations
-from caravan.api.client import DEFAULT_ADDRESS, Client
-from caravan.api.errors import APIConnectionError, APIDecodeError, APIError
-from caravan.api.evaluations import Evaluations
-from caravan.api.exec import ExecError, ExecOutput, ExecSession, exec_session
-from caravan.api.fs import AllocFS, FrameDecoder
-from caravan.api.jobs import Jobs
-from caravan.api.models import (
-    AgentMember,
-    AgentMembers,
-    AgentSelf,
-    AllocResourceUsage,
-    CpuStats,
-    LogFrame,
-    MemoryStats,
-    ResourceUsage,
-    TaskResourceUsage,
-)
-from caravan.api.namespaces import Namespaces
-from caravan.api.nodes import Nodes
-from caravan.api.query import QueryMeta, QueryOptions
+import importlib as _importlib
+from typing import TYPE_CHECKING
+
+# Names resolve on first use (PEP 562): a command that needs the Client should not pay for
+# importing every sub-API and model at start-up, which was most of a CLI call's time.
+_EXPORTS = {
+    "ACLPolicies": "caravan.api.acl",
+    "ACLTokens": "caravan.api.acl",
+    "APIConnectionError": "caravan.api.errors",
+    "APIDecodeError": "caravan.api.errors",
+    "APIError": "caravan.api.errors",
+    "Agent": "caravan.api.agent",
+    "AgentMember": "caravan.api.models",
+    "AgentMembers": "caravan.api.models",
+    "AgentSelf": "caravan.api.models",
+    "AllocFS": "caravan.api.fs",
+    "AllocResourceUsage": "caravan.api.models",
+    "Allocations": "caravan.api.allocations",
+    "Client": "caravan.api.client",
+    "CpuStats": "caravan.api.models",
+    "DEFAULT_ADDRESS": "caravan.api.client",
+    "Evaluations": "caravan.api.evaluations",
+    "ExecError": "caravan.api.exec",
+    "ExecOutput": "caravan.api.exec",
+    "ExecSession": "caravan.api.exec",
+    "FrameDecoder": "caravan.api.fs",
+    "Jobs": "caravan.api.jobs",
+    "LogFrame": "caravan.api.models",
+    "MemoryStats": "caravan.api.models",
+    "Namespaces": "caravan.api.namespaces",
+    "Nodes": "caravan.api.nodes",
+    "QueryMeta": "caravan.api.query",
+    "QueryOptions": "caravan.api.query",
+    "ResourceUsage": "caravan.api.models",
+    "Status": "caravan.api.agent",
+    "TaskResourceUsage": "caravan.api.models",
+    "exec_session": "caravan.api.exec",
+}
 
 __all__ = [
     "ACLPolicies",
     "ACLTokens",
-    "DEFAULT_ADDRESS",
     "APIConnectionError",
     "APIDecodeError",
     "APIError",
@@ -50,6 +64,7 @@ __all__ = [
     "Allocations",
     "Client",
     "CpuStats",
+    "DEFAULT_ADDRESS",
     "Evaluations",
     "ExecError",
     "ExecOutput",
@@ -67,3 +82,41 @@ __all__ = [
     "TaskResourceUsage",
     "exec_session",
 ]
+
+if TYPE_CHECKING:
+    from caravan.api.acl import ACLPolicies, ACLTokens
+    from caravan.api.agent import Agent, Status
+    from caravan.api.allocations import Allocations
+    from caravan.api.client import DEFAULT_ADDRESS, Client
+    from caravan.api.errors import APIConnectionError, APIDecodeError, APIError
+    from caravan.api.evaluations import Evaluations
+    from caravan.api.exec import ExecError, ExecOutput, ExecSession, exec_session
+    from caravan.api.fs import AllocFS, FrameDecoder
+    from caravan.api.jobs import Jobs
+    from caravan.api.models import (
+        AgentMember,
+        AgentMembers,
+        AgentSelf,
+        AllocResourceUsage,
+        CpuStats,
+        LogFrame,
+        MemoryStats,
+        ResourceUsage,
+        TaskResourceUsage,
+    )
+    from caravan.api.namespaces import Namespaces
+    from caravan.api.nodes import Nodes
+    from caravan.api.query import QueryMeta, QueryOptions
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'caravan.api' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

@@ -11,22 +11,25 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from pydantic import TypeAdapter
 
 from caravan.api._base import decode
-from caravan.api.acl import ACLPolicies, ACLTokens
-from caravan.api.agent import Agent, Status
-from caravan.api.allocations import Allocations
 from caravan.api.errors import APIConnectionError, APIDecodeError, APIError
-from caravan.api.evaluations import Evaluations
-from caravan.api.fs import AllocFS
-from caravan.api.jobs import Jobs
-from caravan.api.namespaces import Namespaces
-from caravan.api.nodes import Nodes
 from caravan.api.query import QueryMeta, QueryOptions
+
+if TYPE_CHECKING:
+    from caravan.api.acl import ACLPolicies, ACLTokens
+    from caravan.api.agent import Agent, Status
+    from caravan.api.allocations import Allocations
+    from caravan.api.evaluations import Evaluations
+    from caravan.api.fs import AllocFS
+    from caravan.api.jobs import Jobs
+    from caravan.api.namespaces import Namespaces
+    from caravan.api.nodes import Nodes
 
 DEFAULT_ADDRESS = "http://127.0.0.1:4646"
 DEFAULT_TIMEOUT = 60.0
@@ -82,19 +85,67 @@ class Client:
         headers = {"X-Nomad-Token": self.token} if self.token else {}
         self._http = httpx.Client(
             base_url=self.address, headers=headers, timeout=timeout, transport=transport)
-        self._build_sub_apis()
 
-    def _build_sub_apis(self) -> None:
-        self.jobs = Jobs(self)
-        self.allocations = Allocations(self)
-        self.evaluations = Evaluations(self)
-        self.nodes = Nodes(self)
-        self.agent = Agent(self)
-        self.status = Status(self)
-        self.alloc_fs = AllocFS(self)
-        self.acl_policies = ACLPolicies(self)
-        self.acl_tokens = ACLTokens(self)
-        self.namespaces = Namespaces(self)
+    # Sub-APIs are built on first use, so a command imports only the ones it calls.
+    @cached_property
+    def jobs(self) -> Jobs:
+        from caravan.api.jobs import Jobs
+
+        return Jobs(self)
+
+    @cached_property
+    def allocations(self) -> Allocations:
+        from caravan.api.allocations import Allocations
+
+        return Allocations(self)
+
+    @cached_property
+    def evaluations(self) -> Evaluations:
+        from caravan.api.evaluations import Evaluations
+
+        return Evaluations(self)
+
+    @cached_property
+    def nodes(self) -> Nodes:
+        from caravan.api.nodes import Nodes
+
+        return Nodes(self)
+
+    @cached_property
+    def agent(self) -> Agent:
+        from caravan.api.agent import Agent
+
+        return Agent(self)
+
+    @cached_property
+    def status(self) -> Status:
+        from caravan.api.agent import Status
+
+        return Status(self)
+
+    @cached_property
+    def alloc_fs(self) -> AllocFS:
+        from caravan.api.fs import AllocFS
+
+        return AllocFS(self)
+
+    @cached_property
+    def acl_policies(self) -> ACLPolicies:
+        from caravan.api.acl import ACLPolicies
+
+        return ACLPolicies(self)
+
+    @cached_property
+    def acl_tokens(self) -> ACLTokens:
+        from caravan.api.acl import ACLTokens
+
+        return ACLTokens(self)
+
+    @cached_property
+    def namespaces(self) -> Namespaces:
+        from caravan.api.namespaces import Namespaces
+
+        return Namespaces(self)
 
     def close(self) -> None:
         self._http.close()

@@ -6,13 +6,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
-from caravan.api import Client
 from caravan.cli.errors import CommandFailed, UsageError
 from caravan.cli.flags import Flags, FlagSet
 from caravan.clock import Clock, SystemClock
 from caravan.errors import CaravanError
+
+if TYPE_CHECKING:
+    from caravan.api import Client
 
 T = TypeVar("T")
 
@@ -91,6 +93,8 @@ def fetched(what: str, call: Callable[[], T]) -> T:
 
 
 def make_client(flags: Flags) -> Client:
+    from caravan.api import Client  # httpx and friends load only for commands that talk
+
     return Client(
         address=flags.get_str("address") or None,
         token=flags.get_str("token") or None,

@@ -31,6 +31,9 @@ class Struct(BaseModel):
         populate_by_name=True,
         extra="ignore",
         validate_assignment=False,
+        # Build each model's validator on first use, not at import: a CLI command that
+        # touches three models should not pay for a hundred (start-up is most of its time).
+        defer_build=True,
     )
 
     _lower_aliases: ClassVar[dict[str, str]] = {}
