@@ -21,38 +21,20 @@ from caravan.server.scheduler.interfaces import Plan, SchedulerResult, Scheduler
 from caravan.server.scheduler.metrics import MetricRecorder, coalesce_failure, exhaust_resources
 from caravan.server.scheduler.proposed import Ask, ProposedState
 from caravan.server.scheduler.rank import NodeSelector
-from caravan.server.scheduler.reconcile import Placement, Reconciliation, reconcile, stop_all
+from caravan.server.scheduler.start import begin, finish_if_stopped
+from caravan.server.scheduler.reconcile import Placement, Reconciliation, reconcile
 from caravan.server.scheduler.reschedule import followups, tracker_for
 from caravan.structs import Allocation, AllocMetric, Evaluation, Job, Node
 
 
-class NodeCache:
-    """`state.node` memoised for one run."""
-
-    def __init__(self, state: SchedulerState):
-        self._state = state
-        self._nodes: dict[str, Node | None] = {}
-
-    def __call__(self, node_id: str) -> Node | None:
-        if node_id not in self._nodes:
-            self._nodes[node_id] = self._state.node(node_id)
-        return self._nodes[node_id]
-
-
 def schedule_generic(evaluation: Evaluation, state: SchedulerState, *, new_id: IdGenerator,
                      clock: Clock) -> SchedulerResult:
-    now = clock.now_ns()
-    job = state.job(evaluation.namespace, evaluation.job_id)
-    allocs = state.allocs_by_job(evaluation.namespace, evaluation.job_id)
-    plan = Plan(eval_id=evaluation.id, priority=job.priority if job else evaluation.priority,
-                job=job, snapshot_index=state.index)
-    node_of = NodeCache(state)
-    if job is None or job.stop:
-        for stop in stop_all(allocs, node_of):
-            plan.append_stop(stop.alloc, stop.description, stop.client_status, now=now)
-        queued = {g.name: 0 for g in job.task_groups} if job else {}
-        return finish(evaluation, plan, failed={}, queued=queued, followups=[], now=now,
-                      new_id=new_id)
+    start = begin(evaluation, state, clock)
+    if (stopped := finish_if_stopped(evaluation, start, new_id)) is not None:
+        return stopped
+    job, allocs, plan, node_of, now = (start.job, start.allocs, start.plan, start.node_of,
+                                       start.now)
+    assert job is not None  # finish_if_stopped handled a missing job
     result = reconcile(job, allocs, node_of, eval_id=evaluation.id, now=now)
     run = _Run(evaluation, state, job, plan, ProposedState(state, job, allocs), new_id, clock,
                now)

@@ -19,11 +19,11 @@ from caravan.ids import IdGenerator
 from caravan.server.scheduler.build import finish, new_alloc
 from caravan.server.scheduler.candidates import candidates
 from caravan.server.scheduler.feasible import Feasibility
-from caravan.server.scheduler.generic import NodeCache
 from caravan.server.scheduler.interfaces import Plan, SchedulerResult, SchedulerState
 from caravan.server.scheduler.metrics import MetricRecorder, coalesce_failure, exhaust_resources
 from caravan.server.scheduler.proposed import Ask, ProposedState
 from caravan.server.scheduler.rank import NodeSelector
+from caravan.server.scheduler.start import NodeCache, begin, finish_if_stopped
 from caravan.server.scheduler.reconcile import (
     ALLOC_LOST,
     ALLOC_NOT_NEEDED,
@@ -39,18 +39,12 @@ _Slot = tuple[str, str]   # (node ID, group name)
 
 def schedule_system(evaluation: Evaluation, state: SchedulerState, *, new_id: IdGenerator,
                     clock: Clock) -> SchedulerResult:
-    now = clock.now_ns()
-    job = state.job(evaluation.namespace, evaluation.job_id)
-    allocs = state.allocs_by_job(evaluation.namespace, evaluation.job_id)
-    plan = Plan(eval_id=evaluation.id, priority=job.priority if job else evaluation.priority,
-                job=job, snapshot_index=state.index)
-    node_of = NodeCache(state)
-    if job is None or job.stop:
-        for stop in stop_all(allocs, node_of):
-            plan.append_stop(stop.alloc, stop.description, stop.client_status, now=now)
-        queued = {g.name: 0 for g in job.task_groups} if job else {}
-        return finish(evaluation, plan, failed={}, queued=queued, followups=[], now=now,
-                      new_id=new_id)
+    start = begin(evaluation, state, clock)
+    if (stopped := finish_if_stopped(evaluation, start, new_id)) is not None:
+        return stopped
+    job, allocs, plan, node_of, now = (start.job, start.allocs, start.plan, start.node_of,
+                                       start.now)
+    assert job is not None  # finish_if_stopped handled a missing job
     run = _SystemRun(evaluation, state, job, plan, node_of, new_id, clock, now, allocs)
     run.run(allocs)
     return finish(evaluation, plan, failed=run.failed, queued=run.queued, followups=[],

@@ -1,0 +1,56 @@
+"""What every scheduler does first for an evaluation: load the job and its allocations,
+open a plan, and (job gone or stopped) stop everything and finish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from caravan.clock import Clock
+from caravan.ids import IdGenerator
+from caravan.server.scheduler.build import finish
+from caravan.server.scheduler.interfaces import Plan, SchedulerResult, SchedulerState
+from caravan.server.scheduler.reconcile import stop_all
+from caravan.structs import Allocation, Evaluation, Job, Node
+
+
+class NodeCache:
+    """`state.node` memoised for one run."""
+
+    def __init__(self, state: SchedulerState):
+        self._state = state
+        self._nodes: dict[str, Node | None] = {}
+
+    def __call__(self, node_id: str) -> Node | None:
+        if node_id not in self._nodes:
+            self._nodes[node_id] = self._state.node(node_id)
+        return self._nodes[node_id]
+
+
+@dataclass
+class EvalStart:
+    now: int
+    job: Job | None
+    allocs: list[Allocation]
+    plan: Plan
+    node_of: NodeCache
+
+
+def begin(evaluation: Evaluation, state: SchedulerState, clock: Clock) -> EvalStart:
+    job = state.job(evaluation.namespace, evaluation.job_id)
+    plan = Plan(eval_id=evaluation.id, priority=job.priority if job else evaluation.priority,
+                job=job, snapshot_index=state.index)
+    return EvalStart(now=clock.now_ns(), job=job, plan=plan, node_of=NodeCache(state),
+                     allocs=state.allocs_by_job(evaluation.namespace, evaluation.job_id))
+
+
+def finish_if_stopped(evaluation: Evaluation, start: EvalStart,
+                      new_id: IdGenerator) -> SchedulerResult | None:
+    """The finished result when the job is gone or stopped (every alloc stopped), else None."""
+    job = start.job
+    if job is not None and not job.stop:
+        return None
+    for stop in stop_all(start.allocs, start.node_of):
+        start.plan.append_stop(stop.alloc, stop.description, stop.client_status, now=start.now)
+    queued = {g.name: 0 for g in job.task_groups} if job else {}
+    return finish(evaluation, start.plan, failed={}, queued=queued, followups=[],
+                  now=start.now, new_id=new_id)
