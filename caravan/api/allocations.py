@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import TypeAdapter
 
 from caravan.api._base import SubAPI
-from caravan.api.models import AllocResourceUsage
+from caravan.structs.stats import AllocResourceUsage
 from caravan.api.query import QueryMeta, QueryOptions, go_bool, merge, path_id
 from caravan.structs import Allocation, AllocListStub, AllocStopResponse
 

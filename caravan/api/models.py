@@ -43,45 +43,6 @@ class AgentMembers(Struct):
     members: list[AgentMember] = Field(default_factory=list)
 
 
-class MemoryStats(Struct):
-    rss: int = Field(0, alias="RSS")
-    cache: int = 0
-    swap: int = 0
-    usage: int = 0
-    max_usage: int = 0
-    kernel_usage: int = 0
-    kernel_max_usage: int = 0
-    measured: list[str] | None = None
-
-
-class CpuStats(Struct):
-    system_mode: float = 0.0
-    user_mode: float = 0.0
-    total_ticks: float = 0.0
-    throttled_periods: int = 0
-    throttled_time: int = 0
-    percent: float = 0.0
-    measured: list[str] | None = None
-
-
-class ResourceUsage(Struct):
-    memory_stats: MemoryStats | None = None
-    cpu_stats: CpuStats | None = None
-
-
-class TaskResourceUsage(Struct):
-    resource_usage: ResourceUsage | None = None
-    timestamp: int = 0
-
-
-class AllocResourceUsage(Struct):
-    """`/v1/client/allocation/<id>/stats`."""
-
-    resource_usage: ResourceUsage | None = None
-    tasks: dict[str, TaskResourceUsage] = Field(default_factory=dict)
-    timestamp: int = 0
-
-
 @dataclass(frozen=True)
 class LogFrame:
     """One frame of a log stream. A heartbeat (`{}` on the wire) has no data and no file."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from caravan.api import AllocResourceUsage, Client
+from caravan.api import Client
 from caravan.cli.common import (
     CLIENT_OPTIONS_HELP,
     Ui,
@@ -28,6 +28,7 @@ from caravan.cli.placement import format_alloc_metrics, score_table
 from caravan.cli.task_events import task_events_text, task_resources_text, verbose_usage_text
 from caravan.errors import CaravanError
 from caravan.structs import Allocation
+from caravan.structs.stats import AllocResourceUsage
 
 HELP = """
 Usage: caravan alloc status [options] <allocation>

@@ -9,7 +9,7 @@ import math
 from collections.abc import Callable
 from datetime import tzinfo
 
-from caravan.api import AllocResourceUsage, ResourceUsage
+from caravan.structs.stats import AllocResourceUsage, ResourceUsage
 from caravan.cli.formatting import (
     format_kv,
     format_list,

@@ -34,13 +34,13 @@ from caravan.client.heartbeat import Heartbeater
 from caravan.client.node import NodeIdentity, build_node
 from caravan.client.rpc import ServerRPC
 from caravan.client.state import ClientStateStore, LocalAllocState
-from caravan.client.stats import AllocResourceUsage
 from caravan.client.taskrunner.events import rfc3339
 from caravan.client.updates import UpdateReporter
 from caravan.clock import Clock
 from caravan.errors import CaravanError, InvalidInput, NotFound
 from caravan.ids import IdGenerator
 from caravan.structs import AllocClientUpdate, Allocation, Node, TaskState
+from caravan.structs.stats import AllocResourceUsage
 
 log = logging.getLogger(__name__)
 

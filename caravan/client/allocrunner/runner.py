@@ -21,7 +21,8 @@ from caravan.client.allocdir import AllocDir
 from caravan.client.allocrunner.status import client_status
 from caravan.client.drivers.base import Driver, TaskResourceUsage
 from caravan.client.state import ClientStateStore, LocalAllocState
-from caravan.client.stats import AllocResourceUsage
+from caravan.client.stats import alloc_usage
+from caravan.structs.stats import AllocResourceUsage
 from caravan.client.taskrunner import events
 from caravan.client.taskrunner.lifecycle import TaskNotRunning
 from caravan.client.taskrunner.runner import TaskRunner
@@ -175,7 +176,7 @@ class AllocRunner:
                 samples[name] = await driver.stats(handle.config.id)
             except CaravanError as err:
                 log.debug("no stats for task %s: %s", name, err)
-        return AllocResourceUsage.of(samples, self.deps.clock.now_ns())
+        return alloc_usage(samples, self.deps.clock.now_ns())
 
     def _targets(self, task: str) -> list[TaskRunner]:
         if not task:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from caravan.api import AllocResourceUsage
+from caravan.structs.stats import AllocResourceUsage
 from caravan.cli.alloc_status import format_alloc_status
 from caravan.cli.eval_status import format_eval_status
 from caravan.cli.formatting import NS_PER_S
