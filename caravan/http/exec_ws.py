@@ -21,8 +21,6 @@ else stays JSON. base64 and JSON cost more CPU than the rest of a stream put tog
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -43,22 +41,17 @@ from caravan.acl import authorize as check
 from caravan.client.drivers.base import (
     ExecInput,
     OutputStream,
-    StdinClose,
-    StdinData,
-    TerminalSize,
 )
 from caravan.errors import CaravanError, InvalidInput, NotFound
 from caravan.http.auth import acl_for, token_of
 from caravan.http.context import AgentContext
+from caravan.http.exec_frames import SUBPROTOCOL, decode_input, exit_frame, output_frame
 from caravan.http.forward import NoPathToNode
 from caravan.http.query import parse_bool
 
 log = logging.getLogger(__name__)
 _E = TypeVar("_E", bound=BaseException)
 
-SUBPROTOCOL = "caravan.exec.binary"
-_STREAM_IDS = {"stdout": b"\x01", "stderr": b"\x02"}
-_STDIN_ID = 0
 _QUEUE = 16  # frames buffered each way before the other side must wait
 _HANDSHAKE_S = 10.0
 _RELAY_OPEN_S = 5.0
@@ -317,43 +310,7 @@ async def _relay_out(upstream: ClientConnection, ws: WebSocket,
     reader.cancel()
 
 
-# ---- frames and closing -------------------------------------------------------------------
-
-
-def decode_input(message: str | bytes) -> ExecInput | None:
-    """One client frame; None for a heartbeat (or nothing we act on). Bytes are a
-    binary-subprotocol frame: a stream byte (0, stdin) and the data."""
-    if isinstance(message, bytes):
-        if message[:1] != bytes([_STDIN_ID]):
-            raise CaravanError("failed to decode an exec frame: not a stdin frame")
-        return StdinData(message[1:]) if len(message) > 1 else None
-    try:
-        frame = json.loads(message)
-        stdin, size = frame.get("stdin") or {}, frame.get("tty_size")
-        if stdin.get("data"):
-            return StdinData(base64.b64decode(stdin["data"], validate=True))
-        if stdin.get("close"):
-            return StdinClose()
-        if size:
-            return TerminalSize(int(size.get("height", 0)), int(size.get("width", 0)))
-    except (ValueError, TypeError, AttributeError, binascii.Error) as err:
-        raise CaravanError(f"failed to decode an exec frame: {err}") from None
-    return None
-
-
-def output_frame(stream: OutputStream, data: bytes, binary: bool = False) -> str | bytes:
-    """`{"stdout":{"data":..}}` (or the binary frame), or `{"stdout":{"close":true}}` for
-    an empty chunk. Built by hand: base64 needs no JSON escaping, and streams are long."""
-    if not data:
-        return f'{{"{stream}":{{"close":true}}}}'
-    if binary:
-        return _STREAM_IDS[stream] + data
-    return f'{{"{stream}":{{"data":"{base64.b64encode(data).decode("ascii")}"}}}}'
-
-
-def exit_frame(code: int) -> str:
-    result = f'{{"exit_code":{code}}}' if code else "{}"
-    return f'{{"exited":true,"result":{result}}}'
+# ---- closing ----------------------------------------------------------------------------
 
 
 def _first(group: BaseExceptionGroup[_E]) -> _E:

@@ -11,7 +11,8 @@ from starlette.datastructures import QueryParams
 from caravan.api.exec import ExecError, ExecOutput, decode_output, stdin_frame
 from caravan.client.drivers.base import StdinClose, StdinData, TerminalSize
 from caravan.errors import CaravanError, InvalidInput
-from caravan.http.exec_ws import decode_input, exit_frame, output_frame, parse_query
+from caravan.http.exec_frames import decode_input, exit_frame, output_frame
+from caravan.http.exec_ws import parse_query
 
 BLOB = bytes(range(256)) * 3
 
