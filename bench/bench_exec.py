@@ -35,6 +35,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from caravan.api import Client  # noqa: E402
 from caravan.api.exec import exec_session  # noqa: E402
+from caravan.client.drivers.executor.proc import read_stat  # noqa: E402
 from tests.agents import CARAVAN, AgentProcess, free_port  # noqa: E402
 
 
@@ -64,13 +65,8 @@ def throughput(shell: str, size: int) -> float:
 
 
 def rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    stat = read_stat(pid)
+    return stat.rss_bytes // 1024 if stat else 0
 
 
 def children_named(parent: int, name: str) -> list[int]:

@@ -35,6 +35,7 @@ from caravan.agent.config import DEFAULT_CHROOT_ENV  # noqa: E402
 from caravan.client.drivers.exec.bundle import BundleSpec, write_bundle  # noqa: E402
 from caravan.client.drivers.exec.capabilities import DEFAULTS  # noqa: E402
 from caravan.client.drivers.exec.resolve import Mount  # noqa: E402
+from caravan.client.drivers.executor.proc import read_stat  # noqa: E402
 from tests.agents import AgentProcess  # noqa: E402
 
 
@@ -152,13 +153,8 @@ def _du(path: Path, hard_links_free: bool = False) -> int:
 
 
 def rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    stat = read_stat(pid)
+    return stat.rss_bytes // 1024 if stat else 0
 
 
 def memory_per_task(http: httpx.Client, agent: AgentProcess, tasks: int) -> None:

@@ -146,3 +146,17 @@ def wait_until(predicate, timeout_s: float = 30.0, interval_s: float = 0.1, what
             return last
         time.sleep(interval_s)
     raise AssertionError(f"timed out after {timeout_s}s waiting for {what or predicate}: {last!r}")
+
+
+def host_processes(cmdline: str) -> list[int]:
+    """PIDs of host processes whose command line (args joined by spaces) is `cmdline`."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                text = Path(f"/proc/{name}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if text.strip() == cmdline:
+                found.append(int(name))
+    return found

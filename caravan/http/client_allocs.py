@@ -48,8 +48,11 @@ async def _authorize_alloc(request: Request, alloc_id: str,
     await authorize_lookup(request, capability, namespace)
 
 
-async def _local_or_forward(request: Request, alloc_id: str) -> Response | None:
-    """None when this agent's client holds the alloc; else the forwarded response."""
+async def _local_or_forward(request: Request, alloc_id: str,
+                            capability: Capability | tuple[Capability, ...]) -> Response | None:
+    """Authorize the caller; then None when this agent's client holds the alloc, else the
+    response of the agent the request was forwarded to."""
+    await _authorize_alloc(request, alloc_id, capability)
     ctx: AgentContext = request.app.state.ctx
     if ctx.client is not None and ctx.client.alloc_dir(alloc_id) is not None:
         return None
@@ -85,8 +88,7 @@ async def logs(request: Request) -> Response:
         raise InvalidInput(f'invalid offset "{q.get("offset")}": must be an integer') from None
     follow = parse_bool(q.get("follow"), "follow")
     plain = parse_bool(q.get("plain"), "plain")
-    await _authorize_alloc(request, alloc_id, (NS.READ_LOGS, NS.READ_FS))
-    forwarded = await _local_or_forward(request, alloc_id)
+    forwarded = await _local_or_forward(request, alloc_id, (NS.READ_LOGS, NS.READ_FS))
     if forwarded is not None:
         return forwarded
     client = request.app.state.ctx.client
@@ -124,8 +126,7 @@ async def _framed(frames: AsyncIterator[Any]) -> AsyncIterator[bytes]:
 
 async def stats(request: Request) -> Response:
     alloc_id = request.path_params["alloc_id"]
-    await _authorize_alloc(request, alloc_id, NS.READ_JOB)
-    forwarded = await _local_or_forward(request, alloc_id)
+    forwarded = await _local_or_forward(request, alloc_id, NS.READ_JOB)
     if forwarded is not None:
         return forwarded
     usage = await request.app.state.ctx.client.stats(alloc_id)
@@ -134,8 +135,7 @@ async def stats(request: Request) -> Response:
 
 async def signal(request: Request) -> Response:
     alloc_id = request.path_params["alloc_id"]
-    await _authorize_alloc(request, alloc_id, NS.ALLOC_LIFECYCLE)
-    forwarded = await _local_or_forward(request, alloc_id)
+    forwarded = await _local_or_forward(request, alloc_id, NS.ALLOC_LIFECYCLE)
     if forwarded is not None:
         return forwarded
     body = await read_json(request, required=False) or {}
@@ -146,8 +146,7 @@ async def signal(request: Request) -> Response:
 
 async def restart(request: Request) -> Response:
     alloc_id = request.path_params["alloc_id"]
-    await _authorize_alloc(request, alloc_id, NS.ALLOC_LIFECYCLE)
-    forwarded = await _local_or_forward(request, alloc_id)
+    forwarded = await _local_or_forward(request, alloc_id, NS.ALLOC_LIFECYCLE)
     if forwarded is not None:
         return forwarded
     body = await read_json(request, required=False) or {}

@@ -21,7 +21,7 @@ from caravan.server.scheduler.interfaces import Plan, SchedulerResult, Scheduler
 from caravan.server.scheduler.metrics import MetricRecorder, coalesce_failure, exhaust_resources
 from caravan.server.scheduler.proposed import Ask, ProposedState
 from caravan.server.scheduler.rank import NodeSelector
-from caravan.server.scheduler.start import begin, finish_if_stopped
+from caravan.server.scheduler.start import begin
 from caravan.server.scheduler.reconcile import Placement, Reconciliation, reconcile
 from caravan.server.scheduler.reschedule import followups, tracker_for
 from caravan.structs import Allocation, AllocMetric, Evaluation, Job, Node
@@ -29,12 +29,11 @@ from caravan.structs import Allocation, AllocMetric, Evaluation, Job, Node
 
 def schedule_generic(evaluation: Evaluation, state: SchedulerState, *, new_id: IdGenerator,
                      clock: Clock) -> SchedulerResult:
-    start = begin(evaluation, state, clock)
-    if (stopped := finish_if_stopped(evaluation, start, new_id)) is not None:
-        return stopped
+    start = begin(evaluation, state, clock, new_id)
+    if isinstance(start, SchedulerResult):
+        return start  # the job is gone or stopped
     job, allocs, plan, node_of, now = (start.job, start.allocs, start.plan, start.node_of,
                                        start.now)
-    assert job is not None  # finish_if_stopped handled a missing job
     result = reconcile(job, allocs, node_of, eval_id=evaluation.id, now=now)
     run = _Run(evaluation, state, job, plan, ProposedState(state, job, allocs), new_id, clock,
                now)

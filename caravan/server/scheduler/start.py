@@ -27,30 +27,30 @@ class NodeCache:
 
 
 @dataclass
-class EvalStart:
+class Running:
+    """An evaluation of a live job, ready to schedule."""
+
     now: int
-    job: Job | None
+    job: Job
     allocs: list[Allocation]
     plan: Plan
     node_of: NodeCache
 
 
-def begin(evaluation: Evaluation, state: SchedulerState, clock: Clock) -> EvalStart:
+def begin(evaluation: Evaluation, state: SchedulerState, clock: Clock,
+          new_id: IdGenerator) -> Running | SchedulerResult:
+    """The job's allocations and a new plan; or, when the job is gone or stopped, the
+    finished result that stops every allocation."""
+    now = clock.now_ns()
     job = state.job(evaluation.namespace, evaluation.job_id)
+    allocs = state.allocs_by_job(evaluation.namespace, evaluation.job_id)
     plan = Plan(eval_id=evaluation.id, priority=job.priority if job else evaluation.priority,
                 job=job, snapshot_index=state.index)
-    return EvalStart(now=clock.now_ns(), job=job, plan=plan, node_of=NodeCache(state),
-                     allocs=state.allocs_by_job(evaluation.namespace, evaluation.job_id))
-
-
-def finish_if_stopped(evaluation: Evaluation, start: EvalStart,
-                      new_id: IdGenerator) -> SchedulerResult | None:
-    """The finished result when the job is gone or stopped (every alloc stopped), else None."""
-    job = start.job
+    node_of = NodeCache(state)
     if job is not None and not job.stop:
-        return None
-    for stop in stop_all(start.allocs, start.node_of):
-        start.plan.append_stop(stop.alloc, stop.description, stop.client_status, now=start.now)
+        return Running(now=now, job=job, allocs=allocs, plan=plan, node_of=node_of)
+    for stop in stop_all(allocs, node_of):
+        plan.append_stop(stop.alloc, stop.description, stop.client_status, now=now)
     queued = {g.name: 0 for g in job.task_groups} if job else {}
-    return finish(evaluation, start.plan, failed={}, queued=queued, followups=[],
-                  now=start.now, new_id=new_id)
+    return finish(evaluation, plan, failed={}, queued=queued, followups=[], now=now,
+                  new_id=new_id)

@@ -23,7 +23,7 @@ from caravan.server.scheduler.interfaces import Plan, SchedulerResult, Scheduler
 from caravan.server.scheduler.metrics import MetricRecorder, coalesce_failure, exhaust_resources
 from caravan.server.scheduler.proposed import Ask, ProposedState
 from caravan.server.scheduler.rank import NodeSelector
-from caravan.server.scheduler.start import NodeCache, begin, finish_if_stopped
+from caravan.server.scheduler.start import NodeCache, begin
 from caravan.server.scheduler.reconcile import (
     ALLOC_LOST,
     ALLOC_NOT_NEEDED,
@@ -39,12 +39,11 @@ _Slot = tuple[str, str]   # (node ID, group name)
 
 def schedule_system(evaluation: Evaluation, state: SchedulerState, *, new_id: IdGenerator,
                     clock: Clock) -> SchedulerResult:
-    start = begin(evaluation, state, clock)
-    if (stopped := finish_if_stopped(evaluation, start, new_id)) is not None:
-        return stopped
+    start = begin(evaluation, state, clock, new_id)
+    if isinstance(start, SchedulerResult):
+        return start  # the job is gone or stopped
     job, allocs, plan, node_of, now = (start.job, start.allocs, start.plan, start.node_of,
                                        start.now)
-    assert job is not None  # finish_if_stopped handled a missing job
     run = _SystemRun(evaluation, state, job, plan, node_of, new_id, clock, now, allocs)
     run.run(allocs)
     return finish(evaluation, plan, failed=run.failed, queued=run.queued, followups=[],

@@ -9,8 +9,6 @@ reset file), expired tokens, node secrets, the CLI and python-nomad's ACL calls.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -20,7 +18,6 @@ import nomad
 import pytest
 from nomad.api import exceptions
 
-from caravan.acl.capabilities import NAMESPACE_CAPABILITIES
 from caravan.ids import random_id
 from tests.agents import wait_until
 from tests.e2e.cli import caravan

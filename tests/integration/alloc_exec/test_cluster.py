@@ -11,7 +11,6 @@ import signal
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,7 +18,7 @@ import pytest
 
 from caravan.api import Client
 from caravan.api.exec import ExecError, exec_session
-from tests.agents import CARAVAN, AgentProcess, wait_until
+from tests.agents import CARAVAN, AgentProcess, host_processes, wait_until
 from tests.integration.jobs import raw_exec_job
 
 pytestmark = pytest.mark.integration
@@ -121,10 +120,10 @@ def test_closing_a_relayed_session_ends_the_command(cluster: Cluster) -> None:
             async with exec_session(client, cluster.alloc_id, "main",
                                     ["/bin/sh", "-c", f"echo started; {marker}"]) as session:
                 assert (await anext(session)).data == b"started\n"
-                wait_until(lambda: _host_processes(marker), 30, what="the command to run")
+                wait_until(lambda: host_processes(marker), 30, what="the command to run")
 
     asyncio.run(start_and_leave())
-    wait_until(lambda: not _host_processes(marker), 30, what="the relayed command to end")
+    wait_until(lambda: not host_processes(marker), 30, what="the relayed command to end")
 
 
 def test_unreachable_node_is_no_path_to_node_then_node_down(cluster: Cluster) -> None:
@@ -143,15 +142,3 @@ def test_unreachable_node_is_no_path_to_node_then_node_down(cluster: Cluster) ->
     finally:
         os.kill(cluster.b.proc.pid, signal.SIGCONT)
 
-
-def _host_processes(cmdline: str) -> list[int]:
-    found = []
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                text = Path(f"/proc/{name}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
-                continue
-            if text.strip() == cmdline:
-                found.append(int(name))
-    return found

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import pytest
 from websockets.sync.client import connect
 
-from tests.agents import CARAVAN, wait_until
+from tests.agents import CARAVAN, host_processes, wait_until
 from tests.integration.alloc_exec.conftest import Allocs
 
 pytestmark = pytest.mark.integration
@@ -144,7 +144,7 @@ def test_command_ends_when_the_client_goes_away(allocs: Allocs) -> None:
                             stdout=subprocess.PIPE, env=allocs.agent.env)
     try:
         assert proc.stdout is not None and proc.stdout.readline() == b"started\n"
-        wait_until(lambda: _host_processes(marker), 30, what="the exec'd command to run")
+        wait_until(lambda: host_processes(marker), 30, what="the exec'd command to run")
     finally:
         proc.kill()  # no chance to say goodbye: the connection just drops
         proc.wait()
@@ -152,7 +152,7 @@ def test_command_ends_when_the_client_goes_away(allocs: Allocs) -> None:
             proc.stdout.close()
         if proc.stdin is not None:
             proc.stdin.close()
-    wait_until(lambda: not _host_processes(marker), 30, what="the exec'd command to end")
+    wait_until(lambda: not host_processes(marker), 30, what="the exec'd command to end")
 
 
 def test_sigint_cancels_a_session_without_a_tty(allocs: Allocs) -> None:
@@ -164,7 +164,7 @@ def test_sigint_cancels_a_session_without_a_tty(allocs: Allocs) -> None:
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
     assert (proc.returncode, stderr) == (1, b"failed to exec into task: context canceled\n")
-    wait_until(lambda: not _host_processes(marker), 30, what="the exec'd command to end")
+    wait_until(lambda: not host_processes(marker), 30, what="the exec'd command to end")
 
 
 def test_nomads_json_frames_without_the_binary_subprotocol(allocs: Allocs) -> None:
@@ -192,15 +192,3 @@ def _sha256(path: Path) -> str:
             digest.update(chunk)
     return digest.hexdigest()
 
-
-def _host_processes(cmdline: str) -> list[int]:
-    found = []
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                text = Path(f"/proc/{name}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
-                continue
-            if text.strip() == cmdline:
-                found.append(int(name))
-    return found
