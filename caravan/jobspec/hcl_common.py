@@ -1,14 +1,17 @@
 """Decoders for blocks that appear at several levels of a job file: `constraint`,
-`restart`, `reschedule`, and the string maps (`meta`, `env`, artifact `options`).
+`restart`, `reschedule`, the string maps (`meta`, `env`, artifact `options`), and the
+one way an optional unlabeled block becomes its model (`optional_block`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from caravan.jobspec.hcl_body import Body, RawBlock, Spec
 from caravan.jobspec.hcl_values import to_bool, to_duration, to_int, to_string, to_string_map
-from caravan.structs import Constraint, ReschedulePolicy, RestartPolicy
+from caravan.structs import Constraint
 
 # Nomad's constraint shorthands: `regexp = "..."` is `operator = "regexp"` + `value`.
 _VALUE_SHORTHANDS = ("version", "semver", "regexp", "set_contains", "set_contains_any",
@@ -28,6 +31,7 @@ RESCHEDULE = Spec(attrs={"attempts": ("attempts", to_int),
                          "delay_function": ("delay_function", to_string),
                          "max_delay": ("max_delay", to_duration),
                          "unlimited": ("unlimited", to_bool)})
+_M = TypeVar("_M", bound=BaseModel)
 
 
 def present(fields: dict[str, Any]) -> dict[str, Any]:
@@ -66,20 +70,14 @@ def _constraint(parent: Body, block: RawBlock, path: str) -> Constraint:
     return Constraint(l_target=l_target, operand=operand, r_target=r_target)
 
 
-def restart(parent: Body) -> RestartPolicy | None:
-    block = parent.single("restart")
+def optional_block(parent: Body, name: str, spec: Spec, model: type[_M]) -> _M | None:
+    """At most one unlabeled `name { ... }` block in `parent`, checked against `spec` and
+    validated as `model`; None when the block is absent (the model's defaults apply)."""
+    block = parent.single(name)
     if block is None:
         return None
-    _, fields = block_body(parent, block, f"{parent.path}.restart", RESTART)
-    return RestartPolicy.model_validate(fields)
-
-
-def reschedule(parent: Body) -> ReschedulePolicy | None:
-    block = parent.single("reschedule")
-    if block is None:
-        return None
-    _, fields = block_body(parent, block, f"{parent.path}.reschedule", RESCHEDULE)
-    return ReschedulePolicy.model_validate(fields)
+    _, fields = block_body(parent, block, f"{parent.path}.{name}", spec)
+    return model.model_validate(fields)
 
 
 def string_map(parent: Body, name: str) -> dict[str, str] | None:

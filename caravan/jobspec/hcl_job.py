@@ -6,16 +6,24 @@ from __future__ import annotations
 
 from caravan.jobspec.hcl_body import Body, RawBlock, Source, Spec
 from caravan.jobspec.hcl_common import (
+    RESCHEDULE,
+    RESTART,
     block_body,
     constraints,
+    optional_block,
     present,
-    reschedule,
-    restart,
     string_map,
 )
 from caravan.jobspec.hcl_task import task
 from caravan.jobspec.hcl_values import to_bool, to_int, to_string, to_strings
-from caravan.structs import EphemeralDisk, Job, TaskGroup, VolumeRequest
+from caravan.structs import (
+    EphemeralDisk,
+    Job,
+    ReschedulePolicy,
+    RestartPolicy,
+    TaskGroup,
+    VolumeRequest,
+)
 
 FILE = Spec(blocks=frozenset({"job"}),
             unsupported_blocks=frozenset({"variable", "variables", "locals"}))
@@ -88,19 +96,13 @@ def _group(job: Body, block: RawBlock, index: int) -> TaskGroup:
     _no_repeated_labels(body, tasks)
     fields.update(
         name=name, meta=string_map(body, "meta"), constraints=constraints(body),
-        restart_policy=restart(body), reschedule_policy=reschedule(body),
-        ephemeral_disk=_ephemeral_disk(body), volumes=_volumes(body),
+        restart_policy=optional_block(body, "restart", RESTART, RestartPolicy),
+        reschedule_policy=optional_block(body, "reschedule", RESCHEDULE, ReschedulePolicy),
+        ephemeral_disk=optional_block(body, "ephemeral_disk", EPHEMERAL_DISK, EphemeralDisk),
+        volumes=_volumes(body),
         tasks=[task(body, t, i) for i, t in enumerate(tasks)],
     )
     return TaskGroup.model_validate(present(fields))
-
-
-def _ephemeral_disk(group: Body) -> EphemeralDisk | None:
-    block = group.single("ephemeral_disk")
-    if block is None:
-        return None
-    _, fields = block_body(group, block, f"{group.path}.ephemeral_disk", EPHEMERAL_DISK)
-    return EphemeralDisk.model_validate(fields)
 
 
 def _volumes(group: Body) -> dict[str, VolumeRequest] | None:

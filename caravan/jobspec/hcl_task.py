@@ -5,9 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from caravan.jobspec.hcl_body import Body, RawBlock, Spec
-from caravan.jobspec.hcl_common import block_body, constraints, present, restart, string_map
+from caravan.jobspec.hcl_common import (
+    RESTART,
+    block_body,
+    constraints,
+    optional_block,
+    present,
+    string_map,
+)
 from caravan.jobspec.hcl_values import free_form, to_bool, to_duration, to_int, to_string
-from caravan.structs import LogConfig, Resources, Task, TaskArtifact, VolumeMount
+from caravan.structs import (
+    LogConfig,
+    Resources,
+    RestartPolicy,
+    Task,
+    TaskArtifact,
+    VolumeMount,
+)
 
 TASK = Spec(
     attrs={"driver": ("driver", to_string), "user": ("user", to_string),
@@ -57,10 +71,11 @@ def task(parent: Body, block: RawBlock, index: int) -> Task:
         body.error('missing required attribute "driver"')
     fields.update(
         name=name, config=_config(body), env=string_map(body, "env"),
-        meta=string_map(body, "meta"), resources=_resources(body),
-        constraints=constraints(body), restart_policy=restart(body),
-        log_config=_logs(body), artifacts=_artifacts(body),
-        volume_mounts=_volume_mounts(body),
+        meta=string_map(body, "meta"), constraints=constraints(body),
+        resources=optional_block(body, "resources", RESOURCES, Resources),
+        restart_policy=optional_block(body, "restart", RESTART, RestartPolicy),
+        log_config=optional_block(body, "logs", LOGS, LogConfig),
+        artifacts=_artifacts(body), volume_mounts=_volume_mounts(body),
     )
     return Task.model_validate(present(fields))
 
@@ -79,22 +94,6 @@ def _config(body: Body) -> dict[str, Any] | None:
         return None
     body.no_labels(block, f"{body.path}.config")
     return dict(free_form(block.content))
-
-
-def _resources(body: Body) -> Resources | None:
-    block = body.single("resources")
-    if block is None:
-        return None
-    _, fields = block_body(body, block, f"{body.path}.resources", RESOURCES)
-    return Resources.model_validate(fields)
-
-
-def _logs(body: Body) -> LogConfig | None:
-    block = body.single("logs")
-    if block is None:
-        return None
-    _, fields = block_body(body, block, f"{body.path}.logs", LOGS)
-    return LogConfig.model_validate(fields)
 
 
 def _artifacts(body: Body) -> list[TaskArtifact] | None:
