@@ -8,7 +8,6 @@ from caravan.jobspec.hcl_body import Body, RawBlock, Source, Spec
 from caravan.jobspec.hcl_common import (
     RESCHEDULE,
     RESTART,
-    block_body,
     constraints,
     optional_block,
     present,

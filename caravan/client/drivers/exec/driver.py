@@ -32,7 +32,6 @@ from caravan.client.drivers.base import (
     ExitResult,
     TaskConfig,
     TaskHandle,
-    TaskNotFound,
     TaskResourceUsage,
     TaskStatus,
 )
@@ -44,9 +43,9 @@ from caravan.client.drivers.exec.config import ExecPluginConfig, ExecTaskConfig
 from caravan.client.drivers.exec.handle import ExecHandleState
 from caravan.client.drivers.exec.resolve import Mount, make_executable, resolve_command
 from caravan.client.drivers.exec.runc import Runc, container_id
-from caravan.client.drivers.executor.handle import HANDLE_VERSION
 from caravan.client.drivers.executor.launcher import ExecutorSpec
 from caravan.client.drivers.executor.task import ExecutorTask
+from caravan.client.drivers.executor.tasks import ExecutorTasks, launch_executor, task_handle
 from caravan.client.drivers.signals import signal_number
 from caravan.client.drivers.users import HostUser, check_denied, lookup_user, parse_id_ranges
 from caravan.client.exec_session import ExecLaunch, run_exec
@@ -81,7 +80,7 @@ class ExecDriver(Driver):
         root = (context.state_root or Path("/run/caravan")) / "exec" / "runc"
         self._runc = Runc(self.config.runc_path or shutil.which("runc") or "runc", root)
         self._cgroup_version = detect_version()
-        self._tasks: dict[str, _Container] = {}
+        self._tasks: ExecutorTasks[_Container] = ExecutorTasks(lambda task: task.executor)
 
     # ---- fingerprint ------------------------------------------------------------------
 
@@ -109,8 +108,7 @@ class ExecDriver(Driver):
     # ---- start ------------------------------------------------------------------------
 
     async def start(self, config: TaskConfig) -> TaskHandle:
-        if config.id in self._tasks:
-            raise DriverError(f'task with ID "{config.id}" already started')
+        self._tasks.check_new(config.id)
         if self._cgroup_version is None:
             raise DriverError("Failed to discover cgroup mount point")
         task_config = decode(ExecTaskConfig, config.driver_config)
@@ -150,16 +148,14 @@ class ExecDriver(Driver):
             stderr_path=None if config.logs_disabled else str(config.stderr_path),
             max_files=config.log_max_files, max_file_size=config.log_max_file_size)
         try:
-            executor = await ExecutorTask.launch(self.context.executor_python, config.id,
-                                                 config.task_name, config.state_dir, spec)
-        except DriverError as err:
+            executor = await launch_executor(self.context.executor_python, config, spec)
+        except DriverError:
             await self._cleanup(cid, cgroup, secrets)
-            raise DriverError(f"failed to launch command with executor: {err}") from err
-        self._tasks[config.id] = _Container(executor, cid, cgroup, secrets)
-        state = ExecHandleState.of(executor, container_id=cid, cgroup_name=cgroup.name,
-                                   cgroup_version=cgroup.version, secrets_dir=str(secrets))
-        return TaskHandle(version=HANDLE_VERSION, driver=self.name, config=config,
-                          driver_state=state.model_dump(), started_at_ns=state.started_at_ns)
+            raise
+        self._tasks.add(config.id, _Container(executor, cid, cgroup, secrets))
+        return task_handle(self.name, config, ExecHandleState.of(
+            executor, container_id=cid, cgroup_name=cgroup.name, cgroup_version=cgroup.version,
+            secrets_dir=str(secrets)))
 
     def _chroot_mounts(self, config: TaskConfig) -> list[Mount]:
         """chroot_env entries that exist and do not reach the client's data dir.
@@ -187,18 +183,12 @@ class ExecDriver(Driver):
 
     # ---- running tasks ----------------------------------------------------------------
 
-    def _task(self, task_id: str) -> _Container:
-        task = self._tasks.get(task_id)
-        if task is None:
-            raise TaskNotFound(task_id)
-        return task
-
     async def wait(self, task_id: str) -> ExitResult:
-        task = self._task(task_id)
+        task = self._tasks.get(task_id)
         return _container_exit(await task.executor.wait(), task.cgroup)
 
     async def stop(self, task_id: str, timeout_s: float, signal: str) -> None:
-        task = self._task(task_id)
+        task = self._tasks.get(task_id)
         if task.executor.status().exit_result is not None:
             return
         if timeout_s > 0:
@@ -211,22 +201,13 @@ class ExecDriver(Driver):
             raise DriverError("process failed to exit after 15 seconds")
 
     async def signal(self, task_id: str, signal: str) -> None:
-        task = self._task(task_id)
-        if task.executor.status().exit_result is not None:
-            raise DriverError("task is not running")
+        task = self._tasks.running(task_id)
         await self._runc.kill(task.cid, _signal_name(signal))
 
     async def destroy(self, task_id: str, force: bool) -> None:
-        task = self._tasks.get(task_id)
-        if task is None:
-            return
-        if task.executor.status().exit_result is None:
-            if not force:
-                raise DriverError("cannot destroy running task")
-            await self.stop(task_id, 0, "SIGKILL")
-        del self._tasks[task_id]
-        await self._cleanup(task.cid, task.cgroup, task.secrets_dir)
-        await asyncio.to_thread(shutil.rmtree, task.executor.state_dir, True)
+        await self._tasks.destroy(
+            task_id, force, kill=lambda _: self.stop(task_id, 0, "SIGKILL"),
+            release=lambda task: self._cleanup(task.cid, task.cgroup, task.secrets_dir))
 
     async def _cleanup(self, cid: str, cgroup: TaskCgroup, secrets: Path | None) -> None:
         await self._runc.delete(cid)
@@ -247,7 +228,7 @@ class ExecDriver(Driver):
                           "cgroups pid file")
 
     def inspect(self, task_id: str) -> TaskStatus:
-        task = self._task(task_id)
+        task = self._tasks.get(task_id)
         status = task.executor.status()
         if status.exit_result is None:
             return status
@@ -255,14 +236,9 @@ class ExecDriver(Driver):
             "exit_result": _container_exit(status.exit_result, task.cgroup)})
 
     async def recover(self, handle: TaskHandle) -> None:
-        if handle.config.id in self._tasks:
-            return
-        state = ExecHandleState.from_handle(handle)
-        executor = await ExecutorTask.reattach(handle.config.id, handle.config.task_name,
-                                               state.state_path, state.executor_state())
-        self._tasks[handle.config.id] = _Container(
+        await self._tasks.recover(handle, ExecHandleState, lambda executor, state: _Container(
             executor, state.container_id, TaskCgroup(state.cgroup_name, state.cgroup_version),
-            Path(state.secrets_dir))
+            Path(state.secrets_dir)))
 
     async def exec_streaming(self, task_id: str, command: list[str], tty: bool,
                              stream: ExecStream) -> int:
@@ -270,9 +246,7 @@ class ExecDriver(Driver):
         capabilities, user, environment and work_dir, since runc takes the process from
         the bundle's spec with only argv replaced. runc stays in the foreground; with a
         tty it relays the container's own pty (from the container's devpts) to ours."""
-        task = self._task(task_id)
-        if task.executor.status().exit_result is not None:
-            raise DriverError("task is not running")
+        task = self._tasks.running(task_id)
         work = Path(tempfile.mkdtemp(prefix="exec-", dir=task.executor.state_dir))
         pid_file = work / "pid"
         # With --log, runc's own messages leave its stderr, except the one fatal line.
@@ -287,7 +261,7 @@ class ExecDriver(Driver):
             await asyncio.to_thread(shutil.rmtree, work, True)
 
     async def stats(self, task_id: str) -> TaskResourceUsage:
-        task = self._task(task_id)
+        task = self._tasks.get(task_id)
         cg = await asyncio.to_thread(task.cgroup.stats)
         now = time.monotonic()
         user_pct = system_pct = total_pct = 0.0

@@ -18,7 +18,6 @@ from caravan.client.drivers.base import (
     ExitResult,
     TaskConfig,
     TaskHandle,
-    TaskNotFound,
     TaskResourceUsage,
     TaskStatus,
 )
@@ -28,7 +27,8 @@ from caravan.client.exec_session import ExecLaunch, ExecStartFailed, run_exec
 from caravan.client.drivers.executor.task import ExecutorTask
 from caravan.client.drivers.raw_exec.command import lookup_command
 from caravan.client.drivers.raw_exec.config import RawExecPluginConfig, RawExecTaskConfig
-from caravan.client.drivers.executor.handle import HANDLE_VERSION, ExecutorHandleState
+from caravan.client.drivers.executor.handle import ExecutorHandleState
+from caravan.client.drivers.executor.tasks import ExecutorTasks, launch_executor, task_handle
 from caravan.client.drivers.signals import signal_number
 from caravan.client.drivers.users import check_denied, lookup_user, parse_id_ranges
 from caravan.errors import DriverError
@@ -42,7 +42,7 @@ class RawExecDriver(Driver):
         self.config = RawExecPluginConfig.parse(plugin_config, context.client_options)
         self._denied_uids = parse_id_ranges(self.config.denied_host_uids, "deniedHostUIDs")
         self._denied_gids = parse_id_ranges(self.config.denied_host_gids, "deniedHostGIDs")
-        self._tasks: dict[str, ExecutorTask] = {}
+        self._tasks: ExecutorTasks[ExecutorTask] = ExecutorTasks(lambda task: task)
 
     def fingerprint(self) -> DriverFingerprint:
         if not self.config.enabled:
@@ -56,20 +56,13 @@ class RawExecDriver(Driver):
     async def start(self, config: TaskConfig) -> TaskHandle:
         if not self.config.enabled:
             raise DriverError("raw_exec is disabled")
-        if config.id in self._tasks:
-            raise DriverError(f'task with ID "{config.id}" already started')
+        self._tasks.check_new(config.id)
         task_config = decode(RawExecTaskConfig, config.driver_config)
         task_config.validate_values()
         spec = self._spec(config, task_config)
-        try:
-            task = await ExecutorTask.launch(self.context.executor_python, config.id,
-                                             config.task_name, config.state_dir, spec)
-        except DriverError as err:
-            raise DriverError(f"failed to launch command with executor: {err}") from err
-        self._tasks[config.id] = task
-        state = ExecutorHandleState.of(task)
-        return TaskHandle(version=HANDLE_VERSION, driver=self.name, config=config,
-                          driver_state=state.model_dump(), started_at_ns=state.started_at_ns)
+        task = await launch_executor(self.context.executor_python, config, spec)
+        self._tasks.add(config.id, task)
+        return task_handle(self.name, config, ExecutorHandleState.of(task))
 
     def _spec(self, config: TaskConfig, task_config: RawExecTaskConfig) -> ExecutorSpec:
         # As in Nomad, $PATH is the agent's own, not the task's.
@@ -92,53 +85,32 @@ class RawExecDriver(Driver):
         return {k: v for k, v in config.env.items()
                 if not any(fnmatch.fnmatchcase(k, pattern) for pattern in denied)}
 
-    def _task(self, task_id: str) -> ExecutorTask:
-        task = self._tasks.get(task_id)
-        if task is None:
-            raise TaskNotFound(task_id)
-        return task
-
     async def wait(self, task_id: str) -> ExitResult:
-        return await self._task(task_id).wait()
+        return await self._tasks.get(task_id).wait()
 
     async def stop(self, task_id: str, timeout_s: float, signal: str) -> None:
-        await self._task(task_id).stop(timeout_s, signal_number(signal))
+        await self._tasks.get(task_id).stop(timeout_s, signal_number(signal))
 
     async def destroy(self, task_id: str, force: bool) -> None:
-        task = self._tasks.get(task_id)
-        if task is None:
-            return
-        if not task.status().exit_result:
-            if not force:
-                raise DriverError("cannot destroy running task")
-            await task.stop(0, signals.SIGKILL)
-        del self._tasks[task_id]
-        await asyncio.to_thread(shutil.rmtree, task.state_dir, True)
+        await self._tasks.destroy(task_id, force, lambda task: task.stop(0, signals.SIGKILL))
 
     def inspect(self, task_id: str) -> TaskStatus:
-        return self._task(task_id).status()
+        return self._tasks.get(task_id).status()
 
     async def recover(self, handle: TaskHandle) -> None:
-        if handle.config.id in self._tasks:
-            return
-        state = ExecutorHandleState.from_handle(handle)
-        task = await ExecutorTask.reattach(handle.config.id, handle.config.task_name,
-                                           state.state_path, state.executor_state())
-        self._tasks[handle.config.id] = task
+        await self._tasks.recover(handle, ExecutorHandleState, lambda task, _: task)
 
     async def stats(self, task_id: str) -> TaskResourceUsage:
-        return await asyncio.to_thread(self._task(task_id).sample)
+        return await asyncio.to_thread(self._tasks.get(task_id).sample)
 
     async def signal(self, task_id: str, signal: str) -> None:
-        await self._task(task_id).signal(signal_number(signal))
+        await self._tasks.get(task_id).signal(signal_number(signal))
 
     async def exec_streaming(self, task_id: str, command: list[str], tty: bool,
                              stream: ExecStream) -> int:
         """The command on the host as the task runs: the task's environment, user and
         working directory (the task dir unless `work_dir`), in a session of its own."""
-        task = self._task(task_id)
-        if task.status().exit_result is not None:
-            raise DriverError("task is not running")
+        task = self._tasks.running(task_id)
         # The spec the executor started the task from (it outlives agent restarts).
         spec = ExecutorSpec.model_validate_json(
             await asyncio.to_thread((task.state_dir / "spec.json").read_bytes))
