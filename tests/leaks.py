@@ -11,7 +11,7 @@ import os
 import signal
 from pathlib import Path
 
-from caravan.client.mounts import mounts_under, unmount
+from caravan.client.drivers.mounts import mounts_under, unmount
 
 
 def clean_leaks(base: Path) -> list[str]:

@@ -14,21 +14,18 @@ client's address, whose agent forwards the session. The session owns one writer 
 stdin, resizes, and a `{}` heartbeat every 10 s so idle sessions stay open through
 proxies. The caller is the one reader. A close with a reason raises ExecError(reason).
 
-It offers the subprotocol `caravan.exec.binary` (data as raw binary messages, a stream
-byte first: 0 stdin, 1 stdout, 2 stderr); an agent that does not pick it (Nomad) gets
-Nomad's JSON frames with base64 data.
+It offers the subprotocol `caravan.exec.binary`; an agent that does not pick it (Nomad)
+gets Nomad's JSON frames. Both encodings are `caravan.execproto.frames`'; this module
+owns only the connection and the session around it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Literal
 from urllib.parse import urlencode
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -44,17 +41,22 @@ from caravan.api.client import Client
 from caravan.api.errors import APIConnectionError, APIError
 from caravan.api.query import path_id
 from caravan.errors import CaravanError
+from caravan.execproto import frames
+from caravan.execproto.frames import (
+    HEARTBEAT,
+    SUBPROTOCOL,
+    OutputStream,
+    stdin_close_frame,
+    stdin_frame,
+    tty_size_frame,
+)
 
-SUBPROTOCOL = "caravan.exec.binary"
+__all__ = ["ExecError", "ExecOutput", "ExecSession", "exec_session"]
+
 HEARTBEAT_S = 10.0
 NODE_DIAL_S = 1.0
 STDIN_CHUNK = 64 * 1024
 _QUEUE = 16
-Stream = Literal["stdout", "stderr"]
-_STREAMS: tuple[Stream, Stream] = ("stdout", "stderr")
-_FAST: dict[bytes, Stream] = {b'{"stdout":{"data":"': "stdout", b'{"stderr":{"data":"': "stderr"}
-_FAST_LEN = len('{"stdout":{"data":"')
-_BINARY: dict[int, Stream] = {1: "stdout", 2: "stderr"}
 
 
 class ExecError(CaravanError):
@@ -63,7 +65,7 @@ class ExecError(CaravanError):
 
 @dataclass(frozen=True, slots=True)
 class ExecOutput:
-    stream: Stream
+    stream: OutputStream
     data: bytes
 
 
@@ -98,10 +100,10 @@ class ExecSession:
             await self._outbox.put(stdin_frame(data[start:start + STDIN_CHUNK], self._binary))
 
     async def close_stdin(self) -> None:
-        await self._outbox.put('{"stdin":{"close":true}}')
+        await self._outbox.put(stdin_close_frame())
 
     async def resize(self, height: int, width: int) -> None:
-        await self._outbox.put(json.dumps({"tty_size": {"height": height, "width": width}}))
+        await self._outbox.put(tty_size_frame(height, width))
 
     def __aiter__(self) -> ExecSession:
         return self
@@ -137,7 +139,7 @@ class ExecSession:
                 async with asyncio.timeout(self._heartbeat_s):
                     frame = await self._outbox.get()
             except TimeoutError:
-                frame = "{}"
+                frame = HEARTBEAT
             if closed:
                 continue  # keep taking frames, so senders never wait on a dead session
             try:
@@ -146,32 +148,13 @@ class ExecSession:
                 closed = True  # the reader reports why
 
 
-def stdin_frame(data: bytes, binary: bool) -> str | bytes:
-    if binary:
-        return b"\x00" + data
-    return f'{{"stdin":{{"data":"{base64.b64encode(data).decode("ascii")}"}}}}'
-
-
 def decode_output(message: str | bytes, binary: bool = False) -> ExecOutput | int | None:
-    """One agent frame: output, the exit code (int), or None (stream close, heartbeat).
-    With the binary subprotocol a data frame starts with its stream byte; JSON with `{`."""
-    raw = message.encode() if isinstance(message, str) else message
-    if binary and raw and (stream := _BINARY.get(raw[0])) is not None:
-        return ExecOutput(stream, raw[1:])
-    stream = _FAST.get(raw[:_FAST_LEN])
-    if stream is not None and raw.endswith(b'"}}'):  # the frame our agents and Nomad send
-        return ExecOutput(stream, binascii.a2b_base64(memoryview(raw)[_FAST_LEN:-3]))
+    """One agent frame (`execproto.frames.decode_output`) as this library presents it."""
     try:
-        frame = json.loads(raw)
-    except ValueError as err:
-        raise ExecError(f"undecodable exec frame: {err}") from None
-    if frame.get("exited"):
-        return int((frame.get("result") or {}).get("exit_code", 0))
-    for name in _STREAMS:
-        data = (frame.get(name) or {}).get("data")
-        if data:
-            return ExecOutput(name, base64.b64decode(data))
-    return None
+        frame = frames.decode_output(message, binary)
+    except frames.FrameError as err:
+        raise ExecError(err.message) from None
+    return ExecOutput(*frame) if isinstance(frame, tuple) else frame
 
 
 async def _connect(client: Client, alloc_id: str, task: str, command: Sequence[str],

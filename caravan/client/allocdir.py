@@ -17,7 +17,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from caravan.client.mounts import mounts_under, unmount_all_under
+from caravan.client.drivers.mounts import mounts_under, unmount_all_under
 
 SHARED_DIR = "alloc"
 SHARED_SUBDIRS = ("data", "logs", "tmp")

@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from caravan.client.drivers.base import cpuset
 from caravan.structs import Allocation, Node, Task
 
 DEFAULT_ENV_DENYLIST = (
@@ -109,17 +110,6 @@ def _nomad_vars(alloc: Allocation, task: Task, node: Node, dirs: TaskEnvDirs) ->
         "NOMAD_REGION": job.region if job else "",
     }
     return {k: v for k, v in values.items() if v}
-
-
-def cpuset(cores: list[int]) -> str:
-    """Core IDs in the kernel's cpuset list notation: [0, 1, 2, 5] -> "0-2,5"."""
-    ranges: list[str] = []
-    for core in sorted(set(cores)):
-        if ranges and int(ranges[-1].rsplit("-", 1)[-1]) == core - 1:
-            ranges[-1] = f"{ranges[-1].split('-')[0]}-{core}"
-        else:
-            ranges.append(str(core))
-    return ",".join(ranges)
 
 
 def _clean_key(key: str) -> str:

@@ -12,11 +12,11 @@ from caravan.errors import CaravanError
 from caravan.http import (
     acl,
     agent,
+    alloc_exec,
     allocations,
     client_allocs,
     errors,
     evaluations,
-    exec_ws,
     jobs,
     namespaces,
     node_rpc,
@@ -30,7 +30,7 @@ from caravan.http.limits import BodyLimit, ForwardToServer
 def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> Starlette:
     routes: list[BaseRoute] = [
         *node_rpc.routes, *jobs.routes, *allocations.routes, *evaluations.routes,
-        *nodes.routes, *agent.routes, *client_allocs.routes, *exec_ws.routes, *acl.routes,
+        *nodes.routes, *agent.routes, *client_allocs.routes, *alloc_exec.routes, *acl.routes,
         *namespaces.routes,
     ]
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]

@@ -16,13 +16,13 @@ the driver overrides them; `capabilities()` says which ones work.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from caravan.errors import DriverError, NotSupported
+from caravan.execproto.frames import ExecInput, OutputStream
 
 HealthState = Literal["undetected", "unhealthy", "healthy"]
 
@@ -76,6 +76,16 @@ class TaskResources(_Model):
     memory_max_mb: int = 0
     cores: list[int] = Field(default_factory=list)  # reserved exclusively (a cpuset)
 
+
+def cpuset(cores: list[int]) -> str:
+    """Core IDs in the kernel's cpuset list notation: [0, 1, 2, 5] -> "0-2,5"."""
+    ranges: list[str] = []
+    for core in sorted(set(cores)):
+        if ranges and int(ranges[-1].rsplit("-", 1)[-1]) == core - 1:
+            ranges[-1] = f"{ranges[-1].split('-')[0]}-{core}"
+        else:
+            ranges.append(str(core))
+    return ",".join(ranges)
 
 class TaskMount(_Model):
     """A host path the task sees at `task_path` (a `volume_mount` of a host volume)."""
@@ -170,30 +180,9 @@ class TaskResourceUsage(_Model):
         default_factory=lambda: ["System Mode", "User Mode", "Percent"])
 
 
-# What the caller of an `alloc exec` session sends. Plain dataclasses rather than models:
-# a binary stream passes thousands of them a second.
-@dataclass(frozen=True, slots=True)
-class StdinData:
-    data: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class StdinClose:
-    """End of stdin (a pipe is closed; a pty gets the EOF character)."""
-
-
-@dataclass(frozen=True, slots=True)
-class TerminalSize:
-    height: int
-    width: int
-
-
-ExecInput = StdinData | StdinClose | TerminalSize
-OutputStream = Literal["stdout", "stderr"]
-
-
 class ExecStream(Protocol):
-    """The caller's end of one `alloc exec` session, as a driver sees it.
+    """The caller's end of one `alloc exec` session, as a driver sees it (the inputs and
+    stream names are the exec channel's, `caravan.execproto.frames`).
 
     `receive()` is called by one task only and returns the next input, or None once
     the caller will send nothing more (the session itself goes on). `send()` may be

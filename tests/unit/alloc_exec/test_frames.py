@@ -1,4 +1,5 @@
-"""Exec WebSocket frames, both ends: the agent's (http.exec_ws) and the client's (api.exec)."""
+"""Exec WebSocket frames, both ends (caravan.execproto.frames: the agent's side and the
+client library's), and the route's query (http.alloc_exec.route)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,18 @@ import json
 import pytest
 from starlette.datastructures import QueryParams
 
-from caravan.api.exec import ExecError, ExecOutput, decode_output, stdin_frame
-from caravan.client.drivers.base import StdinClose, StdinData, TerminalSize
+from caravan.api.exec import ExecError, ExecOutput, decode_output
 from caravan.errors import CaravanError, InvalidInput
-from caravan.http.exec_frames import decode_input, exit_frame, output_frame
-from caravan.http.exec_ws import parse_query
+from caravan.execproto.frames import (
+    StdinClose,
+    StdinData,
+    TerminalSize,
+    decode_input,
+    exit_frame,
+    output_frame,
+    stdin_frame,
+)
+from caravan.http.alloc_exec.route import parse_query
 
 BLOB = bytes(range(256)) * 3
 

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
+from caravan.client.drivers.base import cpuset
 from caravan.client.taskenv import (
     DEFAULT_ENV_DENYLIST,
     TaskEnvDirs,
     build_task_env,
-    cpuset,
     env_denylist,
     interpolate,
     interpolate_config,

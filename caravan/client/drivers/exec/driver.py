@@ -34,6 +34,7 @@ from caravan.client.drivers.base import (
     TaskHandle,
     TaskResourceUsage,
     TaskStatus,
+    cpuset,
 )
 from caravan.client.drivers.decode import decode
 from caravan.client.drivers.exec.bundle import BundleSpec, write_bundle
@@ -43,14 +44,13 @@ from caravan.client.drivers.exec.config import ExecPluginConfig, ExecTaskConfig
 from caravan.client.drivers.exec.handle import ExecHandleState
 from caravan.client.drivers.exec.resolve import Mount, make_executable, resolve_command
 from caravan.client.drivers.exec.runc import Runc, container_id
+from caravan.client.drivers.execsession import ExecLaunch, run_exec
 from caravan.client.drivers.executor.launcher import ExecutorSpec
 from caravan.client.drivers.executor.task import ExecutorTask
 from caravan.client.drivers.executor.tasks import ExecutorTasks, launch_executor, task_handle
+from caravan.client.drivers.mounts import mount_tmpfs, unmount
 from caravan.client.drivers.signals import signal_number
 from caravan.client.drivers.users import HostUser, check_denied, lookup_user, parse_id_ranges
-from caravan.client.exec_session import ExecLaunch, run_exec
-from caravan.client.mounts import mount_tmpfs, unmount
-from caravan.client.taskenv import cpuset
 from caravan.errors import DriverError
 
 _MB = 1024 * 1024

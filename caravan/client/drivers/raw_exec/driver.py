@@ -22,13 +22,13 @@ from caravan.client.drivers.base import (
     TaskStatus,
 )
 from caravan.client.drivers.decode import decode
+from caravan.client.drivers.execsession import ExecLaunch, ExecStartFailed, run_exec
+from caravan.client.drivers.executor.handle import ExecutorHandleState
 from caravan.client.drivers.executor.launcher import ExecutorSpec
-from caravan.client.exec_session import ExecLaunch, ExecStartFailed, run_exec
 from caravan.client.drivers.executor.task import ExecutorTask
+from caravan.client.drivers.executor.tasks import ExecutorTasks, launch_executor, task_handle
 from caravan.client.drivers.raw_exec.command import lookup_command
 from caravan.client.drivers.raw_exec.config import RawExecPluginConfig, RawExecTaskConfig
-from caravan.client.drivers.executor.handle import ExecutorHandleState
-from caravan.client.drivers.executor.tasks import ExecutorTasks, launch_executor, task_handle
 from caravan.client.drivers.signals import signal_number
 from caravan.client.drivers.users import check_denied, lookup_user, parse_id_ranges
 from caravan.errors import DriverError

@@ -22,29 +22,20 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import fcntl
 import os
 import shutil
 import signal
-import struct
-import termios
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from caravan.client.drivers.base import (
-    ExecStream,
-    OutputStream,
-    StdinClose,
-    StdinData,
-    TerminalSize,
-)
+from caravan.client.drivers.base import ExecStream
+from caravan.client.drivers.execsession.proctree import kill_tree, read_pid
+from caravan.client.drivers.execsession.stdio import FdWaiter, Stdio, set_window_size
 from caravan.errors import DriverError
+from caravan.execproto.frames import OutputStream, StdinClose, StdinData, TerminalSize
 
 CHUNK = 256 * 1024
-_PIPE_SIZE = 1024 * 1024
 _EOT = b"\x04"  # a terminal reads it as end of input
-_INITIAL_SIZE = TerminalSize(24, 80)  # until the caller sends its own
 _PID_POLL_S = 0.005
 
 
@@ -68,7 +59,7 @@ class ExecLaunch:
 async def run_exec(launch: ExecLaunch, stream: ExecStream) -> int:
     """Run `launch` with its stdio on `stream`; see the module docstring."""
     runtime = launch.runtime_pid_file is not None
-    stdio = _Stdio.open(launch.tty, separate_err=runtime or not launch.tty)
+    stdio = Stdio.open(launch.tty, separate_err=runtime or not launch.tty)
     try:
         proc = await _spawn(launch, stdio)
     except OSError as err:
@@ -88,7 +79,7 @@ async def run_exec(launch: ExecLaunch, stream: ExecStream) -> int:
             stdio.close()
 
 
-async def _spawn(launch: ExecLaunch, stdio: _Stdio) -> asyncio.subprocess.Process:
+async def _spawn(launch: ExecLaunch, stdio: Stdio) -> asyncio.subprocess.Process:
     argv, new_session = launch.argv, True
     if launch.tty and launch.runtime_pid_file is None:
         setsid = shutil.which("setsid")
@@ -105,13 +96,13 @@ async def _spawn(launch: ExecLaunch, stdio: _Stdio) -> asyncio.subprocess.Proces
 
 
 class _Session:
-    def __init__(self, launch: ExecLaunch, stdio: _Stdio, proc: asyncio.subprocess.Process,
+    def __init__(self, launch: ExecLaunch, stdio: Stdio, proc: asyncio.subprocess.Process,
                  stream: ExecStream) -> None:
         self._launch = launch
         self._stdio = stdio
         self._proc = proc
         self._stream = stream
-        self._waiter = _FdWaiter()
+        self._waiter = FdWaiter()
         self._exited = False
         self._held = bytearray()  # a runtime's stderr until the command is known to run
 
@@ -227,127 +218,3 @@ class _Session:
             self._proc.send_signal(signal.SIGWINCH)
 
 
-def set_window_size(fd: int, size: TerminalSize) -> None:
-    rows, cols = (min(max(v, 0), 0xFFFF) for v in (size.height, size.width))
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-
-
-@dataclass
-class _Stdio:
-    """Our non-blocking ends (`out`, `err`, `inp`) and the child's three fds."""
-
-    out: int
-    err: int | None
-    inp: int
-    child: tuple[int, int, int]
-    _open: set[int]
-
-    @classmethod
-    def open(cls, tty: bool, separate_err: bool) -> _Stdio:
-        opened: set[int] = set()
-        if tty:
-            master, slave = os.openpty()
-            set_window_size(master, _INITIAL_SIZE)
-            out = inp = master
-            child_in = child_out = slave
-            opened |= {master, slave}
-        else:
-            out, child_out = _pipe()
-            child_in, inp = _pipe()
-            opened |= {out, child_out, child_in, inp}
-        err, child_err = _pipe() if separate_err else (None, child_out)
-        opened |= {fd for fd in (err, child_err) if fd is not None}
-        for fd in (out, inp, err):
-            if fd is not None:
-                os.set_blocking(fd, False)
-        return cls(out, err, inp, (child_in, child_out, child_err), opened)
-
-    def close_child(self) -> None:
-        self._close(self.child)
-
-    def close_stdin(self) -> None:
-        self._close([self.inp])
-
-    def close(self) -> None:
-        self._close(list(self._open))
-
-    def _close(self, fds: Iterable[int]) -> None:
-        for fd in set(fds) & self._open:
-            self._open.discard(fd)
-            os.close(fd)
-
-
-def _pipe() -> tuple[int, int]:
-    read, write = os.pipe2(os.O_CLOEXEC)
-    # Room for bigger reads when we fall behind: fewer, larger frames on a fast stream.
-    fcntl.fcntl(read, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
-    return read, write
-
-
-class _FdWaiter:
-    """Waits for an fd to be readable or writable; `wake_all()` ends every wait early."""
-
-    def __init__(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._waits: set[asyncio.Future[None]] = set()
-
-    async def wait(self, fd: int, writable: bool = False) -> None:
-        done: asyncio.Future[None] = self._loop.create_future()
-        add, remove = ((self._loop.add_writer, self._loop.remove_writer) if writable
-                       else (self._loop.add_reader, self._loop.remove_reader))
-        add(fd, _resolve, done)
-        self._waits.add(done)
-        try:
-            await done
-        finally:
-            remove(fd)
-            self._waits.discard(done)
-
-    def wake_all(self) -> None:
-        for done in list(self._waits):
-            _resolve(done)
-
-
-def _resolve(done: asyncio.Future[None]) -> None:
-    if not done.done():
-        done.set_result(None)
-
-
-def read_pid(path: Path) -> int | None:
-    try:
-        return int(path.read_text().strip())
-    except (OSError, ValueError):
-        return None
-
-
-def kill_tree(root: int, parent: int) -> None:
-    """SIGKILL `root` and its descendants, if `root` is still a child of `parent` (a PID
-    that was reused is not). Best effort: a process forking right now may slip through."""
-    parents = _parents()
-    if parents.get(root) != parent:
-        return
-    children: dict[int, list[int]] = {}
-    for pid, ppid in parents.items():
-        children.setdefault(ppid, []).append(pid)
-    tree = [root]
-    for pid in tree:
-        tree.extend(children.get(pid, []))
-    for pid in tree:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
-def _parents() -> dict[int, int]:
-    parents = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/stat", "rb") as f:
-                    stat = f.read()
-            except OSError:
-                continue
-            # The command name may hold spaces and ')': fields start after the last ')'.
-            parents[int(name)] = int(stat[stat.rindex(b")") + 2:].split()[1])
-    return parents
