@@ -9,10 +9,13 @@
      ├── TokenNotFound           an unknown ACL token (403)
      ├── Conflict                the request contradicts stored state (409)
      ├── PlanRejected            a plan no longer fits the latest state
-     └── DriverError             a task driver failed
-          └── NotSupported       the driver does not offer that operation
+     ├── DriverError             a task driver failed
+     │    └── NotSupported       the driver does not offer that operation
+     └── CommandFailed           a CLI command failed; its message is finished (exit code)
+          └── UsageError         the command line is wrong (exit 1, with a help hint)
 
-`status` is the HTTP status a route answers with; the CLI exits non-zero for all.
+`status` is the HTTP status a route answers with (`http/errors.py` maps it); the
+CLI's one boundary (`cli/main.py`) maps every error to a message and an exit code.
 """
 
 from __future__ import annotations
@@ -115,3 +118,20 @@ class DriverError(CaravanError):
 
 class NotSupported(DriverError):
     status = 400
+
+
+class CommandFailed(CaravanError):
+    """A CLI command failed: `message` is printed to stderr as is, then the command exits
+    with `code`. Only `caravan.cli` raises it; `cli/common.reported_as` turns an error
+    from below into one that says what the command was doing."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class UsageError(CommandFailed):
+    """The command line was wrong; the CLI adds `For additional help try ...`."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code=1)

@@ -13,10 +13,10 @@ from caravan.cli.common import (
     check_output_flags,
     client_flag_set,
     make_client,
+    reported_as,
 )
-from caravan.cli.errors import CommandFailed, UsageError
 from caravan.cli.formatting import format_json
-from caravan.errors import CaravanError
+from caravan.errors import CommandFailed, UsageError
 
 HELP = """
 Usage: caravan acl bootstrap [options] [<path>]
@@ -52,9 +52,7 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     if len(flags.args) > 1:
         raise UsageError("This command takes up to one argument")
     secret = _secret(flags.args[0]) if flags.args else ""
-    try:
+    with reported_as("Error bootstrapping: "):
         token = ACLTokens(make_client(flags)).bootstrap(secret)
-    except CaravanError as exc:
-        raise CommandFailed(f"Error bootstrapping: {exc}") from exc
     ui.output(format_json(token.to_wire()) if as_json else token_text(token))
     return 0

@@ -6,9 +6,8 @@ import sys
 from pathlib import Path
 
 from caravan.api.acl import ACLPolicies
-from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client
-from caravan.cli.errors import CommandFailed, UsageError
-from caravan.errors import CaravanError
+from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client, reported_as
+from caravan.errors import CommandFailed, UsageError
 from caravan.structs.acl import ACLPolicy, JobACL
 
 HELP = """
@@ -69,9 +68,7 @@ def run(args: list[str], ui: Ui | None = None) -> int:
                                         flags.get_str("group"), flags.get_str("task")))
     client = make_client(flags)
     client.set_namespace(None)  # -namespace names the JobACL's namespace, not a query's
-    try:
+    with reported_as("Error writing ACL policy: "):
         ACLPolicies(client).upsert(policy)
-    except CaravanError as exc:
-        raise CommandFailed(f"Error writing ACL policy: {exc}") from exc
     ui.output(f'Successfully wrote "{name}" ACL policy!')
     return 0

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from caravan.api.acl import ACLPolicies
 from caravan.cli.acl_format import policy_text
-from caravan.cli.common import (
-    CLIENT_OPTIONS_HELP,
-    Ui,
-    fetched,
-    make_client,
-    output_flags,
-)
-from caravan.cli.formatting import format_json
+from caravan.cli.common import CLIENT_OPTIONS_HELP
+from caravan.cli.object_commands import InfoCommand
 
 HELP = """
 Usage: caravan acl policy info <name>
@@ -25,10 +19,5 @@ Info Options:
 """
 
 
-def run(args: list[str], ui: Ui | None = None) -> int:
-    ui = ui or Ui()
-    flags, as_json = output_flags(args, nargs=1, usage="This command takes one argument: <name>")
-    policy, _ = fetched("fetching info on ACL policy",
-                        lambda: ACLPolicies(make_client(flags)).info(flags.args[0]))
-    ui.output(format_json(policy.to_wire()) if as_json else policy_text(policy))
-    return 0
+run = InfoCommand("<name>", "Error fetching info on ACL policy: ",
+                  lambda client, name: ACLPolicies(client).info(name)[0], policy_text).run

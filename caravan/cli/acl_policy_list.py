@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from caravan.api.acl import ACLPolicies
 from caravan.cli.acl_format import policies_table
-from caravan.cli.common import (
-    CLIENT_OPTIONS_HELP,
-    Ui,
-    fetched,
-    make_client,
-    output_flags,
-)
-from caravan.cli.formatting import format_json
+from caravan.cli.common import CLIENT_OPTIONS_HELP
+from caravan.cli.object_commands import ListCommand
 
 HELP = """
 Usage: caravan acl policy list
@@ -25,10 +19,5 @@ List Options:
 """
 
 
-def run(args: list[str], ui: Ui | None = None) -> int:
-    ui = ui or Ui()
-    flags, as_json = output_flags(args, nargs=0, usage="This command takes no arguments")
-    policies, _ = fetched("listing ACL policies", ACLPolicies(make_client(flags)).list)
-    ui.output(format_json([p.to_wire() for p in policies]) if as_json
-              else policies_table(policies))
-    return 0
+run = ListCommand("Error listing ACL policies: ", lambda client: ACLPolicies(client).list()[0],
+                  lambda policies, _: policies_table(policies)).run

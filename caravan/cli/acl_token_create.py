@@ -10,11 +10,11 @@ from caravan.cli.common import (
     check_output_flags,
     client_flag_set,
     make_client,
+    reported_as,
 )
-from caravan.cli.errors import CommandFailed, UsageError
 from caravan.cli.formatting import format_json
 from caravan.durations import format_duration, parse_duration
-from caravan.errors import CaravanError
+from caravan.errors import CommandFailed, UsageError
 from caravan.structs.acl import ACLToken
 
 HELP = """
@@ -73,9 +73,7 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     token = ACLToken(name=flags.get_str("name"), type=flags.get_str("type"),
                      policies=policies or None, global_=flags.get_bool("global"),
                      expiration_ttl=ttl)
-    try:
+    with reported_as("Error creating token: "):
         created = ACLTokens(make_client(flags)).create(token)
-    except CaravanError as exc:
-        raise CommandFailed(f"Error creating token: {exc}") from exc
     ui.output(format_json(created.to_wire()) if as_json else token_text(created))
     return 0

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from caravan.api.acl import ACLTokens
 from caravan.cli.acl_format import token_text
-from caravan.cli.common import (
-    CLIENT_OPTIONS_HELP,
-    Ui,
-    fetched,
-    make_client,
-    output_flags,
-)
-from caravan.cli.formatting import format_json
+from caravan.cli.common import CLIENT_OPTIONS_HELP
+from caravan.cli.object_commands import InfoCommand
 
 HELP = """
 Usage: caravan acl token info <token_accessor_id>
@@ -27,11 +21,5 @@ Info Options:
 """
 
 
-def run(args: list[str], ui: Ui | None = None) -> int:
-    ui = ui or Ui()
-    flags, as_json = output_flags(
-        args, nargs=1, usage="This command takes one argument: <token_accessor_id>")
-    token, _ = fetched("fetching token",
-                       lambda: ACLTokens(make_client(flags)).info(flags.args[0]))
-    ui.output(format_json(token.to_wire()) if as_json else token_text(token))
-    return 0
+run = InfoCommand("<token_accessor_id>", "Error fetching token: ",
+                  lambda client, accessor: ACLTokens(client).info(accessor)[0], token_text).run

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
+from caravan.api import Client
 from caravan.api.acl import ACLTokens
 from caravan.cli.acl_format import token_text
-from caravan.cli.common import (
-    CLIENT_OPTIONS_HELP,
-    Ui,
-    fetched,
-    make_client,
-    output_flags,
-)
-from caravan.cli.errors import CommandFailed
-from caravan.cli.formatting import format_json
+from caravan.cli.common import CLIENT_OPTIONS_HELP
+from caravan.cli.object_commands import InfoCommand
+from caravan.errors import CommandFailed
+from caravan.structs.acl import ACLToken
 
 HELP = """
 Usage: caravan acl token self
@@ -26,12 +22,10 @@ Self Options:
 """
 
 
-def run(args: list[str], ui: Ui | None = None) -> int:
-    ui = ui or Ui()
-    flags, as_json = output_flags(args, nargs=0, usage="This command takes no arguments")
-    client = make_client(flags)
+def _self(client: Client, _: str) -> ACLToken:
     if not client.token:
         raise CommandFailed("No token present in the environment or set via the CLI flag")
-    token, _ = fetched("fetching self token", ACLTokens(client).self)
-    ui.output(format_json(token.to_wire()) if as_json else token_text(token))
-    return 0
+    return ACLTokens(client).self()[0]
+
+
+run = InfoCommand(None, "Error fetching self token: ", _self, token_text).run

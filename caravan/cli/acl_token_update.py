@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from caravan.api.acl import ACLTokens
 from caravan.cli.acl_format import token_text
-from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client
-from caravan.cli.errors import CommandFailed, UsageError
-from caravan.errors import CaravanError
+from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client, reported_as
+from caravan.errors import UsageError
 
 HELP = """
 Usage: caravan acl token update [options] <token_accessor_id>
@@ -42,10 +41,8 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     if len(flags.args) != 1:
         raise UsageError("This command takes one argument: <token_accessor_id>")
     tokens = ACLTokens(make_client(flags))
-    try:
+    with reported_as("Error fetching token: "):
         token, _ = tokens.info(flags.args[0])
-    except CaravanError as exc:
-        raise CommandFailed(f"Error fetching token: {exc}") from exc
     changes: dict[str, object] = {"global_": flags.get_bool("global")}
     if flags.get_str("name"):
         changes["name"] = flags.get_str("name")
@@ -53,9 +50,7 @@ def run(args: list[str], ui: Ui | None = None) -> int:
         changes["type"] = flags.get_str("type")
     if policies:
         changes["policies"] = policies
-    try:
+    with reported_as("Error updating token: "):
         updated = tokens.update(token.model_copy(update=changes))
-    except CaravanError as exc:
-        raise CommandFailed(f"Error updating token: {exc}") from exc
     ui.output(token_text(updated))
     return 0

@@ -9,8 +9,8 @@ from typing import Any
 from caravan.agent.config import AgentConfig, dev_config
 from caravan.agent.config_file import load_file
 from caravan.cli.common import Ui
-from caravan.cli.errors import UsageError
 from caravan.cli.flags import Flags, FlagSet
+from caravan.errors import UsageError
 
 HELP = """
 Usage: caravan agent [options]

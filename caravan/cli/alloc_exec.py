@@ -22,8 +22,7 @@ from dataclasses import dataclass
 
 from caravan.api import Client, QueryOptions
 from caravan.api.exec import ExecOutput, ExecSession, exec_session
-from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client
-from caravan.cli.errors import CommandFailed, UsageError
+from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client, reported_as
 from caravan.cli.flags import Flags
 from caravan.cli.lookup import (
     invalid_task_message,
@@ -32,7 +31,7 @@ from caravan.cli.lookup import (
     random_job_alloc,
     sanitize_uuid_prefix,
 )
-from caravan.errors import CaravanError
+from caravan.errors import CaravanError, CommandFailed, UsageError
 from caravan.structs import Allocation
 
 HELP = """
@@ -148,10 +147,8 @@ def run(args: list[str], ui: Ui | None = None) -> int:
         alloc = _job_alloc(client, target, parsed.get_str("group")) \
             if parsed.get_bool("job") else _alloc(client, target, ui)
         task = _task(alloc, parsed.get_str("task"))
-        try:
+        with reported_as("failed to exec into task: "):
             return asyncio.run(_session(client, alloc, task, command, options))
-        except CaravanError as err:
-            raise CommandFailed(f"failed to exec into task: {err}") from err
 
 
 def _options(parsed: Flags) -> Options:
@@ -187,10 +184,8 @@ def _both_terminals() -> bool:
 
 
 def _alloc(client: Client, alloc_id: str, ui: Ui) -> Allocation:
-    try:
+    with reported_as("Error querying allocation: "):
         stubs, _ = client.allocations.list(prefix=sanitize_uuid_prefix(alloc_id))
-    except CaravanError as err:
-        raise CommandFailed(f"Error querying allocation: {err}") from err
     if not stubs:
         raise CommandFailed(f'No allocation(s) with prefix or id "{alloc_id}" found')
     if len(stubs) > 1:
@@ -203,10 +198,8 @@ def _job_alloc(client: Client, job: str, group: str) -> Allocation:
 
 
 def _alloc_info(client: Client, alloc_id: str, namespace: str | None) -> Allocation:
-    try:
+    with reported_as("Error querying allocation: "):
         alloc, _ = client.allocations.info(alloc_id, QueryOptions(namespace=namespace))
-    except CaravanError as err:
-        raise CommandFailed(f"Error querying allocation: {err}") from err
     return alloc
 
 

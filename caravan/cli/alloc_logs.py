@@ -12,11 +12,16 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 
 from caravan.api import Client, LogFrame
-from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client
-from caravan.cli.errors import CommandFailed, UsageError
+from caravan.cli.common import (
+    CLIENT_OPTIONS_HELP,
+    Ui,
+    client_flag_set,
+    make_client,
+    reported_as,
+)
 from caravan.cli.flags import Flags
 from caravan.cli.lookup import invalid_task_message, only_task, random_job_alloc, resolve_alloc
-from caravan.errors import CaravanError
+from caravan.errors import CaravanError, CommandFailed, UsageError
 from caravan.structs import Allocation
 
 HELP = """
@@ -146,13 +151,15 @@ def _single(client: Client, ui: Ui, alloc: Allocation, task: str, plan: LogPlan)
             received += 1
             yield frame
 
+    def doing() -> str:
+        what = ("error following logs" if received else
+                "error tailing file" if plan.origin == "end" else "error reading file")
+        return f"Failed to read {plan.log_type} file: {what}: "
+
     try:
-        # Like Nomad, one stream read on its own goes to stdout, whichever it is.
-        copy_frames(counted(), ui.write_stdout, plan.lines)
-    except CaravanError as exc:
-        doing = ("error following logs" if received else
-                 "error tailing file" if plan.origin == "end" else "error reading file")
-        raise CommandFailed(f"Failed to read {plan.log_type} file: {doing}: {exc}") from exc
+        with reported_as(doing):
+            # Like Nomad, one stream read on its own goes to stdout, whichever it is.
+            copy_frames(counted(), ui.write_stdout, plan.lines)
     finally:
         frames.close()
 

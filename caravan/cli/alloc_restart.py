@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client
-from caravan.cli.errors import CommandFailed, UsageError
+from caravan.cli.common import (
+    CLIENT_OPTIONS_HELP,
+    Ui,
+    client_flag_set,
+    make_client,
+    reported_as,
+)
 from caravan.cli.lookup import invalid_task_message, resolve_alloc
-from caravan.errors import CaravanError
+from caravan.errors import CommandFailed, UsageError
 
 HELP = """
 Usage: caravan alloc restart [options] <allocation> <task>
@@ -47,9 +52,6 @@ def run(args: list[str], ui: Ui | None = None) -> int:
         problem = invalid_task_message(alloc, task)
         if problem:
             raise CommandFailed(problem)
-    try:
+    with reported_as(f"Failed to restart {'task' if task else 'allocation'}:\n\n"):
         client.allocations.restart(alloc.id, task, all_tasks=all_tasks)
-    except CaravanError as exc:
-        target = "task" if task else "allocation"
-        raise CommandFailed(f"Failed to restart {target}:\n\n{exc}") from exc
     return 0

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client
-from caravan.cli.errors import CommandFailed, UsageError
+from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client, reported_as
 from caravan.cli.lookup import invalid_task_message, resolve_alloc
-from caravan.errors import CaravanError
+from caravan.errors import CommandFailed, UsageError
 
 HELP = """
 Usage: caravan alloc signal [options] <allocation> <task>
@@ -42,8 +41,6 @@ def run(args: list[str], ui: Ui | None = None) -> int:
         problem = invalid_task_message(alloc, task)
         if problem:
             raise CommandFailed(problem)
-    try:
+    with reported_as("Error signalling allocation: "):
         client.allocations.signal(alloc.id, flags.get_str("s"), task)
-    except CaravanError as exc:
-        raise CommandFailed(f"Error signalling allocation: {exc}") from exc
     return 0

@@ -11,8 +11,8 @@ from caravan.cli.common import (
     check_output_flags,
     client_flag_set,
     make_client,
+    reported_as,
 )
-from caravan.cli.errors import CommandFailed, UsageError
 from caravan.cli.formatting import (
     format_json,
     format_kv,
@@ -26,7 +26,7 @@ from caravan.cli.formatting import (
 from caravan.cli.lookup import alloc_info, alloc_matches, check_id_length, multiple_allocs_text
 from caravan.cli.placement import format_alloc_metrics, score_table
 from caravan.cli.task_events import task_events_text, task_resources_text, verbose_usage_text
-from caravan.errors import CaravanError
+from caravan.errors import CaravanError, UsageError
 from caravan.structs import Allocation
 from caravan.structs.stats import AllocResourceUsage
 
@@ -146,10 +146,8 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     as_json, verbose = check_output_flags(flags), flags.get_bool("verbose")
     client = make_client(flags)
     if not flags.args and as_json:
-        try:
+        with reported_as("Error querying allocations: "):
             stubs, _ = client.allocations.list()
-        except CaravanError as exc:
-            raise CommandFailed(f"Error querying allocations: {exc}") from exc
         ui.output(format_json([a.to_wire() for a in stubs]))
         return 0
     if len(flags.args) != 1:

@@ -3,12 +3,11 @@ monitor the evaluation."""
 
 from __future__ import annotations
 
-from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client
-from caravan.cli.errors import CommandFailed, UsageError
+from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client, reported_as
 from caravan.cli.formatting import id_length
 from caravan.cli.lookup import resolve_alloc
 from caravan.cli.monitor import EvalMonitor
-from caravan.errors import CaravanError
+from caravan.errors import UsageError
 
 HELP = """
 Usage: caravan alloc stop [options] <allocation>
@@ -43,11 +42,9 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     client = make_client(flags)
     alloc = resolve_alloc(client, flags.args[0], verbose, ui.now_ns())
     batch = alloc.job is not None and alloc.job.type == "batch"
-    try:
+    with reported_as("Error stopping allocation: "):
         resp = client.allocations.stop(
             alloc.id, reschedule=batch, no_shutdown_delay=flags.get_bool("no-shutdown-delay"))
-    except CaravanError as exc:
-        raise CommandFailed(f"Error stopping allocation: {exc}") from exc
     if flags.get_bool("detach"):
         ui.output(resp.eval_id)
         return 0

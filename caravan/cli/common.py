@@ -4,19 +4,17 @@ API client from them, and the Ui that writes to stdout and stderr."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO
 
-from caravan.cli.errors import CommandFailed, UsageError
 from caravan.cli.flags import Flags, FlagSet
 from caravan.clock import Clock, SystemClock
-from caravan.errors import CaravanError
+from caravan.errors import CaravanError, CommandFailed, UsageError
 
 if TYPE_CHECKING:
     from caravan.api import Client
-
-T = TypeVar("T")
 
 _CLIENT_STRING_FLAGS = ("address", "region", "namespace", "token", "ca-cert", "ca-path",
                         "client-cert", "client-key", "tls-server-name")
@@ -84,12 +82,18 @@ def output_flags(args: list[str], *, nargs: int, usage: str) -> tuple[Flags, boo
     return flags, as_json
 
 
-def fetched(what: str, call: Callable[[], T]) -> T:
-    """`call()`, with an API failure reported as `Error <what>: <err>`."""
+@contextmanager
+def reported_as(prefix: str | Callable[[], str]) -> Iterator[None]:
+    """Name what the command is doing: an error raised inside the block reaches
+    `cli/main.py` as CommandFailed(`prefix` + the error), as Nomad's commands word it
+    (`Error querying jobs: ...`). A callable prefix is asked when the error happens. A
+    CommandFailed (a finished message) passes as it is."""
     try:
-        return call()
+        yield
+    except CommandFailed:
+        raise
     except CaravanError as exc:
-        raise CommandFailed(f"Error {what}: {exc}") from exc
+        raise CommandFailed(f"{prefix if isinstance(prefix, str) else prefix()}{exc}") from exc
 
 
 def make_client(flags: Flags) -> Client:

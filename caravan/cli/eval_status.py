@@ -12,8 +12,8 @@ from caravan.cli.common import (
     check_output_flags,
     client_flag_set,
     make_client,
+    reported_as,
 )
-from caravan.cli.errors import CommandFailed, UsageError
 from caravan.cli.formatting import (
     format_json,
     format_kv,
@@ -32,7 +32,7 @@ from caravan.cli.placement import (
     failed_groups,
     format_alloc_metrics,
 )
-from caravan.errors import CaravanError
+from caravan.errors import CommandFailed, UsageError
 from caravan.structs import AllocListStub, Evaluation
 
 HELP = """
@@ -125,10 +125,8 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     check_id_length(flags.args[0], "Identifier must contain at least two characters.")
     as_json, verbose = check_output_flags(flags), flags.get_bool("verbose")
     prefix = sanitize_uuid_prefix(flags.args[0])
-    try:
+    with reported_as("Error querying evaluation: "):
         evals, _ = client.evaluations.list(prefix=prefix)
-    except CaravanError as exc:
-        raise CommandFailed(f"Error querying evaluation: {exc}") from exc
     if not evals:
         raise CommandFailed(f'No evaluation(s) with prefix or id "{prefix}" found')
     if len(evals) > 1:
@@ -136,16 +134,12 @@ def run(args: list[str], ui: Ui | None = None) -> int:
                             + eval_list_table(evals, id_length(verbose)))
     if flags.get_bool("monitor"):
         return EvalMonitor(client, ui, id_length(verbose)).monitor(evals[0].id)
-    try:
+    with reported_as("Error querying evaluation: "):
         ev, _ = client.evaluations.info(evals[0].id)
-    except CaravanError as exc:
-        raise CommandFailed(f"Error querying evaluation: {exc}") from exc
     if as_json:
         ui.output(format_json(ev.to_wire()))
         return 0
-    try:
+    with reported_as("Error querying related allocations: "):
         placed, _ = client.evaluations.allocations(ev.id)
-    except CaravanError as exc:
-        raise CommandFailed(f"Error querying related allocations: {exc}") from exc
     ui.output(format_eval_status(ev, placed, verbose, ui.now_ns()))
     return 0

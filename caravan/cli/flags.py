@@ -13,9 +13,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from caravan.cli.errors import HelpRequested, UsageError
+from caravan.errors import UsageError
 
 Value = bool | str | int | list[str]
+
+
+
+class HelpRequested(Exception):  # noqa: N818 (a request, not an error)
+    """`-h`/`-help` on a command that does not define them: `cli/main.py` prints the
+    command's help on stdout and exits 0. Not a CaravanError: nothing went wrong."""
+
 
 _TRUE = ("1", "t", "T", "TRUE", "true", "True")
 _FALSE = ("0", "f", "F", "FALSE", "false", "False")

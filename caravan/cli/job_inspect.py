@@ -9,11 +9,11 @@ from caravan.cli.common import (
     check_output_flags,
     client_flag_set,
     make_client,
+    reported_as,
 )
-from caravan.cli.errors import CommandFailed, UsageError
 from caravan.cli.formatting import format_json
 from caravan.cli.lookup import job_id_by_prefix
-from caravan.errors import CaravanError
+from caravan.errors import CommandFailed, UsageError
 from caravan.structs import Job
 
 HELP = """
@@ -50,10 +50,8 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     as_json = check_output_flags(flags)
     client = make_client(flags)
     if not flags.args and as_json:
-        try:
+        with reported_as("Error querying jobs: "):
             stubs, _ = client.jobs.list()
-        except CaravanError as exc:
-            raise CommandFailed(f"Error querying jobs: {exc}") from exc
         ui.output(format_json([j.to_wire() for j in stubs]))
         return 0
     if len(flags.args) != 1:
@@ -63,13 +61,11 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     if version and not version.isdigit():
         raise CommandFailed(f'Error parsing version value "{version}": invalid syntax')
     q = QueryOptions(namespace=namespace or None)
-    try:
+    with reported_as("Error inspecting job: "):
         if version:
             versions, _ = client.jobs.versions(job_id, q)
             job = _job_version(versions, int(version))
         else:
             job, _ = client.jobs.info(job_id, q)
-    except CaravanError as exc:
-        raise CommandFailed(f"Error inspecting job: {exc}") from exc
     ui.output(format_json(job.to_wire() if as_json else {"Job": job.to_wire()}))
     return 0

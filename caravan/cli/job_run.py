@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client
-from caravan.cli.errors import CommandFailed, UsageError
+from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client, reported_as
 from caravan.cli.formatting import format_json, id_length
 from caravan.cli.monitor import EvalMonitor
-from caravan.errors import CaravanError
+from caravan.errors import CommandFailed, UsageError
 from caravan.jobspec import parse_file
 from caravan.structs import Job
 
@@ -49,10 +48,8 @@ Run Options:
 
 
 def load_job(path: str) -> Job:
-    try:
+    with reported_as("Error getting job struct: "):
         return parse_file(path)
-    except CaravanError as exc:
-        raise CommandFailed(f"Error getting job struct: {exc}") from exc
 
 
 def run(args: list[str], ui: Ui | None = None) -> int:
@@ -81,15 +78,13 @@ def run(args: list[str], ui: Ui | None = None) -> int:
         client.set_region(job.region)
     if job.namespace:
         client.set_namespace(job.namespace)
-    try:
+    with reported_as("Error submitting job: "):
         resp = client.jobs.register(
             job, enforce_index=bool(check_index),
             job_modify_index=int(check_index or 0),
             policy_override=flags.get_bool("policy-override"),
             preserve_counts=flags.get_bool("preserve-counts"),
             eval_priority=flags.get_int("eval-priority"))
-    except CaravanError as exc:
-        raise CommandFailed(f"Error submitting job: {exc}") from exc
 
     if resp.warnings:
         ui.output(f"Job Warnings:\n{resp.warnings}\n")

@@ -13,13 +13,13 @@ from caravan.cli.common import (
     check_output_flags,
     client_flag_set,
     make_client,
+    reported_as,
 )
-from caravan.cli.errors import CommandFailed, UsageError
 from caravan.cli.formatting import format_json, format_kv, format_list, format_unix_nano, id_length
 from caravan.cli.listings import alloc_stub_table, job_eval_table, job_status_text, job_stub_table
 from caravan.cli.lookup import job_id_by_prefix
 from caravan.cli.placement import failed_groups, format_alloc_metrics
-from caravan.errors import CaravanError
+from caravan.errors import UsageError
 from caravan.structs import AllocListStub, Evaluation, Job, JobSummary
 
 HELP = """
@@ -141,7 +141,7 @@ def _children_text(job: Job, children: Sequence[tuple[str, str]]) -> str:
 
 def fetch_view(client: Client, job_id: str, namespace: str, all_allocs: bool) -> JobView:
     q = QueryOptions(namespace=namespace or None)
-    try:
+    with reported_as("Error querying job: "):
         job, _ = client.jobs.info(job_id, q)
         summary, _ = client.jobs.summary(job_id, q)
         allocs, _ = client.jobs.allocations(job_id, all=all_allocs, q=q)
@@ -151,8 +151,6 @@ def fetch_view(client: Client, job_id: str, namespace: str, all_allocs: bool) ->
             suffix = "/periodic-" if job.parameterized_job is None else "/dispatch-"
             stubs, _ = client.jobs.list(prefix=job.id + suffix, q=q)
             children = [(s.id, s.status) for s in stubs if s.parent_id == job.id]
-    except CaravanError as exc:
-        raise CommandFailed(f"Error querying job: {exc}") from exc
     return JobView(job, summary, allocs, evals, children)
 
 
@@ -165,10 +163,8 @@ def _json_entry(view: JobView) -> dict[str, object]:
 
 def _list_jobs(client: Client, ui: Ui, as_json: bool, all_namespaces: bool,
                all_allocs: bool) -> int:
-    try:
+    with reported_as("Error querying jobs: "):
         jobs, _ = client.jobs.list()
-    except CaravanError as exc:
-        raise CommandFailed(f"Error querying jobs: {exc}") from exc
     if not jobs:
         ui.output("No running jobs")
     elif as_json:

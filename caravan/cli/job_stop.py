@@ -5,13 +5,12 @@ from __future__ import annotations
 import sys
 
 from caravan.api import Client, QueryOptions
-from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client
-from caravan.cli.errors import CommandFailed, UsageError
+from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client, reported_as
 from caravan.cli.flags import Flags
 from caravan.cli.formatting import id_length
 from caravan.cli.lookup import job_id_by_prefix
 from caravan.cli.monitor import EvalMonitor
-from caravan.errors import CaravanError
+from caravan.errors import CommandFailed, UsageError
 
 HELP = """
 Usage: caravan job stop [options] <job> [<job>...]
@@ -64,11 +63,9 @@ def stop_one(client: Client, ui: Ui, flags: Flags, given: str, prompt: bool) -> 
         code = confirm(ui, job_id)
         if code is not None:
             return code
-    try:
+    with reported_as(f"Error deregistering job with id {given} err: "):
         resp = client.jobs.deregister(job_id, purge=flags.get_bool("purge"),
                                       q=QueryOptions(namespace=namespace or None))
-    except CaravanError as exc:
-        raise CommandFailed(f"Error deregistering job with id {given} err: {exc}") from exc
     if not resp.eval_id:
         return 0
     if flags.get_bool("detach"):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from caravan.cli.common import Ui
-from caravan.cli.errors import CommandFailed, UsageError
+from caravan.cli.common import Ui, reported_as
 from caravan.cli.flags import FlagSet
 from caravan.cli.job_run import load_job
-from caravan.errors import CaravanError
+from caravan.errors import UsageError
 from caravan.structs import canonicalize, validate_job
 
 HELP = """
@@ -25,9 +24,7 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     if len(flags.args) != 1:
         raise UsageError("This command takes one argument: <path>")
     job = canonicalize(load_job(flags.args[0]))
-    try:
+    with reported_as("Job validation errors:\n"):
         validate_job(job)
-    except CaravanError as exc:
-        raise CommandFailed(f"Job validation errors:\n{exc}") from exc
     ui.output("Job validation successful")
     return 0

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from caravan.api import APIError, Client, QueryOptions
-from caravan.cli.errors import CommandFailed
+from caravan.cli.common import reported_as
 from caravan.cli.formatting import SHORT_ID, format_list, id_length, limit
 from caravan.cli.listings import alloc_stub_table, job_stub_table
-from caravan.errors import CaravanError
+from caravan.errors import CommandFailed
 from caravan.structs import Allocation, AllocListStub
 
 def sanitize_uuid_prefix(prefix: str) -> str:
@@ -28,14 +28,13 @@ def job_id_by_prefix(
     client: Client, prefix: str, all_namespaces: bool = False
 ) -> tuple[str, str]:
     """The one job whose ID starts with `prefix`: (job ID, namespace)."""
-    try:
-        jobs, _ = client.jobs.list(prefix=prefix)
-    except APIError as exc:
-        if exc.status == 403:  # may not list jobs: take the prefix as the exact ID
-            return prefix, ""
-        raise CommandFailed(f'Error querying job prefix "{prefix}": {exc}') from exc
-    except CaravanError as exc:
-        raise CommandFailed(f'Error querying job prefix "{prefix}": {exc}') from exc
+    with reported_as(f'Error querying job prefix "{prefix}": '):
+        try:
+            jobs, _ = client.jobs.list(prefix=prefix)
+        except APIError as exc:
+            if exc.status != 403:
+                raise
+            return prefix, ""  # may not list jobs: take the prefix as the exact ID
     if not jobs:
         raise CommandFailed(f'No job(s) with prefix or ID "{prefix}" found')
     exact = [j for j in jobs if j.id == prefix]
@@ -49,10 +48,8 @@ def job_id_by_prefix(
 def alloc_matches(client: Client, alloc_id: str) -> tuple[str, list[AllocListStub]]:
     """The sanitized prefix and the allocations it matches (at least one)."""
     prefix = sanitize_uuid_prefix(alloc_id)
-    try:
+    with reported_as("Error querying allocation: "):
         allocs, _ = client.allocations.list(prefix=prefix)
-    except CaravanError as exc:
-        raise CommandFailed(f"Error querying allocation: {exc}") from exc
     if not allocs:
         raise CommandFailed(f'No allocation(s) with prefix or id "{prefix}" found')
     return prefix, allocs
@@ -64,10 +61,8 @@ def multiple_allocs_text(allocs: list[AllocListStub], verbose: bool, now_ns: int
 
 
 def alloc_info(client: Client, stub: AllocListStub) -> Allocation:
-    try:
+    with reported_as("Error querying allocation: "):
         alloc, _ = client.allocations.info(stub.id, QueryOptions(namespace=stub.namespace))
-    except CaravanError as exc:
-        raise CommandFailed(f"Error querying allocation: {exc}") from exc
     return alloc
 
 
@@ -113,10 +108,8 @@ def random_job_alloc(
 ) -> str:
     """`-job`: an allocation of the job (a running one if any), picked by `choose`."""
     job_id, namespace = job_id_by_prefix(client, job_prefix)
-    try:
+    with reported_as("Error fetching allocations: "):
         allocs, _ = client.jobs.allocations(job_id, q=QueryOptions(namespace=namespace or None))
-    except CaravanError as exc:
-        raise CommandFailed(f"Error fetching allocations: {exc}") from exc
     if not allocs:
         raise CommandFailed(f'Error fetching allocations: job "{job_id}" doesn\'t exist or '
                             "it has no allocations")

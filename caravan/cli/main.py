@@ -4,12 +4,17 @@ Commands live in a lazy table (name -> module path, synopsis): nothing is import
 until dispatched, so `caravan -help` stays fast. A command module exposes
 `run(args: list[str]) -> int` and, optionally, `HELP`.
 
-This is the one place errors become exit codes:
+This is the one place errors become messages and exit codes (`report`); commands
+raise and never catch to print. A command names what it was doing around a call with
+`cli.common.reported_as("Error querying jobs: ")`, which makes a failure below it a
+CommandFailed with that message:
 
-    UsageError            message + "For additional help try 'caravan <cmd> -help'"  1
-    CommandFailed         its message                                                its code
-    API / caravan errors  "Error: <err>"                                             1
-    Ctrl-C                nothing                                                    130
+    -help (HelpRequested)  the command's help on stdout                              0
+    UsageError             message + "For additional help try 'caravan <cmd> -help'"  1
+    CommandFailed          its message                                               its code
+    any other CaravanError "Error: <err>"                                            1
+    Ctrl-C                 nothing                                                   130
+    stdout closed (| head) nothing                                                   1
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from caravan.cli.errors import CommandFailed, HelpRequested, UsageError
-from caravan.errors import CaravanError
+from caravan.cli.flags import HelpRequested
+from caravan.errors import CaravanError, CommandFailed, UsageError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "acl bootstrap": ("caravan.cli.acl_bootstrap", "Bootstrap the ACL system for initial token"),
@@ -117,17 +122,21 @@ def run_command(name: str, args: list[str]) -> int:
     except HelpRequested:
         print(_help_of(module, name))
         return 0
-    except UsageError as exc:
-        _error(str(exc))
+    except CaravanError as exc:
+        return report(name, exc)
+
+
+def report(name: str, exc: CaravanError) -> int:
+    """Print what the user needs to know about `exc` and return the exit code."""
+    if isinstance(exc, UsageError):
+        _error(exc.message)
         _error(f"For additional help try 'caravan {name} -help'")
-        return 1
-    except CommandFailed as exc:
+    elif isinstance(exc, CommandFailed):
         if exc.message:
             _error(exc.message)
-        return exc.code
-    except CaravanError as exc:
+    else:
         _error(f"Error: {exc}")
-        return 1
+    return exc.code if isinstance(exc, CommandFailed) else 1
 
 
 def _help_of(module: ModuleType, name: str) -> str:

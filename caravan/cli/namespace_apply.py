@@ -14,9 +14,8 @@ from typing import Any
 
 from caravan.api import APIError
 from caravan.api.namespaces import Namespaces
-from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client
-from caravan.cli.errors import CommandFailed, UsageError
-from caravan.errors import CaravanError, InvalidInput
+from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client, reported_as
+from caravan.errors import CommandFailed, InvalidInput, UsageError
 from caravan.jobspec.hcl_load import load_hcl
 from caravan.jobspec.problems import Problems
 from caravan.structs import Struct
@@ -121,9 +120,7 @@ def run(args: list[str], ui: Ui | None = None) -> int:
                              flags.get_str("description") if flags.was_given("description")
                              else None,
                              flags.get_str("quota") if flags.was_given("quota") else None)
-    try:
+    with reported_as("Error applying namespace: "):
         namespaces.register(namespace)
-    except CaravanError as exc:
-        raise CommandFailed(f"Error applying namespace: {exc}") from exc
     ui.output(f'Successfully applied namespace "{namespace.name}"!')
     return 0

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from caravan.api.namespaces import Namespaces
-from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client
-from caravan.cli.errors import CommandFailed, UsageError
-from caravan.errors import CaravanError
+from caravan.cli.common import CLIENT_OPTIONS_HELP
+from caravan.cli.object_commands import DeleteCommand
 
 HELP = """
 Usage: caravan namespace delete [options] <namespace>
@@ -15,15 +14,6 @@ Usage: caravan namespace delete [options] <namespace>
 """ + CLIENT_OPTIONS_HELP
 
 
-def run(args: list[str], ui: Ui | None = None) -> int:
-    ui = ui or Ui()
-    flags = client_flag_set().parse(args)
-    if len(flags.args) != 1:
-        raise UsageError("This command takes one argument: <namespace>")
-    name = flags.args[0]
-    try:
-        Namespaces(make_client(flags)).delete(name)
-    except CaravanError as exc:
-        raise CommandFailed(f"Error deleting namespace: {exc}") from exc
-    ui.output(f'Successfully deleted namespace "{name}"!')
-    return 0
+run = DeleteCommand("<namespace>", "Error deleting namespace: ",
+                    lambda client, name: Namespaces(client).delete(name),
+                    lambda name: f'Successfully deleted namespace "{name}"!').run

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
+from caravan.api import Client
 from caravan.api.namespaces import Namespaces
-from caravan.cli.common import (
-    CLIENT_OPTIONS_HELP,
-    Ui,
-    make_client,
-    output_flags,
-)
-from caravan.cli.errors import CommandFailed
-from caravan.cli.formatting import format_json
+from caravan.cli.common import CLIENT_OPTIONS_HELP
 from caravan.cli.namespace_format import namespace_text, namespaces_table
-from caravan.errors import CaravanError
+from caravan.cli.object_commands import InfoCommand
+from caravan.errors import CommandFailed
 from caravan.structs.acl import Namespace
 
 HELP = """
@@ -27,12 +22,9 @@ Status Options:
 """
 
 
-def find(namespaces: Namespaces, name: str) -> Namespace:
+def find(client: Client, name: str) -> Namespace:
     """The namespace named `name`, else the only one it is a prefix of."""
-    try:
-        found, _ = namespaces.list(prefix=name)
-    except CaravanError as exc:
-        raise CommandFailed(f"Error retrieving namespaces: {exc}") from exc
+    found, _ = Namespaces(client).list(prefix=name)
     exact = [n for n in found if n.name == name]
     if exact or len(found) == 1:
         return (exact or found)[0]
@@ -42,13 +34,4 @@ def find(namespaces: Namespaces, name: str) -> Namespace:
     raise CommandFailed(f"Prefix matched multiple namespaces\n\n{namespaces_table(found)}")
 
 
-def run(args: list[str], ui: Ui | None = None) -> int:
-    ui = ui or Ui()
-    flags, as_json = output_flags(
-        args, nargs=1, usage="This command takes one argument: <namespace>")
-    ns = find(Namespaces(make_client(flags)), flags.args[0])
-    if as_json:
-        ui.output(format_json(ns.to_wire()))
-        return 0
-    ui.output(namespace_text(ns))
-    return 0
+run = InfoCommand("<namespace>", "Error retrieving namespaces: ", find, namespace_text).run

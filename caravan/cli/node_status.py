@@ -13,8 +13,8 @@ from caravan.cli.common import (
     check_output_flags,
     client_flag_set,
     make_client,
+    reported_as,
 )
-from caravan.cli.errors import CommandFailed, UsageError
 from caravan.cli.flags import Flags
 from caravan.cli.formatting import (
     format_json,
@@ -26,7 +26,7 @@ from caravan.cli.formatting import (
 )
 from caravan.cli.listings import alloc_table, node_list_table, node_prefix_table, yes_no
 from caravan.cli.lookup import check_id_length, sanitize_uuid_prefix
-from caravan.errors import CaravanError
+from caravan.errors import CommandFailed, UsageError
 from caravan.structs import Allocation, Node
 
 HELP = """
@@ -141,10 +141,8 @@ def _list(client: Client, ui: Ui, flags: Flags, as_json: bool) -> int:
     verbose, quiet = flags.get_bool("verbose"), flags.get_bool("quiet")
     if quiet and (verbose or as_json):
         raise CommandFailed("-quiet cannot be used with -verbose or -json")
-    try:
+    with reported_as("Error querying node status: "):
         nodes, _ = client.nodes.list()
-    except CaravanError as exc:
-        raise CommandFailed(f"Error querying node status: {exc}") from exc
     if as_json:
         ui.output(format_json([n.to_wire() for n in nodes]))
     elif not nodes:
@@ -157,10 +155,8 @@ def _list(client: Client, ui: Ui, flags: Flags, as_json: bool) -> int:
 
 
 def _local_node_id(client: Client) -> str:
-    try:
+    with reported_as("Error querying agent info: "):
         info, _ = client.agent.self()
-    except CaravanError as exc:
-        raise CommandFailed(f"Error querying agent info: {exc}") from exc
     if "client" not in info.stats:
         raise CommandFailed("Caravan not running in client mode")
     node_id = info.node_id()
@@ -172,13 +168,11 @@ def _local_node_id(client: Client) -> str:
 def _find_node(client: Client, node_id: str, verbose: bool) -> Node:
     check_id_length(node_id, "Identifier must contain at least two characters.")
     prefix = sanitize_uuid_prefix(node_id)
-    try:
+    with reported_as("Error querying node info: "):
         nodes, _ = client.nodes.list(prefix=prefix)
         if len(nodes) == 1:
             node, _ = client.nodes.info(nodes[0].id)
             return node
-    except CaravanError as exc:
-        raise CommandFailed(f"Error querying node info: {exc}") from exc
     if not nodes:
         raise CommandFailed(f'No node(s) with prefix "{prefix}" found')
     table = node_prefix_table(nodes, id_length(verbose))
@@ -203,9 +197,7 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     if as_json:
         ui.output(format_json(node.to_wire()))
         return 0
-    try:
+    with reported_as("Error querying node allocations: "):
         allocs, _ = client.nodes.allocations(node.id)
-    except CaravanError as exc:
-        raise CommandFailed(f"Error querying node allocations: {exc}") from exc
     ui.output(format_node_status(node, allocs, verbose, flags.get_bool("short"), ui.now_ns()))
     return 0

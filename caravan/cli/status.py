@@ -8,10 +8,9 @@ import string
 from collections.abc import Callable
 
 from caravan.api import Client
-from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client
-from caravan.cli.errors import CommandFailed
+from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client, reported_as
 from caravan.cli.lookup import sanitize_uuid_prefix
-from caravan.errors import CaravanError
+from caravan.errors import CommandFailed
 
 HELP = """
 Usage: caravan status [options] <identifier>
@@ -85,10 +84,8 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     if not flags.args:
         return _run_context("jobs", args, ui)
     identifier = flags.args[-1]
-    try:
+    with reported_as("Error querying search with id: "):
         matches = find_matches(make_client(flags), identifier)
-    except CaravanError as exc:
-        raise CommandFailed(f"Error querying search with id: {exc}") from exc
     context = pick_context(identifier, matches)
     if context is None:
         raise CommandFailed(f'Unable to resolve ID: "{identifier}"')

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from caravan import __version__
 from caravan.cli.common import Ui
-from caravan.cli.errors import UsageError
 from caravan.cli.flags import FlagSet
+from caravan.errors import UsageError
 
 HELP = """
 Usage: caravan version

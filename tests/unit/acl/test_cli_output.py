@@ -6,8 +6,8 @@ import pytest
 
 from caravan.cli.flags import FlagSet
 from caravan.cli.acl_format import go_time, policies_table, policy_text, token_text, tokens_table
-from caravan.cli.errors import UsageError
 from caravan.cli.namespace_format import namespace_text, namespaces_table
+from caravan.errors import UsageError
 from caravan.structs.acl import (
     ACLPolicy,
     ACLPolicyListStub,

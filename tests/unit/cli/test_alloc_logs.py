@@ -6,7 +6,7 @@ import pytest
 
 from caravan.api import LogFrame
 from caravan.cli.alloc_logs import LogPlan, copy_frames, plan_logs, tail_lines
-from caravan.cli.errors import CommandFailed
+from caravan.errors import CommandFailed
 
 
 def plan(**kw: object) -> LogPlan:

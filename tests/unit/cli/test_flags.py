@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from caravan.cli.errors import HelpRequested, UsageError
-from caravan.cli.flags import FlagSet, parse_go_bool
+from caravan.cli.flags import FlagSet, HelpRequested, parse_go_bool
+from caravan.errors import UsageError
 
 
 def flagset() -> FlagSet:
