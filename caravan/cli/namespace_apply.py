@@ -16,8 +16,8 @@ from caravan.api import APIError
 from caravan.api.namespaces import Namespaces
 from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client, reported_as
 from caravan.errors import CommandFailed, InvalidInput, UsageError
-from caravan.jobspec.hcl_load import load_hcl
-from caravan.jobspec.problems import Problems
+from caravan.hcl.load import load_hcl
+from caravan.hcl.problems import Problems
 from caravan.structs import Struct
 from caravan.structs.acl import (
     Namespace,
