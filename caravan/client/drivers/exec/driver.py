@@ -42,6 +42,7 @@ from caravan.client.drivers.exec.capabilities import kernel_supported, normalize
 from caravan.client.drivers.exec.cgroups import Limits, TaskCgroup, detect_version
 from caravan.client.drivers.exec.config import ExecPluginConfig, ExecTaskConfig
 from caravan.client.drivers.exec.handle import ExecHandleState
+from caravan.client.drivers.exec.masks import expand_masked_paths
 from caravan.client.drivers.exec.resolve import Mount, make_executable, resolve_command
 from caravan.client.drivers.exec.runc import Runc, container_id
 from caravan.client.drivers.executor.handle import HANDLE_VERSION
@@ -141,7 +142,8 @@ class ExecDriver(Driver):
             pid_private=(task_config.pid_mode or self.config.default_pid_mode) == "private",
             ipc_private=(task_config.ipc_mode or self.config.default_ipc_mode) == "private",
             cgroups_path=cgroup.runc_path, hostname=socket.gethostname(),
-            cpuset_cpus=cpuset(config.resources.cores)))
+            cpuset_cpus=cpuset(config.resources.cores),
+            extra_masked=expand_masked_paths(self.config.masked_paths, chroot)))
         spec = ExecutorSpec(
             argv=self._runc.run_argv(bundle, cid, no_pivot=self.config.no_pivot_root),
             env={"PATH": os.environ.get("PATH", _HOST_PATH)},
