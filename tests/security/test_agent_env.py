@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.agents import CARAVAN, AgentProcess, wait_until
-from tests.integration.exec_driver.helpers import exec_job, logs, run
+from tests.integration.exec_driver.helpers import exec_job, logs, output, run
 from tests.integration.jobs import raw_exec_job
 
 pytestmark = pytest.mark.integration
@@ -86,3 +86,11 @@ def test_gh_7131_gh_24540_agent_credentials_absent_from_exec_sessions(tasks: Tas
     names = _session_env(tasks.agent, alloc)
     assert "CARAVAN_SECURITY_PROBE" in names and "NOMAD_ALLOC_ID" in names
     assert names.isdisjoint(SECRETS), sorted(names & SECRETS.keys())
+
+
+def test_gh_7131_host_pid_task_cannot_read_the_agents_environ(tasks: Tasks) -> None:
+    # Nobody's DAC_OVERRIDE does not pass the ptrace check that guards /proc/<pid>/environ.
+    assert tasks.agent.proc is not None
+    out = output(tasks.agent, f"tr '\\0' '\\n' < /proc/{tasks.agent.proc.pid}/environ; "
+                              "echo rc=$?", pid_mode="host")
+    assert out.splitlines()[-1] != "rc=0" and not any(v in out for v in SECRETS.values())
