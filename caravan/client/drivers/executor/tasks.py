@@ -92,7 +92,10 @@ class ExecutorTasks(Generic[T]):
         self._tasks.clear()
 
 
-def task_handle(driver: str, config: TaskConfig, state: ExecutorHandleState) -> TaskHandle:
-    """The handle the client persists for a task started through an executor."""
+def task_handle(driver: str, config: TaskConfig, state: ExecutorHandleState,
+                messages: list[str] | None = None) -> TaskHandle:
+    """The handle the client persists for a task started through an executor; `messages`
+    are what the driver tells the user about this start (never persisted)."""
     return TaskHandle(version=HANDLE_VERSION, driver=driver, config=config,
-                      driver_state=state.model_dump(), started_at_ns=state.started_at_ns)
+                      driver_state=state.model_dump(), started_at_ns=state.started_at_ns,
+                      messages=messages or [])
