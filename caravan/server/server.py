@@ -18,6 +18,7 @@ from caravan.server.alloc_endpoint import AllocEndpoint
 from caravan.server.namespace_endpoint import NamespaceEndpoint
 from caravan.server.core import ServerCore
 from caravan.server.eval_broker import EvalBroker
+from caravan.server.eval_endpoint import EvalEndpoint
 from caravan.server.heartbeat import HeartbeatTracker
 from caravan.server.job_endpoint import JobEndpoint
 from caravan.server.node_endpoint import NodeEndpoint
@@ -43,6 +44,7 @@ class Server:
         self.jobs = JobEndpoint(self.core)
         self.nodes = NodeEndpoint(self.core, self.heartbeats)
         self.allocs = AllocEndpoint(self.core)
+        self.evals = EvalEndpoint(self.core)
         self.acl = ACLEndpoint(self.core, server_dir, enabled=acl_enabled,
                                token_min_ttl_s=token_min_ttl_s, token_max_ttl_s=token_max_ttl_s)
         self.namespaces = NamespaceEndpoint(self.core)
@@ -81,6 +83,23 @@ class Server:
         self._tasks = []
         self.broker.close()
         self.store.close()
+
+    @property
+    def index(self) -> int:
+        """The state's latest index."""
+        return self.store.index
+
+    async def wait_index(self, tables: tuple[str, ...], min_index: int, wait_s: float) -> int:
+        """A blocking query's wait: `tables`' index once past `min_index` (0: now), or at
+        the end of `wait_s`. Cancellation simply ends the wait."""
+        if min_index <= 0:
+            return self.store.table_index(*tables)
+        return await self.store.wait_for_change(tables, min_index, wait_s)
+
+    def stats(self) -> dict[str, object]:
+        """What `/v1/agent/self` shows under `stats.nomad`."""
+        return {"server": "true", "leader": "true", "last_index": str(self.store.index),
+                "broker": self.broker.stats()}
 
     def _on_blocked(self, ev: Evaluation) -> None:
         older = self.broker.block(ev)
