@@ -3,11 +3,13 @@
     start():  load state ─▶ re-queue pending evals, park blocked ones ─▶ give every
               ready node a fresh heartbeat deadline ─▶ start workers + heartbeat loop
     stop():   cancel the loops (each awaited), close the store
+
+The loops belong to a `Supervisor`: one that dies is logged and `wait_failed()`
+returns, so the agent stops instead of serving without a scheduler or heartbeats.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from caravan.server.plan_apply import PlanApplier
 from caravan.server.state import Backend, SqliteBackend, StateStore
 from caravan.server.worker import Worker
 from caravan.structs import Evaluation
+from caravan.supervisor import Supervisor, TaskFailure
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,7 @@ class Server:
                                    on_capacity_freed=self.core.unblock)
         self._workers = [Worker(self.store, self.broker, self.applier, new_id, clock)
                          for _ in range(workers)]
-        self._tasks: list[asyncio.Task[None]] = []
+        self._loops = Supervisor("server")
 
     @classmethod
     def from_data_dir(cls, data_dir: Path, **kwargs: object) -> Server:
@@ -69,18 +72,16 @@ class Server:
         for node in self.store.nodes():
             if node.status == "ready":
                 self.heartbeats.reset(node.id)
-        self._tasks = [asyncio.create_task(w.run(), name="worker") for w in self._workers]
-        self._tasks.append(asyncio.create_task(self.heartbeats.run(), name="heartbeats"))
+        for n, worker in enumerate(self._workers):
+            self._loops.spawn(worker.run(), f"worker {n}")
+        self._loops.spawn(self.heartbeats.run(), "heartbeats")
+
+    async def wait_failed(self) -> TaskFailure:
+        """Returns once a worker or the heartbeat loop has died (see `Supervisor`)."""
+        return await self._loops.wait_failed()
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
-        self._tasks = []
+        await self._loops.aclose()
         self.broker.close()
         self.store.close()
 
