@@ -24,17 +24,7 @@ from caravan.client.drivers.base import (
 )
 from caravan.client.state import LocalTaskState
 from caravan.client.taskrunner import events
-from caravan.client.taskrunner.hooks import (
-    ExitedHook,
-    HookError,
-    PoststartHook,
-    PrestartHook,
-    PrestartRequest,
-    StopHook,
-    TaskHook,
-    TaskRequest,
-    UpdateHook,
-)
+from caravan.client.taskrunner.hooks import HookError, TaskRequest
 from caravan.client.taskrunner.lifecycle import (
     Action,
     Emit,
@@ -54,6 +44,7 @@ from caravan.client.taskrunner.lifecycle import (
     record,
 )
 from caravan.client.taskrunner.setup import TaskSetup
+from caravan.client.taskrunner.stages import HookStages
 from caravan.errors import DriverError
 from caravan.structs import Allocation, TaskEvent, TaskState
 
@@ -66,7 +57,7 @@ class TaskRunner:
         self.setup = setup
         self.name = setup.task.name
         self._on_change = on_change
-        self.hooks: list[TaskHook] = setup.hooks(self.emit)  # once: they keep state
+        self.stages = HookStages(self.name, setup.hooks(self.emit))  # built once
         self._updated = asyncio.Event()
         self.local = restored or LocalTaskState()
         now = setup.clock.now_ns()
@@ -155,7 +146,7 @@ class TaskRunner:
         if self._apply(actions):
             await self._stop_driver()
         elif self.local.handle is not None:
-            await self._run_hooks(PoststartHook, "poststart")
+            await self.stages.poststart(self._request())
 
     def _start_failure(self, err: HookError | DriverError) -> StartFailed:
         now = self.setup.clock.now_ns()
@@ -168,23 +159,8 @@ class TaskRunner:
                            isinstance(err, RecoverableDriverError))
 
     async def _prestart(self) -> dict[str, str]:
-        env: dict[str, str] = {}
-        for hook in self.hooks:
-            if not isinstance(hook, PrestartHook) or hook.name in self.local.hooks_done:
-                continue
-            request = PrestartRequest(alloc=self.setup.alloc, task=self.setup.task,
-                                      task_dir=self.setup.task_dir,
-                                      capabilities=self.setup.capabilities(),
-                                      env=self.setup.task_env(env))
-            try:
-                response = await hook.prestart(request)
-            except HookError as err:
-                raise HookError(f"{hook.name}: {err}", recoverable=err.recoverable,
-                                event=err.event) from err
-            env.update(response.env)
-            if response.done:
-                self.local.hooks_done.append(hook.name)
-        return env
+        return await self.stages.prestart(self._request(), self.setup.capabilities(),
+                                          self.setup.task_env, self.local.hooks_done)
 
     async def _wait_exit(self) -> None:
         handle = self.local.handle
@@ -200,7 +176,7 @@ class TaskRunner:
         except DriverError as err:
             log.warning("task %s: driver cleanup failed: %s", self.name, err)
         self._set_handle(None)
-        await self._run_hooks(ExitedHook, "exited")
+        await self.stages.exited(self._request())
         self._apply(actions)
 
     async def _sleep(self, delay_ns: int) -> None:
@@ -211,10 +187,7 @@ class TaskRunner:
             pass
 
     async def _run_stop_hooks(self) -> None:
-        request = self._request()
-        for hook in self.hooks:
-            if isinstance(hook, StopHook):
-                await hook.stop(request)
+        await self.stages.stop(self._request())
         self.local.run_complete = True
         self._on_change()
 
@@ -222,18 +195,7 @@ class TaskRunner:
         while True:
             await self._updated.wait()
             self._updated.clear()
-            await self._run_hooks(UpdateHook, "update")
-
-    async def _run_hooks(self, stage: type[TaskHook], method: str) -> None:
-        """One of the stages whose HookErrors are logged, not fatal (as in Nomad)."""
-        request = self._request()
-        for hook in self.hooks:
-            if isinstance(hook, stage):
-                try:
-                    await getattr(hook, method)(request)
-                except HookError as err:
-                    log.error("task %s: %s hook %s failed: %s", self.name, method,
-                              hook.name, err)
+            await self.stages.update(self._request())
 
     def _request(self) -> TaskRequest:
         return TaskRequest(alloc=self.setup.alloc, task=self.setup.task,

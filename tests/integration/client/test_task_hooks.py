@@ -60,12 +60,12 @@ def test_stages_run_in_order_on_the_same_hooks_across_a_restart(reaper: Path) ->
                          make_deps(reaper), lambda _id: None)
     recorder = Recorder()
     task = runner.tasks["main"]
-    task.hooks.append(recorder)
-    built = list(task.hooks)
+    task.stages.hooks.append(recorder)
+    built = list(task.stages.hooks)
     run(runner.run())
     assert recorder.stages == ["prestart", "poststart", "exited",
                                "prestart", "poststart", "exited", "stop"]
-    assert task.hooks == built  # never rebuilt: the same objects from prestart to stop
+    assert task.stages.hooks == built  # never rebuilt: the same objects from prestart to stop
     assert [h.name for h in built] == ["validate", "task_dir", "artifacts", "recorder"]
 
 
@@ -73,7 +73,7 @@ def test_an_update_reaches_the_update_hooks(reaper: Path) -> None:
     alloc = make_alloc([shell("main", "sleep 30")])
     runner = AllocRunner(alloc, make_deps(reaper), lambda _id: None)
     recorder = Recorder()
-    runner.tasks["main"].hooks.append(recorder)
+    runner.tasks["main"].stages.hooks.append(recorder)
 
     async def scenario() -> None:
         life = asyncio.create_task(runner.run())
