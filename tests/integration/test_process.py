@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import time
+from pathlib import Path
 
 import pytest
 
@@ -61,34 +61,20 @@ def test_run_times_out_and_reaps() -> None:
         process.run_sync(STUBBORN, timeout_s=0.5, grace_s=0.2)
 
 
-def test_a_cancelled_run_still_reaps_its_process() -> None:
-    pids: list[int] = []
+def test_a_cancelled_run_still_reaps_its_process(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    script = (f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid()));"
+              " time.sleep(60)")
 
-    async def main() -> None:
-        script = "import os, time; print(os.getpid(), flush=True); time.sleep(60)"
+    async def main() -> int:
         task = asyncio.create_task(process.run([sys.executable, "-c", script], timeout_s=60))
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not _children():
-            await asyncio.sleep(0.05)
-        pids.extend(_children())
+        async with asyncio.timeout(10):
+            while not (pid_file.exists() and pid_file.read_text()):
+                await asyncio.sleep(0.05)
+        pid = int(pid_file.read_text())
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+        return pid
 
-    asyncio.run(main())
-    assert pids and all(_gone(pid) for pid in pids)
-
-
-def _children() -> list[int]:
-    me = os.getpid()
-    found = []
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/stat") as stat:
-                    fields = stat.read().rsplit(") ", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == me:
-                found.append(int(name))
-    return found
+    assert _gone(asyncio.run(main()))
