@@ -47,6 +47,7 @@ class PathRefused(OSError):
     def __init__(self, path: str, why: str, code: int = errno.ELOOP) -> None:
         super().__init__(code, f"{path}: {why}")
         self.path = path
+        self.why = why
 
 
 def split_relative(path: str) -> list[str]:

@@ -50,6 +50,7 @@ from caravan.client.drivers.executor.task import ExecutorTask
 from caravan.client.drivers.signals import signal_number
 from caravan.client.drivers.users import HostUser, check_denied, lookup_user, parse_id_ranges
 from caravan.client.exec_session import ExecLaunch, run_exec
+from caravan.client.beneath import Root
 from caravan.client.mounts import mount_tmpfs, unmount
 from caravan.client.taskenv import cpuset
 from caravan.errors import DriverError
@@ -130,8 +131,11 @@ class ExecDriver(Driver):
         await self._clear_leftovers(cid, cgroup)
         cgroup.create(_limits(config, self.config.pids_limit))
         secrets = config.task_dir / "secrets"
-        secrets.mkdir(exist_ok=True)
-        mount_tmpfs(secrets, size_mb=config.secrets_mb, mode=0o700, uid=user.uid, gid=user.gid)
+        try:
+            await asyncio.to_thread(_mount_secrets, config, user)
+        except DriverError:
+            await self._cleanup(cid, cgroup, None)
+            raise
         bundle = write_bundle(config.state_dir / "bundle", BundleSpec(
             argv=[command.in_task, *task_config.args], env=_task_env(config, user),
             cwd=task_config.work_dir or "/", uid=user.uid, gid=user.gid,
@@ -322,6 +326,18 @@ class ExecDriver(Driver):
 
     async def close(self) -> None:
         self._tasks.clear()
+
+
+def _mount_secrets(config: TaskConfig, user: HostUser) -> None:
+    """The secrets tmpfs, on the task dir's own `secrets/`: the task dir is writable by
+    tasks, so a symlink put there between two runs is refused, never mounted over."""
+    with Root.open(config.task_dir) as task_dir:
+        try:
+            task_dir.opendir("secrets", create=True, mode=0o777).close()
+            mount_tmpfs(task_dir, "secrets", size_mb=config.secrets_mb, mode=0o700,
+                        uid=user.uid, gid=user.gid)
+        except OSError as err:
+            raise DriverError(f"failed to mount the secrets dir: {err}") from err
 
 
 def _limits(config: TaskConfig, pids: int) -> Limits:
