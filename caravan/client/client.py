@@ -32,6 +32,7 @@ from caravan.client.fingerprint.drivers import fingerprint_drivers, same_health
 from caravan.client.fingerprint.node_facts import fingerprint_host
 from caravan.client.heartbeat import Heartbeater
 from caravan.client.node import NodeIdentity, build_node
+from caravan.client.orphans import live_tasks, remove_orphans
 from caravan.client.rpc import ServerRPC
 from caravan.client.state import ClientStateStore, LocalAllocState
 from caravan.client.taskrunner.events import rfc3339
@@ -113,13 +114,10 @@ class Client:
     async def start(self) -> None:
         """Fingerprint, restore local allocations, start the loops; returns at once."""
         await self._fingerprint()
-        saved_allocs = self.store.load_allocs()
-        known = {(s.alloc.id, t.name) for s in saved_allocs if s.alloc.job is not None
-                 for g in s.alloc.job.task_groups if g.name == s.alloc.task_group for t in g.tasks}
-        for driver in self.drivers.values():
-            for removed in await driver.remove_orphans(known):
-                log.info("removed %s left behind by an allocation this client no longer has",
-                         removed)
+        saved_allocs = await asyncio.to_thread(self.store.load_allocs)
+        for removed in await remove_orphans(self.data_dir, self.drivers,
+                                            live_tasks(saved_allocs)):
+            log.info("removed %s left behind by no running task of this client", removed)
         await asyncio.to_thread(self._remove_unknown_alloc_dirs, {s.alloc.id for s in saved_allocs})
         for saved in saved_allocs:
             self._add_runner(saved.alloc, saved)
