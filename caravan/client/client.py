@@ -18,6 +18,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,6 +114,7 @@ class Client:
 
     async def start(self) -> None:
         """Fingerprint, restore local allocations, start the loops; returns at once."""
+        began = time.monotonic()
         await self._fingerprint()
         saved_allocs = await asyncio.to_thread(self.store.load_allocs)
         for removed in await remove_orphans(self.data_dir, self.drivers,
@@ -124,6 +126,13 @@ class Client:
         self._loops = [asyncio.create_task(coro, name=name) for name, coro in (
             ("heartbeat", self.heartbeater.run()), ("alloc-watch", self._watch_allocs()),
             ("alloc-updates", self._report_updates()), ("fingerprint", self._fingerprint_loop()))]
+        self._spawn(self._log_restored(list(self._runners.values()), began), "restore report")
+
+    @staticmethod
+    async def _log_restored(runners: list[AllocRunner], began: float) -> None:
+        held = await asyncio.gather(*(r.wait_restored() for r in runners))
+        log.info("restored %d allocations: %d tasks re-attached in %.2fs", len(runners),
+                 sum(held), time.monotonic() - began)
 
     def _remove_unknown_alloc_dirs(self, known: set[str]) -> None:
         """Alloc dirs with no saved state belong to nothing this client runs any more."""

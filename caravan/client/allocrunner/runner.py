@@ -150,6 +150,12 @@ class AllocRunner:
             self._changed.set()
         self._persist()
 
+    async def wait_restored(self) -> int:
+        """Once every task has been re-attached or found gone after an agent restart: how
+        many tasks the drivers hold again."""
+        await asyncio.gather(*(r.restored.wait() for r in self.tasks.values()))
+        return sum(r.handle is not None for r in self.tasks.values())
+
     async def stop(self) -> None:
         """Kill every task and return once all are dead (needs `run()` to be running)."""
         self._stop_requested = True

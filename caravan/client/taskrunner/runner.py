@@ -89,6 +89,8 @@ class TaskRunner:
             # kill arriving first is carried out once the driver has it again.
             self.lifecycle.handle(Starting(now))
         self._wake = asyncio.Event()
+        # Set once what an earlier agent left of this task has been re-attached (or not).
+        self.restored = asyncio.Event()
         self._dead = asyncio.Event()
         if dead:
             self._dead.set()
@@ -117,6 +119,7 @@ class TaskRunner:
             await self._reattach()
         elif not self.is_dead and self.local.launching is not None:
             await self._recover_launch(self.local.launching)
+        self.restored.set()
         while not self.is_dead:
             if self.local.handle is None:
                 await self._wait_start_delay()
