@@ -22,9 +22,9 @@ from caravan.client.drivers.base import (
     DriverConfigError,
     ExitResult,
     RecoverableDriverError,
+    TaskConfig,
     TaskHandle,
 )
-from caravan.client.drivers.base import TaskConfig
 from caravan.client.state import LocalTaskState
 from caravan.client.state_writer import ClientStateError
 from caravan.client.taskrunner import events
@@ -175,7 +175,7 @@ class TaskRunner:
             else:
                 await self._launch(self.setup.task_config(env))
                 actions = self.lifecycle.handle(Started(self.setup.clock.now_ns()))
-        except (HookError, DriverError, ClientStateError) as err:
+        except (HookError, DriverError, ClientStateError, OSError) as err:
             actions = self.lifecycle.handle(self._start_failure(err))
         if self._apply(actions):
             await self._stop_driver()
@@ -186,16 +186,19 @@ class TaskRunner:
         try:
             await self._durable(True)
             handle = await self.setup.require_driver().start(config)
-        except BaseException:
+        except Exception:
+            # Nothing was started. (Cancelled at shutdown, the intent stays: the next agent
+            # finds out what the interrupted start did.)
             self.local.launching = None
             self._on_change()
             raise
         self.local.launching = None
         self._set_handle(handle)
 
-    def _start_failure(self, err: HookError | DriverError | ClientStateError) -> StartFailed:
+    def _start_failure(self, err: HookError | DriverError | ClientStateError | OSError
+                       ) -> StartFailed:
         now = self.setup.clock.now_ns()
-        if isinstance(err, ClientStateError):  # a full disk, say: worth retrying
+        if isinstance(err, (ClientStateError, OSError)):  # a full disk, say: worth retrying
             return StartFailed(now, events.driver_failure(now, str(err)), True)
         if isinstance(err, HookError):
             return StartFailed(now, err.event or events.hook_failed(now, str(err)),

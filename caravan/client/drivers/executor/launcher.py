@@ -151,7 +151,8 @@ def _lock(state_dir: Path, wait_s: float) -> int:
         except BlockingIOError:
             if time.monotonic() > deadline:
                 os.close(fd)
-                raise DriverError(f"an executor of {state_dir} is still running") from None
+                raise RecoverableDriverError(f"an executor of {state_dir} is still running") \
+                    from None
             time.sleep(0.02)
 
 
