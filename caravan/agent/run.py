@@ -18,8 +18,8 @@ from pathlib import Path
 
 import uvicorn
 
-from caravan.agent.config import AgentConfig
 from caravan.clock import Clock, SystemClock
+from caravan.config.agent import AgentConfig
 from caravan.http.app import build_app
 from caravan.http.context import AgentContext
 from caravan.ids import IdGenerator, random_id

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from caravan.hcl.problems import Problems
 from caravan.jobspec.hcl_values import describe
 from caravan.jobspec.json_keys import (
     REFUSED,
@@ -23,7 +24,6 @@ from caravan.jobspec.json_keys import (
     is_empty,
     nested_model,
 )
-from caravan.jobspec.problems import Problems
 from caravan.structs import Job, JobRegisterRequest
 
 _EXPECTED = {"int_type": "an integer", "int_from_float": "an integer", "int_parsing": "an integer",

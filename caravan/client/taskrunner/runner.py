@@ -173,14 +173,16 @@ class TaskRunner:
             if self.lifecycle.killing:
                 actions = self.lifecycle.handle(StartFailed(self.setup.clock.now_ns(), None))
             else:
-                await self._launch(self.setup.task_config(env))
+                handle = await self._launch(self.setup.task_config(env))
+                for message in handle.messages:
+                    self.emit(events.driver_message(self.setup.clock.now_ns(), message))
                 actions = self.lifecycle.handle(Started(self.setup.clock.now_ns()))
         except (HookError, DriverError, ClientStateError, OSError) as err:
             actions = self.lifecycle.handle(self._start_failure(err))
         if self._apply(actions):
             await self._stop_driver()
 
-    async def _launch(self, config: TaskConfig) -> None:
+    async def _launch(self, config: TaskConfig) -> TaskHandle:
         """Start the task, its intent on disk first: if that cannot be written, nothing starts."""
         self.local.launching = config
         try:
@@ -194,6 +196,7 @@ class TaskRunner:
             raise
         self.local.launching = None
         self._set_handle(handle)
+        return handle
 
     def _start_failure(self, err: HookError | DriverError | ClientStateError | OSError
                        ) -> StartFailed:

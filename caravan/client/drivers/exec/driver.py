@@ -38,7 +38,13 @@ from caravan.client.drivers.base import (
 )
 from caravan.client.drivers.decode import decode
 from caravan.client.drivers.exec.bundle import BundleSpec, write_bundle
-from caravan.client.drivers.exec.capabilities import kernel_supported, normalize, task_capabilities
+from caravan.client.drivers.exec.capabilities import (
+    agent_bounding,
+    kernel_supported,
+    normalize,
+    task_capabilities,
+    within_bounding,
+)
 from caravan.client.drivers.exec.cgroups import (
     Limits,
     TaskCgroup,
@@ -47,6 +53,7 @@ from caravan.client.drivers.exec.cgroups import (
 )
 from caravan.client.drivers.exec.config import ExecPluginConfig, ExecTaskConfig
 from caravan.client.drivers.exec.handle import ExecHandleState
+from caravan.client.drivers.exec.masks import expand_masked_paths
 from caravan.client.drivers.exec.resolve import Mount, make_executable, resolve_command
 from caravan.client.drivers.exec.runc import Runc, container_id
 from caravan.client.drivers.executor.handle import HANDLE_VERSION
@@ -79,6 +86,7 @@ class ExecDriver(Driver):
     def __init__(self, plugin_config: dict[str, Any], context: DriverContext) -> None:
         super().__init__(plugin_config, context)
         self._supported = kernel_supported()
+        self._bounding = agent_bounding()
         self.config = ExecPluginConfig.parse(plugin_config, self._supported)
         self._allow = normalize(self.config.allow_caps, self._supported, "allow_caps")
         self._denied_uids = parse_id_ranges(self.config.denied_host_uids, "deniedHostUIDs")
@@ -122,9 +130,9 @@ class ExecDriver(Driver):
         task_config.validate_values()
         user = lookup_user(config.user or "nobody")
         check_denied(user, self._denied_uids, self._denied_gids)
-        caps = task_capabilities(allow=self._allow, cap_add=task_config.cap_add,
-                                 cap_drop=task_config.cap_drop, user=user.name,
-                                 supported=self._supported)
+        caps, dropped = within_bounding(task_capabilities(
+            allow=self._allow, cap_add=task_config.cap_add, cap_drop=task_config.cap_drop,
+            user=user.name, supported=self._supported), self._bounding)
         chroot = self._chroot_mounts(config)
         volumes = [Mount(m.host_path, PurePosixPath(m.task_path), m.read_only)
                    for m in config.mounts]
@@ -146,7 +154,8 @@ class ExecDriver(Driver):
             pid_private=(task_config.pid_mode or self.config.default_pid_mode) == "private",
             ipc_private=(task_config.ipc_mode or self.config.default_ipc_mode) == "private",
             cgroups_path=cgroup.runc_path, hostname=socket.gethostname(),
-            cpuset_cpus=cpuset(config.resources.cores)))
+            cpuset_cpus=cpuset(config.resources.cores),
+            extra_masked=expand_masked_paths(self.config.masked_paths, chroot)))
         spec = ExecutorSpec(
             argv=self._runc.run_argv(bundle, cid, no_pivot=self.config.no_pivot_root),
             env={"PATH": os.environ.get("PATH", _HOST_PATH)},
@@ -160,16 +169,19 @@ class ExecDriver(Driver):
         except DriverError as err:
             await self._cleanup(cid, cgroup, secrets)
             raise DriverError(f"failed to launch command with executor: {err}") from err
-        return self._adopt(config, _Container(executor, cid, cgroup, secrets))
+        return self._adopt(config, _Container(executor, cid, cgroup, secrets),
+                           [dropped] if dropped else [])
 
-    def _adopt(self, config: TaskConfig, task: _Container) -> TaskHandle:
+    def _adopt(self, config: TaskConfig, task: _Container,
+               messages: list[str] | None = None) -> TaskHandle:
         self._tasks[config.id] = task
         state = ExecHandleState.of(task.executor, container_id=task.cid,
                                    cgroup_name=task.cgroup.name,
                                    cgroup_version=task.cgroup.version,
                                    secrets_dir=str(task.secrets_dir))
         return TaskHandle(version=HANDLE_VERSION, driver=self.name, config=config,
-                          driver_state=state.model_dump(), started_at_ns=state.started_at_ns)
+                          driver_state=state.model_dump(), started_at_ns=state.started_at_ns,
+                          messages=messages or [])
 
     def _chroot_mounts(self, config: TaskConfig) -> list[Mount]:
         """chroot_env entries that exist and do not reach the client's data dir.

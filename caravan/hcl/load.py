@@ -1,4 +1,5 @@
-"""Runs python-hcl2 over job file text; turns its failures into FieldErrors with lines.
+"""Runs python-hcl2 over HCL text (job, agent, policy and namespace files); turns its
+failures into FieldErrors with lines.
 
 python-hcl2 (7.3.x) stops at the first syntax error, so a file that does not parse
 reports exactly one problem: where lark stopped and what it expected there.
@@ -19,7 +20,7 @@ from lark.exceptions import (
     VisitError,
 )
 
-from caravan.jobspec.problems import Problems
+from caravan.hcl.problems import Problems
 
 # lark's terminal names for the tokens a reader recognises; others are left out.
 _TOKENS = {"RBRACE": "}", "LBRACE": "{", "RSQB": "]", "LSQB": "[", "EQ": "=", "COMMA": ",",
