@@ -75,13 +75,13 @@ class StateWriter:
                 await self._progress.wait()
 
     async def settle(self, timeout_s: float) -> None:
-        """Give pending writes `timeout_s` to finish (agent shutdown); never raises."""
+        """Give pending writes `timeout_s` to finish (say, before agent shutdown); never
+        raises. Writes still failing go on being retried while the loop runs."""
         try:
             async with asyncio.timeout(timeout_s):
                 await self.durable()
         except TimeoutError:
-            log.warning("client state of allocation %s not written before shutdown",
-                        self._alloc_id)
+            log.warning("client state of allocation %s not written yet", self._alloc_id)
 
     async def close(self) -> None:
         """Stop writing (the allocation is being destroyed); waits for a write under way."""
