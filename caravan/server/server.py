@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 
 from caravan.clock import Clock
+from caravan.errors import WriteFailed
 from caravan.ids import IdGenerator
 from caravan.server.acl_endpoint import ACLEndpoint
 from caravan.server.alloc_endpoint import AllocEndpoint
@@ -89,7 +90,13 @@ class Server:
             txn.evals.append(older.model_copy(update={
                 "status": "canceled",
                 "status_description": "evaluation superseded by a newer blocked one"}))
-            self.store.commit(txn)
+            try:
+                self.store.commit(txn)
+            except WriteFailed as e:
+                # Harmless: the newer blocked eval stands for the job; at the next start
+                # the older one is found blocked and canceled then.
+                log.warning("could not cancel superseded blocked evaluation %s: %s",
+                            older.id, e.message)
 
     def _node_down(self, node_id: str) -> None:
         self.nodes.node_down(node_id)
