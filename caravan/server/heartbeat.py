@@ -16,6 +16,11 @@ from caravan.server.write_retry import retry_delay_s
 
 log = logging.getLogger(__name__)
 
+# After a server (re)start every node gets this long to heartbeat again (Nomad's
+# FailoverHeartbeatTTL): clients back off while the server is away, and a restart
+# must not mark them all down and replace every allocation they run.
+FAILOVER_TTL_S = 300.0
+
 
 class HeartbeatTracker:
     """Owns one loop (`run`) that expires deadlines; `reset` is called per heartbeat."""
@@ -33,6 +38,16 @@ class HeartbeatTracker:
         self._deadlines[node_id] = loop.time() + self.ttl_s + self._grace_s
         self._failures.pop(node_id, None)
         return self.ttl_s
+
+    def failover(self, node_id: str, ttl_s: float = FAILOVER_TTL_S) -> None:
+        """Give `node_id` `ttl_s` to heartbeat: the server just started and its clients
+        may still be backing off; their first heartbeat puts them on the usual TTL."""
+        self._deadlines[node_id] = asyncio.get_running_loop().time() + ttl_s
+        self._failures.pop(node_id, None)
+
+    def deadline(self, node_id: str) -> float | None:
+        """When `node_id` is marked down unless it heartbeats (event loop time)."""
+        return self._deadlines.get(node_id)
 
     def forget(self, node_id: str) -> None:
         self._deadlines.pop(node_id, None)

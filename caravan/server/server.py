@@ -1,7 +1,8 @@
 """The server: builds the store, broker, workers and endpoints, and owns their loops.
 
-    start():  load state ─▶ re-queue pending evals, park blocked ones ─▶ give every
-              ready node a fresh heartbeat deadline ─▶ start workers + heartbeat loop
+    start():  load state ─▶ re-queue pending evals, park blocked ones and give them one
+              more pass ─▶ give every ready node the failover heartbeat deadline (5 min)
+              ─▶ start workers + heartbeat loop
     stop():   cancel the loops (each awaited), close the store
 """
 
@@ -65,9 +66,12 @@ class Server:
                 self.broker.enqueue(ev)
             elif ev.status == "blocked":
                 self._on_blocked(ev)
+        # Freeing capacity and unblocking are two writes: a crash between them leaves
+        # evals blocked with room for them. Give each one more pass, as on any capacity change.
+        self.core.unblock()
         for node in self.store.nodes():
             if node.status == "ready":
-                self.heartbeats.reset(node.id)
+                self.heartbeats.failover(node.id)
         self._tasks = [asyncio.create_task(w.run(), name="worker") for w in self._workers]
         self._tasks.append(asyncio.create_task(self.heartbeats.run(), name="heartbeats"))
 
