@@ -108,21 +108,21 @@ def _check(server: AgentProcess, registered: dict[str, int]) -> None:
 def test_server_killed_during_a_burst_of_registrations(
         agents: tuple[AgentProcess, AgentProcess], tmp_path: Path) -> None:
     server, _ = agents
-    wanted = [f"burst-{i:02d}" for i in range(40)]
+    wanted = [f"burst-{i:02d}" for i in range(30)]
     acknowledged: dict[str, int] = {}
     lock = threading.Lock()
-    twelve_done = threading.Event()
+    ten_done = threading.Event()
 
     def register(job_id: str) -> None:
         if _register(server, _job(job_id)):
             with lock:
                 acknowledged[job_id] = 1
-                if len(acknowledged) >= 12:
-                    twelve_done.set()
+                if len(acknowledged) >= 10:
+                    ten_done.set()
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         futures = [pool.submit(register, job_id) for job_id in wanted]
-        assert twelve_done.wait(60), "twelve registrations never returned 200"
+        assert ten_done.wait(60), "ten registrations never returned 200"
         server.kill()
         for future in futures:
             future.result()
@@ -144,8 +144,8 @@ def test_server_killed_before_and_during_plan_apply(
     registered: dict[str, int] = {}
     for moment in ("registered", "plan-write"):
         job_id = f"apply-{moment}"
-        assert _register(server, _job(job_id, count=12))
-        registered[job_id] = 12
+        assert _register(server, _job(job_id, count=10))
+        registered[job_id] = 10
         if moment == "plan-write":
             # The registration's commit is done; the next writer is the plan apply.
             size = wal.stat().st_size
