@@ -101,6 +101,7 @@ def test_full_data_dir_fails_writes_clearly_and_recovers_without_restart(
     assert refused.status_code == 507, refused.text
     assert "database or disk is full" in refused.text
     assert "free space" in refused.text
+    assert refused.headers.get("Retry-After"), "a refused write says when to try again"
     # Reads keep working and show exactly what was stored before.
     assert sorted(j["ID"] for j in _get(server, "/v1/jobs")) == ["before", "flaky"]
     assert httpx.get(f"{server.address}/v1/job/during", timeout=10).status_code == 404
