@@ -11,6 +11,7 @@
      ├── PlanRejected            a plan no longer fits the latest state
      ├── WriteFailed             the state could not be written; nothing changed (503)
      │    └── StorageFull        the data dir's filesystem is full (507)
+     ├── ProcessFailed           a helper process did not start or did not end in time
      └── DriverError             a task driver failed
           └── NotSupported       the driver does not offer that operation
 
@@ -131,6 +132,10 @@ class StorageFull(WriteFailed):
     def __init__(self, cause: str, *, where: str) -> None:
         super().__init__(cause, hint=f"free space on the filesystem holding {where}; "
                                      "writes work again as soon as there is room")
+
+
+class ProcessFailed(CaravanError):
+    """A short-lived helper process (runc, a check) could not start or overran its deadline."""
 
 
 class DriverError(CaravanError):
