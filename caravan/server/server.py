@@ -72,8 +72,10 @@ class Server:
             elif ev.status == "blocked":
                 self._on_blocked(ev)
         # Freeing capacity and unblocking are two writes: a crash between them leaves
-        # evals blocked with room for them. Give each one more pass, as on any capacity change.
-        self.core.unblock()
+        # evals blocked with room for them. Give each one more pass, as on any capacity
+        # change, when there is a ready node that could have that room.
+        if any(node.status == "ready" for node in self.store.nodes()):
+            self.core.unblock()
         for node in self.store.nodes():
             if node.status == "ready":
                 self.heartbeats.failover(node.id)
