@@ -7,6 +7,7 @@ import logging
 from caravan.errors import NotFound, PermissionDenied
 from caravan.server.core import ServerCore
 from caravan.server.heartbeat import HeartbeatTracker
+from caravan.server.scheduler.reschedule import failure_needs_eval
 from caravan.structs import AllocClientUpdate, Allocation, Job, Node
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,8 @@ class NodeEndpoint:
                 freed = True
                 if changed.client_status == "failed" and alloc.job is not None:
                     job = core.store.job(alloc.namespace, alloc.job_id)
-                    if job is not None and not job.stop:
+                    if (job is not None and not job.stop
+                            and failure_needs_eval(changed, job, core.clock.now_ns())):
                         failed_jobs[(job.namespace, job.id)] = job
         for job in failed_jobs.values():
             txn.evals.append(core.new_eval(job, "alloc-failure"))
