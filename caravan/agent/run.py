@@ -15,14 +15,17 @@ import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
+from caravan.agent.tls_protocols import TLSH11Protocol, TLSWebSocketProtocol
 from caravan.clock import Clock, SystemClock
 from caravan.config.agent import AgentConfig
 from caravan.http.app import build_app
 from caravan.http.context import AgentContext
 from caravan.ids import IdGenerator, random_id
+from caravan.tls.context import server_context
 
 log = logging.getLogger(__name__)
 
@@ -65,17 +68,18 @@ class Agent:
                 heartbeat_ttl_s=cfg.server.min_heartbeat_ttl,
                 heartbeat_grace_s=cfg.server.heartbeat_grace, acl_enabled=cfg.acl.enabled,
                 token_min_ttl_s=cfg.acl.token_min_expiration_ttl,
-                token_max_ttl_s=cfg.acl.token_max_expiration_ttl)
+                token_max_ttl_s=cfg.acl.token_max_expiration_ttl,
+                client_introduction=cfg.server.client_introduction)
             await ctx.server.start()
         http = _HttpServer(uvicorn.Config(
             build_app(ctx), host=cfg.bind_addr, port=cfg.ports.http, log_level="warning",
-            lifespan="off", ws="websockets-sansio", ws_ping_interval=None, timeout_keep_alive=65,
+            lifespan="off", ws_ping_interval=None, timeout_keep_alive=65,
             # Blocking queries may be held open for minutes; do not let them hold up a stop.
-            timeout_graceful_shutdown=2))
+            timeout_graceful_shutdown=2, **_tls_options(cfg)))
         serving = asyncio.create_task(http.serve(), name="http")
         try:
             await _wait_started(http, serving)
-            log.info("caravan agent listening on http://%s", ctx.http_addr)
+            log.info("caravan agent listening on %s", cfg.http_url())
             if cfg.client.enabled:
                 from caravan.client.client import Client
 
@@ -83,7 +87,7 @@ class Agent:
                 ctx.client = Client(cfg, data_dir=data_dir, http_addr=ctx.http_addr,
                                     servers=servers, clock=self._clock, new_id=self._new_id)
                 await ctx.client.start()
-            print(f"==> caravan agent started! HTTP API at http://{ctx.http_addr}", flush=True)
+            print(f"==> caravan agent started! HTTP API at {cfg.http_url()}", flush=True)
             stopping = asyncio.create_task(stop.wait())
             await asyncio.wait({stopping, serving}, return_when=asyncio.FIRST_COMPLETED)
             stopping.cancel()
@@ -108,7 +112,19 @@ class Agent:
 
 
 def _http_addr(cfg: AgentConfig) -> str:
-    return cfg.http_url().removeprefix("http://")
+    return cfg.http_url().split("://", 1)[1]
+
+
+def _tls_options(cfg: AgentConfig) -> dict[str, Any]:
+    """uvicorn options: HTTPS with the agent's certificate, and protocols that tell
+    routes which certificate the caller presented (see tls_protocols.py)."""
+    if not cfg.tls.http:
+        return {"ws": "websockets-sansio"}
+    tls = cfg.tls
+    context = server_context(tls.cert_file, tls.key_file, tls.ca_file,
+                             tls.verify_https_client, tls.tls_min_version)
+    return {"http": TLSH11Protocol, "ws": TLSWebSocketProtocol,
+            "ssl_certfile": tls.cert_file, "ssl_context_factory": lambda _c, _d: context}
 
 
 async def _wait_started(http: _HttpServer, serving: asyncio.Task[None]) -> None:

@@ -21,6 +21,7 @@ from starlette.requests import HTTPConnection
 from caravan.acl import ACL, ACLCache, Caller, Capability, PolicySource
 from caravan.acl import authorize as check
 from caravan.acl.identity import anonymous_token
+from caravan.config.tls import agent_client_context, agent_url
 from caravan.errors import CaravanError, PermissionDenied, TokenNotFound
 from caravan.http.context import AgentContext
 from caravan.server.acl_endpoint import ACLEndpoint
@@ -161,9 +162,11 @@ class TokenResolver:
         servers = client.servers() if client is not None else []
         if not servers:
             raise CaravanError("No known servers")
-        base = servers[0] if "://" in servers[0] else f"http://{servers[0]}"
+        tls = self._ctx.config.tls
+        base = agent_url(tls, servers[0])
         headers = {"X-Nomad-Token": secret} if secret else {}
-        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10.0) as http:
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10.0,
+                                     verify=agent_client_context(tls) or True) as http:
             reply = await http.get("/v1/acl/token/self")
             token = anonymous_token() if not secret and reply.status_code == 404 \
                 else ACLToken.model_validate(_checked(reply).json())
