@@ -24,6 +24,7 @@ from caravan.acl.identity import anonymous_token
 from caravan.config.tls import agent_client_context, agent_url
 from caravan.errors import CaravanError, PermissionDenied, TokenNotFound
 from caravan.http.context import AgentContext
+from caravan.http.peer import require_node_certificate
 from caravan.server.acl_endpoint import ACLEndpoint
 from caravan.structs.acl import ACLPolicy, ACLToken
 
@@ -103,6 +104,7 @@ async def authorize_node(conn: HTTPConnection, node_id: str,
     if not ctx.config.acl.enabled:
         return None
     if ctx.server is not None and acl_endpoint(ctx).node_secret_matches(node_id, token_of(conn)):
+        require_node_certificate(conn)  # a node secret counts only from a node's certificate
         return None
     acl = await acl_for(conn)
     check(acl, capability)

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.agents import CARAVAN, AgentProcess
+from tests.agents import CARAVAN, AgentProcess, wait_until
 from tests.security.pki import Pki, make_pki
 
 pytestmark = pytest.mark.integration
@@ -131,3 +131,38 @@ def test_cli_needs_ca_and_certificate(server: AgentProcess, pki: Pki) -> None:
     missing = _cli(["node", "status", "-ca-cert", "/nonexistent/ca.pem"], env)
     assert missing.returncode == 1
     assert "/nonexistent/ca.pem" in missing.stderr
+
+
+def test_node_secret_counts_only_from_a_node_certificate(pki: Pki, tmp_path: Path) -> None:
+    """With ACLs on, a node pulls its allocations with its secret; a cli certificate
+    holding a stolen secret does not get them (the allocations carry task env)."""
+    config = pki.agent_tls("server") + NO_INTRO + "acl {\n  enabled = true\n}\n"
+    agent = AgentProcess(root=tmp_path, name="acl", dev=False, client=False, config=config,
+                         probe_tls=pki.context("cli"))
+    # With ACLs on, the usual readiness probe (/v1/agent/self) needs a token.
+    agent.wait_ready = (  # type: ignore[method-assign]
+        lambda timeout_s: _wait_listening(agent, pki, timeout_s))
+    try:
+        agent.start()
+        node = _node()
+        assert _register(agent, pki.context("client"), node).status_code == 200
+        path = f"{agent.address}/v1/node/{node['ID']}/allocations"
+        headers = {"X-Nomad-Token": node["SecretID"]}
+        as_node = httpx.get(path, headers=headers, verify=pki.context("client"), timeout=10)
+        assert as_node.status_code == 200, as_node.text
+        as_cli = httpx.get(path, headers=headers, verify=pki.context("cli"), timeout=10)
+        assert as_cli.status_code == 403
+    finally:
+        agent.stop()
+
+
+def _wait_listening(agent: AgentProcess, pki: Pki, timeout_s: float) -> None:
+    def up() -> bool:
+        assert agent.proc is not None and agent.proc.poll() is None, agent.logs()
+        try:
+            httpx.get(f"{agent.address}/v1/status/leader", verify=pki.context("cli"), timeout=1)
+            return True
+        except httpx.HTTPError:
+            return False
+
+    wait_until(up, timeout_s, what="agent listening")
