@@ -14,6 +14,7 @@ from starlette.responses import Response, StreamingResponse
 
 from caravan.config.tls import agent_client_context, agent_url
 from caravan.errors import CaravanError
+from caravan.http.context import agent_of
 
 _HOP_HEADERS = {"host", "content-length", "transfer-encoding", "connection"}
 
@@ -25,7 +26,7 @@ class NoPathToNode(CaravanError):
 async def forward(request: Request, base_url: str) -> Response:
     """Send `request` as it is to `base_url` and relay the answer (over TLS with this
     agent's certificate when the agent's `tls.http` is on)."""
-    tls = request.app.state.ctx.config.tls
+    tls = agent_of(request).config.tls
     base_url = agent_url(tls, base_url)
     client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, read=None),
                                verify=agent_client_context(tls) or True)

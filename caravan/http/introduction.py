@@ -17,6 +17,7 @@ from caravan.acl import Coarse
 from caravan.durations import parse_duration
 from caravan.errors import InvalidInput
 from caravan.http.auth import authorize
+from caravan.http.context import server_of
 from caravan.http.query import json_response, read_json
 
 
@@ -46,7 +47,7 @@ async def create(request: Request) -> Response:
     body = await read_json(request, required=False) or {}
     if not isinstance(body, dict):
         raise InvalidInput("request body must be a JSON object")
-    server = request.app.state.ctx.require_server()
+    server = server_of(request)
     token = server.introductions.create(_text(body, "NodeName"), _text(body, "NodePool"),
                                         _ttl_s(body.get("TTL")))
     return json_response({"JWT": token})

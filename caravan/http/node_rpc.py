@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from caravan.errors import InvalidInput
+from caravan.http.context import server_of
 from caravan.http.peer import require_node_certificate
 from caravan.http.query import json_response, read_json
 from caravan.structs import AllocClientUpdate, Node, NodeRegisterResponse, Struct
@@ -51,25 +52,24 @@ async def register(request: Request) -> Response:
     if not body.node.id:
         raise InvalidInput("missing node ID for client registration")
     require_node_certificate(request)
-    server = request.app.state.ctx.require_server()
     token = _secret(request)
-    ttl, index = server.nodes.register(body.node, secret, "" if token == secret else token)
+    ttl, index = server_of(request).nodes.register(body.node, secret,
+                                                   "" if token == secret else token)
     return json_response(NodeRegisterResponse(heartbeat_ttl=ttl, index=index), index=index)
 
 
 async def heartbeat(request: Request) -> Response:
     require_node_certificate(request)
-    server = request.app.state.ctx.require_server()
+    server = server_of(request)
     ttl = server.nodes.heartbeat(request.path_params["node_id"], _secret(request))
-    return json_response(NodeRegisterResponse(heartbeat_ttl=ttl, index=server.store.index))
+    return json_response(NodeRegisterResponse(heartbeat_ttl=ttl, index=server.index))
 
 
 async def update_allocs(request: Request) -> Response:
     require_node_certificate(request)
     body = AllocUpdateRequest.model_validate(await read_json(request))
-    server = request.app.state.ctx.require_server()
-    index = server.nodes.update_allocs(request.path_params["node_id"], _secret(request),
-                                       body.allocs)
+    index = server_of(request).nodes.update_allocs(request.path_params["node_id"],
+                                                   _secret(request), body.allocs)
     return json_response({"Index": index}, index=index)
 
 

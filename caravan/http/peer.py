@@ -15,7 +15,7 @@ import logging
 from starlette.requests import HTTPConnection
 
 from caravan.errors import PermissionDenied
-from caravan.http.context import AgentContext
+from caravan.http.context import agent_of
 from caravan.tls.roles import cert_names, node_role_names
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ def peer_names(conn: HTTPConnection) -> frozenset[str]:
 
 def require_node_certificate(conn: HTTPConnection) -> None:
     """PermissionDenied unless the caller's certificate may act as a node."""
-    ctx: AgentContext = conn.app.state.ctx
+    ctx = agent_of(conn)
     tls = ctx.config.tls
     if not (tls.http and tls.verify_https_client):
         return
