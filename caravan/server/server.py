@@ -16,6 +16,7 @@ from pathlib import Path
 
 from caravan.clock import Clock
 from caravan.errors import WriteFailed
+from caravan.config.tls import ClientIntroductionConfig
 from caravan.ids import IdGenerator
 from caravan.server.acl_endpoint import ACLEndpoint
 from caravan.server.alloc_endpoint import AllocEndpoint
@@ -24,6 +25,7 @@ from caravan.server.core import ServerCore
 from caravan.server.eval_broker import EvalBroker
 from caravan.server.eval_endpoint import EvalEndpoint
 from caravan.server.heartbeat import HeartbeatTracker
+from caravan.server.introduction import Introductions, load_or_create_key
 from caravan.server.job_endpoint import JobEndpoint
 from caravan.server.node_endpoint import NodeEndpoint
 from caravan.server.plan_apply import PlanApplier
@@ -40,14 +42,18 @@ class Server:
                  region: str = "global", heartbeat_ttl_s: float = 10.0,
                  heartbeat_grace_s: float = 10.0, workers: int = 1,
                  server_dir: Path | None = None, acl_enabled: bool = False,
-                 token_min_ttl_s: float = 60.0, token_max_ttl_s: float = 24 * 3600.0) -> None:
+                 token_min_ttl_s: float = 60.0, token_max_ttl_s: float = 24 * 3600.0,
+                 client_introduction: ClientIntroductionConfig | None = None) -> None:
         self.store = StateStore(backend)
         self.broker = EvalBroker()
         self.core = ServerCore(store=self.store, broker=self.broker, clock=clock, new_id=new_id,
                                region=region)
         self.heartbeats = HeartbeatTracker(heartbeat_ttl_s, heartbeat_grace_s, self._node_down)
         self.jobs = JobEndpoint(self.core)
-        self.nodes = NodeEndpoint(self.core, self.heartbeats)
+        self.introductions = Introductions(
+            client_introduction or ClientIntroductionConfig(), region,
+            load_or_create_key(server_dir / "keyring" if server_dir else None))
+        self.nodes = NodeEndpoint(self.core, self.heartbeats, self.introductions)
         self.allocs = AllocEndpoint(self.core)
         self.evals = EvalEndpoint(self.core)
         self.acl = ACLEndpoint(self.core, server_dir, enabled=acl_enabled,
