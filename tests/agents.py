@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from caravan.client.drivers.mounts import mounts_under, unmount
 
 CARAVAN = str(Path(sys.executable).with_name("caravan"))
 
@@ -41,10 +44,13 @@ class AgentProcess:
     launcher: list[str] = field(default_factory=list)  # e.g. setpriv ... --, before caravan
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
+    # An agent with `tls { http = true }` in `config`: readiness is probed over HTTPS
+    # with this context (which carries a client certificate if the agent wants one).
+    probe_tls: ssl.SSLContext | None = None
 
     @property
     def address(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.probe_tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def data_dir(self) -> Path:
@@ -106,7 +112,8 @@ plugin "raw_exec" {{ config {{ enabled = true }} }}
             if self.proc.poll() is not None:
                 raise RuntimeError(f"agent exited with {self.proc.returncode}:\n{self.logs()}")
             try:
-                body = httpx.get(f"{self.address}/v1/agent/self", timeout=1).json()
+                body = httpx.get(f"{self.address}/v1/agent/self", timeout=1,
+                                 verify=self.probe_tls or True).json()
                 if not self.client or body.get("stats", {}).get("client", {}).get("node_id"):
                     if not self.server or self.client is False or self._node_ready():
                         return
@@ -116,22 +123,35 @@ plugin "raw_exec" {{ config {{ enabled = true }} }}
         raise TimeoutError(f"agent {self.name} not ready after {timeout_s}s:\n{self.logs()}")
 
     def _node_ready(self) -> bool:
-        nodes = httpx.get(f"{self.address}/v1/nodes", timeout=1).json()
+        nodes = httpx.get(f"{self.address}/v1/nodes", timeout=1,
+                          verify=self.probe_tls or True).json()
         return any(n["Status"] == "ready" for n in nodes)
 
     def logs(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def stop(self, timeout_s: float = 20.0) -> int | None:
-        """SIGTERM, wait, SIGKILL; returns the exit code. Safe to call twice."""
-        if self.proc is None or self.proc.poll() is not None:
-            return self.proc.returncode if self.proc else None
-        self.proc.send_signal(signal.SIGTERM)
+        """SIGTERM, wait, SIGKILL; returns the exit code. Safe to call twice.
+
+        A non-dev agent leaves its alloc root for its next start, a nosuid,nodev mount
+        of itself: with nothing mounted below it, it is unmounted here, as a test removes
+        its temporary files (anything deeper is a leak the guard sees)."""
         try:
-            return self.proc.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return self.proc.wait()
+            if self.proc is None or self.proc.poll() is not None:
+                return self.proc.returncode if self.proc else None
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                return self.proc.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                return self.proc.wait()
+        finally:
+            self._unmount_alloc_dirs()
+
+    def _unmount_alloc_dirs(self) -> None:
+        alloc_root = self.data_dir / "alloc"
+        if mounts_under(alloc_root) == [alloc_root]:
+            unmount(alloc_root)
 
     def kill(self) -> None:
         """SIGKILL, as a crash: the agent gets no chance to clean up."""

@@ -18,16 +18,19 @@ import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import uvicorn
 
+from caravan.agent.tls_protocols import TLSH11Protocol, TLSWebSocketProtocol
+from caravan.client.drivers.mounts import unmount_all_under
 from caravan.clock import Clock, SystemClock
 from caravan.config.agent import AgentConfig
 from caravan.http.app import build_app
 from caravan.http.context import AgentContext
 from caravan.ids import IdGenerator, random_id
 from caravan.supervisor import Supervisor, TaskFailure
+from caravan.tls.context import server_context
 
 if TYPE_CHECKING:  # imported when an agent runs a server: a client agent never loads it
     from caravan.server.server import Server
@@ -86,7 +89,7 @@ class Agent:
             serving = self._loops.spawn(http.serve(), "http")
             stack.push_async_callback(self._stop_http, ctx, http, serving)
             await _wait_started(http, serving)
-            log.info("caravan agent listening on http://%s", ctx.http_addr)
+            log.info("caravan agent listening on %s", cfg.http_url())
             if cfg.client.enabled:
                 from caravan.client.client import Client
 
@@ -97,7 +100,7 @@ class Agent:
                 # A -dev agent's data dir is temporary, so its tasks go with it.
                 stack.push_async_callback(ctx.client.stop, cfg.dev_mode)
                 parts.append(ctx.client)
-            print(f"==> caravan agent started! HTTP API at http://{ctx.http_addr}", flush=True)
+            print(f"==> caravan agent started! HTTP API at {cfg.http_url()}", flush=True)
             failure = await _wait_stop(stop, parts)
             if failure is not None:
                 log.error("stopping the agent: %s", failure)
@@ -112,15 +115,16 @@ class Agent:
             heartbeat_ttl_s=cfg.server.min_heartbeat_ttl,
             heartbeat_grace_s=cfg.server.heartbeat_grace, acl_enabled=cfg.acl.enabled,
             token_min_ttl_s=cfg.acl.token_min_expiration_ttl,
-            token_max_ttl_s=cfg.acl.token_max_expiration_ttl)
+            token_max_ttl_s=cfg.acl.token_max_expiration_ttl,
+            client_introduction=cfg.server.client_introduction)
 
     def _http_server(self, ctx: AgentContext) -> _HttpServer:
         cfg = self.config
         return _HttpServer(uvicorn.Config(
             build_app(ctx), host=cfg.bind_addr, port=cfg.ports.http, log_level="warning",
-            lifespan="off", ws="websockets-sansio", ws_ping_interval=None, timeout_keep_alive=65,
+            lifespan="off", ws_ping_interval=None, timeout_keep_alive=65,
             # Blocking queries may be held open for minutes; do not let them hold up a stop.
-            timeout_graceful_shutdown=2))
+            timeout_graceful_shutdown=2, **_tls_options(cfg)))
 
     async def _stop_http(self, ctx: AgentContext, http: _HttpServer,
                          serving: asyncio.Task[None]) -> None:
@@ -133,11 +137,25 @@ class Agent:
 
     def _remove_temp_dir(self) -> None:
         if self._temp_dir is not None:
+            # The client's alloc root is a mount (nosuid,nodev): detach it before deleting.
+            unmount_all_under(Path(self._temp_dir))
             shutil.rmtree(self._temp_dir, ignore_errors=True)
 
 
 def _http_addr(cfg: AgentConfig) -> str:
-    return cfg.http_url().removeprefix("http://")
+    return cfg.http_url().split("://", 1)[1]
+
+
+def _tls_options(cfg: AgentConfig) -> dict[str, Any]:
+    """uvicorn options: HTTPS with the agent's certificate, and protocols that tell
+    routes which certificate the caller presented (see tls_protocols.py)."""
+    if not cfg.tls.http:
+        return {"ws": "websockets-sansio"}
+    tls = cfg.tls
+    context = server_context(tls.cert_file, tls.key_file, tls.ca_file,
+                             tls.verify_https_client, tls.tls_min_version)
+    return {"http": TLSH11Protocol, "ws": TLSWebSocketProtocol,
+            "ssl_certfile": tls.cert_file, "ssl_context_factory": lambda _c, _d: context}
 
 
 async def _wait_started(http: _HttpServer, serving: asyncio.Task[None]) -> None:

@@ -21,19 +21,21 @@ import asyncio
 import logging
 import os
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from caravan import process
-from caravan.client.allocdir import AllocDir
+from caravan.client.allocdir import AllocDir, mount_alloc_root
 from caravan.client.allocrunner.runner import AllocRunner, AllocRunnerDeps
 from caravan.client.drivers.base import Driver, DriverContext, DriverFingerprint, ExecStream
 from caravan.client.drivers.registry import DRIVERS
 from caravan.client.fingerprint.drivers import fingerprint_drivers, same_health
 from caravan.client.fingerprint.node_facts import fingerprint_host
 from caravan.client.heartbeat import Heartbeater
-from caravan.client.node import NodeIdentity, build_node
+from caravan.client.node import NodeIdentity, build_node, read_intro_token
+from caravan.client.orphans import live_tasks, remove_orphans
 from caravan.client.rpc import ServerRPC
 from caravan.client.state import ClientStateStore, LocalAllocState
 from caravan.client.taskrunner.events import rfc3339
@@ -95,10 +97,13 @@ class Client:
                  executor_python: str | None = None) -> None:
         self.config = config
         self.data_dir = data_dir
-        self.http_addr = http_addr.removeprefix("http://")
+        self.http_addr = http_addr.split("://", 1)[-1]
         self.clock = clock
         self.identity = NodeIdentity.load_or_create(data_dir / "client", new_id)
-        self.rpc = ServerRPC(servers, self.identity.secret)
+        self.rpc = ServerRPC(servers, self.identity.secret, tls=config.tls,
+                             region=config.region,
+                             intro_token=config.client.intro_token
+                             or read_intro_token(data_dir / "client"))
         self.store = ClientStateStore(data_dir / "client")
         self.host_env = dict(os.environ if host_env is None else host_env)
         self._executor_python = executor_python
@@ -116,15 +121,14 @@ class Client:
 
     async def start(self) -> None:
         """Build drivers, fingerprint, restore local allocations, start the loops."""
+        began = time.monotonic()
         self.drivers = await self._build_drivers()
         await self._fingerprint()
-        saved_allocs = self.store.load_allocs()
-        known = {(s.alloc.id, t.name) for s in saved_allocs if s.alloc.job is not None
-                 for g in s.alloc.job.task_groups if g.name == s.alloc.task_group for t in g.tasks}
-        for driver in self.drivers.values():
-            for removed in await driver.remove_orphans(known):
-                log.info("removed %s left behind by an allocation this client no longer has",
-                         removed)
+        await asyncio.to_thread(mount_alloc_root, self.data_dir / "alloc")
+        saved_allocs = await asyncio.to_thread(self.store.load_allocs)
+        for removed in await remove_orphans(self.data_dir, self.drivers,
+                                            live_tasks(saved_allocs)):
+            log.info("removed %s left behind by no running task of this client", removed)
         await asyncio.to_thread(self._remove_unknown_alloc_dirs, {s.alloc.id for s in saved_allocs})
         for saved in saved_allocs:
             self._add_runner(saved.alloc, saved)
@@ -132,6 +136,14 @@ class Client:
         self._watch = self._loops.spawn(self._watch_allocs(), "alloc-watch")
         self._loops.spawn(self._report_updates(), "alloc-updates")
         self._loops.spawn(self._fingerprint_loop(), "fingerprint")
+        self._loops.spawn(self._log_restored(list(self._runners.values()), began),
+                          "restore report", critical=False)
+
+    @staticmethod
+    async def _log_restored(runners: list[AllocRunner], began: float) -> None:
+        held = await asyncio.gather(*(r.wait_restored() for r in runners))
+        log.info("restored %d allocations: %d tasks re-attached in %.2fs", len(runners),
+                 sum(held), time.monotonic() - began)
 
     async def _build_drivers(self) -> dict[str, Driver]:
         cfg = self.config

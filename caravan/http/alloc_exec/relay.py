@@ -16,9 +16,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 from websockets.typing import Subprotocol
 
+from caravan.config.tls import agent_client_context, agent_url
 from caravan.errors import CaravanError
 from caravan.execproto.frames import SUBPROTOCOL
 from caravan.http.alloc_exec.closing import ClientGone, close, send
+from caravan.http.context import agent_of
 from caravan.http.forward import NoPathToNode
 
 _OPEN_S = 5.0
@@ -29,11 +31,13 @@ async def relay(ws: WebSocket, address: str, alloc_id: str, params: QueryParams,
     """Open the same route on `address` with the same query (less `ws_handshake`: the
     token travels as a header) and pass the session through until either end closes."""
     query = urlencode([(k, v) for k, v in params.multi_items() if k != "ws_handshake"])
-    base = address if "://" in address else f"http://{address}"
+    tls = agent_of(ws).config.tls
+    base = agent_url(tls, address)
     url = f"{base.replace('http', 'ws', 1)}/v1/client/allocation/{alloc_id}/exec?{query}"
     try:
         upstream = await connect(url, additional_headers={"X-Nomad-Token": token} if token
                                  else {}, open_timeout=_OPEN_S, ping_interval=None,
+                                 ssl=agent_client_context(tls),
                                  max_size=None, compression=None, proxy=None,
                                  subprotocols=[Subprotocol(SUBPROTOCOL)] if binary else None)
     except InvalidStatus as err:

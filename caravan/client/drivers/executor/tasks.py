@@ -2,7 +2,8 @@
 
 What both drivers did alike lives here once: launching the executor, looking a task
 up (`TaskNotFound`), refusing a second start and operations on a task that has
-exited, re-attaching after an agent restart, and destroy (refuse a running task
+exited, re-attaching after an agent restart (to a handle, or to what a start the
+agent died in left), and destroy (refuse a running task
 unless forced, kill it, let the driver release what it holds, remove the executor's
 state dir). `T` is the driver's own record of a task: the `ExecutorTask` itself for
 raw_exec, the executor plus container and cgroup for exec.
@@ -67,9 +68,22 @@ class ExecutorTasks(Generic[T]):
         if handle.config.id in self._tasks:
             return
         state = state_model.from_handle(handle)
-        executor = await ExecutorTask.reattach(handle.config.id, handle.config.task_name,
-                                               state.state_path, state.executor_state())
+        executor = await ExecutorTask.recover(handle.config.id, handle.config.task_name,
+                                              state.state_path)
+        if executor is None:
+            raise DriverError("failed to reattach to executor: no executor ever ran the task")
         self._tasks[handle.config.id] = wrap(executor, state)
+
+    async def recover_launch(self, config: TaskConfig,
+                             wrap: Callable[[ExecutorTask], T]) -> T | None:
+        """What a start the agent died in left behind (`Driver.recover_launch`): the task,
+        re-attached and known again, or None when its executor never started."""
+        executor = await ExecutorTask.recover(config.id, config.task_name, config.state_dir)
+        if executor is None:
+            return None
+        task = wrap(executor)
+        self._tasks[config.id] = task
+        return task
 
     async def destroy(self, task_id: str, force: bool, kill: Callable[[T], Awaitable[None]],
                       release: Callable[[T], Awaitable[None]] | None = None) -> None:

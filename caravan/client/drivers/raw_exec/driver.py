@@ -100,6 +100,12 @@ class RawExecDriver(Driver):
     async def recover(self, handle: TaskHandle) -> None:
         await self._tasks.recover(handle, ExecutorHandleState, lambda task, _: task)
 
+    async def recover_launch(self, config: TaskConfig) -> TaskHandle | None:
+        task = await self._tasks.recover_launch(config, lambda task: task)
+        if task is None:
+            return None
+        return task_handle(self.name, config, ExecutorHandleState.of(task))
+
     async def stats(self, task_id: str) -> TaskResourceUsage:
         return await asyncio.to_thread(self._tasks.get(task_id).sample)
 
