@@ -13,6 +13,7 @@ from typing import Protocol
 from caravan.errors import FieldError, JobValidationError
 from caravan.structs.artifact import validate_artifact
 from caravan.structs.job import JOB_TYPES, Constraint, Job, Task, TaskGroup
+from caravan.structs.names import path_name_problem, task_name_problem
 
 CONSTRAINT_OPERANDS = ("=", "==", "is", "!=", "not", ">", ">=", "<", "<=", "regexp", "version",
                        "semver", "set_contains", "set_contains_all", "set_contains_any",
@@ -33,6 +34,8 @@ def validate_job(job: Job, *, max_priority: int = 100) -> None:
         err("ID", "Job ID contains a space")
     elif "\x00" in job.id:
         err("ID", "Job ID contains a null character")
+    elif (problem := path_name_problem(job.id)) is not None:
+        err("ID", f"Job ID {problem}")
     if not job.name:
         err("Name", "Missing job name")
     if not job.type:
@@ -83,6 +86,8 @@ def _constraint(c: Constraint, path: str, err: _Err) -> None:
 def _group(group: TaskGroup, path: str, err: _Err) -> None:
     if not group.name:
         err(f"{path}.Name", "Missing task group name")
+    elif (problem := path_name_problem(group.name)) is not None:
+        err(f"{path}.Name", f"Task group name {problem}")
     if group.count is not None and group.count < 0:
         err(f"{path}.Count", "Task group count can't be negative")
     if not group.tasks:
@@ -92,6 +97,10 @@ def _group(group: TaskGroup, path: str, err: _Err) -> None:
     rp = group.restart_policy
     if rp is not None and rp.mode not in (None, "fail", "delay"):
         err(f"{path}.RestartPolicy.Mode", f'Unsupported restart mode: "{rp.mode}"')
+    for key, volume in (group.volumes or {}).items():
+        for value in dict.fromkeys((key, volume.name or key)):
+            if (problem := path_name_problem(value)) is not None:
+                err(f"{path}.Volumes[{key!r}]", f"Volume name {problem}")
     names: set[str] = set()
     for ti, task in enumerate(group.tasks):
         tpath = f"{path}.Tasks[{ti}]"
@@ -104,10 +113,9 @@ def _group(group: TaskGroup, path: str, err: _Err) -> None:
 def _task(task: Task, path: str, group: TaskGroup, err: _Err) -> None:
     if not task.name:
         err(f"{path}.Name", "Missing task name")
-    elif task.name == "alloc":
-        err(f"{path}.Name", 'Task cannot be named "alloc"')
-    elif "/" in task.name or "\x00" in task.name:
-        err(f"{path}.Name", "Task name cannot include slashes or null characters")
+    elif (problem := task_name_problem(task.name)) is not None:
+        err(f"{path}.Name", f"Task {problem}" if problem.startswith("cannot be named")
+            else f"Task name {problem}")
     if not task.driver:
         err(f"{path}.Driver", "Missing task driver")
     r = task.resources
