@@ -12,6 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from caravan.client.artifacts.config import ArtifactConfig
 from caravan.durations import parse_duration
+from caravan.structs.validate import DEFAULT_JOB_MAX_COUNT
 
 
 def _seconds(value: Any) -> Any:
@@ -40,6 +41,8 @@ class ServerConfig(_Config):
     # and the TTL handed to clients (they heartbeat at about half of it).
     heartbeat_grace: Seconds = 10.0
     min_heartbeat_ttl: Seconds = 10.0
+    # caravan's own (Nomad has no bound): the largest `count` a task group may ask for.
+    job_max_count: int = Field(default=DEFAULT_JOB_MAX_COUNT, ge=1)
 
 
 class HostVolumeConfig(_Config):
@@ -84,6 +87,20 @@ class AclConfig(_Config):
     token_max_expiration_ttl: Seconds = 24 * 3600.0
 
 
+class LimitsConfig(_Config):
+    """Nomad's `limits { }` block. Nomad's keys for its RPC port and TLS handshakes are
+    accepted so its agent files load; caravan has neither, so they do nothing here."""
+
+    https_handshake_timeout: Seconds = 5.0
+    http_max_conns_per_client: int = 100
+    rpc_handshake_timeout: Seconds = 5.0
+    rpc_max_conns_per_client: int = 100
+    # caravan's own, after Go's http.Server: the request head must arrive within the first,
+    # its body within the second; a connection that misses one is closed.
+    http_read_header_timeout: Seconds = Field(default=10.0, gt=0)
+    http_read_timeout: Seconds = Field(default=60.0, gt=0)
+
+
 class AgentConfig(_Config):
     region: str = "global"
     datacenter: str = "dc1"
@@ -96,6 +113,7 @@ class AgentConfig(_Config):
     client: ClientConfig = Field(default_factory=ClientConfig)
     plugin: dict[str, PluginConfig] = Field(default_factory=dict)
     acl: AclConfig = Field(default_factory=AclConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
     dev_mode: bool = False
 
     def http_url(self) -> str:

@@ -22,6 +22,7 @@ from caravan.agent.config import AgentConfig
 from caravan.clock import Clock, SystemClock
 from caravan.http.app import build_app
 from caravan.http.context import AgentContext
+from caravan.http.protocol import with_deadlines
 from caravan.ids import IdGenerator, random_id
 
 log = logging.getLogger(__name__)
@@ -65,11 +66,13 @@ class Agent:
                 heartbeat_ttl_s=cfg.server.min_heartbeat_ttl,
                 heartbeat_grace_s=cfg.server.heartbeat_grace, acl_enabled=cfg.acl.enabled,
                 token_min_ttl_s=cfg.acl.token_min_expiration_ttl,
-                token_max_ttl_s=cfg.acl.token_max_expiration_ttl)
+                token_max_ttl_s=cfg.acl.token_max_expiration_ttl,
+                job_max_count=cfg.server.job_max_count)
             await ctx.server.start()
         http = _HttpServer(uvicorn.Config(
             build_app(ctx), host=cfg.bind_addr, port=cfg.ports.http, log_level="warning",
             lifespan="off", ws="websockets-sansio", ws_ping_interval=None, timeout_keep_alive=65,
+            http=with_deadlines(cfg.limits.http_read_header_timeout, cfg.limits.http_read_timeout),
             # Blocking queries may be held open for minutes; do not let them hold up a stop.
             timeout_graceful_shutdown=2))
         serving = asyncio.create_task(http.serve(), name="http")

@@ -42,7 +42,7 @@ from caravan.client.drivers.base import (
     ExecInput,
     OutputStream,
 )
-from caravan.errors import CaravanError, InvalidInput, NotFound
+from caravan.errors import CaravanError, InvalidInput, NotFound, PermissionDenied
 from caravan.http.auth import acl_for, token_of
 from caravan.http.context import AgentContext
 from caravan.http.exec_frames import SUBPROTOCOL, decode_input, exit_frame, output_frame
@@ -91,6 +91,12 @@ async def authorize_exec(ws: WebSocket, namespace: str, fs_isolation: str | None
         check(acl, NamespaceCapability.ALLOC_NODE_EXEC, namespace)
 
 
+async def authorize_exec_somewhere(ws: WebSocket, secret: str | None) -> None:
+    """Before the allocation is looked up: a caller who may exec in no namespace (an
+    anonymous one, say) is refused without learning which allocation IDs exist."""
+    check(await acl_for(ws, secret), NamespaceCapability.ALLOC_EXEC, "*")
+
+
 async def exec_endpoint(ws: WebSocket) -> None:
     alloc_id: str = ws.path_params["alloc_id"]
     try:
@@ -98,6 +104,15 @@ async def exec_endpoint(ws: WebSocket) -> None:
     except CaravanError as err:
         await ws.send_denial_response(PlainTextResponse(err.message, status_code=err.status))
         return
+    handshake = ws.query_params.get("ws_handshake")
+    try:
+        if not parse_bool(handshake, "ws_handshake"):
+            await authorize_exec_somewhere(ws, None)
+    except PermissionDenied as err:  # refused as plain HTTP, before anything is looked up
+        await ws.send_denial_response(PlainTextResponse(err.message, status_code=err.status))
+        return
+    except CaravanError:
+        pass  # TokenNotFound, a bad ws_handshake: reported after the upgrade, as before
     binary = SUBPROTOCOL in ws.scope.get("subprotocols", [])
     await ws.accept(subprotocol=SUBPROTOCOL if binary else None)
     try:
@@ -138,6 +153,7 @@ async def _handshake(ws: WebSocket) -> str:
 async def _serve(ws: WebSocket, alloc_id: str, query: ExecQuery, secret: str | None,
                  binary: bool) -> None:
     ctx: AgentContext = ws.app.state.ctx
+    await authorize_exec_somewhere(ws, secret)
     client = ctx.client
     if client is not None and client.alloc_runner(alloc_id) is not None:
         target = client.exec_target(alloc_id, query.task)
@@ -165,6 +181,10 @@ async def _node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str,
         return servers[0]
     alloc = ctx.server.store.alloc(alloc_id)
     if alloc is None:
+        acl = await acl_for(ws, secret)
+        if acl is not None and not acl.allow_namespace_operation_everywhere(
+                NamespaceCapability.ALLOC_EXEC):
+            raise PermissionDenied()  # whether an ID exists is not for every caller to learn
         raise NotFound(f'Unknown allocation "{alloc_id}"')
     await authorize_exec(ws, alloc.namespace, None, secret)
     _check_not_terminal(alloc_id, alloc.client_status)

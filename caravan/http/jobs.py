@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -78,7 +80,9 @@ async def parse(request: Request) -> Response:
     if not body.job_hcl.strip():
         raise InvalidInput("Job spec is empty")
     try:
-        parsed = hcl_to_api_json(body.job_hcl, filename="<JobHCL>")
+        # Seconds of pure-Python CPU for a large file: in a thread, so the event loop (every
+        # other request, heartbeats included) keeps its turns.
+        parsed = await asyncio.to_thread(hcl_to_api_json, body.job_hcl, filename="<JobHCL>")
     except InvalidInput as e:
         raise InvalidInput(f"Failed to parse job: {e}") from None
     if body.canonicalize:

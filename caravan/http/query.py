@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from caravan.durations import parse_duration
 from caravan.errors import InvalidInput
+from caravan.structs.wire_limits import loads_checked
 
 MAX_WAIT_S = 300.0
 _TRUE = {"1", "t", "T", "TRUE", "true", "True"}
@@ -96,16 +97,14 @@ def _encode(payload: Any) -> Any:
 
 
 async def read_json(request: Request, *, required: bool = True) -> Any:
-    """The request body as JSON; Nomad's texts for an empty or malformed body."""
+    """The request body as JSON; Nomad's texts for an empty or malformed body, and a 400
+    for what Go's decoder would refuse (see `structs.wire_limits`)."""
     raw = await request.body()
     if not raw.strip():
         if required:
             raise InvalidInput("Request body is empty")
         return None
-    try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise InvalidInput(f"Failed to decode request body: {e}") from None
+    return loads_checked(raw)
 
 
 def match_prefix(ids: list[str], prefix: str) -> bool:

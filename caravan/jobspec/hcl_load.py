@@ -19,7 +19,12 @@ from lark.exceptions import (
     VisitError,
 )
 
+from caravan.errors import InvalidInput
 from caravan.jobspec.problems import Problems
+from caravan.structs.wire_limits import check_json_value
+
+# Parsing costs about 2 s per MiB of CPU (lark, pure Python): bound what one file may cost.
+MAX_HCL_BYTES = 1024 * 1024
 
 # lark's terminal names for the tokens a reader recognises; others are left out.
 _TOKENS = {"RBRACE": "}", "LBRACE": "{", "RSQB": "]", "LSQB": "[", "EQ": "=", "COMMA": ",",
@@ -32,8 +37,20 @@ def load_hcl(source: str, problems: Problems) -> dict[str, Any] | None:
 
     On failure the problem is added to `problems` and None is returned.
     """
+    size = len(source.encode("utf-8", "surrogatepass"))
+    if size > MAX_HCL_BYTES:
+        problems.add("", f"job file too large: {size} bytes; the limit is "
+                         f"{MAX_HCL_BYTES // 1024} KiB")
+        return None
     try:
         document: dict[str, Any] = loads(source, with_meta=True)
+        check_json_value(document)
+    except RecursionError:
+        problems.add("", "job file nested too deeply (blocks, lists or objects)")
+        return None
+    except InvalidInput as e:
+        problems.add("", e.message)
+        return None
     except UnexpectedInput as e:
         problems.add("", _syntax_message(e), _line(e, source))
         return None

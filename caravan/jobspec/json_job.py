@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from caravan.errors import InvalidInput
 from caravan.jobspec.hcl_values import describe
 from caravan.jobspec.json_keys import (
     REFUSED,
@@ -25,6 +26,7 @@ from caravan.jobspec.json_keys import (
 )
 from caravan.jobspec.problems import Problems
 from caravan.structs import Job, JobRegisterRequest
+from caravan.structs.wire_limits import check_json_value
 
 _EXPECTED = {"int_type": "an integer", "int_from_float": "an integer", "int_parsing": "an integer",
              "string_type": "a string", "bool_type": "a bool", "bool_parsing": "a bool",
@@ -51,11 +53,19 @@ def decode_json(source: str | bytes, problems: Problems) -> Job:
 def _load(source: str | bytes, problems: Problems) -> Any:
     try:
         text = source.decode("utf-8") if isinstance(source, bytes) else source
-        return json.loads(text)
+        document = json.loads(text)
+        check_json_value(document)
+        return document
     except UnicodeDecodeError as e:
         problems.add("", f"the file is not UTF-8 text: {e.reason}")
     except json.JSONDecodeError as e:
         problems.add("", f"invalid JSON at column {e.colno}: {e.msg}", e.lineno)
+    except RecursionError:
+        problems.add("", "JSON nested too deeply")
+    except ValueError as e:  # an integer with more digits than Python converts
+        problems.add("", f"invalid JSON: {e}")
+    except InvalidInput as e:
+        problems.add("", e.message)
     return None
 
 

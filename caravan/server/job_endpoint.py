@@ -8,6 +8,7 @@ from caravan.errors import FieldError, InvalidInput, JobValidationError, NotFoun
 from caravan.server.core import ServerCore
 from caravan.server.namespaces import namespace_exists
 from caravan.structs import Evaluation, Job, canonicalize, validate_job
+from caravan.structs.validate import DEFAULT_JOB_MAX_COUNT
 
 # The task drivers caravan ships; a job naming another one can never be placed.
 KNOWN_DRIVERS = ("exec", "raw_exec")
@@ -16,14 +17,15 @@ _SERVER_FIELDS = {"stop", "status", "status_description", "stable", "version", "
 
 
 class JobEndpoint:
-    def __init__(self, core: ServerCore) -> None:
+    def __init__(self, core: ServerCore, *, max_count: int = DEFAULT_JOB_MAX_COUNT) -> None:
         self._core = core
+        self._max_count = max_count
 
     def register(self, job: Job) -> tuple[Evaluation, int]:
         """Validate and store `job` as a new version; returns the eval and its index."""
         core = self._core
         job = canonicalize(job)
-        validate_job(job)
+        validate_job(job, max_count=self._max_count)
         _check_drivers(job)
         if not namespace_exists(core.store, job.namespace):
             raise InvalidInput(f'job "{job.id}" is in nonexistent namespace "{job.namespace}"')

@@ -20,6 +20,7 @@ from caravan.server.core import ServerCore
 from caravan.server.eval_broker import EvalBroker
 from caravan.server.heartbeat import HeartbeatTracker
 from caravan.server.job_endpoint import JobEndpoint
+from caravan.structs.validate import DEFAULT_JOB_MAX_COUNT
 from caravan.server.node_endpoint import NodeEndpoint
 from caravan.server.plan_apply import PlanApplier
 from caravan.server.state import Backend, SqliteBackend, StateStore
@@ -34,13 +35,14 @@ class Server:
                  region: str = "global", heartbeat_ttl_s: float = 10.0,
                  heartbeat_grace_s: float = 10.0, workers: int = 1,
                  server_dir: Path | None = None, acl_enabled: bool = False,
-                 token_min_ttl_s: float = 60.0, token_max_ttl_s: float = 24 * 3600.0) -> None:
+                 token_min_ttl_s: float = 60.0, token_max_ttl_s: float = 24 * 3600.0,
+                 job_max_count: int = DEFAULT_JOB_MAX_COUNT) -> None:
         self.store = StateStore(backend)
         self.broker = EvalBroker()
         self.core = ServerCore(store=self.store, broker=self.broker, clock=clock, new_id=new_id,
                                region=region)
         self.heartbeats = HeartbeatTracker(heartbeat_ttl_s, heartbeat_grace_s, self._node_down)
-        self.jobs = JobEndpoint(self.core)
+        self.jobs = JobEndpoint(self.core, max_count=job_max_count)
         self.nodes = NodeEndpoint(self.core, self.heartbeats)
         self.allocs = AllocEndpoint(self.core)
         self.acl = ACLEndpoint(self.core, server_dir, enabled=acl_enabled,

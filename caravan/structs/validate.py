@@ -19,9 +19,14 @@ CONSTRAINT_OPERANDS = ("=", "==", "is", "!=", "not", ">", ">=", "<", "<=", "rege
                        "semver", "set_contains", "set_contains_all", "set_contains_any",
                        "distinct_hosts", "distinct_property", "is_set", "is_not_set")
 _NAME_RE = re.compile(r"^[a-zA-Z0-9-]{1,128}$")
+# Nomad has no bound; caravan needs one: the scheduler builds a placement per missing
+# allocation, so a count of 2^63 ate memory until the agent no longer stopped. The
+# server's `job_max_count` overrides it.
+DEFAULT_JOB_MAX_COUNT = 10_000
 
 
-def validate_job(job: Job, *, max_priority: int = 100) -> None:
+def validate_job(job: Job, *, max_priority: int = 100,
+                 max_count: int = DEFAULT_JOB_MAX_COUNT) -> None:
     """Raise JobValidationError listing every problem, or return None when the job is valid."""
     errors: list[FieldError] = []
 
@@ -61,7 +66,7 @@ def validate_job(job: Job, *, max_priority: int = 100) -> None:
         if group.name in seen:
             err(f"{path}.Name", f"Job task group {gi + 1} redefines '{group.name}' from group")
         seen.add(group.name)
-        _group(group, path, err)
+        _group(group, path, err, max_count)
     if errors:
         raise JobValidationError(errors)
 
@@ -83,13 +88,16 @@ def _constraint(c: Constraint, path: str, err: _Err) -> None:
             err(f"{path}.RTarget", f"Regular expression failed to compile: {e}")
 
 
-def _group(group: TaskGroup, path: str, err: _Err) -> None:
+def _group(group: TaskGroup, path: str, err: _Err, max_count: int) -> None:
     if not group.name:
         err(f"{path}.Name", "Missing task group name")
     elif (problem := path_name_problem(group.name)) is not None:
         err(f"{path}.Name", f"Task group name {problem}")
     if group.count is not None and group.count < 0:
         err(f"{path}.Count", "Task group count can't be negative")
+    elif group.count is not None and group.count > max_count:
+        err(f"{path}.Count", f"Task group count {group.count} is above this server's limit "
+            f"of {max_count} (server job_max_count)")
     if not group.tasks:
         err(f"{path}.Tasks", "Missing tasks for task group")
     for i, c in enumerate(group.constraints or []):
