@@ -31,11 +31,11 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from caravan.agent.config import DEFAULT_CHROOT_ENV  # noqa: E402
 from caravan.client.drivers.exec.bundle import BundleSpec, write_bundle  # noqa: E402
 from caravan.client.drivers.exec.capabilities import DEFAULTS  # noqa: E402
 from caravan.client.drivers.exec.resolve import Mount  # noqa: E402
 from caravan.client.drivers.executor.proc import read_stat  # noqa: E402
+from caravan.config.agent import DEFAULT_CHROOT_ENV  # noqa: E402
 from tests.agents import AgentProcess  # noqa: E402
 
 

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from caravan.jobspec.hcl_load import load_hcl
-from caravan.jobspec.problems import Problems
+from caravan.hcl.load import load_hcl
+from caravan.hcl.problems import Problems
 
 LABELED_BLOCKS = ("namespace", "host_volume", "node_pool")
 SINGLE_BLOCKS = ("agent", "node", "operator", "quota", "plugin", "sentinel")

@@ -15,7 +15,7 @@ from caravan.acl.document import LABELED_BLOCKS, Block, Document, load_document
 from caravan.acl.policy import NamespaceRule, Policy
 from caravan.acl.rules import RuleReader
 from caravan.errors import FieldError
-from caravan.jobspec.problems import Problems, invalid_input
+from caravan.hcl.problems import Problems, invalid_input
 
 
 class PolicyProblems(Problems):

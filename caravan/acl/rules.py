@@ -15,7 +15,7 @@ from typing import Any
 from caravan.acl import capabilities as caps
 from caravan.acl.document import Block, Document
 from caravan.acl.policy import CapabilityRule, LabeledRule
-from caravan.jobspec.problems import Problems
+from caravan.hcl.problems import Problems
 
 Expand = Callable[[str, frozenset[str]], frozenset[str]]
 

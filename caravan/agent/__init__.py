@@ -1,1 +1,1 @@
-"""The agent: typed config and the wiring that starts server, client and HTTP."""
+"""The agent: the wiring that builds server, client and HTTP from one `config.AgentConfig`."""

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import uvicorn
 
-from caravan.agent.config import AgentConfig
 from caravan.clock import Clock, SystemClock
+from caravan.config.agent import AgentConfig
 from caravan.http.app import build_app
 from caravan.http.context import AgentContext
 from caravan.http.protocol import with_deadlines
@@ -72,7 +72,8 @@ class Agent:
         http = _HttpServer(uvicorn.Config(
             build_app(ctx), host=cfg.bind_addr, port=cfg.ports.http, log_level="warning",
             lifespan="off", ws="websockets-sansio", ws_ping_interval=None, timeout_keep_alive=65,
-            http=with_deadlines(cfg.limits.http_read_header_timeout, cfg.limits.http_read_timeout),
+            http=with_deadlines(cfg.limits.http_read_header_timeout,
+                                cfg.limits.http_read_timeout),
             # Blocking queries may be held open for minutes; do not let them hold up a stop.
             timeout_graceful_shutdown=2))
         serving = asyncio.create_task(http.serve(), name="http")

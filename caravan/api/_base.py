@@ -1,18 +1,38 @@
-"""The base every sub-API (jobs, allocations, ...) builds on: typed reads and writes."""
+"""The base every sub-API (jobs, allocations, ...) builds on: typed reads and writes.
+
+Sub-APIs see the HTTP client only through `Requests`, the three request shapes
+`client.Client` offers; so `client.py` may import the sub-APIs and nothing here
+imports it back.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from contextlib import AbstractContextManager
+from typing import Any, Protocol, TypeVar
 
+import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from caravan.api.errors import APIDecodeError
 from caravan.api.query import QueryMeta, QueryOptions
 
-if TYPE_CHECKING:
-    from caravan.api.client import Client
-
 T = TypeVar("T")
+
+
+class Requests(Protocol):
+    """What a sub-API needs from `client.Client`: its address and three request shapes."""
+
+    address: str
+
+    def query(self, path: str, q: QueryOptions | None = None) -> tuple[Any, QueryMeta]: ...
+
+    def write(
+        self, method: str, path: str, body: Any = None, q: QueryOptions | None = None
+    ) -> Any: ...
+
+    def stream(
+        self, path: str, q: QueryOptions | None = None
+    ) -> AbstractContextManager[httpx.Response]: ...
 
 
 def decode(adapter: TypeAdapter[T], data: Any, path: str) -> T:
@@ -26,7 +46,7 @@ def decode(adapter: TypeAdapter[T], data: Any, path: str) -> T:
 
 
 class SubAPI:
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Requests) -> None:
         self._client = client
 
     def _read(

@@ -6,11 +6,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from caravan.agent.config import AgentConfig, dev_config
-from caravan.agent.config_file import load_file
 from caravan.cli.common import Ui
 from caravan.cli.errors import UsageError
 from caravan.cli.flags import Flags, FlagSet
+from caravan.config.agent import AgentConfig, dev_config
+from caravan.config.agent_file import load_file
 
 HELP = """
 Usage: caravan agent [options]

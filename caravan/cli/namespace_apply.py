@@ -17,8 +17,8 @@ from caravan.api.namespaces import Namespaces
 from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client
 from caravan.cli.errors import CommandFailed, UsageError
 from caravan.errors import CaravanError, InvalidInput
-from caravan.jobspec.hcl_load import load_hcl
-from caravan.jobspec.problems import Problems
+from caravan.hcl.load import load_hcl
+from caravan.hcl.problems import Problems
 from caravan.structs import Struct
 from caravan.structs.acl import (
     Namespace,

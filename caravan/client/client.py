@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from caravan.agent.config import AgentConfig
-from caravan.client.allocrunner.runner import AllocRunner, AllocRunnerDeps
 from caravan.client.allocdir import AllocDir
+from caravan.client.allocrunner.runner import AllocRunner, AllocRunnerDeps
 from caravan.client.drivers.base import Driver, DriverContext, DriverFingerprint, ExecStream
 from caravan.client.drivers.registry import DRIVERS
 from caravan.client.fingerprint.drivers import fingerprint_drivers, same_health
@@ -37,6 +36,7 @@ from caravan.client.state import ClientStateStore, LocalAllocState
 from caravan.client.taskrunner.events import rfc3339
 from caravan.client.updates import UpdateReporter
 from caravan.clock import Clock
+from caravan.config.agent import AgentConfig
 from caravan.errors import CaravanError, InvalidInput, NotFound
 from caravan.ids import IdGenerator
 from caravan.structs import AllocClientUpdate, Allocation, Node, TaskState

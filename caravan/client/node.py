@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from caravan import __version__
-from caravan.agent.config import AgentConfig
 from caravan.client.drivers.base import DriverFingerprint
 from caravan.client.fingerprint.base import Fingerprint
 from caravan.client.fingerprint.drivers import driver_attributes, driver_info
+from caravan.config.agent import AgentConfig
 from caravan.ids import IdGenerator
 from caravan.structs import (
     ClientHostVolume,

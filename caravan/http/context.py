@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from caravan.agent.config import AgentConfig
+from caravan.config.agent import AgentConfig
 from caravan.errors import CaravanError
 
 if TYPE_CHECKING:

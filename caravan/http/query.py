@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from caravan.durations import parse_duration
 from caravan.errors import InvalidInput
-from caravan.structs.wire_limits import loads_checked
+from caravan.wire_limits import WireLimitError, check_json_value
 
 MAX_WAIT_S = 300.0
 _TRUE = {"1", "t", "T", "TRUE", "true", "True"}
@@ -104,7 +104,16 @@ async def read_json(request: Request, *, required: bool = True) -> Any:
         if required:
             raise InvalidInput("Request body is empty")
         return None
-    return loads_checked(raw)
+    try:
+        value = json.loads(raw)
+        check_json_value(value)
+    except RecursionError:
+        raise InvalidInput("request body: JSON nested too deeply") from None
+    except WireLimitError as e:
+        raise InvalidInput(str(e)) from None
+    except ValueError as e:  # JSONDecodeError, UnicodeDecodeError, too many digits
+        raise InvalidInput(f"Failed to decode request body: {e}") from None
+    return value
 
 
 def match_prefix(ids: list[str], prefix: str) -> bool:

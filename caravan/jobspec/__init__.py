@@ -2,13 +2,14 @@
 name the file, line and field of every problem.
 
     parse.py       the entry points below
-    hcl_load.py    python-hcl2 -> document; syntax errors with lines
     hcl_body.py    one block body: names, lines, checks, conversions
     hcl_job.py     file, job and group blocks; hcl_task.py: task blocks
     hcl_common.py  constraint, restart, reschedule, string maps
     hcl_values.py  HCL value conversions; duration.py: Go durations
     json_job.py    Nomad's JSON job; json_keys.py: accepted and refused keys
-    problems.py    collecting every problem into one InvalidInput
+
+Loading HCL text and collecting problems are `caravan.hcl`'s, shared with ACL
+policies, agent files and namespace specs.
 """
 
 from caravan.durations import parse_duration

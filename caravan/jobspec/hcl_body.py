@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from caravan.hcl.problems import Problems
 from caravan.jobspec.hcl_values import META_KEYS, Convert
-from caravan.jobspec.problems import Problems
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from caravan.errors import InvalidInput
+from caravan.hcl.problems import Problems
 from caravan.jobspec.hcl_values import describe
 from caravan.jobspec.json_keys import (
     REFUSED,
@@ -24,9 +24,8 @@ from caravan.jobspec.json_keys import (
     is_empty,
     nested_model,
 )
-from caravan.jobspec.problems import Problems
 from caravan.structs import Job, JobRegisterRequest
-from caravan.structs.wire_limits import check_json_value
+from caravan.wire_limits import WireLimitError, check_json_value
 
 _EXPECTED = {"int_type": "an integer", "int_from_float": "an integer", "int_parsing": "an integer",
              "string_type": "a string", "bool_type": "a bool", "bool_parsing": "a bool",
@@ -62,10 +61,10 @@ def _load(source: str | bytes, problems: Problems) -> Any:
         problems.add("", f"invalid JSON at column {e.colno}: {e.msg}", e.lineno)
     except RecursionError:
         problems.add("", "JSON nested too deeply")
+    except WireLimitError as e:
+        problems.add("", str(e))
     except ValueError as e:  # an integer with more digits than Python converts
         problems.add("", f"invalid JSON: {e}")
-    except InvalidInput as e:
-        problems.add("", e.message)
     return None
 
 

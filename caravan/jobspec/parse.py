@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from caravan.errors import FieldError
+from caravan.hcl.load import load_hcl
+from caravan.hcl.problems import Problems, invalid_input
 from caravan.jobspec.hcl_body import Source
 from caravan.jobspec.hcl_job import decode_file
-from caravan.jobspec.hcl_load import load_hcl
 from caravan.jobspec.json_job import decode_json
-from caravan.jobspec.problems import Problems, invalid_input
 from caravan.structs import Job
 
 

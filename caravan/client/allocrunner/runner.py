@@ -16,20 +16,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from caravan.agent.config import ClientConfig
 from caravan.client.allocdir import AllocDir
 from caravan.client.allocrunner.status import client_status
 from caravan.client.drivers.base import Driver, TaskResourceUsage
 from caravan.client.state import ClientStateStore, LocalAllocState
 from caravan.client.stats import alloc_usage
-from caravan.structs.stats import AllocResourceUsage
 from caravan.client.taskrunner import events
 from caravan.client.taskrunner.lifecycle import TaskNotRunning
 from caravan.client.taskrunner.runner import TaskRunner
 from caravan.client.taskrunner.setup import TaskSetup
 from caravan.clock import Clock
+from caravan.config.agent import ClientConfig
 from caravan.errors import CaravanError, InvalidInput
 from caravan.structs import AllocClientUpdate, Allocation, Node, Task, TaskEvent, TaskState
+from caravan.structs.stats import AllocResourceUsage
 
 log = logging.getLogger(__name__)
 

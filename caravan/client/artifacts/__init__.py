@@ -4,17 +4,16 @@
     fetch.py       fetch_artifact: one artifact, end to end, in a worker thread
     definition.py  key, ${...} interpolation, the legacy driver-config form
     source.py      source URL, forced getter, options -> query, checksum/archive options
-    allow.py       the client's allowed_sources
+    allow.py       matching URLs against the client's allowed_sources
     download.py    httpx / file copy with limits, hashing while streaming
     checksum.py    comparing a download with its checksum (parsing and the submit-time
                    checks live in caravan.structs.artifact, shared with the server)
     extract.py     archive types, tar/zip/gz/bz2/xz unpacking into a staging tree
     members.py     our rules for every archive entry, and the size/count limits
     place.py       no-follow directory walks, post-check, rename into place
-    config.py      ArtifactConfig, the client's `artifact { }` block
+    (ArtifactConfig, the client's `artifact { }` block, lives in caravan.config.artifact)
 """
 
-from caravan.client.artifacts.config import ArtifactConfig, parse_size
 from caravan.client.artifacts.definition import (
     artifact_key,
     interpolate_artifact,
@@ -33,6 +32,7 @@ from caravan.client.artifacts.hook import (
     FAILED_ARTIFACT_DOWNLOAD,
     ArtifactHook,
 )
+from caravan.config.artifact import ArtifactConfig, parse_size
 
 __all__ = [
     "DOWNLOADING_ARTIFACTS", "DOWNLOADING_ARTIFACTS_MESSAGE", "FAILED_ARTIFACT_DOWNLOAD",

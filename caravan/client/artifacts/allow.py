@@ -7,25 +7,15 @@ touches is checked, redirect targets included, so a redirect cannot leave the li
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from caravan.client.artifacts.errors import GetterError
+from caravan.config.sources import DEFAULT_PORTS, AllowRule, clean_path
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 # Percent-encoded dots and slashes could let a server see a path the prefix check did not.
 _ENCODED_TRICKS = ("%2e", "%2f", "%5c")
-
-
-@dataclass(frozen=True)
-class AllowRule:
-    text: str
-    scheme: str | None  # None: http or https
-    host: str  # lowercase; "*.example.com" matches subdomains; "" for file rules
-    port: int | None  # None: any port (host rules) / the scheme's default (URL rules)
-    path: str  # a prefix on segment boundaries; "" allows every path
 
 
 @dataclass(frozen=True)
@@ -38,30 +28,10 @@ class Target:
     path: str
 
 
-def parse_rule(text: str) -> AllowRule:
-    """One `allowed_sources` entry; ValueError for an entry that cannot mean anything."""
-    entry = text.strip()
-    if "://" not in entry:
-        host, _, port = entry.partition(":")
-        if not host or "/" in entry:
-            raise ValueError(f"invalid allowed_sources entry {text!r}: want a URL or a host")
-        return AllowRule(text, None, host.lower(), _port(text, port), "")
-    parts = urlsplit(entry)
-    scheme = parts.scheme.lower()
-    if scheme == "file":
-        if parts.netloc or not parts.path.startswith("/"):
-            raise ValueError(f"invalid allowed_sources entry {text!r}: want file:///<dir>")
-        return AllowRule(text, "file", "", None, _clean_path(parts.path))
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
-        raise ValueError(f"invalid allowed_sources entry {text!r}: want http(s)://host/...")
-    number = parts.port if parts.port is not None else _DEFAULT_PORTS[scheme]
-    return AllowRule(text, scheme, parts.hostname.lower(), number, _clean_path(parts.path))
-
-
 def target_of(url: str) -> Target:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    port = parts.port if parts.port is not None else _DEFAULT_PORTS.get(scheme)
+    port = parts.port if parts.port is not None else DEFAULT_PORTS.get(scheme)
     # A file rule names a host path; a file URL's path is percent-encoded.
     path = unquote(parts.path) if scheme == "file" else parts.path
     return Target(scheme, (parts.hostname or "").lower(), port, path)
@@ -85,7 +55,7 @@ def check_allowed(url: str, rules: Sequence[AllowRule], *, shown: str | None = N
 
 def _matches(rule: AllowRule, target: Target) -> bool:
     if rule.scheme is None:
-        scheme_ok = target.scheme in _DEFAULT_PORTS
+        scheme_ok = target.scheme in DEFAULT_PORTS
     else:
         scheme_ok = rule.scheme == target.scheme
     if not scheme_ok or not _host_matches(rule.host, target.host):
@@ -106,21 +76,5 @@ def _path_matches(prefix: str, path: str) -> bool:
         return True
     if any(trick in path.lower() for trick in _ENCODED_TRICKS):
         return False
-    clean = _clean_path(path)
+    clean = clean_path(path)
     return clean == prefix or clean.startswith(prefix + "/")
-
-
-def _clean_path(path: str) -> str:
-    """Dot segments removed, no trailing slash; "" for the root."""
-    if not path:
-        return ""
-    clean = posixpath.normpath("/" + path.lstrip("/"))
-    return "" if clean == "/" else clean.rstrip("/")
-
-
-def _port(text: str, port: str) -> int | None:
-    if not port:
-        return None
-    if not port.isdigit():
-        raise ValueError(f"invalid allowed_sources entry {text!r}: bad port {port!r}")
-    return int(port)

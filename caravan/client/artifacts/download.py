@@ -25,11 +25,12 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
-from caravan.client.artifacts.allow import AllowRule, check_allowed
+from caravan.client.artifacts.allow import check_allowed
 from caravan.client.artifacts.cancel import Cancel, check
-from caravan.client.artifacts.config import ArtifactConfig
 from caravan.client.artifacts.errors import GetterError, go_quote
 from caravan.client.artifacts.source import Source, redact
+from caravan.config.artifact import ArtifactConfig
+from caravan.config.sources import AllowRule
 from caravan.durations import format_duration
 
 CHUNK = 1 << 20

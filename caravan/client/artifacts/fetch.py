@@ -20,10 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from caravan.client.artifacts.allow import check_allowed, parse_rule
+from caravan.client.artifacts.allow import check_allowed
 from caravan.client.artifacts.cancel import Cancel
 from caravan.client.artifacts.checksum import verify_checksum
-from caravan.client.artifacts.config import ArtifactConfig
 from caravan.client.artifacts.definition import artifact_key, interpolate_artifact
 from caravan.client.artifacts.download import download
 from caravan.client.artifacts.errors import ArtifactError, GetterError
@@ -37,6 +36,8 @@ from caravan.client.artifacts.place import (
     staging,
 )
 from caravan.client.artifacts.source import Source, parse_source
+from caravan.config.artifact import ArtifactConfig
+from caravan.config.sources import parse_rule
 from caravan.structs import TaskArtifact
 
 MARKER_DIR = ("private", "artifacts")

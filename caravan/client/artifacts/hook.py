@@ -15,8 +15,8 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from caravan.client.artifacts.config import ArtifactConfig
 from caravan.client.artifacts.fetch import FetchResult, fetch_artifact, is_fetched
+from caravan.config.artifact import ArtifactConfig
 from caravan.structs import TaskArtifact
 
 DOWNLOADING_ARTIFACTS = "Downloading Artifacts"

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from caravan.agent.config import ClientConfig
 from caravan.client.allocdir import AllocDir, TaskDir
 from caravan.client.artifacts import ArtifactHook, legacy_artifacts
 from caravan.client.drivers.base import (
@@ -33,6 +32,7 @@ from caravan.client.taskrunner.hooks import EventSink, TaskHook
 from caravan.client.taskrunner.taskdir_hook import TaskDirHook
 from caravan.client.taskrunner.validate_hook import ValidateHook
 from caravan.clock import NS_PER_SECOND, Clock
+from caravan.config.agent import ClientConfig
 from caravan.errors import DriverError
 from caravan.structs import Allocation, Node, Task
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from caravan.agent.config import ClientConfig
 from caravan.client.allocrunner.runner import AllocRunner, AllocRunnerDeps
 from caravan.client.drivers.base import DriverContext
 from caravan.client.drivers.raw_exec.driver import RawExecDriver
 from caravan.client.state import ClientStateStore
 from caravan.clock import SystemClock
+from caravan.config.agent import ClientConfig
 from caravan.structs import Allocation, Job, Node, RestartPolicy, Task, TaskGroup, canonicalize
 from tests.integration.client.conftest import run
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from caravan.agent.config import DEFAULT_CHROOT_ENV
 from caravan.client.drivers.exec.capabilities import DEFAULTS, bitmask
+from caravan.config.agent import DEFAULT_CHROOT_ENV
 from tests.agents import AgentProcess
 from tests.integration.exec_driver.helpers import events, exec_job, logs, output, run
 

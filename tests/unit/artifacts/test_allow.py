@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from caravan.client.artifacts.allow import check_allowed, parse_rule
+from caravan.client.artifacts.allow import check_allowed
 from caravan.client.artifacts.errors import GetterError
+from caravan.config.sources import parse_rule
 
 
 def allowed(url: str, *entries: str) -> bool:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from caravan.agent.config import AgentConfig, ClientConfig, HostVolumeConfig
 from caravan.client.drivers.base import DriverFingerprint
 from caravan.client.fingerprint.base import Fingerprint
 from caravan.client.fingerprint.cpu import fingerprint_cpu, parse_cpuinfo
 from caravan.client.fingerprint.memory import parse_meminfo_total
 from caravan.client.fingerprint.osinfo import parse_os_release
 from caravan.client.node import NodeIdentity, build_node
+from caravan.config.agent import AgentConfig, ClientConfig, HostVolumeConfig
 
 CPUINFO = """processor\t: 0
 model name\t: AMD EPYC

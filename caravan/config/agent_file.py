@@ -12,10 +12,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from caravan.agent.config import AgentConfig
+from caravan.config.agent import AgentConfig
 from caravan.errors import FieldError, InvalidInput
-from caravan.jobspec.hcl_load import load_hcl
-from caravan.jobspec.problems import Problems
+from caravan.hcl.load import load_hcl
+from caravan.hcl.problems import Problems
 
 _IGNORED = {"bootstrap_expect", "advertise", "addresses", "log_file", "log_json",
             "enable_debug", "telemetry", "ui", "consul", "vault", "leave_on_interrupt",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from caravan.agent.config_file import load_text
+from caravan.config.agent_file import load_text
 from caravan.errors import InvalidInput
 
 FULL = '''

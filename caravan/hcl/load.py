@@ -1,4 +1,5 @@
-"""Runs python-hcl2 over job file text; turns its failures into FieldErrors with lines.
+"""Runs python-hcl2 over HCL text (job, agent, policy and namespace files); turns its
+failures into FieldErrors with lines.
 
 python-hcl2 (7.3.x) stops at the first syntax error, so a file that does not parse
 reports exactly one problem: where lark stopped and what it expected there.
@@ -19,11 +20,10 @@ from lark.exceptions import (
     VisitError,
 )
 
-from caravan.errors import InvalidInput
-from caravan.jobspec.problems import Problems
-from caravan.structs.wire_limits import check_json_value
+from caravan.hcl.problems import Problems
+from caravan.wire_limits import WireLimitError, check_json_value
 
-# Parsing costs about 2 s per MiB of CPU (lark, pure Python): bound what one file may cost.
+# Parsing costs about 2 s of CPU per MiB (lark, pure Python): bound what one file may cost.
 MAX_HCL_BYTES = 1024 * 1024
 
 # lark's terminal names for the tokens a reader recognises; others are left out.
@@ -39,17 +39,17 @@ def load_hcl(source: str, problems: Problems) -> dict[str, Any] | None:
     """
     size = len(source.encode("utf-8", "surrogatepass"))
     if size > MAX_HCL_BYTES:
-        problems.add("", f"job file too large: {size} bytes; the limit is "
+        problems.add("", f"file too large: {size} bytes; the limit is "
                          f"{MAX_HCL_BYTES // 1024} KiB")
         return None
     try:
         document: dict[str, Any] = loads(source, with_meta=True)
         check_json_value(document)
     except RecursionError:
-        problems.add("", "job file nested too deeply (blocks, lists or objects)")
+        problems.add("", "file nested too deeply (blocks, lists or objects)")
         return None
-    except InvalidInput as e:
-        problems.add("", e.message)
+    except WireLimitError as e:
+        problems.add("", str(e))
         return None
     except UnexpectedInput as e:
         problems.add("", _syntax_message(e), _line(e, source))

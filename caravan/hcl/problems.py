@@ -1,4 +1,4 @@
-"""Collects every problem found in one job file and raises them together.
+"""Collects every problem found in one HCL or JSON file and raises them together.
 
 A parser keeps going after a problem so that one run reports all of them; this
 is the one place that turns the collected FieldErrors into `InvalidInput`.

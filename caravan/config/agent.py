@@ -1,7 +1,7 @@
 """The agent's typed configuration: defaults live in the models, read once, then read-only.
 
 Built from an HCL agent file (`caravan agent -config FILE`), then flags, then
-validated (`agent.config_file`); `-dev` starts from `dev_config()`.
+validated (`config.agent_file`); `-dev` starts from `dev_config()`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from caravan.client.artifacts.config import ArtifactConfig
+from caravan.config.artifact import ArtifactConfig
 from caravan.durations import parse_duration
 from caravan.structs.validate import DEFAULT_JOB_MAX_COUNT
 
