@@ -51,7 +51,8 @@ class Server:
         self.applier = PlanApplier(self.store, clock, on_blocked=self._on_blocked,
                                    on_followup=self.broker.enqueue,
                                    on_capacity_freed=self.core.unblock)
-        self._workers = [Worker(self.store, self.broker, self.applier, new_id, clock)
+        self._workers = [Worker(self.store, self.broker, self.applier, new_id, clock,
+                                max_count=job_max_count)
                          for _ in range(workers)]
         self._tasks: list[asyncio.Task[None]] = []
 

@@ -13,10 +13,13 @@ from __future__ import annotations
 import fcntl
 import json
 import select
+import signal
 import socket
 import struct
 import termios
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,6 +29,9 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from caravan.ids import random_id
+from caravan.server.state import StateStore
+from caravan.server.state.sqlite import SqliteBackend
+from caravan.structs import Evaluation, Job, canonicalize
 from tests.agents import AgentProcess, wait_until
 from tests.integration.acl.cluster import ACL_ON, AclAgent, _register, _running_alloc
 from tests.integration.jobs import raw_exec_job
@@ -261,3 +267,46 @@ def test_cve_2023_1782_anonymous_exec_is_refused_before_the_alloc_is_looked_up(
     assert _anonymous_exec(acl_agent, known) == (403, "Permission denied")
     assert _anonymous_exec(acl_agent, random_id()) == (403, "Permission denied")
     assert _anonymous_exec(acl_agent, "0" * 8) == (403, "Permission denied")
+
+
+# ---- a job stored before the bound --------------------------------------------------------
+
+
+def _store_job_with_count(data_dir: Path, count: int) -> str:
+    """Write a job and its pending evaluation straight into a server's state, as a server
+    without the submit-time bound would have stored them."""
+    store = StateStore(SqliteBackend(data_dir / "server" / "state.db"))
+    try:
+        job = canonicalize(Job.model_validate(raw_exec_job("stored-huge", count=count)["Job"]))
+        txn = store.begin(time.time_ns())
+        txn.jobs.append(job)
+        ev = Evaluation(id=random_id(), namespace="default", job_id=job.id, type=job.type,
+                        triggered_by="job-register", status="pending")
+        txn.evals.append(ev)
+        store.commit(txn)
+        return ev.id
+    finally:
+        store.close()
+
+
+def test_a_stored_job_with_count_2_63_fails_its_evaluation_and_the_agent_still_stops(
+        tmp_path: Path) -> None:
+    agent = AgentProcess(root=tmp_path, name="stored")
+    eval_id = _store_job_with_count(agent.data_dir, 2**63)
+    try:
+        agent.start()
+
+        def evaluation() -> dict[str, Any] | None:
+            ev = httpx.get(f"{agent.address}/v1/evaluation/{eval_id}", timeout=10).json()
+            return ev if ev["Status"] != "pending" else None
+
+        ev = wait_until(evaluation, 60, what="the stored evaluation to be processed")
+        assert ev["Status"] == "failed"
+        assert "job_max_count" in ev["StatusDescription"]
+        purge = httpx.delete(f"{agent.address}/v1/job/stored-huge?purge=true", timeout=30)
+        assert purge.status_code == 200, purge.text
+        assert agent.proc is not None
+        agent.proc.send_signal(signal.SIGINT)
+        assert agent.proc.wait(timeout=60) == 0
+    finally:
+        agent.stop()
