@@ -21,12 +21,20 @@ class JobEndpoint:
         self._core = core
         self._max_count = max_count
 
-    def register(self, job: Job) -> tuple[Evaluation, int]:
-        """Validate and store `job` as a new version; returns the eval and its index."""
-        core = self._core
+    def check(self, job: Job) -> Job:
+        """`job` canonicalized, or JobValidationError listing every problem. Pure (no store
+        access), so a caller may run it in a thread: it is most of a large job's cost."""
         job = canonicalize(job)
         validate_job(job, max_count=self._max_count)
         _check_drivers(job)
+        return job
+
+    def register(self, job: Job, *, checked: bool = False) -> tuple[Evaluation, int]:
+        """Store `job` as a new version (after `check`, unless `checked` says it was done);
+        returns the eval and its index."""
+        core = self._core
+        if not checked:
+            job = self.check(job)
         if not namespace_exists(core.store, job.namespace):
             raise InvalidInput(f'job "{job.id}" is in nonexistent namespace "{job.namespace}"')
         existing = core.store.job(job.namespace, job.id)

@@ -141,14 +141,12 @@ def _unacked_bytes(sock: socket.socket) -> int:
     return int(struct.unpack("i", fcntl.ioctl(sock, termios.TIOCOUTQ, b"\0" * 4))[0])
 
 
-def test_cve_2022_24685_hcl_parsing_does_not_stall_other_requests(agent: AgentProcess) -> None:
-    """A cheap request sent while a large (allowed) job file is parsed is answered first.
-
-    The big request is written whole and acknowledged by the server's kernel before the
-    cheap one is sent, so a parse on the event loop would begin before the cheap request
-    is even read."""
-    body = json.dumps({"JobHCL": _hcl_with_meta(12_000)}).encode()  # ~700 KB: seconds
-    head = (f"PUT /v1/jobs/parse HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+def _cheap_request_answered_first(agent: AgentProcess, path: str, body: bytes) -> bytes:
+    """Send `body` to `path` whole; once the server's kernel has acknowledged all of it, send
+    a cheap request. Asserts the cheap one is answered while the big one is still being
+    worked on (on the event loop, its work would begin before the cheap request is even
+    read). Returns the big request's response."""
+    head = (f"PUT {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
     with socket.create_connection(("127.0.0.1", agent.port)) as big:
         big.sendall(head + body)
@@ -156,12 +154,31 @@ def test_cve_2022_24685_hcl_parsing_does_not_stall_other_requests(agent: AgentPr
         cheap = httpx.get(f"{agent.address}/v1/agent/self", timeout=60)
         readable, _, _ = select.select([big], [], [], 0)
         assert cheap.status_code == 200
-        assert not readable, "the parse was answered before the cheap request"
+        assert not readable, f"{path} was answered before the cheap request"
         big.settimeout(60)
         reply = b""
         while chunk := big.recv(65536):
             reply += chunk
+    return reply
+
+
+def test_cve_2022_24685_hcl_parsing_does_not_stall_other_requests(agent: AgentProcess) -> None:
+    body = json.dumps({"JobHCL": _hcl_with_meta(12_000)}).encode()  # ~700 KB: seconds
+    reply = _cheap_request_answered_first(agent, "/v1/jobs/parse", body)
     assert reply.startswith(b"HTTP/1.1 200"), reply[:200]
+
+
+def test_a_large_job_is_checked_off_the_event_loop(agent: AgentProcess) -> None:
+    """5,000 groups (~1 MB): seconds of decoding, canonicalizing and validating. The last
+    group is invalid, so the job is refused after all that work (and nothing is placed)."""
+    body = raw_exec_job("many-groups")
+    group = body["Job"]["TaskGroups"][0]
+    body["Job"]["TaskGroups"] = [dict(group, Name=f"g{i}") for i in range(5000)]
+    body["Job"]["TaskGroups"][-1]["Count"] = -1
+    reply = _cheap_request_answered_first(agent, "/v1/jobs", json.dumps(body).encode())
+    assert reply.startswith(b"HTTP/1.1 400"), reply[:200]
+    assert b"TaskGroups[4999].Count" in reply
+    assert "many-groups" not in _stored_jobs(agent)
 
 
 # ---- streaming routes ---------------------------------------------------------------------
