@@ -23,6 +23,7 @@ from caravan.http.auth import authorize_lookup
 from caravan.http.context import AgentContext
 from caravan.http.forward import NoPathToNode, forward
 from caravan.http.query import json_response, parse_bool, read_json
+from caravan.wire_limits import INT64_MAX
 
 _HEARTBEAT_S = 1.0
 
@@ -86,8 +87,8 @@ async def logs(request: Request) -> Response:
         offset = int(q.get("offset", "0") or "0")
     except ValueError:
         raise InvalidInput(f'invalid offset "{q.get("offset")}": must be an integer') from None
-    if offset < 0:
-        raise InvalidInput(f'invalid offset "{offset}": must not be negative')
+    if not 0 <= offset <= INT64_MAX:
+        raise InvalidInput(f'invalid offset "{offset}": must be between 0 and 2^63-1')
     follow = parse_bool(q.get("follow"), "follow")
     plain = parse_bool(q.get("plain"), "plain")
     forwarded = await _local_or_forward(request, alloc_id, (NS.READ_LOGS, NS.READ_FS))

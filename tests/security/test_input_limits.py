@@ -201,6 +201,7 @@ def logs_alloc(agent: AgentProcess) -> str:
 
 @pytest.mark.parametrize(("query", "status", "text"), [
     ({"offset": "-5"}, 400, "offset"),
+    ({"offset": str(2**64)}, 400, "offset"),
     ({"origin": "middle"}, 400, "origin must be start or end"),
     ({}, 404, "not found"),  # logging disabled: the file does not exist
 ])
@@ -239,6 +240,22 @@ def test_cve_2020_7218_idle_and_half_sent_connections_are_closed(agent: AgentPro
         sock.sendall(sent)
         assert _closed_by_server(sock)
     assert httpx.get(f"{agent.address}/v1/agent/self", timeout=10).status_code == 200
+
+
+def test_an_oversized_request_head_is_refused(agent: AgentProcess) -> None:
+    """h11's own bound (16 KiB), kept: a head is never buffered without limit."""
+    head = b"GET /v1/agent/self HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", agent.port)) as sock:
+        try:
+            sock.sendall(head)
+        except ConnectionResetError:
+            pass  # refused while still sending
+        sock.settimeout(30)
+        try:
+            reply = sock.recv(4096)
+        except ConnectionResetError:
+            reply = b""
+    assert reply == b"" or reply.startswith(b"HTTP/1.1 400"), reply[:200]
 
 
 def test_a_half_sent_body_is_dropped(agent: AgentProcess) -> None:
