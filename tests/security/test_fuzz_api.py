@@ -202,3 +202,25 @@ def test_fuzz_node_register(http: httpx.Client, body: bytes) -> None:
 def test_the_fuzzed_agent_is_alive_and_answers(agent: AclAgent, http: httpx.Client) -> None:
     assert agent.proc is not None and agent.proc.poll() is None
     assert http.get("/v1/agent/self").status_code == 200
+
+
+# ---- query parameters of the read routes --------------------------------------------------
+
+# httpx cannot send a lone surrogate in a URL (percent-encoded bytes are covered by `texts`
+# elsewhere); everything else goes.
+query_values = st.one_of(edge_ints.map(str), texts.filter(lambda t: "\ud800" not in t),
+                         st.text(st.characters(exclude_categories=("Cs",)), max_size=20))
+waits = st.sampled_from(["1ms", "0", "x", "-1s", "1e400s", "9999999999999999999h"])
+
+
+@FUZZ
+@given(route=st.sampled_from(["/v1/jobs", "/v1/allocations", "/v1/evaluations", "/v1/nodes",
+                              "/v1/job/web", "/v1/job/web/allocations", "/v1/namespaces",
+                              "/v1/acl/policies", "/v1/acl/tokens"]),
+       params=st.dictionaries(st.sampled_from(["index", "prefix", "namespace", "all", "pretty",
+                                               "purge", "filter"]), query_values, max_size=3),
+       wait=waits)
+def test_fuzz_query_parameters(http: httpx.Client, route: str, params: dict[str, str],
+                               wait: str) -> None:
+    reply = http.get(route, params={**params, "wait": wait})
+    assert reply.status_code < 500, (route, params, wait, reply.status_code, reply.text[:300])
