@@ -73,7 +73,8 @@ class Agent:
             build_app(ctx), host=cfg.bind_addr, port=cfg.ports.http, log_level="warning",
             lifespan="off", ws="websockets-sansio", ws_ping_interval=None, timeout_keep_alive=65,
             http=with_deadlines(cfg.limits.http_read_header_timeout,
-                                cfg.limits.http_read_timeout),
+                                cfg.limits.http_read_timeout,
+                                cfg.limits.http_max_conns_per_client),
             # Blocking queries may be held open for minutes; do not let them hold up a stop.
             timeout_graceful_shutdown=2))
         serving = asyncio.create_task(http.serve(), name="http")

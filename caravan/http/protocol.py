@@ -12,6 +12,9 @@ and ReadTimeout for this; here:
 
 A missed deadline closes the connection. WebSocket upgrades hand the connection to
 another protocol object; the deadlines stop there (the exec session has its own).
+
+As Nomad's `limits { http_max_conns_per_client }` (default 100), one client IP may hold
+that many connections, WebSockets included; the next is answered 429 and closed.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class DeadlineH11Protocol(H11Protocol):
 
     head_timeout_s = 10.0
     read_timeout_s = 60.0
+    max_conns_per_client = 100  # 0: no limit
 
     def __init__(self, config: Config, server_state: ServerState, **kwargs: Any) -> None:
         super().__init__(config, server_state, **kwargs)
@@ -38,6 +42,10 @@ class DeadlineH11Protocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        if self._over_connection_limit():
+            transport.write(_TOO_MANY_CONNS)
+            transport.close()
+            return
         self._arm(self.head_timeout_s)
 
     def data_received(self, data: bytes) -> None:
@@ -49,6 +57,13 @@ class DeadlineH11Protocol(H11Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
+
+    def _over_connection_limit(self) -> bool:
+        if not self.max_conns_per_client or self.client is None:
+            return False
+        # uvicorn's set of open connections holds every protocol object (WebSockets too).
+        held = sum(1 for conn in self.connections if _client_ip(conn) == self.client[0])
+        return held > self.max_conns_per_client
 
     def _follow_state(self) -> None:
         state = self.conn.their_state
@@ -80,7 +95,21 @@ class DeadlineH11Protocol(H11Protocol):
         self.transport.close()
 
 
-def with_deadlines(head_timeout_s: float, read_timeout_s: float) -> type[DeadlineH11Protocol]:
+def with_deadlines(head_timeout_s: float, read_timeout_s: float,
+                   max_conns_per_client: int) -> type[DeadlineH11Protocol]:
     """The protocol class to give `uvicorn.Config(http=...)`."""
     return type("DeadlineH11Protocol", (DeadlineH11Protocol,),
-                {"head_timeout_s": head_timeout_s, "read_timeout_s": read_timeout_s})
+                {"head_timeout_s": head_timeout_s, "read_timeout_s": read_timeout_s,
+                 "max_conns_per_client": max_conns_per_client})
+
+
+def _client_ip(conn: object) -> str | None:
+    client = getattr(conn, "client", None)
+    return str(client[0]) if isinstance(client, tuple) and client else None
+
+
+_TOO_MANY_MESSAGE = (b"Your IP is issuing too many concurrent connections, please rate limit "
+                     b"your calls\n")
+_TOO_MANY_CONNS = (b"HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\n"
+                   b"Content-Length: %d\r\nConnection: close\r\n\r\n%s"
+                   % (len(_TOO_MANY_MESSAGE), _TOO_MANY_MESSAGE))

@@ -258,6 +258,27 @@ def test_an_oversized_request_head_is_refused(agent: AgentProcess) -> None:
     assert reply == b"" or reply.startswith(b"HTTP/1.1 400"), reply[:200]
 
 
+def test_cve_2020_7218_connections_per_client_ip_are_capped(tmp_path: Path) -> None:
+    """Nomad's `limits { http_max_conns_per_client }`: the next connection gets a 429."""
+    agent = AgentProcess(root=tmp_path, name="conns", client=False,
+                         config="limits {\n  http_max_conns_per_client = 4\n}\n")
+    try:
+        agent.start()
+        held = [socket.create_connection(("127.0.0.1", agent.port)) for _ in range(4)]
+        try:
+            refused = httpx.get(f"{agent.address}/v1/agent/self", timeout=10)
+            assert refused.status_code == 429, refused.text
+            assert "too many concurrent connections" in refused.text
+        finally:
+            for sock in held:
+                sock.close()
+        wait_until(lambda: httpx.get(f"{agent.address}/v1/agent/self",
+                                     timeout=10).status_code == 200, 30,
+                   what="a connection once the others closed")
+    finally:
+        agent.stop()
+
+
 def test_a_half_sent_body_is_dropped(agent: AgentProcess) -> None:
     head = (b"PUT /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             b"Content-Length: 1000\r\n\r\n{\"Job\":")
