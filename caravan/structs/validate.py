@@ -106,9 +106,9 @@ def _group(group: TaskGroup, path: str, err: _Err, max_count: int) -> None:
     if rp is not None and rp.mode not in (None, "fail", "delay"):
         err(f"{path}.RestartPolicy.Mode", f'Unsupported restart mode: "{rp.mode}"')
     for key, volume in (group.volumes or {}).items():
-        for value in dict.fromkeys((key, volume.name or key)):
-            if (problem := path_name_problem(value)) is not None:
-                err(f"{path}.Volumes[{key!r}]", f"Volume name {problem}")
+        problem = path_name_problem(key) or path_name_problem(volume.name or key)
+        if problem is not None:
+            err(f"{path}.Volumes[{key!r}]", f"Volume name {problem}")
     names: set[str] = set()
     for ti, task in enumerate(group.tasks):
         tpath = f"{path}.Tasks[{ti}]"
