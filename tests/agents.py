@@ -37,6 +37,8 @@ class AgentProcess:
     client: bool = True
     servers: list[str] = field(default_factory=list)
     config: str = ""
+    extra_env: dict[str, str] = field(default_factory=dict)  # on top of the test's own
+    launcher: list[str] = field(default_factory=list)  # e.g. setpriv ... --, before caravan
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
 
@@ -57,6 +59,7 @@ class AgentProcess:
         env = dict(os.environ)
         env.pop("NOMAD_ADDR", None)
         env["CARAVAN_ADDR"] = self.address
+        env.update(self.extra_env)
         return env
 
     def write_config(self) -> Path:
@@ -88,6 +91,7 @@ plugin "raw_exec" {{ config {{ enabled = true }} }}
         args = [CARAVAN, "agent", "-config", str(cfg)]
         if self.dev:
             args.insert(2, "-dev")
+        args = [*self.launcher, *args]
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, env=self.env)

@@ -1,7 +1,8 @@
 """A task's environment variables and `${...}` interpolation, as Nomad builds them.
 
 Build order (later wins): NOMAD_* variables -> task meta (NOMAD_META_*) -> the host
-environment minus `env.denylist` (only keys not yet set) -> the task's `env` block,
+environment minus `env.denylist` and the agent's own credentials (only keys not yet
+set) -> the task's `env` block,
 interpolated. Directory variables are the paths *the task sees*: host paths for
 raw_exec, `/alloc`, `/local`, `/secrets` for a chroot driver (`TaskEnvDirs`).
 """
@@ -22,6 +23,14 @@ DEFAULT_ENV_DENYLIST = (
     "AWS_SESSION_TOKEN", "AWS_METADATA_URL", "GOOGLE_APPLICATION_CREDENTIALS",
     "GOOGLE_OAUTH_ACCESS_TOKEN",
 )
+# The agent's own credentials, under caravan's names and the Nomad names caravan also
+# reads: kept from every task (and so every exec session) whatever `env.denylist` says,
+# since a task holding them acts as the operator (GH-7131, GH-24540).
+AGENT_CREDENTIALS = (
+    "CARAVAN_TOKEN", "NOMAD_TOKEN", "CARAVAN_HTTP_AUTH", "NOMAD_HTTP_AUTH",
+    "CARAVAN_CLIENT_KEY", "NOMAD_CLIENT_KEY", "CARAVAN_CLIENT_INTRO_TOKEN",
+    "NOMAD_CLIENT_INTRO_TOKEN",
+)
 _CLEANED_PREFIXES = ("NOMAD_ADDR_", "NOMAD_IP_", "NOMAD_PORT_", "NOMAD_HOST_PORT_", "NOMAD_META_")
 _SIMPLE = re.compile(r"\$\{([a-zA-Z0-9_.-]+)\}")
 _EXPRESSION = re.compile(r"\$\{\s*([^{}]+?)\s*\}")
@@ -35,12 +44,15 @@ class TaskEnvDirs:
     secrets_dir: str
 
 
-def env_denylist(client_options: Mapping[str, str]) -> list[str]:
-    """The client option `env.denylist` (comma separated) replaces Nomad's default list."""
-    option = client_options.get("env.denylist")
+def env_denylist(client_options: Mapping[str, str]) -> frozenset[str]:
+    """The agent's credentials plus the client option `env.denylist` (comma separated),
+    which replaces Nomad's default list as in Nomad (`env.blacklist` is its old name)."""
+    option = client_options.get("env.denylist", client_options.get("env.blacklist"))
     if option is None:
-        return list(DEFAULT_ENV_DENYLIST)
-    return [k.strip() for k in option.split(",") if k.strip()]
+        listed = list(DEFAULT_ENV_DENYLIST)
+    else:
+        listed = [k.strip() for k in option.split(",") if k.strip()]
+    return frozenset((*AGENT_CREDENTIALS, *listed))
 
 
 def node_attributes(node: Node, region: str) -> dict[str, str]:

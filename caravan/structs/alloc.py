@@ -41,6 +41,7 @@ class TaskEvent(Struct):
     exit_code: int = 0
     signal: int = 0
     driver_error: str = ""
+    driver_message: str = ""
     download_error: str = ""
     kill_timeout: int = 0
     validation_error: str = ""

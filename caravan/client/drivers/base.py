@@ -127,6 +127,9 @@ class TaskHandle(_Model):
     config: TaskConfig
     driver_state: dict[str, Any] = Field(default_factory=dict)
     started_at_ns: int = 0
+    # What the driver tells the user about this start (Nomad's `Driver` task events, say
+    # capabilities it had to drop); the task runner reports them once, never persisted.
+    messages: list[str] = Field(default_factory=list, exclude=True)
 
 
 class ExitResult(_Model):

@@ -17,6 +17,7 @@ NOT_RESTARTING = "Not Restarting"
 KILLING = "Killing"
 KILLED = "Killed"
 DRIVER_FAILURE = "Driver Failure"
+DRIVER_MESSAGE = "Driver"
 FAILED_VALIDATION = "Failed Validation"
 HOOK_FAILED = "Task hook failed"
 RESTART_SIGNALED = "Restart Signaled"
@@ -51,6 +52,11 @@ def received(now: int) -> TaskEvent:
 
 def task_setup(now: int, message: str) -> TaskEvent:
     return event(TASK_SETUP, now, message, message=message)
+
+
+def driver_message(now: int, message: str) -> TaskEvent:
+    """Something the driver tells the user; Nomad shows the message itself."""
+    return event(DRIVER_MESSAGE, now, message).model_copy(update={"driver_message": message})
 
 
 def started(now: int) -> TaskEvent:

@@ -132,6 +132,8 @@ class TaskRunner:
             else:
                 handle = await self.setup.require_driver().start(self.setup.task_config(env))
                 self._set_handle(handle)
+                for message in handle.messages:
+                    self.emit(events.driver_message(self.setup.clock.now_ns(), message))
                 actions = self.lifecycle.handle(Started(self.setup.clock.now_ns()))
         except (HookError, DriverError) as err:
             actions = self.lifecycle.handle(self._start_failure(err))

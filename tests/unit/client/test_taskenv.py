@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from caravan.client.taskenv import (
+    AGENT_CREDENTIALS,
     DEFAULT_ENV_DENYLIST,
     TaskEnvDirs,
     build_task_env,
@@ -128,9 +129,12 @@ def test_simple_interpolation_prefers_env() -> None:
     assert interpolate("${x}", {"x": "env"}, {"x": "attr"}) == "env"
 
 
-def test_env_denylist_option_replaces_the_default() -> None:
-    assert env_denylist({}) == list(DEFAULT_ENV_DENYLIST)
-    assert env_denylist({"env.denylist": "A, B"}) == ["A", "B"]
+def test_env_denylist_option_replaces_the_default_but_never_frees_agent_credentials() -> None:
+    assert env_denylist({}) == {*DEFAULT_ENV_DENYLIST, *AGENT_CREDENTIALS}
+    assert env_denylist({"env.denylist": "A, B"}) == {"A", "B", *AGENT_CREDENTIALS}
+    assert env_denylist({"env.blacklist": "C"}) == {"C", *AGENT_CREDENTIALS}
+    assert "VAULT_TOKEN" not in env_denylist({"env.denylist": ""})
+    assert {"CARAVAN_TOKEN", "NOMAD_TOKEN"} <= env_denylist({"env.denylist": ""})
 
 
 @pytest.mark.parametrize(("text", "expected"), [

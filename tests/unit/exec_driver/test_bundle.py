@@ -60,3 +60,17 @@ def test_devices_default_deny_and_cpuset() -> None:
     assert linux["resources"]["devices"] == [{"allow": False, "access": "rwm"}]
     assert linux["resources"]["cpu"] == {"cpus": "1"}
     assert linux["cgroupsPath"] == "/caravan/a.t/task"
+
+
+def test_root_is_bound_first_and_every_writable_mount_is_nosuid_nodev() -> None:
+    mounts = oci_config(spec())["mounts"]
+    assert mounts[0] == {"destination": "/", "type": "bind", "source": "/t/task",
+                         "options": ["rbind", "rw", "nosuid", "nodev"]}
+    for m in mounts:
+        if "ro" not in m["options"] and m["destination"] not in ("/dev", "/dev/pts"):
+            assert {"nosuid", "nodev"} <= set(m["options"]), m
+
+
+def test_masked_paths_follow_the_runtime_defaults() -> None:
+    masked = oci_config(spec(extra_masked=["/etc/shadow"]))["linux"]["maskedPaths"]
+    assert masked[-1] == "/etc/shadow" and "/proc/kcore" in masked

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from caravan.client.drivers.exec.capabilities import (
     DEFAULTS,
     NAMES,
     ROOT_LEGACY,
+    agent_bounding,
     bitmask,
+    from_bitmask,
     normalize,
     oci_names,
     task_capabilities,
+    within_bounding,
 )
 from caravan.errors import DriverError
 
@@ -76,3 +81,18 @@ def test_root_gets_the_legacy_set_but_cap_add_is_still_checked() -> None:
 def test_oci_names_and_bitmask() -> None:
     assert oci_names(frozenset({"kill", "chown"})) == ["CAP_CHOWN", "CAP_KILL"]
     assert bitmask(frozenset({"chown", "kill"})) == 0x21
+
+
+def test_agent_bounding_reads_cap_bnd(tmp_path: Path) -> None:
+    status = tmp_path / "status"
+    status.write_text("Name:\tx\nCapBnd:\t0000000000000005\n")
+    assert agent_bounding(status) == {"chown", "dac_read_search"}
+    assert from_bitmask(bitmask(ROOT_LEGACY)) == ROOT_LEGACY
+
+
+def test_within_bounding_keeps_what_the_agent_holds_and_names_the_rest() -> None:
+    assert within_bounding(DEFAULTS, ROOT_LEGACY) == (DEFAULTS, "")
+    kept, message = within_bounding(ROOT_LEGACY, ROOT_LEGACY - {"sys_time", "sys_module"})
+    assert kept == ROOT_LEGACY - {"sys_time", "sys_module"}
+    assert message == ("capabilities the client agent does not hold were dropped: "
+                       "sys_module, sys_time")

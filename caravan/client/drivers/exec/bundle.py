@@ -3,7 +3,9 @@
 The container's root is the task dir itself. The host dirs of `chroot_env` are
 read-only bind mounts (nothing is copied or hard-linked), `/alloc` is the shared
 alloc dir with `/alloc/logs` read-only, and `/dev`, `/proc`, `/sys` are what an
-OCI runtime provides, laid out as nomad-facts §1.7 describes. Pure: paths in, dict out.
+OCI runtime provides, laid out as nomad-facts §1.7 describes. Every mount a task can
+write to is nosuid,nodev (only `/dev` keeps device nodes, and the task cannot write
+there). Pure: paths in, dict out.
 """
 
 from __future__ import annotations
@@ -103,7 +105,12 @@ def _process(spec: BundleSpec) -> dict[str, Any]:
 
 
 def _mounts(spec: BundleSpec) -> list[dict[str, Any]]:
-    mounts = [dict(m) for m in _BASE_MOUNTS]
+    # runc binds the root with the flags of the host mount it lives on; binding the task
+    # dir over it first makes the root, and so local/, tmp/, private/ and whatever a task
+    # writes at /, nosuid,nodev (every later mount lands on top of this one).
+    root = {"destination": "/", "type": "bind", "source": str(spec.task_dir),
+            "options": _RW_BIND}
+    mounts = [root, *(dict(m) for m in _BASE_MOUNTS)]
     for m in spec.chroot:
         mounts.append({"destination": str(m.task), "type": "bind", "source": str(m.host),
                        "options": _RO_BIND})

@@ -2,9 +2,11 @@
 
     effective = (defaults ∩ allow_caps) - cap_drop + cap_add      (cap_add must ⊆ allow_caps)
     user "root": the fixed legacy set instead (cap_add is still checked first)
+    then ∩ the agent's own bounding set: runc cannot grant what the agent does not hold
 
 Names are normalised as Nomad does: trimmed, lower-case, without `cap_`; `all`
-means every capability this kernel supports. Pure, except `kernel_supported()`.
+means every capability this kernel supports. Pure, except `kernel_supported()` and
+`agent_bounding()`.
 """
 
 from __future__ import annotations
@@ -38,6 +40,24 @@ def kernel_supported(cap_last_cap: Path = Path("/proc/sys/kernel/cap_last_cap"))
     except (OSError, ValueError):
         last = 37  # CAP_AUDIT_READ, present on every kernel caravan runs on
     return frozenset(NAMES[: min(last, len(NAMES) - 1) + 1])
+
+
+def agent_bounding(status: Path = Path("/proc/self/status")) -> frozenset[str]:
+    """The capabilities this process may ever hold (`CapBnd`); its children, runc and the
+    tasks included, can hold no more. A hardened unit or a container narrows it."""
+    for line in status.read_text().splitlines():
+        if line.startswith("CapBnd:"):
+            return from_bitmask(int(line.split()[1], 16))
+    raise DriverError(f"no CapBnd line in {status}")
+
+
+def within_bounding(caps: frozenset[str], bounding: frozenset[str]) -> tuple[frozenset[str], str]:
+    """`caps` cut to `bounding`, and the `Driver` event text naming what was cut ("" if none)."""
+    dropped = caps - bounding
+    if not dropped:
+        return caps, ""
+    return caps & bounding, ("capabilities the client agent does not hold were dropped: "
+                             f"{', '.join(sorted(dropped))}")
 
 
 def normalize(names: list[str], supported: frozenset[str], label: str) -> frozenset[str]:
@@ -82,3 +102,7 @@ def oci_names(caps: frozenset[str]) -> list[str]:
 def bitmask(caps: frozenset[str]) -> int:
     """The `CapEff`-style mask of `caps`, as /proc/<pid>/status prints it in hex."""
     return sum(1 << NAMES.index(name) for name in caps)
+
+
+def from_bitmask(mask: int) -> frozenset[str]:
+    return frozenset(name for bit, name in enumerate(NAMES) if mask >> bit & 1)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from caravan.client.drivers.decode import decode
 from caravan.client.drivers.exec.capabilities import DEFAULTS, normalize
+from caravan.client.drivers.exec.masks import DEFAULT_MASKED_PATHS, check_masked_paths
 from caravan.errors import DriverError
 
 _MODES = ("private", "host")
@@ -25,6 +26,9 @@ class ExecPluginConfig(_Strict):
     no_pivot_root: bool = False
     denied_host_uids: str | None = None
     denied_host_gids: str | None = None
+    # caravan's own: paths inside every task bound over by /dev/null or an empty dir
+    # (masks.py says why these); a list here replaces the default.
+    masked_paths: list[str] = Field(default_factory=lambda: list(DEFAULT_MASKED_PATHS))
     # caravan's own: a pids limit per task (Nomad sets none; a fork bomb should stay inside).
     pids_limit: int = 4096
     # caravan's own: the runc binary (found on PATH when empty).
@@ -38,6 +42,7 @@ class ExecPluginConfig(_Strict):
             if value not in _MODES:
                 raise DriverError(f'{name} must be "private" or "host", got "{value}"')
         normalize(config.allow_caps, supported, "allow_caps")
+        check_masked_paths(config.masked_paths)
         return config
 
 

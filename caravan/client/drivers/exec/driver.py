@@ -38,10 +38,17 @@ from caravan.client.drivers.base import (
 )
 from caravan.client.drivers.decode import decode
 from caravan.client.drivers.exec.bundle import BundleSpec, write_bundle
-from caravan.client.drivers.exec.capabilities import kernel_supported, normalize, task_capabilities
+from caravan.client.drivers.exec.capabilities import (
+    agent_bounding,
+    kernel_supported,
+    normalize,
+    task_capabilities,
+    within_bounding,
+)
 from caravan.client.drivers.exec.cgroups import Limits, TaskCgroup, detect_version
 from caravan.client.drivers.exec.config import ExecPluginConfig, ExecTaskConfig
 from caravan.client.drivers.exec.handle import ExecHandleState
+from caravan.client.drivers.exec.masks import expand_masked_paths
 from caravan.client.drivers.exec.resolve import Mount, make_executable, resolve_command
 from caravan.client.drivers.exec.runc import Runc, container_id
 from caravan.client.drivers.executor.handle import HANDLE_VERSION
@@ -74,6 +81,7 @@ class ExecDriver(Driver):
     def __init__(self, plugin_config: dict[str, Any], context: DriverContext) -> None:
         super().__init__(plugin_config, context)
         self._supported = kernel_supported()
+        self._bounding = agent_bounding()
         self.config = ExecPluginConfig.parse(plugin_config, self._supported)
         self._allow = normalize(self.config.allow_caps, self._supported, "allow_caps")
         self._denied_uids = parse_id_ranges(self.config.denied_host_uids, "deniedHostUIDs")
@@ -117,9 +125,9 @@ class ExecDriver(Driver):
         task_config.validate_values()
         user = lookup_user(config.user or "nobody")
         check_denied(user, self._denied_uids, self._denied_gids)
-        caps = task_capabilities(allow=self._allow, cap_add=task_config.cap_add,
-                                 cap_drop=task_config.cap_drop, user=user.name,
-                                 supported=self._supported)
+        caps, dropped = within_bounding(task_capabilities(
+            allow=self._allow, cap_add=task_config.cap_add, cap_drop=task_config.cap_drop,
+            user=user.name, supported=self._supported), self._bounding)
         chroot = self._chroot_mounts(config)
         volumes = [Mount(m.host_path, PurePosixPath(m.task_path), m.read_only)
                    for m in config.mounts]
@@ -141,7 +149,8 @@ class ExecDriver(Driver):
             pid_private=(task_config.pid_mode or self.config.default_pid_mode) == "private",
             ipc_private=(task_config.ipc_mode or self.config.default_ipc_mode) == "private",
             cgroups_path=cgroup.runc_path, hostname=socket.gethostname(),
-            cpuset_cpus=cpuset(config.resources.cores)))
+            cpuset_cpus=cpuset(config.resources.cores),
+            extra_masked=expand_masked_paths(self.config.masked_paths, chroot)))
         spec = ExecutorSpec(
             argv=self._runc.run_argv(bundle, cid, no_pivot=self.config.no_pivot_root),
             env={"PATH": os.environ.get("PATH", _HOST_PATH)},
@@ -159,7 +168,8 @@ class ExecDriver(Driver):
         state = ExecHandleState.of(executor, container_id=cid, cgroup_name=cgroup.name,
                                    cgroup_version=cgroup.version, secrets_dir=str(secrets))
         return TaskHandle(version=HANDLE_VERSION, driver=self.name, config=config,
-                          driver_state=state.model_dump(), started_at_ns=state.started_at_ns)
+                          driver_state=state.model_dump(), started_at_ns=state.started_at_ns,
+                          messages=[dropped] if dropped else [])
 
     def _chroot_mounts(self, config: TaskConfig) -> list[Mount]:
         """chroot_env entries that exist and do not reach the client's data dir.
