@@ -92,9 +92,11 @@ class LimitsConfig(_Config):
     accepted so its agent files load; caravan has neither, so they do nothing here."""
 
     https_handshake_timeout: Seconds = 5.0
-    # Nomad's default is 100; caravan's `alloc exec` holds two connections (the lookup's and
-    # the WebSocket) where Nomad's holds one, so 200 leaves as many sessions. 0: no limit.
-    http_max_conns_per_client: int = Field(default=200, ge=0)
+    # Nomad's default is 100. caravan's is 0 (no limit) for now: its own client agents, CLI
+    # (two connections per `alloc exec`) and tasks all reach an agent from one loopback IP,
+    # and 50 concurrent exec sessions crowded out the node's heartbeats. Set it where
+    # callers come from many addresses.
+    http_max_conns_per_client: int = Field(default=0, ge=0)
     rpc_handshake_timeout: Seconds = 5.0
     rpc_max_conns_per_client: int = 100
     # caravan's own, after Go's http.Server: the request head must arrive within the first,

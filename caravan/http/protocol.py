@@ -13,9 +13,9 @@ and ReadTimeout for this; here:
 A missed deadline closes the connection. WebSocket upgrades hand the connection to
 another protocol object; the deadlines stop there (the exec session has its own).
 
-As Nomad's `limits { http_max_conns_per_client }` (caravan's default: 200), one client
-IP may hold that many connections, WebSockets included; the next is answered 429 and
-closed.
+With Nomad's `limits { http_max_conns_per_client }` set (caravan's default: no limit),
+one client IP may hold that many connections, WebSockets included; the next is
+answered 429 and closed.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class DeadlineH11Protocol(H11Protocol):
 
     head_timeout_s = 10.0
     read_timeout_s = 60.0
-    max_conns_per_client = 200  # 0: no limit
+    max_conns_per_client = 0  # no limit
 
     def __init__(self, config: Config, server_state: ServerState, **kwargs: Any) -> None:
         super().__init__(config, server_state, **kwargs)
