@@ -43,8 +43,8 @@ from caravan.client.drivers.base import (
     OutputStream,
 )
 from caravan.errors import CaravanError, InvalidInput, NotFound, PermissionDenied
-from caravan.http.auth import acl_for, token_of
-from caravan.http.context import AgentContext
+from caravan.http.auth import acl_for, authorize_lookup, token_of
+from caravan.http.context import AgentContext, agent_of
 from caravan.http.exec_frames import SUBPROTOCOL, decode_input, exit_frame, output_frame
 from caravan.http.forward import NoPathToNode
 from caravan.http.query import parse_bool
@@ -152,7 +152,7 @@ async def _handshake(ws: WebSocket) -> str:
 
 async def _serve(ws: WebSocket, alloc_id: str, query: ExecQuery, secret: str | None,
                  binary: bool) -> None:
-    ctx: AgentContext = ws.app.state.ctx
+    ctx = agent_of(ws)
     await authorize_exec_somewhere(ws, secret)
     client = ctx.client
     if client is not None and client.alloc_runner(alloc_id) is not None:
@@ -179,16 +179,13 @@ async def _node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str,
         if not servers:
             raise NoPathToNode("No path to node")
         return servers[0]
-    alloc = ctx.server.store.alloc(alloc_id)
-    if alloc is None:
-        acl = await acl_for(ws, secret)
-        if acl is not None and not acl.allow_namespace_operation_everywhere(
-                NamespaceCapability.ALLOC_EXEC):
-            raise PermissionDenied()  # whether an ID exists is not for every caller to learn
+    alloc = ctx.server.allocs.find(alloc_id)
+    if alloc is None:  # whether an ID exists is not for every caller to learn
+        await authorize_lookup(ws, NamespaceCapability.ALLOC_EXEC, None, secret)
         raise NotFound(f'Unknown allocation "{alloc_id}"')
     await authorize_exec(ws, alloc.namespace, None, secret)
     _check_not_terminal(alloc_id, alloc.client_status)
-    node = ctx.server.store.node(alloc.node_id)
+    node = ctx.server.nodes.find(alloc.node_id)
     if node is None:
         raise InvalidInput(f'Unknown node "{alloc.node_id}"')
     if not node.http_addr or node.http_addr == ctx.http_addr or node.status == "down":
