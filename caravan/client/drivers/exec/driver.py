@@ -57,6 +57,7 @@ from caravan.client.drivers.executor.task import ExecutorTask
 from caravan.client.drivers.signals import signal_number
 from caravan.client.drivers.users import HostUser, check_denied, lookup_user, parse_id_ranges
 from caravan.client.exec_session import ExecLaunch, run_exec
+from caravan.client.beneath import Root
 from caravan.client.mounts import mount_tmpfs, unmount
 from caravan.client.taskenv import cpuset
 from caravan.errors import DriverError
@@ -139,7 +140,12 @@ class ExecDriver(Driver):
         # cgroup files, the mount and the bundle are blocking file system work: in a thread.
         await asyncio.to_thread(cgroup.create, _limits(config, self.config.pids_limit))
         secrets = config.task_dir / "secrets"
-        await asyncio.to_thread(_secrets_tmpfs, secrets, config.secrets_mb, user.uid, user.gid)
+        try:
+            await asyncio.to_thread(_secrets_tmpfs, secrets, config.secrets_mb, user.uid,
+                                    user.gid)
+        except DriverError:
+            await self._cleanup(cid, cgroup, None)
+            raise
         bundle = await asyncio.to_thread(write_bundle, config.state_dir / "bundle", BundleSpec(
             argv=[command.in_task, *task_config.args], env=_task_env(config, user),
             cwd=task_config.work_dir or "/", uid=user.uid, gid=user.gid,
@@ -373,6 +379,13 @@ async def _exited_within(executor: ExecutorTask, timeout_s: float) -> bool:
 
 
 def _secrets_tmpfs(secrets: Path, size_mb: int, uid: int, gid: int) -> None:
-    """The task's private `secrets/`: a tmpfs only the task user may read."""
-    secrets.mkdir(exist_ok=True)
-    mount_tmpfs(secrets, size_mb=size_mb, mode=0o700, uid=uid, gid=gid)
+    """The task's private `secrets/`: a tmpfs only the task user may read. The task dir is
+    writable by tasks, so a symlink put there between two runs is refused, never mounted
+    over (the task dir itself sits in the alloc dir, which only root can write)."""
+    with Root.open(secrets.parent) as task_dir:
+        try:
+            task_dir.opendir(secrets.name, create=True, mode=0o777).close()
+            mount_tmpfs(task_dir, secrets.name, size_mb=size_mb, mode=0o700, uid=uid,
+                        gid=gid)
+        except OSError as err:
+            raise DriverError(f"failed to mount the secrets dir: {err}") from err
