@@ -18,10 +18,12 @@ import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from caravan.agent.tls_protocols import TLSH11Protocol, TLSWebSocketProtocol
 from caravan.clock import Clock, SystemClock
 from caravan.config.agent import AgentConfig
 from caravan.http.app import build_app
@@ -29,6 +31,7 @@ from caravan.http.context import AgentContext
 from caravan.http.protocol import with_deadlines
 from caravan.ids import IdGenerator, random_id
 from caravan.supervisor import Supervisor, TaskFailure
+from caravan.tls.context import server_context
 
 if TYPE_CHECKING:  # imported when an agent runs a server: a client agent never loads it
     from caravan.server.server import Server
@@ -87,7 +90,7 @@ class Agent:
             serving = self._loops.spawn(http.serve(), "http")
             stack.push_async_callback(self._stop_http, ctx, http, serving)
             await _wait_started(http, serving)
-            log.info("caravan agent listening on http://%s", ctx.http_addr)
+            log.info("caravan agent listening on %s", cfg.http_url())
             if cfg.client.enabled:
                 from caravan.client.client import Client
 
@@ -98,7 +101,7 @@ class Agent:
                 # A -dev agent's data dir is temporary, so its tasks go with it.
                 stack.push_async_callback(ctx.client.stop, cfg.dev_mode)
                 parts.append(ctx.client)
-            print(f"==> caravan agent started! HTTP API at http://{ctx.http_addr}", flush=True)
+            print(f"==> caravan agent started! HTTP API at {cfg.http_url()}", flush=True)
             failure = await _wait_stop(stop, parts)
             if failure is not None:
                 log.error("stopping the agent: %s", failure)
@@ -114,18 +117,21 @@ class Agent:
             heartbeat_grace_s=cfg.server.heartbeat_grace, acl_enabled=cfg.acl.enabled,
             token_min_ttl_s=cfg.acl.token_min_expiration_ttl,
             token_max_ttl_s=cfg.acl.token_max_expiration_ttl,
-            job_max_count=cfg.server.job_max_count)
+            job_max_count=cfg.server.job_max_count,
+            client_introduction=cfg.server.client_introduction)
 
     def _http_server(self, ctx: AgentContext) -> _HttpServer:
         cfg = self.config
+        options = _tls_options(cfg)
+        # Read deadlines and the per-client connection limit hold over HTTPS too.
+        options["http"] = with_deadlines(
+            cfg.limits.http_read_header_timeout, cfg.limits.http_read_timeout,
+            cfg.limits.http_max_conns_per_client, options.get("http", H11Protocol))
         return _HttpServer(uvicorn.Config(
             build_app(ctx), host=cfg.bind_addr, port=cfg.ports.http, log_level="warning",
-            lifespan="off", ws="websockets-sansio", ws_ping_interval=None, timeout_keep_alive=65,
-            http=with_deadlines(cfg.limits.http_read_header_timeout,
-                                cfg.limits.http_read_timeout,
-                                cfg.limits.http_max_conns_per_client),
+            lifespan="off", ws_ping_interval=None, timeout_keep_alive=65,
             # Blocking queries may be held open for minutes; do not let them hold up a stop.
-            timeout_graceful_shutdown=2))
+            timeout_graceful_shutdown=2, **options))
 
     async def _stop_http(self, ctx: AgentContext, http: _HttpServer,
                          serving: asyncio.Task[None]) -> None:
@@ -142,7 +148,19 @@ class Agent:
 
 
 def _http_addr(cfg: AgentConfig) -> str:
-    return cfg.http_url().removeprefix("http://")
+    return cfg.http_url().split("://", 1)[1]
+
+
+def _tls_options(cfg: AgentConfig) -> dict[str, Any]:
+    """uvicorn options: HTTPS with the agent's certificate, and protocols that tell
+    routes which certificate the caller presented (see tls_protocols.py)."""
+    if not cfg.tls.http:
+        return {"ws": "websockets-sansio"}
+    tls = cfg.tls
+    context = server_context(tls.cert_file, tls.key_file, tls.ca_file,
+                             tls.verify_https_client, tls.tls_min_version)
+    return {"http": TLSH11Protocol, "ws": TLSWebSocketProtocol,
+            "ssl_certfile": tls.cert_file, "ssl_context_factory": lambda _c, _d: context}
 
 
 async def _wait_started(http: _HttpServer, serving: asyncio.Task[None]) -> None:

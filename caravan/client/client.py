@@ -34,7 +34,7 @@ from caravan.client.drivers.registry import DRIVERS
 from caravan.client.fingerprint.drivers import fingerprint_drivers, same_health
 from caravan.client.fingerprint.node_facts import fingerprint_host
 from caravan.client.heartbeat import Heartbeater
-from caravan.client.node import NodeIdentity, build_node
+from caravan.client.node import NodeIdentity, build_node, read_intro_token
 from caravan.client.orphans import live_tasks, remove_orphans
 from caravan.client.rpc import ServerRPC
 from caravan.client.state import ClientStateStore, LocalAllocState
@@ -97,10 +97,13 @@ class Client:
                  executor_python: str | None = None) -> None:
         self.config = config
         self.data_dir = data_dir
-        self.http_addr = http_addr.removeprefix("http://")
+        self.http_addr = http_addr.split("://", 1)[-1]
         self.clock = clock
         self.identity = NodeIdentity.load_or_create(data_dir / "client", new_id)
-        self.rpc = ServerRPC(servers, self.identity.secret)
+        self.rpc = ServerRPC(servers, self.identity.secret, tls=config.tls,
+                             region=config.region,
+                             intro_token=config.client.intro_token
+                             or read_intro_token(data_dir / "client"))
         self.store = ClientStateStore(data_dir / "client")
         self.host_env = dict(os.environ if host_env is None else host_env)
         self._executor_python = executor_python

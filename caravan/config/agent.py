@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from caravan.config.artifact import ArtifactConfig
+from caravan.config.tls import ClientIntroductionConfig, TLSConfig
 from caravan.durations import parse_duration
 from caravan.structs.validate import DEFAULT_JOB_MAX_COUNT
 
@@ -43,6 +44,8 @@ class ServerConfig(_Config):
     min_heartbeat_ttl: Seconds = 10.0
     # caravan's own (Nomad has no bound): the largest `count` a task group may ask for.
     job_max_count: int = Field(default=DEFAULT_JOB_MAX_COUNT, ge=1)
+    client_introduction: ClientIntroductionConfig = Field(
+        default_factory=ClientIntroductionConfig)
 
 
 class HostVolumeConfig(_Config):
@@ -72,6 +75,9 @@ class ClientConfig(_Config):
     memory_total_mb: int = 0
     # Nomad's client `artifact { }` block, plus caravan's `allowed_sources`.
     artifact: ArtifactConfig = Field(default_factory=ArtifactConfig)
+    # Not a file key in Nomad either: `-client-intro-token`, CARAVAN_CLIENT_INTRO_TOKEN /
+    # NOMAD_CLIENT_INTRO_TOKEN, or `<data_dir>/client/intro_token.jwt`.
+    intro_token: str = Field(default="", exclude=True, repr=False)
 
 
 class PluginConfig(_Config):
@@ -118,11 +124,13 @@ class AgentConfig(_Config):
     plugin: dict[str, PluginConfig] = Field(default_factory=dict)
     acl: AclConfig = Field(default_factory=AclConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    tls: TLSConfig = Field(default_factory=TLSConfig)
     dev_mode: bool = False
 
     def http_url(self) -> str:
         host = "127.0.0.1" if self.bind_addr in ("0.0.0.0", "::", "") else self.bind_addr
-        return f"http://{host}:{self.ports.http}"
+        scheme = "https" if self.tls.http else "http"
+        return f"{scheme}://{host}:{self.ports.http}"
 
     def plugin_config(self, name: str) -> dict[str, Any]:
         plugin = self.plugin.get(name)

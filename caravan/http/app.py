@@ -17,6 +17,7 @@ from caravan.http import (
     errors,
     evaluations,
     exec_ws,
+    introduction,
     jobs,
     namespaces,
     node_rpc,
@@ -31,7 +32,7 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
     routes: list[BaseRoute] = [
         *node_rpc.routes, *jobs.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *exec_ws.routes, *acl.routes,
-        *namespaces.routes,
+        *namespaces.routes, *introduction.routes,
     ]
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
     if ctx.server is None:

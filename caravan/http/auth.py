@@ -32,8 +32,10 @@ from caravan.acl.authorize import (
 )
 from caravan.acl.capabilities import Coarse
 from caravan.acl.identity import anonymous_token
+from caravan.config.tls import agent_client_context, agent_url
 from caravan.errors import CaravanError, InvalidInput, PermissionDenied, TokenNotFound
 from caravan.http.context import AgentContext, agent_of
+from caravan.http.peer import require_node_certificate
 from caravan.structs.acl import ACLPolicy, ACLToken
 
 _SCOPE_KEY = "caravan.caller"
@@ -112,6 +114,7 @@ async def authorize_node(conn: HTTPConnection, node_id: str,
     if not ctx.config.acl.enabled:
         return None
     if ctx.server is not None and ctx.server.acl.node_secret_matches(node_id, token_of(conn)):
+        require_node_certificate(conn)  # a node secret counts only from a node's certificate
         return None
     acl = await acl_for(conn)
     check(acl, capability)
@@ -197,9 +200,11 @@ class TokenResolver:
         servers = client.servers() if client is not None else []
         if not servers:
             raise CaravanError("No known servers")
-        base = servers[0] if "://" in servers[0] else f"http://{servers[0]}"
+        tls = self._ctx.config.tls
+        base = agent_url(tls, servers[0])
         headers = {"X-Nomad-Token": secret} if secret else {}
-        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10.0) as http:
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10.0,
+                                     verify=agent_client_context(tls) or True) as http:
             reply = await http.get("/v1/acl/token/self")
             token = anonymous_token() if not secret and reply.status_code == 404 \
                 else ACLToken.model_validate(_checked(reply).json())

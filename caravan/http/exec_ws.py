@@ -42,6 +42,7 @@ from caravan.client.drivers.base import (
     ExecInput,
     OutputStream,
 )
+from caravan.config.tls import agent_client_context, agent_url
 from caravan.errors import CaravanError, InvalidInput, NotFound, PermissionDenied
 from caravan.http.auth import acl_for, authorize_lookup, token_of
 from caravan.http.context import AgentContext, agent_of
@@ -282,13 +283,15 @@ async def _relay(ws: WebSocket, address: str, alloc_id: str, query: ExecQuery,
                  secret: str | None, binary: bool) -> None:
     """Pass frames both ways unchanged; the far end's close (code and reason) comes back."""
     params = [(k, v) for k, v in query.params.multi_items() if k != "ws_handshake"]
-    base = address if "://" in address else f"http://{address}"
+    tls = agent_of(ws).config.tls
+    base = agent_url(tls, address)
     url = f"{base.replace('http', 'ws', 1)}/v1/client/allocation/{alloc_id}/exec?" \
           f"{urlencode(params)}"
     token = token_of(ws) if secret is None else secret
     try:
         upstream = await connect(url, additional_headers={"X-Nomad-Token": token} if token
                                  else {}, open_timeout=_RELAY_OPEN_S, ping_interval=None,
+                                 ssl=agent_client_context(tls),
                                  max_size=None, compression=None, proxy=None,
                                  subprotocols=[Subprotocol(SUBPROTOCOL)] if binary else None)
     except InvalidStatus as err:

@@ -96,10 +96,12 @@ class DeadlineH11Protocol(H11Protocol):
         self.transport.close()
 
 
-def with_deadlines(head_timeout_s: float, read_timeout_s: float,
-                   max_conns_per_client: int) -> type[DeadlineH11Protocol]:
-    """The protocol class to give `uvicorn.Config(http=...)`."""
-    return type("DeadlineH11Protocol", (DeadlineH11Protocol,),
+def with_deadlines(head_timeout_s: float, read_timeout_s: float, max_conns_per_client: int,
+                   base: type[H11Protocol] = H11Protocol) -> type[DeadlineH11Protocol]:
+    """The protocol class to give `uvicorn.Config(http=...)`. `base` is another H11Protocol
+    subclass to keep (an HTTPS agent's, which tells routes the caller's certificate): the
+    deadlines and the connection limit then sit on top of it."""
+    return type("DeadlineH11Protocol", (DeadlineH11Protocol, base),
                 {"head_timeout_s": head_timeout_s, "read_timeout_s": read_timeout_s,
                  "max_conns_per_client": max_conns_per_client})
 

@@ -1,7 +1,8 @@
 """The server: builds the store, broker, workers and endpoints, and owns their loops.
 
-    start():  load state ─▶ re-queue pending evals, park blocked ones ─▶ give every
-              ready node a fresh heartbeat deadline ─▶ start workers + heartbeat loop
+    start():  load state ─▶ re-queue pending evals, park blocked ones and give them one
+              more pass ─▶ give every ready node the failover heartbeat deadline (5 min)
+              ─▶ start workers + heartbeat loop
     stop():   cancel the loops (each awaited), close the store
 
 The loops belong to a `Supervisor`: one that dies is logged and `wait_failed()`
@@ -14,6 +15,8 @@ import logging
 from pathlib import Path
 
 from caravan.clock import Clock
+from caravan.errors import WriteFailed
+from caravan.config.tls import ClientIntroductionConfig
 from caravan.ids import IdGenerator
 from caravan.server.acl_endpoint import ACLEndpoint
 from caravan.server.alloc_endpoint import AllocEndpoint
@@ -22,6 +25,7 @@ from caravan.server.core import ServerCore
 from caravan.server.eval_broker import EvalBroker
 from caravan.server.eval_endpoint import EvalEndpoint
 from caravan.server.heartbeat import HeartbeatTracker
+from caravan.server.introduction import Introductions, load_or_create_key
 from caravan.server.job_endpoint import JobEndpoint
 from caravan.server.node_endpoint import NodeEndpoint
 from caravan.server.plan_apply import PlanApplier
@@ -40,14 +44,18 @@ class Server:
                  heartbeat_grace_s: float = 10.0, workers: int = 1,
                  server_dir: Path | None = None, acl_enabled: bool = False,
                  token_min_ttl_s: float = 60.0, token_max_ttl_s: float = 24 * 3600.0,
-                 job_max_count: int = DEFAULT_JOB_MAX_COUNT) -> None:
+                 job_max_count: int = DEFAULT_JOB_MAX_COUNT,
+                 client_introduction: ClientIntroductionConfig | None = None) -> None:
         self.store = StateStore(backend)
         self.broker = EvalBroker()
         self.core = ServerCore(store=self.store, broker=self.broker, clock=clock, new_id=new_id,
                                region=region)
         self.heartbeats = HeartbeatTracker(heartbeat_ttl_s, heartbeat_grace_s, self._node_down)
         self.jobs = JobEndpoint(self.core, max_count=job_max_count)
-        self.nodes = NodeEndpoint(self.core, self.heartbeats)
+        self.introductions = Introductions(
+            client_introduction or ClientIntroductionConfig(), region,
+            load_or_create_key(server_dir / "keyring" if server_dir else None))
+        self.nodes = NodeEndpoint(self.core, self.heartbeats, self.introductions)
         self.allocs = AllocEndpoint(self.core)
         self.evals = EvalEndpoint(self.core)
         self.acl = ACLEndpoint(self.core, server_dir, enabled=acl_enabled,
@@ -72,9 +80,14 @@ class Server:
                 self.broker.enqueue(ev)
             elif ev.status == "blocked":
                 self._on_blocked(ev)
+        # Freeing capacity and unblocking are two writes: a crash between them leaves
+        # evals blocked with room for them. Give each one more pass, as on any capacity
+        # change, when there is a ready node that could have that room.
+        if any(node.status == "ready" for node in self.store.nodes()):
+            self.core.unblock()
         for node in self.store.nodes():
             if node.status == "ready":
-                self.heartbeats.reset(node.id)
+                self.heartbeats.failover(node.id)
         for n, worker in enumerate(self._workers):
             self._loops.spawn(worker.run(), f"worker {n}")
         self._loops.spawn(self.heartbeats.run(), "heartbeats")
@@ -112,7 +125,13 @@ class Server:
             txn.evals.append(older.model_copy(update={
                 "status": "canceled",
                 "status_description": "evaluation superseded by a newer blocked one"}))
-            self.store.commit(txn)
+            try:
+                self.store.commit(txn)
+            except WriteFailed as e:
+                # Harmless: the newer blocked eval stands for the job; at the next start
+                # the older one is found blocked and canceled then.
+                log.warning("could not cancel superseded blocked evaluation %s: %s",
+                            older.id, e.message)
 
     def _node_down(self, node_id: str) -> None:
         self.nodes.node_down(node_id)

@@ -15,6 +15,7 @@ import json
 import select
 import signal
 import socket
+import ssl
 import struct
 import termios
 import time
@@ -35,6 +36,7 @@ from caravan.structs import Evaluation, Job, canonicalize
 from tests.agents import AgentProcess, wait_until
 from tests.integration.acl.cluster import ACL_ON, AclAgent, _register, _running_alloc
 from tests.integration.jobs import raw_exec_job
+from tests.security.pki import make_pki
 
 pytestmark = pytest.mark.integration
 
@@ -227,7 +229,7 @@ def _closed_by_server(sock: socket.socket) -> bool:
             pass
     except TimeoutError:
         return False
-    except ConnectionResetError:
+    except (ConnectionResetError, ssl.SSLEOFError):
         pass
     return True
 
@@ -240,6 +242,31 @@ def test_cve_2020_7218_idle_and_half_sent_connections_are_closed(agent: AgentPro
         sock.sendall(sent)
         assert _closed_by_server(sock)
     assert httpx.get(f"{agent.address}/v1/agent/self", timeout=10).status_code == 200
+
+
+def test_cve_2020_7218_https_connections_have_the_same_deadlines(tmp_path: Path) -> None:
+    """The deadlines sit on top of the HTTPS agent's own protocol: a silent TLS connection
+    is closed, and routes still see the caller's certificate (a cli one is no node)."""
+    pki = make_pki(tmp_path / "pki")
+    agent = AgentProcess(root=tmp_path / "agent", name="tls-limits", dev=False, client=False,
+                         config=pki.agent_tls("server")
+                         + 'server {\n  client_introduction {\n    enforcement = "none"\n  }\n}\n'
+                         + 'limits {\n  http_read_header_timeout = "1s"\n}\n',
+                         probe_tls=pki.context("cli"))
+    try:
+        agent.start()
+        node = {"ID": random_id(), "SecretID": random_id(), "Name": "n", "Datacenter": "dc1",
+                "NodePool": "default", "Status": "ready"}
+        register = f"{agent.address}/v1/node/register"
+        assert httpx.put(register, json={"Node": node}, verify=pki.context("cli"),
+                         timeout=10).status_code == 403
+        assert httpx.put(register, json={"Node": node}, verify=pki.context("client"),
+                         timeout=10).status_code == 200
+        with socket.create_connection(("127.0.0.1", agent.port)) as raw, \
+                pki.context("cli").wrap_socket(raw, server_hostname="127.0.0.1") as sock:
+            assert _closed_by_server(sock)  # the handshake done, then nothing sent
+    finally:
+        agent.stop()
 
 
 def test_an_oversized_request_head_is_refused(agent: AgentProcess) -> None:
