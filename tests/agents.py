@@ -133,9 +133,9 @@ plugin "raw_exec" {{ config {{ enabled = true }} }}
     def stop(self, timeout_s: float = 20.0) -> int | None:
         """SIGTERM, wait, SIGKILL; returns the exit code. Safe to call twice.
 
-        A non-dev agent leaves its alloc dirs for its next start, each a nosuid,nodev
-        mount of itself: those with nothing mounted below them are unmounted here, as
-        a test removes its temporary files (anything deeper is a leak the guard sees)."""
+        A non-dev agent leaves its alloc root for its next start, a nosuid,nodev mount
+        of itself: with nothing mounted below it, it is unmounted here, as a test removes
+        its temporary files (anything deeper is a leak the guard sees)."""
         try:
             if self.proc is None or self.proc.poll() is not None:
                 return self.proc.returncode if self.proc else None
@@ -150,9 +150,8 @@ plugin "raw_exec" {{ config {{ enabled = true }} }}
 
     def _unmount_alloc_dirs(self) -> None:
         alloc_root = self.data_dir / "alloc"
-        for point in mounts_under(alloc_root):
-            if point.parent == alloc_root and mounts_under(point) == [point]:
-                unmount(point)
+        if mounts_under(alloc_root) == [alloc_root]:
+            unmount(alloc_root)
 
     def kill(self) -> None:
         """SIGKILL, as a crash: the agent gets no chance to clean up."""

@@ -24,6 +24,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from caravan.agent.tls_protocols import TLSH11Protocol, TLSWebSocketProtocol
+from caravan.client.mounts import unmount_all_under
 from caravan.clock import Clock, SystemClock
 from caravan.config.agent import AgentConfig
 from caravan.http.app import build_app
@@ -144,6 +145,8 @@ class Agent:
 
     def _remove_temp_dir(self) -> None:
         if self._temp_dir is not None:
+            # The client's alloc root is a mount (nosuid,nodev): detach it before deleting.
+            unmount_all_under(Path(self._temp_dir))
             shutil.rmtree(self._temp_dir, ignore_errors=True)
 
 

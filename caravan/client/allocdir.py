@@ -98,12 +98,11 @@ class AllocDir:
         return self.path.is_dir()
 
     def build(self) -> None:
-        """Create the alloc dir, mount it nosuid,nodev, create its shared dir; idempotent."""
+        """Create the alloc dir and its shared dir; idempotent. The client mounts the
+        root of all alloc dirs nosuid,nodev first (`mount_alloc_root`)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with Root.open(self.path.parent) as root:
             root.ensure_dir(self.alloc_id, 0o755)
-        if os.geteuid() == 0:  # only root can mount, and only root can make setuid-root files
-            bind_nosuid(self.path)
         with Root.open(self.path) as alloc:
             alloc.ensure_dir(SHARED_DIR, _STICKY_755)
             for name in SHARED_SUBDIRS:
@@ -119,3 +118,15 @@ class AllocDir:
             raise OSError(f"refusing to delete {self.path}: mounts remain below it")
         with Root.open(self.path.parent) as root:
             root.remove_tree(self.alloc_id)
+
+
+def mount_alloc_root(root: Path) -> None:
+    """Make `root` (`<data_dir>/alloc`) a nosuid,nodev mount of itself; idempotent.
+
+    One mount for every alloc dir below it, made when the client starts and kept for
+    as long as tasks may outlive the agent: a setuid-root or device file a task makes is
+    inert on the host, and no alloc dir, however long it lingers after its allocation
+    stopped or its job was purged, holds a mount of its own."""
+    root.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:  # only root can mount, and only root can make setuid-root files
+        bind_nosuid(root)

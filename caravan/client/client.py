@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from caravan import process
-from caravan.client.allocdir import AllocDir
+from caravan.client.allocdir import AllocDir, mount_alloc_root
 from caravan.client.allocrunner.runner import AllocRunner, AllocRunnerDeps
 from caravan.client.drivers.base import Driver, DriverContext, DriverFingerprint, ExecStream
 from caravan.client.drivers.registry import DRIVERS
@@ -124,6 +124,7 @@ class Client:
         began = time.monotonic()
         self.drivers = await self._build_drivers()
         await self._fingerprint()
+        await asyncio.to_thread(mount_alloc_root, self.data_dir / "alloc")
         saved_allocs = await asyncio.to_thread(self.store.load_allocs)
         for removed in await remove_orphans(self.data_dir, self.drivers,
                                             live_tasks(saved_allocs)):

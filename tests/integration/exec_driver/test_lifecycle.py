@@ -36,11 +36,11 @@ def _leftovers(agent: AgentProcess, cid: str) -> list[str]:
     found = []
     if _runc_state(agent, cid) is not None:
         found.append(f"runc container {cid}")
-    # The alloc dir's own nosuid,nodev mount stays until the alloc is garbage collected.
+    # The client's alloc root is a nosuid,nodev mount of its own for as long as it runs.
     alloc_root = str(agent.data_dir / "alloc")
     with open("/proc/self/mountinfo") as info:
         found += [point for line in info if str(agent.data_dir) in line
-                  if os.path.dirname(point := line.split()[4]) != alloc_root]
+                  if (point := line.split()[4]) != alloc_root]
     found += [str(p) for p in Path("/sys/fs/cgroup").glob(f"*/caravan/{cid}")]
     return found
 
