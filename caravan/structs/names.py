@@ -36,6 +36,18 @@ def path_name_problem(name: str, *, max_length: int = MAX_NAME_LENGTH) -> str | 
     return None
 
 
+def job_id_problem(job_id: str) -> str | None:
+    """`path_name_problem` for each `/`-separated part: Nomad's own child jobs are named
+    `<job>/periodic-<time>` and `<job>/dispatch-<time>-<id>`, so a job ID may hold slashes,
+    but no part of it may walk (`.`, `..`) or be empty."""
+    if "\\" in job_id:
+        return "cannot include backslashes"
+    for part in job_id.split("/"):
+        if (problem := path_name_problem(part)) is not None:
+            return problem if part == job_id else f"part {part!r} {problem}"
+    return None
+
+
 def task_name_problem(name: str) -> str | None:
     """`path_name_problem`, plus the names an alloc dir already uses for itself."""
     if name in RESERVED_TASK_NAMES:

@@ -13,7 +13,7 @@ from typing import Protocol
 from caravan.errors import FieldError, JobValidationError
 from caravan.structs.artifact import validate_artifact
 from caravan.structs.job import JOB_TYPES, Constraint, Job, Task, TaskGroup
-from caravan.structs.names import path_name_problem, task_name_problem
+from caravan.structs.names import job_id_problem, path_name_problem, task_name_problem
 
 CONSTRAINT_OPERANDS = ("=", "==", "is", "!=", "not", ">", ">=", "<", "<=", "regexp", "version",
                        "semver", "set_contains", "set_contains_all", "set_contains_any",
@@ -39,7 +39,7 @@ def validate_job(job: Job, *, max_priority: int = 100,
         err("ID", "Job ID contains a space")
     elif "\x00" in job.id:
         err("ID", "Job ID contains a null character")
-    elif (problem := path_name_problem(job.id)) is not None:
+    elif (problem := job_id_problem(job.id)) is not None:
         err("ID", f"Job ID {problem}")
     if not job.name:
         err("Name", "Missing job name")
