@@ -21,7 +21,7 @@ ROOT = Path(caravan.__file__).parent
 # packages on the same layer never import each other (server and client, http and api).
 LAYERS: list[set[str]] = [
     {"caravan", "caravan.errors", "caravan.clock", "caravan.ids", "caravan.durations"},
-    {"caravan.hcl", "caravan.structs"},
+    {"caravan.hcl", "caravan.structs", "caravan.gotemplate"},
     {"caravan.config", "caravan.jobspec", "caravan.acl"},
     {"caravan.server", "caravan.client"},
     {"caravan.http", "caravan.api"},
