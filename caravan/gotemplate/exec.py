@@ -143,7 +143,6 @@ class Executor:
         del self.vars[start:]
 
     def _range_items(self, node: n.RangeNode, value: object) -> list[tuple[object, object]]:
-        self.node = node
         if value is None:
             return []
         if isinstance(value, (list, tuple)):

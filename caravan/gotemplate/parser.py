@@ -50,6 +50,7 @@ class _Parser:
         self.trees = trees
         self.vars = ["$"]
         self.range_depth = 0
+        self.action_line = 0
 
     # -- tokens
 
@@ -80,6 +81,13 @@ class _Parser:
         return TemplateParseError(self.name, line, message)
 
     def unexpected(self, tok: Token, context: str) -> TemplateParseError:
+        if tok.kind == lx.ERROR:
+            extra = ""
+            if self.action_line and self.action_line != tok.line:
+                extra = f" in action started at {self.name}:{self.action_line}"
+                if tok.val.endswith(" action"):
+                    extra = extra[len(" in action"):]
+            return self.errorf(tok.val + extra)
         return self.errorf(f"unexpected {_token_str(tok)} in {context}")
 
     def expect(self, kind: str, context: str) -> Token:
@@ -141,7 +149,11 @@ class _Parser:
         if tok.kind == lx.TEXT:
             return n.TextNode(tok.pos, tok.val)
         if tok.kind == lx.LEFT:
-            return self.action()
+            self.action_line = tok.line
+            try:
+                return self.action()
+            finally:
+                self.action_line = 0
         raise self.unexpected(tok, "input")
 
     def action(self) -> n.Node:
