@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from caravan.gotemplate.calls import ANY, STRING, GoFunc
 from caravan.gotemplate.errors import FuncError
-from caravan.gotemplate.fmtvalue import format_v, type_name
+from caravan.gotemplate.fmtvalue import SLICES, format_v, type_name
 from caravan.gotemplate.printf import sprint, sprintf, sprintln
 from caravan.gotemplate.values import equal, is_true, less
 
@@ -25,7 +25,7 @@ def _not(value: object) -> bool:
 def _len(value: object) -> int:
     if isinstance(value, str):
         return len(value.encode())
-    if isinstance(value, (list, tuple, bytes, bytearray, Mapping)):
+    if isinstance(value, (*SLICES, bytes, bytearray, Mapping)):
         return len(value)
     if value is None:
         raise FuncError("len of nil pointer")
@@ -43,7 +43,7 @@ def _index_one(item: object, index: object) -> object:
         raise FuncError("index of untyped nil")
     if isinstance(item, Mapping):
         return item.get(index)
-    if isinstance(item, (list, tuple, str, bytes)):
+    if isinstance(item, (*SLICES, str, bytes)):
         if not isinstance(index, int) or isinstance(index, bool):
             raise FuncError(f"cannot index slice/array with type {type_name(index)}")
         data = item.encode() if isinstance(item, str) else item
@@ -54,7 +54,7 @@ def _index_one(item: object, index: object) -> object:
 
 
 def _slice(item: object, *indexes: object) -> object:
-    if not isinstance(item, (list, tuple, str)):
+    if not isinstance(item, (*SLICES, str)):
         raise FuncError(f"can't slice item of type {type_name(item)}")
     if len(indexes) > 3 or (len(indexes) == 3 and isinstance(item, str)):
         raise FuncError(f"too many slice indexes: {len(indexes)}")

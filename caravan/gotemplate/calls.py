@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from caravan.gotemplate.fmtvalue import type_name
+from caravan.gotemplate.fmtvalue import SLICES, type_name
 from caravan.gotemplate.nodes import BoolNode, Node, NumberNode, StringNode
 
 ANY, STRING, INT, FLOAT, BOOL, SLICE, MAP = "any", "string", "int", "float64", "bool", "slice", "map"
@@ -57,7 +57,7 @@ def accepts(ptype: str, value: object) -> bool:
     if ptype == BOOL:
         return isinstance(value, bool)
     if ptype == SLICE:
-        return isinstance(value, (list, tuple)) or value is None
+        return isinstance(value, SLICES) or value is None
     if ptype == MAP:
         return isinstance(value, Mapping) or value is None
     raise AssertionError(f"unknown parameter type {ptype}")

@@ -8,12 +8,12 @@ every execute(), so one Template may render concurrently.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from caravan.gotemplate import nodes as n
 from caravan.gotemplate.calls import ANY, GoFunc, literal_value, type_error
 from caravan.gotemplate.errors import FuncError, TemplateExecError
-from caravan.gotemplate.fmtvalue import format_v, sorted_items, type_name
+from caravan.gotemplate.fmtvalue import SLICES, format_v, sorted_items, type_name
 from caravan.gotemplate.values import attribute, is_true
 
 MAX_DEPTH = 100
@@ -123,11 +123,10 @@ class Executor:
         assert isinstance(node, n.RangeNode)
         start = len(self.vars)
         value = self.eval_pipeline(dot, node.pipe)
-        items = self._range_items(node, value)
         mark = len(self.vars)
-        if not items and node.else_body is not None:
-            self.walk(dot, node.else_body)
-        for key, elem in items:
+        ran = False
+        for key, elem in self._range_items(node, value):
+            ran = True
             if node.pipe.decl:
                 self.vars[mark - 1][1] = elem
             if len(node.pipe.decl) > 1:
@@ -140,19 +139,22 @@ class Executor:
                 pass
             finally:
                 del self.vars[mark:]
+        if not ran and node.else_body is not None:
+            self.walk(dot, node.else_body)
         del self.vars[start:]
 
-    def _range_items(self, node: n.RangeNode, value: object) -> list[tuple[object, object]]:
+    def _range_items(self, node: n.RangeNode, value: object) -> Iterable[tuple[object, object]]:
+        """Index (or key) and element pairs, lazily: `range loop 1000000` holds no list."""
         if value is None:
-            return []
-        if isinstance(value, (list, tuple)):
-            return list(enumerate(value))
+            return ()
+        if isinstance(value, SLICES):
+            return enumerate(value)
         if isinstance(value, Mapping):
             return sorted_items(value)
         if isinstance(value, int) and not isinstance(value, bool):
             if len(node.pipe.decl) > 1:
                 raise self.errorf(f"can't use {value} to iterate over more than one variable")
-            return [(i, i) for i in range(value)]
+            return ((i, i) for i in range(value))
         raise self.errorf(f"range can't iterate over {format_v(value)}")
 
     def _walk_template(self, dot: object, node: n.Node) -> None:

@@ -14,6 +14,9 @@ import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 
+# What stands for a Go slice; `range` is what `loop` returns, so big loops stay lazy.
+SLICES = (list, tuple, range)
+
 
 def type_name(value: object) -> str:
     """The name Go's %T prints for the value's stand-in."""
@@ -29,7 +32,7 @@ def type_name(value: object) -> str:
         return "string"
     if isinstance(value, (bytes, bytearray)):
         return "[]uint8"
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, SLICES):
         return "[]interface {}"
     if isinstance(value, Mapping):
         return "map[string]interface {}"
@@ -79,7 +82,7 @@ def format_v(value: object, plus: bool = False) -> str:
         return value
     if isinstance(value, (bytes, bytearray)):
         return "[" + " ".join(str(b) for b in value) + "]"
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, SLICES):
         return "[" + " ".join(format_v(v, plus) for v in value) + "]"
     if isinstance(value, Mapping):
         inner = " ".join(f"{format_v(k, plus)}:{format_v(v, plus)}" for k, v in sorted_items(value))

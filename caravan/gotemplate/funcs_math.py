@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from caravan.gotemplate.calls import ANY, SLICE, GoFunc
+from caravan.gotemplate.fmtvalue import SLICES
 from caravan.gotemplate.errors import FuncError
 from caravan.gotemplate.funcs_text import parse_int
 from caravan.gotemplate.printf import sprintf
@@ -57,13 +58,13 @@ def _pick(name: str, want_smaller: bool) -> GoFunc:
     return GoFunc(call, (ANY, ANY))
 
 
-def loop(*args: object) -> list[int]:
+def loop(*args: object) -> range:
     """The integers [start, stop): `loop 3` is 0 1 2, `loop 2 5` is 2 3 4."""
     if len(args) not in (1, 2):
         raise FuncError(f"loop: wrong number of arguments, expected 1 or 2, but got {len(args)}")
     bounds = [_loop_int(a) for a in args]
     start, stop = (0, bounds[0]) if len(bounds) == 1 else (bounds[0], bounds[1])
-    return list(range(start, stop))
+    return range(start, stop)
 
 
 def _loop_int(value: object) -> int:
@@ -76,7 +77,7 @@ def _loop_int(value: object) -> int:
 
 def member(container: object, value: object) -> bool:
     """consul-template's `in`: an element of a list (same kind), or a substring."""
-    if isinstance(container, (list, tuple)):
+    if isinstance(container, SLICES):
         return any(_same_kind_equal(item, value) for item in container)
     if isinstance(container, str) and isinstance(value, str):
         return value in container

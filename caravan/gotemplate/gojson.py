@@ -11,7 +11,8 @@ import math
 from collections.abc import Mapping
 
 from caravan.gotemplate.errors import FuncError
-from caravan.gotemplate.fmtvalue import e_form, f_form, shortest_digits, struct_fields, type_name
+from caravan.gotemplate.fmtvalue import (SLICES, e_form, f_form, shortest_digits,
+                                         struct_fields, type_name)
 
 _CONTROL = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", '"': '\\"',
             "\\": "\\\\"}
@@ -35,7 +36,7 @@ def _encode(value: object, out: list[str], indent: str, prefix: str, escape: boo
         out.append(_float(value))
     elif isinstance(value, str):
         out.append(_string(value, escape))
-    elif isinstance(value, (list, tuple)):
+    elif isinstance(value, SLICES):
         _sequence(list(value), out, indent, prefix, escape)
     elif isinstance(value, Mapping):
         _object([(str(k), v) for k, v in value.items()], out, indent, prefix, escape)

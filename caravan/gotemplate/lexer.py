@@ -21,6 +21,7 @@ KEYWORDS = frozenset({"block", "break", "continue", "define", "else", "end", "if
                       "template", "with"})
 
 _SPACE_CHARS = " \t\r\n"
+_SPACE_SET = frozenset(_SPACE_CHARS)
 _SPACE = re.compile(r"[ \t\r\n]+")
 _WORD = re.compile(r"[\w]*", re.UNICODE)
 _NUMBER = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?(?:[pP][+-]?[0-9_]+)?"
@@ -79,7 +80,7 @@ class Lexer:
                 self.out.append(Token(EOF, "", self.pos, self.line))
                 return
             after = start + len(self.left)
-            trim = text.startswith("-", after) and text[after + 1:after + 2] in tuple(_SPACE_CHARS)
+            trim = text.startswith("-", after) and text[after + 1:after + 2] in _SPACE_SET
             end = start
             if trim:
                 end = len(text[self.pos:start].rstrip(_SPACE_CHARS)) + self.pos
@@ -108,7 +109,7 @@ class Lexer:
 
     def _at_right(self) -> tuple[bool, bool]:
         text, pos = self.text, self.pos
-        if text[pos:pos + 1] in tuple(_SPACE_CHARS) and text.startswith("-" + self.right, pos + 1):
+        if text[pos:pos + 1] in _SPACE_SET and text.startswith("-" + self.right, pos + 1):
             return True, True
         return text.startswith(self.right, pos), False
 
@@ -138,7 +139,7 @@ class Lexer:
             depth = self._lex_one(self.text[self.pos], depth)
 
     def _lex_one(self, ch: str, depth: int) -> int:
-        if ch in _SPACE_CHARS:
+        if ch in _SPACE_SET:
             match = _SPACE.match(self.text, self.pos)
             assert match
             end = match.end()

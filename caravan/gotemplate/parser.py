@@ -9,7 +9,7 @@ parsing, as Go does: an unknown function or an undeclared `$x` is a parse error.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Callable, Container
 
 from caravan.gotemplate import lexer as lx
 from caravan.gotemplate import nodes as n
@@ -44,6 +44,7 @@ class _Parser:
                  trees: dict[str, n.ListNode]) -> None:
         self.name = name
         self.tokens = tokens
+        self.last = len(tokens) - 1  # the EOF or ERROR token; reading past it repeats it
         self.i = 0
         self.seen = 0
         self.funcs = funcs
@@ -51,19 +52,25 @@ class _Parser:
         self.vars = ["$"]
         self.range_depth = 0
         self.action_line = 0
+        self.controls: dict[str, Callable[[Token], n.Node]] = {
+            "block": self._block, "break": self._break, "continue": self._continue,
+            "else": self._else, "end": self._end, "if": self._if, "range": self._range,
+            "template": self._template, "with": self._with}
 
     # -- tokens
 
     def next(self) -> Token:
-        tok = self.tokens[min(self.i, len(self.tokens) - 1)]
-        self.i += 1
-        self.seen = max(self.seen, self.i - 1)
-        return tok
+        i = self.i if self.i < self.last else self.last
+        self.i = i + 1
+        if i > self.seen:
+            self.seen = i
+        return self.tokens[i]
 
     def peek(self) -> Token:
-        tok = self.tokens[min(self.i, len(self.tokens) - 1)]
-        self.seen = max(self.seen, self.i)
-        return tok
+        i = self.i if self.i < self.last else self.last
+        if i > self.seen:
+            self.seen = i
+        return self.tokens[i]
 
     def next_non_space(self) -> Token:
         tok = self.next()
@@ -158,9 +165,7 @@ class _Parser:
 
     def action(self) -> n.Node:
         tok = self.next_non_space()
-        control = {"block": self._block, "break": self._break, "continue": self._continue,
-                   "else": self._else, "end": self._end, "if": self._if, "range": self._range,
-                   "template": self._template, "with": self._with}.get(tok.kind)
+        control = self.controls.get(tok.kind)
         if control is not None:
             return control(tok)
         self.i -= 1

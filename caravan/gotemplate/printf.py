@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from caravan.gotemplate.fmtvalue import (format_float_g, format_v, go_quote, go_quote_rune,
+from caravan.gotemplate.fmtvalue import (SLICES, format_float_g, format_v, go_quote, go_quote_rune,
                                          sorted_items, struct_fields, type_name)
 
 _SPEC = re.compile(r"([-+# 0]*)(?:\[(\d+)\])?(\*|\d+)?(?:\.(?:\[(\d+)\])?(\*|\d+)?)?(?:\[(\d+)\])?")
@@ -143,7 +143,7 @@ def format_arg(arg: object, verb: str, spec: Spec) -> str:
         return format_str(bytes(arg).decode("utf-8", "replace"), verb, spec)
     if isinstance(arg, str):
         return format_str(arg, verb, spec)
-    if isinstance(arg, (list, tuple, bytes, bytearray)):
+    if isinstance(arg, (*SLICES, bytes, bytearray)):
         return "[" + " ".join(format_arg(e, verb, spec) for e in arg) + "]"
     if isinstance(arg, Mapping):
         pairs = (f"{format_arg(k, verb, spec)}:{format_arg(v, verb, spec)}"

@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from caravan.gotemplate.errors import FuncError
-from caravan.gotemplate.fmtvalue import format_v, type_name
+from caravan.gotemplate.fmtvalue import SLICES, format_v, type_name
 
 
 def is_true(value: object) -> bool:
     """text/template's truth: the zero value of its type is false, anything else true."""
     if value is None:
         return False
-    if isinstance(value, (bool, int, float, str, bytes, list, tuple, dict)):
+    if isinstance(value, (bool, int, float, str, bytes, list, tuple, dict, range)):
         return bool(value)
     if isinstance(value, Mapping):
         return len(value) > 0
@@ -27,7 +27,7 @@ def is_map(value: object) -> bool:
 
 
 def is_slice(value: object) -> bool:
-    return isinstance(value, (list, tuple))
+    return isinstance(value, SLICES)
 
 
 def attribute(value: object, name: str) -> tuple[bool, object]:
@@ -74,7 +74,7 @@ def equal(a: object, b: object) -> bool:
         return a == b
     if a is None or b is None:
         return a is b
-    if isinstance(a, (list, tuple, dict)) or isinstance(b, (list, tuple, dict)) or is_map(a):
+    if isinstance(a, (*SLICES, dict)) or isinstance(b, (*SLICES, dict)) or is_map(a):
         raise FuncError(f"non-comparable type {_brief(a)}: {type_name(a)}")
     if type(a) is not type(b):
         raise FuncError(f"non-comparable types {_brief(a)}: {type_name(a)}, "
