@@ -9,6 +9,7 @@
      ├── TokenNotFound           an unknown ACL token (403)
      ├── Conflict                the request contradicts stored state (409)
      ├── PlanRejected            a plan no longer fits the latest state
+     ├── ProcessFailed           a helper process did not start or did not end in time
      └── DriverError             a task driver failed
           └── NotSupported       the driver does not offer that operation
 
@@ -107,6 +108,10 @@ class Conflict(CaravanError):
 
 class PlanRejected(CaravanError):
     status = 409
+
+
+class ProcessFailed(CaravanError):
+    """A short-lived helper process (runc, a check) could not start or overran its deadline."""
 
 
 class DriverError(CaravanError):

@@ -44,7 +44,7 @@ from caravan.client.drivers.base import (
 )
 from caravan.errors import CaravanError, InvalidInput, NotFound
 from caravan.http.auth import acl_for, token_of
-from caravan.http.context import AgentContext
+from caravan.http.context import AgentContext, agent_of
 from caravan.http.exec_frames import SUBPROTOCOL, decode_input, exit_frame, output_frame
 from caravan.http.forward import NoPathToNode
 from caravan.http.query import parse_bool
@@ -137,7 +137,7 @@ async def _handshake(ws: WebSocket) -> str:
 
 async def _serve(ws: WebSocket, alloc_id: str, query: ExecQuery, secret: str | None,
                  binary: bool) -> None:
-    ctx: AgentContext = ws.app.state.ctx
+    ctx = agent_of(ws)
     client = ctx.client
     if client is not None and client.alloc_runner(alloc_id) is not None:
         target = client.exec_target(alloc_id, query.task)
@@ -163,12 +163,12 @@ async def _node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str,
         if not servers:
             raise NoPathToNode("No path to node")
         return servers[0]
-    alloc = ctx.server.store.alloc(alloc_id)
+    alloc = ctx.server.allocs.find(alloc_id)
     if alloc is None:
         raise NotFound(f'Unknown allocation "{alloc_id}"')
     await authorize_exec(ws, alloc.namespace, None, secret)
     _check_not_terminal(alloc_id, alloc.client_status)
-    node = ctx.server.store.node(alloc.node_id)
+    node = ctx.server.nodes.find(alloc.node_id)
     if node is None:
         raise InvalidInput(f'Unknown node "{alloc.node_id}"')
     if not node.http_addr or node.http_addr == ctx.http_addr or node.status == "down":

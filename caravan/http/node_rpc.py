@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from caravan.errors import InvalidInput
+from caravan.http.context import server_of
 from caravan.http.query import json_response, read_json
 from caravan.structs import AllocClientUpdate, Node, NodeRegisterResponse, Struct
 
@@ -46,22 +47,20 @@ async def register(request: Request) -> Response:
     secret = str(node_raw.get("SecretID", "")) if isinstance(node_raw, dict) else ""
     if not body.node.id:
         raise InvalidInput("missing node ID for client registration")
-    server = request.app.state.ctx.require_server()
-    ttl, index = server.nodes.register(body.node, secret)
+    ttl, index = server_of(request).nodes.register(body.node, secret)
     return json_response(NodeRegisterResponse(heartbeat_ttl=ttl, index=index), index=index)
 
 
 async def heartbeat(request: Request) -> Response:
-    server = request.app.state.ctx.require_server()
+    server = server_of(request)
     ttl = server.nodes.heartbeat(request.path_params["node_id"], _secret(request))
-    return json_response(NodeRegisterResponse(heartbeat_ttl=ttl, index=server.store.index))
+    return json_response(NodeRegisterResponse(heartbeat_ttl=ttl, index=server.index))
 
 
 async def update_allocs(request: Request) -> Response:
     body = AllocUpdateRequest.model_validate(await read_json(request))
-    server = request.app.state.ctx.require_server()
-    index = server.nodes.update_allocs(request.path_params["node_id"], _secret(request),
-                                       body.allocs)
+    index = server_of(request).nodes.update_allocs(request.path_params["node_id"],
+                                                   _secret(request), body.allocs)
     return json_response({"Index": index}, index=index)
 
 

@@ -1,4 +1,4 @@
-"""Node writes from clients: register, heartbeat, alloc status updates; and node-down handling."""
+"""Nodes: reads; writes from clients (register, heartbeat, alloc status updates); node-down."""
 
 from __future__ import annotations
 
@@ -18,6 +18,28 @@ class NodeEndpoint:
     def __init__(self, core: ServerCore, heartbeats: HeartbeatTracker) -> None:
         self._core = core
         self._heartbeats = heartbeats
+
+    # ---- reads (callers are authorized by the HTTP layer) ------------------------------
+
+    def list_nodes(self, prefix: str = "") -> list[Node]:
+        """Nodes whose ID starts with `prefix`, oldest registration first."""
+        return sorted((n for n in self._core.store.nodes() if n.id.startswith(prefix)),
+                      key=lambda n: n.create_index)
+
+    def find(self, node_id: str) -> Node | None:
+        return self._core.store.node(node_id)
+
+    def get(self, node_id: str) -> Node:
+        node = self.find(node_id)
+        if node is None:
+            raise NotFound("node not found")
+        return node
+
+    def allocations(self, node_id: str) -> list[Allocation]:
+        """Full allocations (with their Job), oldest first."""
+        return sorted(self._core.store.allocs_by_node(node_id), key=lambda a: a.create_index)
+
+    # ---- writes from clients ---------------------------------------------------------------
 
     def authenticate(self, node_id: str, secret: str) -> Node:
         """The node, if `secret` is its secret; the same error either way to avoid probing."""

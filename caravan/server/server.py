@@ -3,11 +3,13 @@
     start():  load state ─▶ re-queue pending evals, park blocked ones ─▶ give every
               ready node a fresh heartbeat deadline ─▶ start workers + heartbeat loop
     stop():   cancel the loops (each awaited), close the store
+
+The loops belong to a `Supervisor`: one that dies is logged and `wait_failed()`
+returns, so the agent stops instead of serving without a scheduler or heartbeats.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from caravan.server.alloc_endpoint import AllocEndpoint
 from caravan.server.namespace_endpoint import NamespaceEndpoint
 from caravan.server.core import ServerCore
 from caravan.server.eval_broker import EvalBroker
+from caravan.server.eval_endpoint import EvalEndpoint
 from caravan.server.heartbeat import HeartbeatTracker
 from caravan.server.job_endpoint import JobEndpoint
 from caravan.server.node_endpoint import NodeEndpoint
@@ -25,6 +28,7 @@ from caravan.server.plan_apply import PlanApplier
 from caravan.server.state import Backend, SqliteBackend, StateStore
 from caravan.server.worker import Worker
 from caravan.structs import Evaluation
+from caravan.supervisor import Supervisor, TaskFailure
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,7 @@ class Server:
         self.jobs = JobEndpoint(self.core)
         self.nodes = NodeEndpoint(self.core, self.heartbeats)
         self.allocs = AllocEndpoint(self.core)
+        self.evals = EvalEndpoint(self.core)
         self.acl = ACLEndpoint(self.core, server_dir, enabled=acl_enabled,
                                token_min_ttl_s=token_min_ttl_s, token_max_ttl_s=token_max_ttl_s)
         self.namespaces = NamespaceEndpoint(self.core)
@@ -51,7 +56,7 @@ class Server:
                                    on_capacity_freed=self.core.unblock)
         self._workers = [Worker(self.store, self.broker, self.applier, new_id, clock)
                          for _ in range(workers)]
-        self._tasks: list[asyncio.Task[None]] = []
+        self._loops = Supervisor("server")
 
     @classmethod
     def from_data_dir(cls, data_dir: Path, **kwargs: object) -> Server:
@@ -67,20 +72,35 @@ class Server:
         for node in self.store.nodes():
             if node.status == "ready":
                 self.heartbeats.reset(node.id)
-        self._tasks = [asyncio.create_task(w.run(), name="worker") for w in self._workers]
-        self._tasks.append(asyncio.create_task(self.heartbeats.run(), name="heartbeats"))
+        for n, worker in enumerate(self._workers):
+            self._loops.spawn(worker.run(), f"worker {n}")
+        self._loops.spawn(self.heartbeats.run(), "heartbeats")
+
+    async def wait_failed(self) -> TaskFailure:
+        """Returns once a worker or the heartbeat loop has died (see `Supervisor`)."""
+        return await self._loops.wait_failed()
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
-        self._tasks = []
+        await self._loops.aclose()
         self.broker.close()
         self.store.close()
+
+    @property
+    def index(self) -> int:
+        """The state's latest index."""
+        return self.store.index
+
+    async def wait_index(self, tables: tuple[str, ...], min_index: int, wait_s: float) -> int:
+        """A blocking query's wait: `tables`' index once past `min_index` (0: now), or at
+        the end of `wait_s`. Cancellation simply ends the wait."""
+        if min_index <= 0:
+            return self.store.table_index(*tables)
+        return await self.store.wait_for_change(tables, min_index, wait_s)
+
+    def stats(self) -> dict[str, object]:
+        """What `/v1/agent/self` shows under `stats.nomad`."""
+        return {"server": "true", "leader": "true", "last_index": str(self.store.index),
+                "broker": self.broker.stats()}
 
     def _on_blocked(self, ev: Evaluation) -> None:
         older = self.broker.block(ev)

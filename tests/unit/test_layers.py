@@ -20,7 +20,9 @@ ROOT = Path(caravan.__file__).parent
 # Bottom first. A package may import its own modules and packages of lower layers;
 # packages on the same layer never import each other (server and client, http and api).
 LAYERS: list[set[str]] = [
-    {"caravan", "caravan.errors", "caravan.clock", "caravan.ids", "caravan.durations"},
+    {"caravan", "caravan.errors"},
+    {"caravan.clock", "caravan.ids", "caravan.durations", "caravan.process",
+     "caravan.supervisor"},
     {"caravan.hcl", "caravan.structs", "caravan.gotemplate"},
     {"caravan.config", "caravan.jobspec", "caravan.acl"},
     {"caravan.server", "caravan.client"},

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import shutil
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from caravan.client.allocdir import AllocDir
@@ -131,7 +131,7 @@ class AllocRunner:
         """A newer version of the allocation from the server; a stop kills the tasks."""
         self.alloc = alloc
         for runner in self.tasks.values():
-            runner.setup = replace(runner.setup, alloc=alloc)
+            runner.update(alloc)
         if alloc.desired_status in ("stop", "evict") and not self._stop_requested:
             self._stop_requested = True
             self._changed.set()

@@ -1,10 +1,12 @@
 """The async task runner: performs what the lifecycle machine decides for one task.
 
-`run()` is the task's life: prestart hooks, driver start, wait, restart per policy,
-until the task is dead; then stop hooks. Requests from outside (`kill`, `restart`,
-`signal`) feed the same machine and may run concurrently with `run()`. Cancelling
-`run()` (agent shutdown) leaves the task running: its handle is already persisted
-and `recover()` re-attaches on the next start.
+`run()` is the task's life: prestart hooks, driver start, poststart hooks, wait,
+exited hooks, restart per policy, until the task is dead; then stop hooks. Beside it,
+update hooks run for each newer allocation (`update()`). The hooks are built once,
+here, so each keeps its state from prestart to stop (see `hooks.py`). Requests from
+outside (`kill`, `restart`, `signal`) feed the same machine and may run concurrently
+with `run()`. Cancelling `run()` (agent shutdown) leaves the task running: its handle
+is already persisted and `recover()` re-attaches on the next start.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from caravan.client.drivers.base import (
     DriverConfigError,
@@ -21,13 +24,7 @@ from caravan.client.drivers.base import (
 )
 from caravan.client.state import LocalTaskState
 from caravan.client.taskrunner import events
-from caravan.client.taskrunner.hooks import (
-    HookError,
-    PrestartHook,
-    PrestartRequest,
-    StopHook,
-    StopRequest,
-)
+from caravan.client.taskrunner.hooks import HookError, TaskRequest
 from caravan.client.taskrunner.lifecycle import (
     Action,
     Emit,
@@ -47,8 +44,9 @@ from caravan.client.taskrunner.lifecycle import (
     record,
 )
 from caravan.client.taskrunner.setup import TaskSetup
+from caravan.client.taskrunner.stages import HookStages
 from caravan.errors import DriverError
-from caravan.structs import TaskEvent, TaskState
+from caravan.structs import Allocation, TaskEvent, TaskState
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +57,8 @@ class TaskRunner:
         self.setup = setup
         self.name = setup.task.name
         self._on_change = on_change
+        self.stages = HookStages(self.name, setup.hooks(self.emit))  # built once
+        self._updated = asyncio.Event()
         self.local = restored or LocalTaskState()
         now = setup.clock.now_ns()
         if restored is None:
@@ -97,6 +97,14 @@ class TaskRunner:
     # --- the task's life ----------------------------------------------------
 
     async def run(self) -> None:
+        async with asyncio.TaskGroup() as group:
+            updates = group.create_task(self._run_update_hooks(), name=f"update {self.name}")
+            try:
+                await self._live()
+            finally:
+                updates.cancel()
+
+    async def _live(self) -> None:
         if self.local.handle is not None and not self.is_dead:
             await self._reattach()
         while not self.is_dead:
@@ -139,6 +147,8 @@ class TaskRunner:
             actions = self.lifecycle.handle(self._start_failure(err))
         if self._apply(actions):
             await self._stop_driver()
+        elif self.local.handle is not None:
+            await self.stages.poststart(self._request())
 
     def _start_failure(self, err: HookError | DriverError) -> StartFailed:
         now = self.setup.clock.now_ns()
@@ -151,23 +161,8 @@ class TaskRunner:
                            isinstance(err, RecoverableDriverError))
 
     async def _prestart(self) -> dict[str, str]:
-        env: dict[str, str] = {}
-        for hook in self.setup.hooks(self.emit):
-            if not isinstance(hook, PrestartHook) or hook.name in self.local.hooks_done:
-                continue
-            request = PrestartRequest(alloc=self.setup.alloc, task=self.setup.task,
-                                      task_dir=self.setup.task_dir,
-                                      capabilities=self.setup.capabilities(),
-                                      env=self.setup.task_env(env))
-            try:
-                response = await hook.prestart(request)
-            except HookError as err:
-                raise HookError(f"{hook.name}: {err}", recoverable=err.recoverable,
-                                event=err.event) from err
-            env.update(response.env)
-            if response.done:
-                self.local.hooks_done.append(hook.name)
-        return env
+        return await self.stages.prestart(self._request(), self.setup.capabilities(),
+                                          self.setup.task_env, self.local.hooks_done)
 
     async def _wait_exit(self) -> None:
         handle = self.local.handle
@@ -183,6 +178,7 @@ class TaskRunner:
         except DriverError as err:
             log.warning("task %s: driver cleanup failed: %s", self.name, err)
         self._set_handle(None)
+        await self.stages.exited(self._request())
         self._apply(actions)
 
     async def _sleep(self, delay_ns: int) -> None:
@@ -193,13 +189,19 @@ class TaskRunner:
             pass
 
     async def _run_stop_hooks(self) -> None:
-        request = StopRequest(alloc=self.setup.alloc, task=self.setup.task,
-                              task_dir=self.setup.task_dir)
-        for hook in self.setup.hooks(self.emit):
-            if isinstance(hook, StopHook):
-                await hook.stop(request)
+        await self.stages.stop(self._request())
         self.local.run_complete = True
         self._on_change()
+
+    async def _run_update_hooks(self) -> None:
+        while True:
+            await self._updated.wait()
+            self._updated.clear()
+            await self.stages.update(self._request())
+
+    def _request(self) -> TaskRequest:
+        return TaskRequest(alloc=self.setup.alloc, task=self.setup.task,
+                           task_dir=self.setup.task_dir)
 
     # --- requests from outside ----------------------------------------------
 
@@ -226,6 +228,11 @@ class TaskRunner:
             raise TaskNotRunning()
         self.emit(events.signaling(self.setup.clock.now_ns(), signal))
         await self.setup.require_driver().signal(handle.config.id, signal)
+
+    def update(self, alloc: Allocation) -> None:
+        """A newer version of the allocation: kept, and the update hooks run soon."""
+        self.setup = replace(self.setup, alloc=alloc)
+        self._updated.set()
 
     async def destroy(self) -> None:
         """Kill what may still run and let the driver forget it (alloc destroy)."""

@@ -136,11 +136,11 @@ class ExecDriver(Driver):
         cid = container_id(config.alloc_id, config.task_name)
         cgroup = TaskCgroup(cid, self._cgroup_version)
         await self._clear_leftovers(cid, cgroup)
-        cgroup.create(_limits(config, self.config.pids_limit))
+        # cgroup files, the mount and the bundle are blocking file system work: in a thread.
+        await asyncio.to_thread(cgroup.create, _limits(config, self.config.pids_limit))
         secrets = config.task_dir / "secrets"
-        secrets.mkdir(exist_ok=True)
-        mount_tmpfs(secrets, size_mb=config.secrets_mb, mode=0o700, uid=user.uid, gid=user.gid)
-        bundle = write_bundle(config.state_dir / "bundle", BundleSpec(
+        await asyncio.to_thread(_secrets_tmpfs, secrets, config.secrets_mb, user.uid, user.gid)
+        bundle = await asyncio.to_thread(write_bundle, config.state_dir / "bundle", BundleSpec(
             argv=[command.in_task, *task_config.args], env=_task_env(config, user),
             cwd=task_config.work_dir or "/", uid=user.uid, gid=user.gid,
             additional_gids=[g for g in user.groups if g != user.gid], capabilities=caps,
@@ -241,9 +241,9 @@ class ExecDriver(Driver):
     async def _cleanup(self, cid: str, cgroup: TaskCgroup, secrets: Path | None) -> None:
         await self._runc.delete(cid)
         await self._empty_cgroup(cgroup)
-        cgroup.destroy()
+        await asyncio.to_thread(cgroup.destroy)
         if secrets is not None:
-            unmount(secrets)
+            await asyncio.to_thread(unmount, secrets)
 
     async def _empty_cgroup(self, cgroup: TaskCgroup) -> None:
         """Kill what is left in the task's cgroup and wait until the kernel has reaped it
@@ -370,3 +370,9 @@ async def _exited_within(executor: ExecutorTask, timeout_s: float) -> bool:
             return True
         await asyncio.sleep(_POLL_S)
     return executor.status().exit_result is not None
+
+
+def _secrets_tmpfs(secrets: Path, size_mb: int, uid: int, gid: int) -> None:
+    """The task's private `secrets/`: a tmpfs only the task user may read."""
+    secrets.mkdir(exist_ok=True)
+    mount_tmpfs(secrets, size_mb=size_mb, mode=0o700, uid=uid, gid=gid)

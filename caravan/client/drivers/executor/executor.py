@@ -3,7 +3,9 @@
 Run as `python3 -I -S executor.py <state_dir>` in its own session, it outlives the
 agent that started it (even a SIGKILLed one). Standard library only, no asyncio, so
 a running task costs caravan about 11 MiB. It knows nothing of drivers: argv may be
-the task's command (raw_exec) or `runc run ...` (exec).
+the task's command (raw_exec) or `runc run ...` (exec). It imports nothing of caravan,
+so it starts the task with `subprocess.Popen` rather than `caravan.process`; its
+`stop` op follows the same sequence (signal, grace period, SIGKILL, reap).
 
 Files in <state_dir> (the executor chdirs there, so socket paths stay short):
     spec.json       from the agent: argv, env, cwd, uid, gid, groups, stdout_path,

@@ -1,8 +1,9 @@
 """Starting a per-task executor, and the files it leaves in its state dir.
 
 The executor is spawned with `posix_spawn` in a new session, not through asyncio's
-subprocess machinery: asyncio kills a child whose transport is closed or collected,
-and the executor must outlive the agent. The agent collects the exit status of the
+subprocess machinery (nor `caravan.process`, the agent's one way to run every other
+process): asyncio kills a child whose transport is closed or collected, and the
+executor must outlive the agent, so no helper may own it, time it out or stop it. The agent collects the exit status of the
 executors it started itself (`proc.reap_child`); after a restart init does.
 """
 
