@@ -84,6 +84,9 @@ def parse_number(text: str) -> Number:
         return Number(text, code, float(code), False)
     as_int = _int_value(text)
     float_syntax = _is_float_syntax(text)
+    if as_int is not None and not float_syntax and not -(2**63) <= as_int < 2**63:
+        # Go's int is 64 bits; a constant past it is refused rather than wrapped.
+        raise LiteralError(f"integer overflow: {_go_q(text)}")
     if as_int is not None and not float_syntax:
         return Number(text, as_int, float(as_int), False)
     if not float_syntax:

@@ -44,6 +44,8 @@ PARSE_ERRORS = [
      'template: t:1: template: multiple definition of template "b"'),
     ("define needs a name", "{{define x}}{{end}}", 'template: t:1: unexpected "x" in define clause'),
     ("dot after literal", "{{1.X}}", 'template: t:1: bad number syntax: "1.X"'),
+    ("integer overflow", "{{9223372036854775808}}",
+     'template: t:1: integer overflow: "9223372036854775808"'),
     ("complex refused", "{{1i}}", "template: t:1: complex numbers are not supported: '1i'"),
     ("line counts", "a\n\n{{.X | }}\n{{nope}}", 'template: t:4: function "nope" not defined'),
 ]
