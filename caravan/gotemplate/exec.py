@@ -72,6 +72,8 @@ class Executor(Evaluator):
             self.out.append(self.printable(node, value))
 
     def printable(self, node: n.Node, value: object) -> str:
+        if type(value) is str:  # the common case first: most actions print a string
+            return value
         if value is None:
             return "<no value>"
         if inspect.isroutine(value):
