@@ -17,6 +17,8 @@ from pathlib import Path
 
 import httpx
 
+from caravan.client.mounts import mounts_under, unmount
+
 CARAVAN = str(Path(sys.executable).with_name("caravan"))
 
 
@@ -123,15 +125,28 @@ plugin "raw_exec" {{ config {{ enabled = true }} }}
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def stop(self, timeout_s: float = 20.0) -> int | None:
-        """SIGTERM, wait, SIGKILL; returns the exit code. Safe to call twice."""
-        if self.proc is None or self.proc.poll() is not None:
-            return self.proc.returncode if self.proc else None
-        self.proc.send_signal(signal.SIGTERM)
+        """SIGTERM, wait, SIGKILL; returns the exit code. Safe to call twice.
+
+        A non-dev agent leaves its alloc dirs for its next start, each a nosuid,nodev
+        mount of itself: those with nothing mounted below them are unmounted here, as
+        a test removes its temporary files (anything deeper is a leak the guard sees)."""
         try:
-            return self.proc.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return self.proc.wait()
+            if self.proc is None or self.proc.poll() is not None:
+                return self.proc.returncode if self.proc else None
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                return self.proc.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                return self.proc.wait()
+        finally:
+            self._unmount_alloc_dirs()
+
+    def _unmount_alloc_dirs(self) -> None:
+        alloc_root = self.data_dir / "alloc"
+        for point in mounts_under(alloc_root):
+            if point.parent == alloc_root and mounts_under(point) == [point]:
+                unmount(point)
 
     def kill(self) -> None:
         """SIGKILL, as a crash: the agent gets no chance to clean up."""

@@ -1,27 +1,37 @@
 """An allocation's directory on the host, laid out as Nomad does.
 
-    <data_dir>/alloc/<alloc_id>/           0755
-        alloc/                             0755   shared by the group's tasks
-            data/ logs/ tmp/               0777   logs: <task>.stdout.<n>, <task>.stderr.<n>
+    <data_dir>/alloc/<alloc_id>/           0755   a nosuid,nodev bind mount of itself
+        alloc/                             1755   shared by the group's tasks
+            data/ logs/ tmp/               1777   logs: <task>.stdout.<n>, <task>.stderr.<n>
         <task>/                            0777   the task dir (exec's chroot root)
             local/                         0777
             secrets/ private/              0777   (tmpfs inside exec containers)
             tmp/                           1777
+        .caravan-artifact-XXXXXXXX/        0700   artifact staging, root only (fetch.py)
+
+Tasks write below the alloc dir and may swap any entry for a symlink at any time, so
+every directory below `<alloc_id>/` is made and changed through `beneath.Root` (no
+link is ever followed). The shared dirs carry the sticky bit, so one task cannot
+rename or delete what another one (or the agent) created there. The mount makes a
+setuid-root file a task manages to create (an exec task holds CAP_CHOWN and
+CAP_FOWNER) inert for anyone who runs it on the host.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from caravan.client.mounts import mounts_under, unmount_all_under
+from caravan.client.beneath import PathRefused, Root
+from caravan.client.mounts import bind_nosuid, mounts_under, unmount_all_under
 
 SHARED_DIR = "alloc"
 SHARED_SUBDIRS = ("data", "logs", "tmp")
+STAGING_PREFIX = ".caravan-artifact-"
 _STICKY_777 = 0o777 | stat.S_ISVTX
+_STICKY_755 = 0o755 | stat.S_ISVTX
 
 
 @dataclass(frozen=True)
@@ -57,11 +67,15 @@ class TaskDir:
         return self.log_dir / f"{self.name}.{stream}"
 
     def build(self) -> None:
-        """Create the task dir; idempotent (a restarted task keeps its files)."""
-        for directory, mode in ((self.path, 0o777), (self.local_dir, 0o777),
-                                (self.secrets_dir, 0o777), (self.private_dir, 0o777),
-                                (self.tmp_dir, _STICKY_777)):
-            _mkdir(directory, mode)
+        """Create the task dir; idempotent (a restarted task keeps its files). OSError
+        (PathRefused) when a task put a symlink or a file where a directory belongs."""
+        if self.name.startswith(STAGING_PREFIX) or self.name in ("", ".", ".."):
+            raise PathRefused(self.name, "is not a usable task directory name", 22)
+        with Root.open(self.path.parent) as alloc:
+            alloc.ensure_dir(self.name, 0o777)
+            for name, mode in (("local", 0o777), ("secrets", 0o777), ("private", 0o777),
+                               ("tmp", _STICKY_777)):
+                alloc.ensure_dir(f"{self.name}/{name}", mode)
 
 
 class AllocDir:
@@ -84,23 +98,24 @@ class AllocDir:
         return self.path.is_dir()
 
     def build(self) -> None:
-        """Create the alloc dir and its shared dir; idempotent."""
-        _mkdir(self.path, 0o755)
-        _mkdir(self.shared_dir, 0o755)
-        for name in SHARED_SUBDIRS:
-            _mkdir(self.shared_dir / name, 0o777)
+        """Create the alloc dir, mount it nosuid,nodev, create its shared dir; idempotent."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with Root.open(self.path.parent) as root:
+            root.ensure_dir(self.alloc_id, 0o755)
+        if os.geteuid() == 0:  # only root can mount, and only root can make setuid-root files
+            bind_nosuid(self.path)
+        with Root.open(self.path) as alloc:
+            alloc.ensure_dir(SHARED_DIR, _STICKY_755)
+            for name in SHARED_SUBDIRS:
+                alloc.ensure_dir(f"{SHARED_DIR}/{name}", _STICKY_777)
 
     def destroy(self) -> None:
-        """Remove everything; idempotent. Mounts below are detached first, never deleted into."""
-        if not self.path.exists():
+        """Remove everything; idempotent. Mounts below are detached first, never deleted
+        into, and no link is followed while deleting."""
+        if not os.path.lexists(self.path):
             return
         unmount_all_under(self.path)
         if mounts_under(self.path):
             raise OSError(f"refusing to delete {self.path}: mounts remain below it")
-        shutil.rmtree(self.path, ignore_errors=True)
-
-
-def _mkdir(path: Path, mode: int) -> None:
-    path.mkdir(parents=True, exist_ok=True)
-    # chmod explicitly: mkdir's mode is filtered by the umask.
-    os.chmod(path, mode)
+        with Root.open(self.path.parent) as root:
+            root.remove_tree(self.alloc_id)

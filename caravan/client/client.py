@@ -21,6 +21,7 @@ import asyncio
 import logging
 import os
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from caravan.client.fingerprint.drivers import fingerprint_drivers, same_health
 from caravan.client.fingerprint.node_facts import fingerprint_host
 from caravan.client.heartbeat import Heartbeater
 from caravan.client.node import NodeIdentity, build_node
+from caravan.client.orphans import live_tasks, remove_orphans
 from caravan.client.rpc import ServerRPC
 from caravan.client.state import ClientStateStore, LocalAllocState
 from caravan.client.taskrunner.events import rfc3339
@@ -116,15 +118,13 @@ class Client:
 
     async def start(self) -> None:
         """Build drivers, fingerprint, restore local allocations, start the loops."""
+        began = time.monotonic()
         self.drivers = await self._build_drivers()
         await self._fingerprint()
-        saved_allocs = self.store.load_allocs()
-        known = {(s.alloc.id, t.name) for s in saved_allocs if s.alloc.job is not None
-                 for g in s.alloc.job.task_groups if g.name == s.alloc.task_group for t in g.tasks}
-        for driver in self.drivers.values():
-            for removed in await driver.remove_orphans(known):
-                log.info("removed %s left behind by an allocation this client no longer has",
-                         removed)
+        saved_allocs = await asyncio.to_thread(self.store.load_allocs)
+        for removed in await remove_orphans(self.data_dir, self.drivers,
+                                            live_tasks(saved_allocs)):
+            log.info("removed %s left behind by no running task of this client", removed)
         await asyncio.to_thread(self._remove_unknown_alloc_dirs, {s.alloc.id for s in saved_allocs})
         for saved in saved_allocs:
             self._add_runner(saved.alloc, saved)
@@ -132,6 +132,14 @@ class Client:
         self._watch = self._loops.spawn(self._watch_allocs(), "alloc-watch")
         self._loops.spawn(self._report_updates(), "alloc-updates")
         self._loops.spawn(self._fingerprint_loop(), "fingerprint")
+        self._loops.spawn(self._log_restored(list(self._runners.values()), began),
+                          "restore report", critical=False)
+
+    @staticmethod
+    async def _log_restored(runners: list[AllocRunner], began: float) -> None:
+        held = await asyncio.gather(*(r.wait_restored() for r in runners))
+        log.info("restored %d allocations: %d tasks re-attached in %.2fs", len(runners),
+                 sum(held), time.monotonic() - began)
 
     async def _build_drivers(self) -> dict[str, Driver]:
         cfg = self.config

@@ -1,11 +1,13 @@
 """Fetch one artifact into a task dir: interpolate, check, download, verify, unpack, place.
 
-    definition ──${...}──▶ source (allow-list) ──▶ staging dir in the destination
+    definition ──${...}──▶ source (allow-list) ──▶ root-only staging dir in the alloc dir
        download (limits, checksum while streaming) ──▶ unpack (guarded) ──▶ finalize
        (modes, owner) ──▶ rename into place ──▶ marker `private/artifacts/<key>`
 
 All file work runs in one worker thread. Nothing reaches the destination before every
-check passed: a refused archive leaves only the (removed) staging dir behind. The
+check passed: a refused archive leaves only the (removed) staging dir behind. Staging
+lives beside the task dirs, where no task can write (see place.py), so a sibling task
+cannot redirect a download or an unpack by swapping a directory for a symlink. The
 marker, keyed by a hash of the definition, makes a retry skip what already arrived.
 """
 
@@ -36,6 +38,7 @@ from caravan.client.artifacts.place import (
     staging,
 )
 from caravan.client.artifacts.source import Source, parse_source
+from caravan.client.beneath import Root
 from caravan.config.artifact import ArtifactConfig
 from caravan.config.sources import parse_rule
 from caravan.structs import TaskArtifact
@@ -120,7 +123,8 @@ def _fetch(artifact: TaskArtifact, task_dir: Path, env: Mapping[str, str],
     parts, leaf = _destination(task_dir, root, spec.relative_dest, spec.getter_mode,
                                source.filename)
     limits = Limits(config.decompression_size_limit, config.decompression_file_count_limit)
-    with open_beneath(root, parts, create=True) as dest_fd, staging(dest_fd) as stage:
+    with open_beneath(root, parts, create=True) as dest_fd, \
+            staging(alloc_dir or task_dir.parent) as stage:
         fetched = download(source, stage / "download", config, rules,
                            headers=spec.getter_headers, insecure=spec.getter_insecure,
                            cancel=cancel)
@@ -192,8 +196,8 @@ def _place(tree: Path, dest_fd: int, leaf: str | None) -> list[str]:
 
 
 def _mark_fetched(artifact: TaskArtifact, task_dir: Path, source: Source) -> None:
-    with open_beneath(task_dir, MARKER_DIR, create=True, mode=0o700) as fd:
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
-        marker = os.open(artifact_key(artifact), flags, 0o600, dir_fd=fd)
-        with os.fdopen(marker, "w") as out:
+    with Root.open(task_dir) as task, \
+            task.opendir("/".join(MARKER_DIR), create=True, mode=0o700) as markers:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        with os.fdopen(markers.open_file(artifact_key(artifact), flags, 0o600), "w") as out:
             json.dump({"source": artifact.getter_source, "url": source.shown}, out)

@@ -1,13 +1,15 @@
 """Where fetched files land, without ever following a symlink on the way.
 
-    open_beneath(root, ["local", "app"])   each directory opened O_NOFOLLOW from its parent
-    staging(dest_fd)                       a private 0700 dir inside the destination
+    open_beneath(root, ["local", "app"])   the destination, through beneath.Root (no links)
+    staging(alloc_dir)                     a root-only 0700 dir in the alloc dir itself
     finalize(tree)                         the check after unpacking, modes, ownership
     merge(tree_fd, dest_fd)                entries renamed into place, replacing, not following
 
-The task dir is writable by the task, so a symlink left there by an earlier run of the
-task (`local/bin -> /usr/bin`) must be replaced, never written through. Staging inside
-the destination keeps the final renames on one filesystem.
+The task dir and the shared dirs are writable by tasks (this task's earlier runs, and
+its siblings while this one starts), so a symlink found there (`local/bin -> /usr/bin`)
+must be replaced, never written through, and nothing is downloaded or unpacked where
+a task could reach: staging sits in the alloc dir, which only root can write, and on
+the same mount as every destination, so landing is a rename between two descriptors.
 """
 
 from __future__ import annotations
@@ -20,36 +22,39 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from caravan.client.allocdir import STAGING_PREFIX
 from caravan.client.artifacts.errors import GetterError, go_quote
+from caravan.client.beneath import PathRefused, Root
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-STAGING_PREFIX = ".caravan-artifact-"
 
 
 @contextmanager
 def open_beneath(root: Path, parts: Sequence[str], *, create: bool,
                  mode: int = 0o755) -> Iterator[int]:
-    """A file descriptor of `root/<parts>`; no part may be a symlink. Closed on exit."""
-    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        for index, part in enumerate(parts):
-            child = _open_child(fd, part, create=create, mode=mode,
-                                shown="/".join(parts[:index + 1]))
-            os.close(fd)
-            fd = child
-        yield fd
-    finally:
-        os.close(fd)
+    """A file descriptor of `root/<parts>`; no part may be a symlink. Closed on exit.
+    Missing directories are made with `mode` when `create`; FileNotFoundError otherwise."""
+    with Root.open(root) as base:
+        try:
+            directory = base.opendir("/".join(parts), create=create, mode=mode)
+        except PathRefused as err:
+            shown = os.path.relpath(err.path, root)
+            raise GetterError(f"artifact destination {go_quote(shown)} is not a directory "
+                              f"(a symlink or a file is in the way: {err.why})") from err
+    with directory:
+        yield directory.fd
 
 
 @contextmanager
-def staging(dir_fd: int) -> Iterator[Path]:
-    """A fresh private directory inside `dir_fd`, removed with its contents on exit."""
-    path = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=f"/proc/self/fd/{dir_fd}")
+def staging(alloc_dir: Path) -> Iterator[Path]:
+    """A fresh root-only directory in `alloc_dir`, removed with its contents on exit.
+    `alloc_dir` must be writable by root alone: paths below it are used as they are."""
+    path = tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=alloc_dir)
     try:
         yield Path(path)
     finally:
-        shutil.rmtree(os.path.basename(path), dir_fd=dir_fd, ignore_errors=True)
+        with Root.open(alloc_dir) as root:
+            root.remove_tree(os.path.basename(path))
 
 
 def finalize(tree: Path, owner: tuple[int, int] | None) -> None:

@@ -51,8 +51,9 @@ def assert_benign_tree(root: Path) -> None:
         assert stat.S_IMODE(path.stat().st_mode) == mode
 
 
-def leftovers(directory: Path) -> list[str]:
-    return [p.name for p in directory.iterdir() if p.name.startswith(".caravan-artifact-")]
+def leftovers(task_dir: Path) -> list[str]:
+    """Staging dirs: in the alloc dir (the task dir's parent), where no task can write."""
+    return [p.name for p in task_dir.parent.iterdir() if p.name.startswith(".caravan-artifact-")]
 
 
 def test_plain_binary_lands_executable_in_local(server: ArtifactServer, task_dir: Path,
@@ -65,7 +66,7 @@ def test_plain_binary_lands_executable_in_local(server: ArtifactServer, task_dir
     assert stat.S_IMODE(target.stat().st_mode) == 0o755
     assert result.destination == task_dir / "local"
     assert result.entries == ("name-of-my-binary",) and result.size == len(BINARY)
-    assert leftovers(task_dir / "local") == []
+    assert leftovers(task_dir) == []
     host.assert_untouched()
 
 
@@ -80,7 +81,7 @@ def test_every_archive_type_unpacks_into_the_destination(
         "checksum": "sha256:" + sha256(body)}), task_dir, config)
     assert_benign_tree(task_dir / "local" / "app")
     assert not (task_dir / "local" / f"app.{kind}").exists()
-    assert leftovers(task_dir / "local" / "app") == []
+    assert leftovers(task_dir) == []
     host.assert_untouched()
 
 
@@ -319,12 +320,12 @@ def test_cancelling_interrupts_a_blocked_read_and_cleans_up(server: ArtifactServ
     async def scenario() -> None:
         task = asyncio.create_task(fetch_artifact(artifact(server.url("/slow")), task_dir, {},
                                                   config))
-        while not leftovers(task_dir / "local"):
+        while not leftovers(task_dir):
             await asyncio.sleep(0.01)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert leftovers(task_dir / "local") == []
+        assert leftovers(task_dir) == []
         assert not server.stopping.is_set()
 
     asyncio.run(scenario())

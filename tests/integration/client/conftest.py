@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from caravan.client.allocdir import AllocDir
 from caravan.client.drivers.base import DriverContext, TaskConfig
 from caravan.client.drivers.executor import proc
 from caravan.client.drivers.executor.launcher import ExecutorState
@@ -87,11 +88,15 @@ class Harness:
 
 @pytest.fixture
 def reaper(tmp_path: Path) -> Iterator[Path]:
-    """`tmp_path`, with every executor and task started under it killed at teardown."""
+    """`tmp_path`, with every executor and task started under it killed at teardown, and
+    every alloc dir built there destroyed (each is a mount of its own)."""
     try:
         yield tmp_path
     finally:
         kill_all_started(tmp_path)
+        alloc_root = tmp_path / "alloc"
+        for alloc_dir in alloc_root.iterdir() if alloc_root.is_dir() else []:
+            AllocDir(alloc_root, alloc_dir.name).destroy()
 
 
 @pytest.fixture

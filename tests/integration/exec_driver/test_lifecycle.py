@@ -36,8 +36,11 @@ def _leftovers(agent: AgentProcess, cid: str) -> list[str]:
     found = []
     if _runc_state(agent, cid) is not None:
         found.append(f"runc container {cid}")
+    # The alloc dir's own nosuid,nodev mount stays until the alloc is garbage collected.
+    alloc_root = str(agent.data_dir / "alloc")
     with open("/proc/self/mountinfo") as info:
-        found += [line.split()[4] for line in info if str(agent.data_dir) in line]
+        found += [point for line in info if str(agent.data_dir) in line
+                  if os.path.dirname(point := line.split()[4]) != alloc_root]
     found += [str(p) for p in Path("/sys/fs/cgroup").glob(f"*/caravan/{cid}")]
     return found
 

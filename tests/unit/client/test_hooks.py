@@ -48,7 +48,16 @@ def test_user_denylist(tmp_path: Path, driver: str, user: str, options: dict[str
 
 def test_task_dir_hook_builds_nomads_layout(tmp_path: Path) -> None:
     seen: list[TaskEvent] = []
-    AllocDir(tmp_path, "a1").build()
+    alloc_dir = AllocDir(tmp_path, "a1")
+    alloc_dir.build()
+    try:
+        _check_layout(tmp_path, seen)
+    finally:
+        alloc_dir.destroy()
+    assert not (tmp_path / "a1").exists()
+
+
+def _check_layout(tmp_path: Path, seen: list[TaskEvent]) -> None:
     hook = TaskDirHook(seen.append, clock=FixedClock())
     response = asyncio.run(hook.prestart(request(tmp_path, Task(name="web"))))
     assert response.done
@@ -56,7 +65,8 @@ def test_task_dir_hook_builds_nomads_layout(tmp_path: Path) -> None:
         ("Task Setup", "Building Task Directory", 7)]
     modes = {p.relative_to(tmp_path / "a1").as_posix(): stat.S_IMODE(p.stat().st_mode)
              for p in (tmp_path / "a1").rglob("*")}
-    assert modes == {"alloc": 0o755, "alloc/data": 0o777, "alloc/logs": 0o777,
-                     "alloc/tmp": 0o777, "web": 0o777, "web/local": 0o777,
+    # Shared dirs are sticky: one task cannot rename what another one made there.
+    assert modes == {"alloc": 0o1755, "alloc/data": 0o1777, "alloc/logs": 0o1777,
+                     "alloc/tmp": 0o1777, "web": 0o777, "web/local": 0o777,
                      "web/secrets": 0o777, "web/private": 0o777, "web/tmp": 0o1777}
     assert stat.S_IMODE((tmp_path / "a1").stat().st_mode) == 0o755

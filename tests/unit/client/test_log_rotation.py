@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from caravan.client.drivers.executor.executor import Rotator, expired_indexes, log_index
-from caravan.client.logs import LogFile, find_closest, find_from_end
+from caravan.client.beneath import Root
+from caravan.client.logs import LogFile, find_closest, find_from_end, list_log_files
 
 
 @pytest.mark.parametrize(("name", "expected"), [
@@ -45,6 +47,40 @@ def test_rotator_continues_in_the_highest_file(tmp_path: Path) -> None:
     rotator.close()
     assert (tmp_path / "web.stdout.3").read_bytes() == b"123456"
     assert (tmp_path / "web.stdout.4").read_bytes() == b"7"
+
+
+@pytest.mark.parametrize("plant", ["symlink", "fifo", "hardlink"])
+def test_rotator_replaces_what_a_task_planted_under_the_next_name(tmp_path: Path,
+                                                                    plant: str) -> None:
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"host file\n")
+    logs = tmp_path / "alloc" / "logs"
+    logs.mkdir(parents=True)
+    planted = logs / "web.stdout.1"
+    rotator = Rotator(str(logs / "web.stdout"), max_files=5, max_size=4)
+    {"symlink": lambda: planted.symlink_to(tmp_path / "created"),
+     "fifo": lambda: os.mkfifo(planted),
+     "hardlink": lambda: os.link(victim, planted)}[plant]()
+    rotator.write(b"0123abcd")  # the second half goes to the next file: web.stdout.1
+    rotator.close()
+    assert planted.read_bytes() == b"abcd" and not planted.is_symlink()
+    assert victim.read_bytes() == b"host file\n" and not (tmp_path / "created").exists()
+
+
+def test_only_regular_log_files_are_listed(tmp_path: Path) -> None:
+    logs = tmp_path / "alloc" / "logs"
+    logs.mkdir(parents=True)
+    (logs / "web.stdout.0").write_bytes(b"ok")
+    (logs / "web.stdout.1").symlink_to("/etc/passwd")
+    os.mkfifo(logs / "web.stdout.2")
+    os.link(logs / "web.stdout.0", tmp_path / "second-name")
+    os.link(tmp_path / "second-name", logs / "web.stdout.3")
+    with Root.open(logs) as root:
+        assert list_log_files(root, "web", "stdout") == []  # 0 and 3 are one file, twice
+    (tmp_path / "second-name").unlink()
+    (logs / "web.stdout.3").unlink()
+    with Root.open(logs) as root:
+        assert list_log_files(root, "web", "stdout") == [LogFile(0, 2)]
 
 
 FILES = [LogFile(0, 10), LogFile(1, 10), LogFile(2, 4)]

@@ -16,6 +16,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from caravan.client.beneath import Root
 from caravan.errors import DriverError
 
 
@@ -60,12 +61,19 @@ def make_executable(path: Path, task_dir: Path) -> None:
 
     Only files inside the task dir are touched: a command found through a read-only
     chroot bind or a host volume is a host file, and the host is not ours to change.
+    The task dir is the task's to change too, so the file is reached without following
+    links; one that is a link (or sits behind one) is left as it is.
     """
-    if not path.resolve().is_relative_to(task_dir.resolve()):
+    if not path.is_relative_to(task_dir):
         return
-    mode = path.stat().st_mode
-    if mode & 0o555 != 0o555:
-        path.chmod(stat.S_IMODE(mode) | 0o555)
+    rel = path.relative_to(task_dir).as_posix()
+    try:
+        with Root.open(task_dir) as root:
+            mode = root.lstat(rel).st_mode
+            if stat.S_ISREG(mode) and mode & 0o555 != 0o555:
+                root.chmod(rel, stat.S_IMODE(mode) | 0o555)
+    except OSError:
+        return
 
 
 def _host_of(rel: str, task_dir: Path, chroot: list[Mount]) -> Path | None:

@@ -13,6 +13,15 @@ Files in <state_dir> (the executor chdirs there, so socket paths stay short):
     state.json      written once the task runs: both PIDs and start times (identity)
     executor.sock   unix socket; one JSON request per line, one JSON reply per line
     exit.json       written atomically when the task has exited, before any reply
+    executor.lock   flock'ed by the agent before it spawns us and inherited as fd 3, which
+                    we never close: the lock is held exactly as long as we live, so a
+                    restarted agent knows whether an executor of this dir still runs
+                    without trusting a PID
+Log files are written through caravan/client/beneath.py, loaded from its source file
+(this process has no caravan package): tasks can write the logs dir, so no file there
+is ever opened through a link, and a link, FIFO or hard link planted under the next
+file's name is replaced, never written through. Paths are trusted up to the alloc dir
+(the log dir's grandparent), which no task can change.
 Startup: one JSON line on stdout, {"ok": true, "state": {...}} or {"ok": false, "error": "..."}.
 Requests: {"op": "state"}, {"op": "signal", "signal": N}, {"op": "wait"},
           {"op": "stop", "signal": N, "timeout": seconds}.
@@ -20,6 +29,7 @@ Requests: {"op": "state"}, {"op": "signal", "signal": N}, {"op": "wait"},
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -28,12 +38,15 @@ import subprocess
 import sys
 import threading
 import time
+import types
 
 # Annotations only (they are never evaluated): importing typing would cost every task's
 # executor several milliseconds of start-up.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+    from caravan.client.beneath import Root
 
 SOCKET_NAME = "executor.sock"
 KILL_WAIT_S = 15.0  # after SIGKILL, as Nomad: "process failed to exit after 15 seconds"
@@ -66,8 +79,36 @@ def log_index(name: str, prefix: str) -> int | None:
     return int(suffix) if suffix.isdigit() else None
 
 
-def existing_indexes(directory: str, prefix: str) -> list[int]:
-    found = (log_index(n, prefix) for n in os.listdir(directory))
+@functools.cache
+def beneath() -> Any:
+    """caravan/client/beneath.py, loaded from its file. Under `python3 -I -S` neither the
+    caravan package nor site-packages is importable, and that module needs only the
+    standard library; loading it beside this file keeps the pair from one tree. The
+    source loader reuses its cached bytecode: compiling in every executor would cost
+    each task about 1.5 MiB more."""
+    import importlib.machinery  # frozen into the interpreter: cheap
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
+                        "beneath.py")
+    loader = importlib.machinery.SourceFileLoader("caravan_beneath", os.path.normpath(path))
+    module = types.ModuleType(loader.name)
+    module.__file__ = loader.path
+    loader.exec_module(module)
+    return module
+
+
+def open_log_dir(directory: str) -> Root:
+    """The log dir, reached from the alloc dir (its grandparent) without following links.
+    Two components: the O_NOFOLLOW walk spares this process ctypes (about 1 MiB)."""
+    parent, logs = os.path.split(os.path.normpath(directory))
+    alloc_dir, shared = os.path.split(parent)
+    with beneath().Root.open(alloc_dir, openat2=False) as alloc:
+        root: Root = alloc.opendir(f"{shared}/{logs}")
+    return root
+
+
+def existing_indexes(root: Root, prefix: str) -> list[int]:
+    found = (log_index(n, prefix) for n in root.listdir())
     return sorted(i for i in found if i is not None)
 
 
@@ -80,17 +121,24 @@ class Rotator:
     """Writes a stream into `<base>.0`, `<base>.1`, ...; a new file once one reaches max_size."""
 
     def __init__(self, base_path: str, max_files: int, max_size: int) -> None:
-        self.directory, name = os.path.split(base_path)
+        directory, name = os.path.split(base_path)
+        self.root = open_log_dir(directory)
         self.prefix = name + "."
         self.max_files = max(1, max_files)
         self.max_size = max(1, max_size)
         # After a restart, continue in the highest existing file.
-        self.index = max(existing_indexes(self.directory, self.prefix), default=0)
+        self.index = max(existing_indexes(self.root, self.prefix), default=0)
         self.fd, self.size = self._open()
 
     def _open(self) -> tuple[int, int]:
-        path = os.path.join(self.directory, f"{self.prefix}{self.index}")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+        name = f"{self.prefix}{self.index}"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+        try:
+            fd = self.root.open_file(name, flags, 0o644)
+        except beneath().PathRefused:
+            # Not a file we made: a task put a link, FIFO or hard link here. Replace it.
+            self.root.unlink(name)
+            fd = self.root.open_file(name, flags | os.O_EXCL, 0o644)
         return fd, os.fstat(fd).st_size
 
     def write(self, data: bytes) -> None:
@@ -106,15 +154,16 @@ class Rotator:
         os.close(self.fd)
         self.index += 1
         self.fd, self.size = self._open()
-        for old in expired_indexes(existing_indexes(self.directory, self.prefix),
+        for old in expired_indexes(existing_indexes(self.root, self.prefix),
                                    self.index, self.max_files):
             try:
-                os.unlink(os.path.join(self.directory, f"{self.prefix}{old}"))
+                self.root.unlink(f"{self.prefix}{old}")
             except FileNotFoundError:
                 pass
 
     def close(self) -> None:
         os.close(self.fd)
+        self.root.close()
 
 
 def relay(fd: int, sink: Rotator | None) -> None:
@@ -296,8 +345,13 @@ def listen() -> socket.socket:
 
 
 def report(message: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
+    """Tell the agent how the start went. An agent that died meanwhile is not our
+    problem: the task must keep its executor, and state.json tells the next agent."""
+    try:
+        sys.stdout.write(json.dumps(message) + "\n")
+        sys.stdout.flush()
+    except OSError:
+        pass
 
 
 def main(argv: list[str]) -> int:
@@ -317,7 +371,13 @@ def main(argv: list[str]) -> int:
         reason = err.strerror.lower() if isinstance(err, OSError) and err.strerror else str(err)
         report({"ok": False, "error": f"fork/exec {executor.spec['argv'][0]}: {reason}"})
         return 1
-    write_json_atomic("state.json", state)
+    try:
+        write_json_atomic("state.json", state)
+    except OSError as err:
+        # Without state.json no agent could ever find this task again: do not run it.
+        executor.stop(signal.SIGKILL, 0)
+        report({"ok": False, "error": f"executor: cannot record the task's identity: {err}"})
+        return 1
     report({"ok": True, "state": state})
     os.dup2(2, 1)  # release the agent's pipe: from now on stdout goes to executor.out
     serve(listener, executor, state)
