@@ -23,7 +23,7 @@ LAYERS: list[set[str]] = [
     {"caravan", "caravan.errors"},
     {"caravan.clock", "caravan.ids", "caravan.durations", "caravan.process",
      "caravan.supervisor"},
-    {"caravan.hcl", "caravan.structs", "caravan.tls"},
+    {"caravan.hcl", "caravan.structs", "caravan.tls", "caravan.gotemplate"},
     {"caravan.config", "caravan.jobspec", "caravan.acl"},
     {"caravan.server", "caravan.client"},
     {"caravan.http", "caravan.api"},
