@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from caravan.agent.tls_protocols import TLSH11Protocol, TLSWebSocketProtocol
 from caravan.client.drivers.mounts import unmount_all_under
@@ -28,6 +29,7 @@ from caravan.clock import Clock, SystemClock
 from caravan.config.agent import AgentConfig
 from caravan.http.app import build_app
 from caravan.http.context import AgentContext
+from caravan.http.protocol import with_deadlines
 from caravan.ids import IdGenerator, random_id
 from caravan.supervisor import Supervisor, TaskFailure
 from caravan.tls.context import server_context
@@ -116,15 +118,21 @@ class Agent:
             heartbeat_grace_s=cfg.server.heartbeat_grace, acl_enabled=cfg.acl.enabled,
             token_min_ttl_s=cfg.acl.token_min_expiration_ttl,
             token_max_ttl_s=cfg.acl.token_max_expiration_ttl,
+            job_max_count=cfg.server.job_max_count,
             client_introduction=cfg.server.client_introduction)
 
     def _http_server(self, ctx: AgentContext) -> _HttpServer:
         cfg = self.config
+        options = _tls_options(cfg)
+        # Read deadlines and the per-client connection limit hold over HTTPS too.
+        options["http"] = with_deadlines(
+            cfg.limits.http_read_header_timeout, cfg.limits.http_read_timeout,
+            cfg.limits.http_max_conns_per_client, options.get("http", H11Protocol))
         return _HttpServer(uvicorn.Config(
             build_app(ctx), host=cfg.bind_addr, port=cfg.ports.http, log_level="warning",
             lifespan="off", ws_ping_interval=None, timeout_keep_alive=65,
             # Blocking queries may be held open for minutes; do not let them hold up a stop.
-            timeout_graceful_shutdown=2, **_tls_options(cfg)))
+            timeout_graceful_shutdown=2, **options))
 
     async def _stop_http(self, ctx: AgentContext, http: _HttpServer,
                          serving: asyncio.Task[None]) -> None:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from caravan.config.artifact import ArtifactConfig
 from caravan.config.tls import ClientIntroductionConfig, TLSConfig
 from caravan.durations import parse_duration
+from caravan.structs.validate import DEFAULT_JOB_MAX_COUNT
 
 
 def _seconds(value: Any) -> Any:
@@ -41,6 +42,8 @@ class ServerConfig(_Config):
     # and the TTL handed to clients (they heartbeat at about half of it).
     heartbeat_grace: Seconds = 10.0
     min_heartbeat_ttl: Seconds = 10.0
+    # caravan's own (Nomad has no bound): the largest `count` a task group may ask for.
+    job_max_count: int = Field(default=DEFAULT_JOB_MAX_COUNT, ge=1)
     client_introduction: ClientIntroductionConfig = Field(
         default_factory=ClientIntroductionConfig)
 
@@ -90,6 +93,24 @@ class AclConfig(_Config):
     token_max_expiration_ttl: Seconds = 24 * 3600.0
 
 
+class LimitsConfig(_Config):
+    """Nomad's `limits { }` block. Nomad's keys for its RPC port and TLS handshakes are
+    accepted so its agent files load; caravan has neither, so they do nothing here."""
+
+    https_handshake_timeout: Seconds = 5.0
+    # Nomad's default is 100. caravan's is 0 (no limit) for now: its own client agents, CLI
+    # (two connections per `alloc exec`) and tasks all reach an agent from one loopback IP,
+    # and 50 concurrent exec sessions crowded out the node's heartbeats. Set it where
+    # callers come from many addresses.
+    http_max_conns_per_client: int = Field(default=0, ge=0)
+    rpc_handshake_timeout: Seconds = 5.0
+    rpc_max_conns_per_client: int = 100
+    # caravan's own, after Go's http.Server: the request head must arrive within the first,
+    # its body within the second; a connection that misses one is closed.
+    http_read_header_timeout: Seconds = Field(default=10.0, gt=0)
+    http_read_timeout: Seconds = Field(default=60.0, gt=0)
+
+
 class AgentConfig(_Config):
     region: str = "global"
     datacenter: str = "dc1"
@@ -102,6 +123,7 @@ class AgentConfig(_Config):
     client: ClientConfig = Field(default_factory=ClientConfig)
     plugin: dict[str, PluginConfig] = Field(default_factory=dict)
     acl: AclConfig = Field(default_factory=AclConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
     tls: TLSConfig = Field(default_factory=TLSConfig)
     dev_mode: bool = False
 

@@ -21,6 +21,10 @@ from lark.exceptions import (
 )
 
 from caravan.hcl.problems import Problems
+from caravan.wire_limits import WireLimitError, check_json_value
+
+# Parsing costs about 2 s of CPU per MiB (lark, pure Python): bound what one file may cost.
+MAX_HCL_BYTES = 1024 * 1024
 
 # lark's terminal names for the tokens a reader recognises; others are left out.
 _TOKENS = {"RBRACE": "}", "LBRACE": "{", "RSQB": "]", "LSQB": "[", "EQ": "=", "COMMA": ",",
@@ -33,8 +37,20 @@ def load_hcl(source: str, problems: Problems) -> dict[str, Any] | None:
 
     On failure the problem is added to `problems` and None is returned.
     """
+    size = len(source.encode("utf-8", "surrogatepass"))
+    if size > MAX_HCL_BYTES:
+        problems.add("", f"file too large: {size} bytes; the limit is "
+                         f"{MAX_HCL_BYTES // 1024} KiB")
+        return None
     try:
         document: dict[str, Any] = loads(source, with_meta=True)
+        check_json_value(document)
+    except RecursionError:
+        problems.add("", "file nested too deeply (blocks, lists or objects)")
+        return None
+    except WireLimitError as e:
+        problems.add("", str(e))
+        return None
     except UnexpectedInput as e:
         problems.add("", _syntax_message(e), _line(e, source))
         return None

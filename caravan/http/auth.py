@@ -86,13 +86,14 @@ async def authorize(conn: HTTPConnection, capability: Capability | tuple[Capabil
 
 async def authorize_lookup(conn: HTTPConnection,
                            capability: Capability | tuple[Capability, ...],
-                           namespace: str | None) -> None:
+                           namespace: str | None, secret: str | None = None) -> None:
     """For an object found by ID: `namespace` is its namespace, or None if not found.
 
     A missing object is reported as 403, not 404, unless the token holds
     `capability` in every namespace: then the 404 tells it nothing it could not read.
+    `secret` overrides the headers, as in `caller_for`.
     """
-    acl = await acl_for(conn)
+    acl = await acl_for(conn, secret)
     if namespace is not None:
         check(acl, capability, namespace)
         return

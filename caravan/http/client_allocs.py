@@ -22,6 +22,7 @@ from caravan.http.auth import authorize_lookup
 from caravan.http.context import AgentContext, agent_of, client_of
 from caravan.http.forward import NoPathToNode, forward
 from caravan.http.query import json_response, parse_bool, read_json
+from caravan.wire_limits import INT64_MAX
 
 _HEARTBEAT_S = 1.0
 
@@ -85,6 +86,8 @@ async def logs(request: Request) -> Response:
         offset = int(q.get("offset", "0") or "0")
     except ValueError:
         raise InvalidInput(f'invalid offset "{q.get("offset")}": must be an integer') from None
+    if not 0 <= offset <= INT64_MAX:
+        raise InvalidInput(f'invalid offset "{offset}": must be between 0 and 2^63-1')
     follow = parse_bool(q.get("follow"), "follow")
     plain = parse_bool(q.get("plain"), "plain")
     forwarded = await _local_or_forward(request, alloc_id, (NS.READ_LOGS, NS.READ_FS))
@@ -101,10 +104,27 @@ async def logs(request: Request) -> Response:
     alloc_dir = client.alloc_dir(alloc_id)
     if alloc_dir is None:  # collected since _local_or_forward saw it
         raise NotFound(f'Unknown allocation "{alloc_id}"')
-    frames = stream_logs(alloc_dir, task, log_type, origin, offset, follow)
+    frames = await _started(stream_logs(alloc_dir, task, log_type, origin, offset, follow))
     if plain:
         return StreamingResponse(_plain(frames), media_type="text/plain")
     return StreamingResponse(_framed(frames), media_type="application/json")
+
+
+async def _started(frames: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """The stream, run up to its first frame now: its errors (no such log file) become an
+    HTTP error before the response starts, not a chunked body cut short."""
+    try:
+        first = await anext(frames)
+    except StopAsyncIteration:
+        return _frames_of([], frames)
+    return _frames_of([first], frames)
+
+
+async def _frames_of(head: list[Any], rest: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    for frame in head:
+        yield frame
+    async for frame in rest:
+        yield frame
 
 
 async def _plain(frames: AsyncIterator[Any]) -> AsyncIterator[bytes]:

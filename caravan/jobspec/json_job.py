@@ -25,6 +25,7 @@ from caravan.jobspec.json_keys import (
     nested_model,
 )
 from caravan.structs import Job, JobRegisterRequest
+from caravan.wire_limits import WireLimitError, check_json_value
 
 _EXPECTED = {"int_type": "an integer", "int_from_float": "an integer", "int_parsing": "an integer",
              "string_type": "a string", "bool_type": "a bool", "bool_parsing": "a bool",
@@ -51,11 +52,19 @@ def decode_json(source: str | bytes, problems: Problems) -> Job:
 def _load(source: str | bytes, problems: Problems) -> Any:
     try:
         text = source.decode("utf-8") if isinstance(source, bytes) else source
-        return json.loads(text)
+        document = json.loads(text)
+        check_json_value(document)
+        return document
     except UnicodeDecodeError as e:
         problems.add("", f"the file is not UTF-8 text: {e.reason}")
     except json.JSONDecodeError as e:
         problems.add("", f"invalid JSON at column {e.colno}: {e.msg}", e.lineno)
+    except RecursionError:
+        problems.add("", "JSON nested too deeply")
+    except WireLimitError as e:
+        problems.add("", str(e))
+    except ValueError as e:  # an integer with more digits than Python converts
+        problems.add("", f"invalid JSON: {e}")
     return None
 
 

@@ -21,6 +21,7 @@ from caravan.structs import (
     canonicalize,
     validate_job,
 )
+from caravan.structs.validate import DEFAULT_JOB_MAX_COUNT
 
 # The task drivers caravan ships; a job naming another one can never be placed.
 KNOWN_DRIVERS = ("exec", "raw_exec")
@@ -29,8 +30,9 @@ _SERVER_FIELDS = {"stop", "status", "status_description", "stable", "version", "
 
 
 class JobEndpoint:
-    def __init__(self, core: ServerCore) -> None:
+    def __init__(self, core: ServerCore, *, max_count: int = DEFAULT_JOB_MAX_COUNT) -> None:
         self._core = core
+        self._max_count = max_count
 
     # ---- reads ---------------------------------------------------------------------------
 
@@ -85,9 +87,17 @@ class JobEndpoint:
 
     # ---- writes --------------------------------------------------------------------------
 
-    def register(self, job: Job, *,
-                 enforce_index: int | None = None) -> tuple[Evaluation, int, int]:
-        """Validate and store `job` as a new version.
+    def check(self, job: Job) -> Job:
+        """`job` canonicalized, or JobValidationError listing every problem. Pure (no store
+        access), so a caller may run it in a thread: it is most of a large job's cost."""
+        job = canonicalize(job)
+        validate_job(job, max_count=self._max_count)
+        _check_drivers(job)
+        return job
+
+    def register(self, job: Job, *, enforce_index: int | None = None,
+                 checked: bool = False) -> tuple[Evaluation, int, int]:
+        """Store `job` as a new version, after `check` unless `checked` says it was done.
 
         With `enforce_index`, only if the stored job's JobModifyIndex is that value (0:
         only if there is no such job), as `job run -check-index` asks. Returns the eval,
@@ -96,9 +106,8 @@ class JobEndpoint:
         core = self._core
         if enforce_index is not None:
             self._check_index(job, enforce_index)
-        job = canonicalize(job)
-        validate_job(job)
-        _check_drivers(job)
+        if not checked:
+            job = self.check(job)
         if not namespace_exists(core.store, job.namespace):
             raise InvalidInput(f'job "{job.id}" is in nonexistent namespace "{job.namespace}"')
         existing = core.store.job(job.namespace, job.id)

@@ -32,6 +32,7 @@ from caravan.server.plan_apply import PlanApplier
 from caravan.server.state import Backend, SqliteBackend, StateStore
 from caravan.server.worker import Worker
 from caravan.structs import Evaluation
+from caravan.structs.validate import DEFAULT_JOB_MAX_COUNT
 from caravan.supervisor import Supervisor, TaskFailure
 
 log = logging.getLogger(__name__)
@@ -43,13 +44,14 @@ class Server:
                  heartbeat_grace_s: float = 10.0, workers: int = 1,
                  server_dir: Path | None = None, acl_enabled: bool = False,
                  token_min_ttl_s: float = 60.0, token_max_ttl_s: float = 24 * 3600.0,
+                 job_max_count: int = DEFAULT_JOB_MAX_COUNT,
                  client_introduction: ClientIntroductionConfig | None = None) -> None:
         self.store = StateStore(backend)
         self.broker = EvalBroker()
         self.core = ServerCore(store=self.store, broker=self.broker, clock=clock, new_id=new_id,
                                region=region)
         self.heartbeats = HeartbeatTracker(heartbeat_ttl_s, heartbeat_grace_s, self._node_down)
-        self.jobs = JobEndpoint(self.core)
+        self.jobs = JobEndpoint(self.core, max_count=job_max_count)
         self.introductions = Introductions(
             client_introduction or ClientIntroductionConfig(), region,
             load_or_create_key(server_dir / "keyring" if server_dir else None))
@@ -62,7 +64,8 @@ class Server:
         self.applier = PlanApplier(self.store, clock, on_blocked=self._on_blocked,
                                    on_followup=self.broker.enqueue,
                                    on_capacity_freed=self.core.unblock)
-        self._workers = [Worker(self.store, self.broker, self.applier, new_id, clock)
+        self._workers = [Worker(self.store, self.broker, self.applier, new_id, clock,
+                                max_count=job_max_count)
                          for _ in range(workers)]
         self._loops = Supervisor("server")
 

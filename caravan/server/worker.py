@@ -21,7 +21,8 @@ from caravan.server.plan_apply import PlanApplier
 from caravan.server.scheduler import schedule
 from caravan.server.state import StateStore
 from caravan.server.write_retry import retry_delay_s
-from caravan.structs import Evaluation
+from caravan.structs import Evaluation, Job
+from caravan.structs.validate import DEFAULT_JOB_MAX_COUNT
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,10 @@ MAX_PLAN_RETRIES = 5
 
 class Worker:
     def __init__(self, store: StateStore, broker: EvalBroker, applier: PlanApplier,
-                 new_id: IdGenerator, clock: Clock) -> None:
+                 new_id: IdGenerator, clock: Clock,
+                 max_count: int = DEFAULT_JOB_MAX_COUNT) -> None:
         self._store = store
+        self._max_count = max_count
         self._broker = broker
         self._applier = applier
         self._new_id = new_id
@@ -77,6 +80,12 @@ class Worker:
         return stored is not None and stored.status != ev.status
 
     async def _process(self, ev: Evaluation) -> None:
+        refused = _over_count(self._store.job(ev.namespace, ev.job_id), self._max_count)
+        if refused is not None:
+            # A job stored before the submit-time bound (or with a larger one): scheduling it
+            # would build that many placements in a thread nothing can cancel.
+            self._mark_failed(ev, refused)
+            return
         for _ in range(MAX_PLAN_RETRIES):
             snapshot = self._store.snapshot()
             result = await asyncio.to_thread(schedule, ev, snapshot, new_id=self._new_id,
@@ -87,9 +96,17 @@ class Worker:
         raise RuntimeError(f"plan for eval {ev.id} kept conflicting after "
                            f"{MAX_PLAN_RETRIES} attempts")
 
-    def _mark_failed(self, ev: Evaluation) -> None:
-        failed = ev.model_copy(update={"status": "failed",
-                                       "status_description": "evaluation failed in the worker"})
+    def _mark_failed(self, ev: Evaluation,
+                     description: str = "evaluation failed in the worker") -> None:
+        failed = ev.model_copy(update={"status": "failed", "status_description": description})
         txn = self._store.begin(self._clock.now_ns())
         txn.evals.append(failed)
         self._store.commit(txn)
+
+
+def _over_count(job: Job | None, max_count: int) -> str | None:
+    for group in job.task_groups if job is not None and not job.stop else []:
+        if (group.count or 0) > max_count:
+            return (f'task group "{group.name}" asks for count {group.count}, above this '
+                    f"server's limit of {max_count} (server job_max_count)")
+    return None

@@ -75,6 +75,8 @@ def validate_artifact(artifact: TaskArtifact) -> list[str]:
         problems.append("source must be specified")
     if escapes_alloc_dir(artifact.relative_dest):
         problems.append("destination escapes allocation directory")
+    elif any(ord(c) < 0x20 or ord(c) == 0x7F for c in artifact.relative_dest):
+        problems.append("destination cannot include null or control characters")
     check = (artifact.getter_options or {}).get("checksum")
     # A checksum built from ${...} is only known at download time.
     if check is not None and "${" not in check:

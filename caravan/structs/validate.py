@@ -13,14 +13,20 @@ from typing import Protocol
 from caravan.errors import FieldError, JobValidationError
 from caravan.structs.artifact import validate_artifact
 from caravan.structs.job import JOB_TYPES, Constraint, Job, Task, TaskGroup
+from caravan.structs.names import job_id_problem, path_name_problem, task_name_problem
 
 CONSTRAINT_OPERANDS = ("=", "==", "is", "!=", "not", ">", ">=", "<", "<=", "regexp", "version",
                        "semver", "set_contains", "set_contains_all", "set_contains_any",
                        "distinct_hosts", "distinct_property", "is_set", "is_not_set")
 _NAME_RE = re.compile(r"^[a-zA-Z0-9-]{1,128}$")
+# Nomad has no bound; caravan needs one: the scheduler builds a placement per missing
+# allocation, so a count of 2^63 ate memory until the agent no longer stopped. The
+# server's `job_max_count` overrides it.
+DEFAULT_JOB_MAX_COUNT = 10_000
 
 
-def validate_job(job: Job, *, max_priority: int = 100) -> None:
+def validate_job(job: Job, *, max_priority: int = 100,
+                 max_count: int = DEFAULT_JOB_MAX_COUNT) -> None:
     """Raise JobValidationError listing every problem, or return None when the job is valid."""
     errors: list[FieldError] = []
 
@@ -33,6 +39,8 @@ def validate_job(job: Job, *, max_priority: int = 100) -> None:
         err("ID", "Job ID contains a space")
     elif "\x00" in job.id:
         err("ID", "Job ID contains a null character")
+    elif (problem := job_id_problem(job.id)) is not None:
+        err("ID", f"Job ID {problem}")
     if not job.name:
         err("Name", "Missing job name")
     if not job.type:
@@ -58,7 +66,7 @@ def validate_job(job: Job, *, max_priority: int = 100) -> None:
         if group.name in seen:
             err(f"{path}.Name", f"Job task group {gi + 1} redefines '{group.name}' from group")
         seen.add(group.name)
-        _group(group, path, err)
+        _group(group, path, err, max_count)
     if errors:
         raise JobValidationError(errors)
 
@@ -80,11 +88,16 @@ def _constraint(c: Constraint, path: str, err: _Err) -> None:
             err(f"{path}.RTarget", f"Regular expression failed to compile: {e}")
 
 
-def _group(group: TaskGroup, path: str, err: _Err) -> None:
+def _group(group: TaskGroup, path: str, err: _Err, max_count: int) -> None:
     if not group.name:
         err(f"{path}.Name", "Missing task group name")
+    elif (problem := path_name_problem(group.name)) is not None:
+        err(f"{path}.Name", f"Task group name {problem}")
     if group.count is not None and group.count < 0:
         err(f"{path}.Count", "Task group count can't be negative")
+    elif group.count is not None and group.count > max_count:
+        err(f"{path}.Count", f"Task group count {group.count} is above this server's limit "
+            f"of {max_count} (server job_max_count)")
     if not group.tasks:
         err(f"{path}.Tasks", "Missing tasks for task group")
     for i, c in enumerate(group.constraints or []):
@@ -92,6 +105,10 @@ def _group(group: TaskGroup, path: str, err: _Err) -> None:
     rp = group.restart_policy
     if rp is not None and rp.mode not in (None, "fail", "delay"):
         err(f"{path}.RestartPolicy.Mode", f'Unsupported restart mode: "{rp.mode}"')
+    for key, volume in (group.volumes or {}).items():
+        problem = path_name_problem(key) or path_name_problem(volume.name or key)
+        if problem is not None:
+            err(f"{path}.Volumes[{key!r}]", f"Volume name {problem}")
     names: set[str] = set()
     for ti, task in enumerate(group.tasks):
         tpath = f"{path}.Tasks[{ti}]"
@@ -104,10 +121,9 @@ def _group(group: TaskGroup, path: str, err: _Err) -> None:
 def _task(task: Task, path: str, group: TaskGroup, err: _Err) -> None:
     if not task.name:
         err(f"{path}.Name", "Missing task name")
-    elif task.name == "alloc":
-        err(f"{path}.Name", 'Task cannot be named "alloc"')
-    elif "/" in task.name or "\x00" in task.name:
-        err(f"{path}.Name", "Task name cannot include slashes or null characters")
+    elif (problem := task_name_problem(task.name)) is not None:
+        err(f"{path}.Name", f"Task {problem}" if problem.startswith("cannot be named")
+            else f"Task name {problem}")
     if not task.driver:
         err(f"{path}.Driver", "Missing task driver")
     r = task.resources

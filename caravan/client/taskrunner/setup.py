@@ -69,7 +69,7 @@ class TaskSetup:
         """The prestart/stop hooks, in the order they run."""
         fetcher = ArtifactHook(self.client.artifact, owner=self._owner(),
                                alloc_dir=self.alloc_dir.path)
-        return [ValidateHook(self.client.options), TaskDirHook(emit, self.clock),
+        return [ValidateHook(self.client.options, self.clock), TaskDirHook(emit, self.clock),
                 ArtifactPrestartHook(fetcher, emit, self.clock, self.interpolation_vars())]
 
     def interpolation_vars(self) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """`GET /v1/client/allocation/{alloc_id}/exec`: the `alloc exec` WebSocket, on Nomad's wire.
 
-    query (bad: HTTP error) ─▶ accept ─▶ ws_handshake? ─▶ does our client hold the alloc?
+    query (bad: HTTP error) ─▶ may exec nowhere? (403 before any lookup) ─▶ accept
+      ─▶ ws_handshake? ─▶ may exec nowhere? ─▶ does our client hold the alloc?
       yes: checks in Nomad's order ─▶ local.LocalSession (the driver runs the command)
       no:  server checks ─▶ relay.relay to the node's HTTP address, frames unchanged
     every session ends with an exit frame and a normal close, or with a close frame
@@ -23,12 +24,12 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from caravan.acl import NamespaceCapability
 from caravan.acl import authorize as check
-from caravan.errors import CaravanError, InvalidInput, NotFound
+from caravan.errors import CaravanError, InvalidInput, NotFound, PermissionDenied
 from caravan.execproto.frames import SUBPROTOCOL
 from caravan.http.alloc_exec.closing import ClientGone, close, close_code, first_error
 from caravan.http.alloc_exec.local import LocalSession
 from caravan.http.alloc_exec.relay import relay
-from caravan.http.auth import acl_for, token_of
+from caravan.http.auth import acl_for, authorize_lookup, token_of
 from caravan.http.context import AgentContext, agent_of
 from caravan.http.forward import NoPathToNode
 from caravan.http.query import parse_bool
@@ -72,6 +73,12 @@ async def authorize_exec(ws: WebSocket, namespace: str, fs_isolation: str | None
         check(acl, NamespaceCapability.ALLOC_NODE_EXEC, namespace)
 
 
+async def authorize_exec_somewhere(ws: WebSocket, secret: str | None) -> None:
+    """Before the allocation is looked up: a caller who may exec in no namespace (an
+    anonymous one, say) is refused without learning which allocation IDs exist."""
+    check(await acl_for(ws, secret), NamespaceCapability.ALLOC_EXEC, "*")
+
+
 async def exec_endpoint(ws: WebSocket) -> None:
     alloc_id: str = ws.path_params["alloc_id"]
     try:
@@ -79,6 +86,15 @@ async def exec_endpoint(ws: WebSocket) -> None:
     except CaravanError as err:
         await ws.send_denial_response(PlainTextResponse(err.message, status_code=err.status))
         return
+    handshake = ws.query_params.get("ws_handshake")
+    try:
+        if not parse_bool(handshake, "ws_handshake"):
+            await authorize_exec_somewhere(ws, None)
+    except PermissionDenied as err:  # refused as plain HTTP, before anything is looked up
+        await ws.send_denial_response(PlainTextResponse(err.message, status_code=err.status))
+        return
+    except CaravanError:
+        pass  # TokenNotFound, a bad ws_handshake: reported after the upgrade, as before
     binary = SUBPROTOCOL in ws.scope.get("subprotocols", [])
     await ws.accept(subprotocol=SUBPROTOCOL if binary else None)
     try:
@@ -119,6 +135,7 @@ async def _handshake(ws: WebSocket) -> str:
 async def _serve(ws: WebSocket, alloc_id: str, query: ExecQuery, secret: str | None,
                  binary: bool) -> None:
     ctx = agent_of(ws)
+    await authorize_exec_somewhere(ws, secret)
     client = ctx.client
     if client is not None and client.alloc_runner(alloc_id) is not None:
         target = client.exec_target(alloc_id, query.task)
@@ -146,7 +163,8 @@ async def _node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str,
             raise NoPathToNode("No path to node")
         return servers[0]
     alloc = ctx.server.allocs.find(alloc_id)
-    if alloc is None:
+    if alloc is None:  # whether an ID exists is not for every caller to learn
+        await authorize_lookup(ws, NamespaceCapability.ALLOC_EXEC, None, secret)
         raise NotFound(f'Unknown allocation "{alloc_id}"')
     await authorize_exec(ws, alloc.namespace, None, secret)
     _check_not_terminal(alloc_id, alloc.client_status)

@@ -42,6 +42,8 @@ def test_stty_size_follows_the_local_window(shell: Terminal) -> None:
     shell.expect(r"\r\n33 111\r\n")
     shell.resize(50, 150)  # the kernel tells the CLI (SIGWINCH); it tells the agent
     for _ in range(50):
+        # Type only at a prompt: a line typed earlier is echoed before the prompt.
+        shell.expect(PROMPT)
         shell.type("stty size\r")
         match = shell.expect(r"\r\n(\d+ \d+)\r\n")
         if match.group(1) == b"50 150":

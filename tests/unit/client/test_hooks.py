@@ -13,6 +13,7 @@ from caravan.client.drivers.base import Capabilities
 from caravan.client.taskrunner.hooks import HookError, PrestartRequest
 from caravan.client.taskrunner.taskdir_hook import TaskDirHook
 from caravan.client.taskrunner.validate_hook import ValidateHook
+from caravan.clock import SystemClock
 from caravan.structs import Allocation, Task, TaskEvent
 
 
@@ -37,7 +38,7 @@ def request(tmp_path: Path, task: Task) -> PrestartRequest:
 ])
 def test_user_denylist(tmp_path: Path, driver: str, user: str, options: dict[str, str],
                        denied: str | None) -> None:
-    hook = ValidateHook(options)
+    hook = ValidateHook(options, SystemClock())
     call = hook.prestart(request(tmp_path, Task(name="t", driver=driver, user=user)))
     if denied is None:
         asyncio.run(call)
