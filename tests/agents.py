@@ -47,6 +47,9 @@ class AgentProcess:
     # An agent with `tls { http = true }` in `config`: readiness is probed over HTTPS
     # with this context (which carries a client certificate if the agent wants one).
     probe_tls: ssl.SSLContext | None = None
+    # Short, so tests of a lost node finish quickly; crash tests on a busy machine want more.
+    heartbeat_grace: str = "2s"
+    min_heartbeat_ttl: str = "2s"
 
     @property
     def address(self) -> str:
@@ -77,8 +80,8 @@ bind_addr = "127.0.0.1"
 ports {{ http = {self.port} }}
 server {{
   enabled = {str(self.server).lower()}
-  heartbeat_grace = "2s"
-  min_heartbeat_ttl = "2s"
+  heartbeat_grace = "{self.heartbeat_grace}"
+  min_heartbeat_ttl = "{self.min_heartbeat_ttl}"
 }}
 client {{
   enabled = {str(self.client).lower()}

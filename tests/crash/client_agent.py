@@ -4,7 +4,6 @@ heartbeats tolerant of a busy 2-core machine, and the jobs the crash tests run."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,29 +19,8 @@ class CrashAgent(AgentProcess):
     """Not -dev (a -dev agent destroys its allocations on stop); restarted with the same file."""
 
     dev: bool = False
-
-    def write_config(self) -> Path:
-        text = f'''
-name = "{self.name}"
-data_dir = "{self.data_dir}"
-bind_addr = "127.0.0.1"
-ports {{ http = {self.port} }}
-server {{
-  enabled = {str(self.server).lower()}
-  heartbeat_grace = "60s"
-  min_heartbeat_ttl = "20s"
-}}
-client {{
-  enabled = {str(self.client).lower()}
-  servers = [{", ".join(f'"{s}"' for s in self.servers)}]
-}}
-plugin "raw_exec" {{ config {{ enabled = true }} }}
-{self.config}
-'''
-        path = self.root / self.name / "agent.hcl"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        return path
+    heartbeat_grace: str = "60s"
+    min_heartbeat_ttl: str = "20s"
 
     def get(self, path: str, **params: str) -> Any:
         reply = httpx.get(f"{self.address}{path}", params=params, timeout=30)
