@@ -14,6 +14,7 @@ from caravan.http import (
     agent,
     allocations,
     client_allocs,
+    client_fs,
     errors,
     evaluations,
     exec_ws,
@@ -30,7 +31,8 @@ from caravan.http.limits import BodyLimit, ForwardToServer
 def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> Starlette:
     routes: list[BaseRoute] = [
         *node_rpc.routes, *jobs.routes, *allocations.routes, *evaluations.routes,
-        *nodes.routes, *agent.routes, *client_allocs.routes, *exec_ws.routes, *acl.routes,
+        *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
+        *exec_ws.routes, *acl.routes,
         *namespaces.routes,
     ]
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
