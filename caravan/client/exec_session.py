@@ -28,6 +28,7 @@ import shutil
 import signal
 import struct
 import termios
+import tty
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +69,7 @@ class ExecLaunch:
 async def run_exec(launch: ExecLaunch, stream: ExecStream) -> int:
     """Run `launch` with its stdio on `stream`; see the module docstring."""
     runtime = launch.runtime_pid_file is not None
-    stdio = _Stdio.open(launch.tty, separate_err=runtime or not launch.tty)
+    stdio = _Stdio.open(launch.tty, separate_err=runtime or not launch.tty, raw=runtime)
     try:
         proc = await _spawn(launch, stdio)
     except OSError as err:
@@ -243,11 +244,16 @@ class _Stdio:
     _open: set[int]
 
     @classmethod
-    def open(cls, tty: bool, separate_err: bool) -> _Stdio:
+    def open(cls, tty: bool, separate_err: bool, raw: bool = False) -> _Stdio:
+        """`raw`: the pty only carries bytes to a runtime that makes the command's own
+        terminal (runc's console). Left in cooked mode it would echo every input line a
+        second time and turn the inner terminal's CR-NL into CR-CR-NL."""
         opened: set[int] = set()
         if tty:
             master, slave = os.openpty()
             set_window_size(master, _INITIAL_SIZE)
+            if raw:
+                _setraw(slave)
             out = inp = master
             child_in = child_out = slave
             opened |= {master, slave}
@@ -275,6 +281,10 @@ class _Stdio:
         for fd in set(fds) & self._open:
             self._open.discard(fd)
             os.close(fd)
+
+
+def _setraw(fd: int) -> None:
+    tty.setraw(fd, termios.TCSANOW)
 
 
 def _pipe() -> tuple[int, int]:
