@@ -9,6 +9,9 @@
      ├── TokenNotFound           an unknown ACL token (403)
      ├── Conflict                the request contradicts stored state (409)
      ├── PlanRejected            a plan no longer fits the latest state
+     ├── WriteFailed             the state could not be written; nothing changed (503)
+     │    └── StorageFull        the data dir's filesystem is full (507)
+     ├── ProcessFailed           a helper process did not start or did not end in time
      └── DriverError             a task driver failed
           └── NotSupported       the driver does not offer that operation
 
@@ -107,6 +110,32 @@ class Conflict(CaravanError):
 
 class PlanRejected(CaravanError):
     status = 409
+
+
+class WriteFailed(CaravanError):
+    """A state write did not reach the disk. Nothing of it was applied: not on disk, not in
+    memory. Reads keep working, and the same write may simply be tried again."""
+
+    status = 503
+
+    def __init__(self, cause: str, *, hint: str | None = None) -> None:
+        super().__init__(f"could not write the server state: {cause}",
+                         hint=hint or "the write was not applied; try it again")
+        self.cause = cause
+
+
+class StorageFull(WriteFailed):
+    """The filesystem under the data dir is full; writes work again once space is freed."""
+
+    status = 507
+
+    def __init__(self, cause: str, *, where: str) -> None:
+        super().__init__(cause, hint=f"free space on the filesystem holding {where}; "
+                                     "writes work again as soon as there is room")
+
+
+class ProcessFailed(CaravanError):
+    """A short-lived helper process (runc, a check) could not start or overran its deadline."""
 
 
 class DriverError(CaravanError):

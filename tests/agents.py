@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -43,10 +44,13 @@ class AgentProcess:
     launcher: list[str] = field(default_factory=list)  # e.g. setpriv ... --, before caravan
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
+    # An agent with `tls { http = true }` in `config`: readiness is probed over HTTPS
+    # with this context (which carries a client certificate if the agent wants one).
+    probe_tls: ssl.SSLContext | None = None
 
     @property
     def address(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.probe_tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def data_dir(self) -> Path:
@@ -108,7 +112,8 @@ plugin "raw_exec" {{ config {{ enabled = true }} }}
             if self.proc.poll() is not None:
                 raise RuntimeError(f"agent exited with {self.proc.returncode}:\n{self.logs()}")
             try:
-                body = httpx.get(f"{self.address}/v1/agent/self", timeout=1).json()
+                body = httpx.get(f"{self.address}/v1/agent/self", timeout=1,
+                                 verify=self.probe_tls or True).json()
                 if not self.client or body.get("stats", {}).get("client", {}).get("node_id"):
                     if not self.server or self.client is False or self._node_ready():
                         return
@@ -118,7 +123,8 @@ plugin "raw_exec" {{ config {{ enabled = true }} }}
         raise TimeoutError(f"agent {self.name} not ready after {timeout_s}s:\n{self.logs()}")
 
     def _node_ready(self) -> bool:
-        nodes = httpx.get(f"{self.address}/v1/nodes", timeout=1).json()
+        nodes = httpx.get(f"{self.address}/v1/nodes", timeout=1,
+                          verify=self.probe_tls or True).json()
         return any(n["Status"] == "ready" for n in nodes)
 
     def logs(self) -> str:

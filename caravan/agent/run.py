@@ -2,7 +2,10 @@
 
     start:  data dir ─▶ server (state, workers) ─▶ HTTP listening ─▶ client (registers
             with a server over HTTP, so HTTP must be up first in -dev)
-    stop:   client (tasks keep running, unless -dev) ─▶ HTTP ─▶ server
+    run:    until SIGINT/SIGTERM, or until a loop of the server, the client or HTTP dies
+            (each part's `Supervisor` logs it and reports it here)
+    stop:   client (tasks keep running, unless -dev) ─▶ HTTP ─▶ server, each one even
+            if an earlier one failed to stop; a dead loop makes the exit status 1
 """
 
 from __future__ import annotations
@@ -15,14 +18,21 @@ import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import uvicorn
 
+from caravan.agent.tls_protocols import TLSH11Protocol, TLSWebSocketProtocol
 from caravan.clock import Clock, SystemClock
 from caravan.config.agent import AgentConfig
 from caravan.http.app import build_app
 from caravan.http.context import AgentContext
 from caravan.ids import IdGenerator, random_id
+from caravan.supervisor import Supervisor, TaskFailure
+from caravan.tls.context import server_context
+
+if TYPE_CHECKING:  # imported when an agent runs a server: a client agent never loads it
+    from caravan.server.server import Server
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +45,10 @@ class _HttpServer(uvicorn.Server):
         yield
 
 
+class _Supervised(Protocol):
+    async def wait_failed(self) -> TaskFailure: ...
+
+
 class Agent:
     def __init__(self, config: AgentConfig, *, clock: Clock | None = None,
                  new_id: IdGenerator | None = None) -> None:
@@ -42,6 +56,7 @@ class Agent:
         self._clock = clock or SystemClock()
         self._new_id = new_id or random_id
         self._temp_dir: Path | None = None
+        self._loops = Supervisor("agent")
 
     def _data_dir(self) -> Path:
         if self.config.data_dir:
@@ -52,30 +67,28 @@ class Agent:
         path.mkdir(parents=True, exist_ok=True)
         return path.resolve()
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Run until `stop` is set; always stops what it started."""
-        cfg = self.config
-        data_dir = self._data_dir()
-        ctx = AgentContext(config=cfg, http_addr=_http_addr(cfg))
-        if cfg.server.enabled:
-            from caravan.server.server import Server
+    async def run(self, stop: asyncio.Event) -> TaskFailure | None:
+        """Run until `stop` is set (returns None) or a loop dies (returns what died).
 
-            ctx.server = Server.from_data_dir(
-                data_dir, clock=self._clock, new_id=self._new_id, region=cfg.region,
-                heartbeat_ttl_s=cfg.server.min_heartbeat_ttl,
-                heartbeat_grace_s=cfg.server.heartbeat_grace, acl_enabled=cfg.acl.enabled,
-                token_min_ttl_s=cfg.acl.token_min_expiration_ttl,
-                token_max_ttl_s=cfg.acl.token_max_expiration_ttl)
-            await ctx.server.start()
-        http = _HttpServer(uvicorn.Config(
-            build_app(ctx), host=cfg.bind_addr, port=cfg.ports.http, log_level="warning",
-            lifespan="off", ws="websockets-sansio", ws_ping_interval=None, timeout_keep_alive=65,
-            # Blocking queries may be held open for minutes; do not let them hold up a stop.
-            timeout_graceful_shutdown=2))
-        serving = asyncio.create_task(http.serve(), name="http")
-        try:
+        Always stops what it started, in reverse order, each part even if another
+        failed to stop (their errors are raised afterwards).
+        """
+        cfg = self.config
+        async with contextlib.AsyncExitStack() as stack:
+            stack.callback(self._remove_temp_dir)
+            data_dir = self._data_dir()
+            ctx = AgentContext(config=cfg, http_addr=_http_addr(cfg))
+            parts: list[_Supervised] = [self._loops]
+            if cfg.server.enabled:
+                ctx.server = self._build_server(data_dir)
+                await ctx.server.start()
+                stack.push_async_callback(ctx.server.stop)
+                parts.append(ctx.server)
+            http = self._http_server(ctx)
+            serving = self._loops.spawn(http.serve(), "http")
+            stack.push_async_callback(self._stop_http, ctx, http, serving)
             await _wait_started(http, serving)
-            log.info("caravan agent listening on http://%s", ctx.http_addr)
+            log.info("caravan agent listening on %s", cfg.http_url())
             if cfg.client.enabled:
                 from caravan.client.client import Client
 
@@ -83,32 +96,63 @@ class Agent:
                 ctx.client = Client(cfg, data_dir=data_dir, http_addr=ctx.http_addr,
                                     servers=servers, clock=self._clock, new_id=self._new_id)
                 await ctx.client.start()
-            print(f"==> caravan agent started! HTTP API at http://{ctx.http_addr}", flush=True)
-            stopping = asyncio.create_task(stop.wait())
-            await asyncio.wait({stopping, serving}, return_when=asyncio.FIRST_COMPLETED)
-            stopping.cancel()
-        finally:
-            await self._shutdown(ctx, http, serving)
-
-    async def _shutdown(self, ctx: AgentContext, http: _HttpServer,
-                        serving: asyncio.Task[None]) -> None:
-        with contextlib.suppress(Exception):
-            if ctx.client is not None:
                 # A -dev agent's data dir is temporary, so its tasks go with it.
-                await ctx.client.stop(destroy_allocs=self.config.dev_mode)
+                stack.push_async_callback(ctx.client.stop, cfg.dev_mode)
+                parts.append(ctx.client)
+            print(f"==> caravan agent started! HTTP API at {cfg.http_url()}", flush=True)
+            failure = await _wait_stop(stop, parts)
+            if failure is not None:
+                log.error("stopping the agent: %s", failure)
+        return failure
+
+    def _build_server(self, data_dir: Path) -> Server:
+        from caravan.server.server import Server
+
+        cfg = self.config
+        return Server.from_data_dir(
+            data_dir, clock=self._clock, new_id=self._new_id, region=cfg.region,
+            heartbeat_ttl_s=cfg.server.min_heartbeat_ttl,
+            heartbeat_grace_s=cfg.server.heartbeat_grace, acl_enabled=cfg.acl.enabled,
+            token_min_ttl_s=cfg.acl.token_min_expiration_ttl,
+            token_max_ttl_s=cfg.acl.token_max_expiration_ttl,
+            client_introduction=cfg.server.client_introduction)
+
+    def _http_server(self, ctx: AgentContext) -> _HttpServer:
+        cfg = self.config
+        return _HttpServer(uvicorn.Config(
+            build_app(ctx), host=cfg.bind_addr, port=cfg.ports.http, log_level="warning",
+            lifespan="off", ws_ping_interval=None, timeout_keep_alive=65,
+            # Blocking queries may be held open for minutes; do not let them hold up a stop.
+            timeout_graceful_shutdown=2, **_tls_options(cfg)))
+
+    async def _stop_http(self, ctx: AgentContext, http: _HttpServer,
+                         serving: asyncio.Task[None]) -> None:
         if ctx.server is not None:
             ctx.server.store.release_waiters()
+        self._loops.expect_end()
         http.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
-            await serving
-        if ctx.server is not None:
-            await ctx.server.stop()
+        await asyncio.wait({serving})  # its own failure, if any, was logged and reported
+        await self._loops.aclose()
+
+    def _remove_temp_dir(self) -> None:
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
 
 
 def _http_addr(cfg: AgentConfig) -> str:
-    return cfg.http_url().removeprefix("http://")
+    return cfg.http_url().split("://", 1)[1]
+
+
+def _tls_options(cfg: AgentConfig) -> dict[str, Any]:
+    """uvicorn options: HTTPS with the agent's certificate, and protocols that tell
+    routes which certificate the caller presented (see tls_protocols.py)."""
+    if not cfg.tls.http:
+        return {"ws": "websockets-sansio"}
+    tls = cfg.tls
+    context = server_context(tls.cert_file, tls.key_file, tls.ca_file,
+                             tls.verify_https_client, tls.tls_min_version)
+    return {"http": TLSH11Protocol, "ws": TLSWebSocketProtocol,
+            "ssl_certfile": tls.cert_file, "ssl_context_factory": lambda _c, _d: context}
 
 
 async def _wait_started(http: _HttpServer, serving: asyncio.Task[None]) -> None:
@@ -119,20 +163,36 @@ async def _wait_started(http: _HttpServer, serving: asyncio.Task[None]) -> None:
         await asyncio.sleep(0.02)
 
 
-def run_agent(config: AgentConfig) -> int:
-    """Blocking entry point for `caravan agent`: runs until SIGINT/SIGTERM."""
+async def _wait_stop(stop: asyncio.Event, parts: list[_Supervised]) -> TaskFailure | None:
+    """Until `stop` is set (None) or a part reports a dead loop (its failure)."""
+    stopping = asyncio.ensure_future(stop.wait())
+    failures = [asyncio.ensure_future(p.wait_failed()) for p in parts]
+    try:
+        await asyncio.wait({stopping, *failures}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in (stopping, *failures):
+            waiter.cancel()
+        await asyncio.gather(stopping, *failures, return_exceptions=True)
+    return next((f.result() for f in failures if f.done() and not f.cancelled()), None)
 
-    async def main() -> None:
+
+def run_agent(config: AgentConfig) -> int:
+    """Blocking entry point for `caravan agent`: runs until SIGINT/SIGTERM or a failure."""
+
+    async def main() -> TaskFailure | None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await Agent(config).run(stop)
+        return await Agent(config).run(stop)
 
     try:
-        asyncio.run(main())
+        failure = asyncio.run(main())
     except OSError as e:
         log.error("agent failed: %s", e)
         print(f"==> Error starting agent: {e}", flush=True)
+        return 1
+    if failure is not None:
+        print(f"==> caravan agent stopped: {failure}", flush=True)
         return 1
     return 0

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 # Names resolve on first use (PEP 562): a command that needs the Client should not pay for
 # importing every sub-API and model at start-up, which was most of a CLI call's time.
 _EXPORTS = {
+    "ACLIdentity": "caravan.api.acl",
     "ACLPolicies": "caravan.api.acl",
     "ACLTokens": "caravan.api.acl",
     "APIConnectionError": "caravan.api.errors",
@@ -41,10 +42,12 @@ _EXPORTS = {
     "QueryMeta": "caravan.api.query",
     "QueryOptions": "caravan.api.query",
     "Status": "caravan.api.agent",
+    "TLSConfig": "caravan.api.tls",
     "exec_session": "caravan.api.exec",
 }
 
 __all__ = [
+    "ACLIdentity",
     "ACLPolicies",
     "ACLTokens",
     "APIConnectionError",
@@ -70,6 +73,7 @@ __all__ = [
     "QueryMeta",
     "QueryOptions",
     "Status",
+    "TLSConfig",
     "exec_session",
 ]
 

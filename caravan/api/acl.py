@@ -71,3 +71,16 @@ def _token_body(token: ACLToken) -> dict[str, object]:
     for unset in ("CreateTime", "Hash", "CreateIndex", "ModifyIndex"):
         body.pop(unset, None)
     return body
+
+
+class ACLIdentity(SubAPI):
+    def create_client_introduction_token(self, ttl_s: float = 0.0, node_name: str = "",
+                                         node_pool: str = "",
+                                         q: QueryOptions | None = None) -> str:
+        """A signed JWT a new client node presents at its first registration (needs
+        `node:write`). `ttl_s` 0 means the server's default_identity_ttl."""
+        body = {"TTL": f"{int(ttl_s * 1e9)}ns" if ttl_s else "", "NodeName": node_name,
+                "NodePool": node_pool}
+        reply = self._client.write("PUT", "/v1/acl/identity/client-introduction-token",
+                                   body, q)
+        return str((reply or {}).get("JWT", ""))

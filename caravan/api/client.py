@@ -20,9 +20,10 @@ from pydantic import TypeAdapter
 from caravan.api._base import decode
 from caravan.api.errors import APIConnectionError, APIDecodeError, APIError
 from caravan.api.query import QueryMeta, QueryOptions
+from caravan.api.tls import TLSConfig
 
 if TYPE_CHECKING:
-    from caravan.api.acl import ACLPolicies, ACLTokens
+    from caravan.api.acl import ACLIdentity, ACLPolicies, ACLTokens
     from caravan.api.agent import Agent, Status
     from caravan.api.allocations import Allocations
     from caravan.api.evaluations import Evaluations
@@ -63,6 +64,8 @@ class Client:
     address: argument, else CARAVAN_ADDR, else NOMAD_ADDR, else 127.0.0.1:4646.
     token: argument, else CARAVAN_TOKEN, else NOMAD_TOKEN (sent as X-Nomad-Token).
     namespace / region: argument, else CARAVAN_* then NOMAD_* variables.
+    tls: argument, else `TLSConfig.from_env` (CARAVAN_CACERT, NOMAD_CLIENT_CERT, ...);
+    used for https:// addresses only.
     """
 
     def __init__(
@@ -75,6 +78,7 @@ class Client:
         *,
         env: Mapping[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
+        tls: TLSConfig | None = None,
     ) -> None:
         env = os.environ if env is None else env
         self.address = _normalize_address(
@@ -82,9 +86,12 @@ class Client:
         self.token = token or _first_env(env, "CARAVAN_TOKEN", "NOMAD_TOKEN")
         self.namespace = namespace or _first_env(env, "CARAVAN_NAMESPACE", "NOMAD_NAMESPACE")
         self.region = region or _first_env(env, "CARAVAN_REGION", "NOMAD_REGION")
+        self.tls = tls if tls is not None else TLSConfig.from_env(env)
+        self.ssl_context = self.tls.ssl_context() if self.address.startswith("https") else None
         headers = {"X-Nomad-Token": self.token} if self.token else {}
         self._http = httpx.Client(
-            base_url=self.address, headers=headers, timeout=timeout, transport=transport)
+            base_url=self.address, headers=headers, timeout=timeout, transport=transport,
+            verify=self.ssl_context or True)
 
     # Sub-APIs are built on first use, so a command imports only the ones it calls.
     @cached_property
@@ -142,6 +149,12 @@ class Client:
         return ACLTokens(self)
 
     @cached_property
+    def acl_identity(self) -> ACLIdentity:
+        from caravan.api.acl import ACLIdentity
+
+        return ACLIdentity(self)
+
+    @cached_property
     def namespaces(self) -> Namespaces:
         from caravan.api.namespaces import Namespaces
 
@@ -189,7 +202,7 @@ class Client:
         """GET `path` as a stream with no read timeout (a followed log can idle)."""
         request = self._http.build_request(
             "GET", path, params=self._params(q or QueryOptions()),
-            timeout=httpx.Timeout(DEFAULT_TIMEOUT, read=None))
+            timeout=httpx.Timeout(DEFAULT_TIMEOUT, read=None), extensions=self.tls.sni())
         try:
             response = self._http.send(request, stream=True)
         except httpx.TransportError as exc:
@@ -226,6 +239,8 @@ class Client:
         timeout: float | None = None,
     ) -> httpx.Response:
         extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        if self.tls.tls_server_name:
+            extra["extensions"] = self.tls.sni()
         try:
             response = self._http.request(method, path, params=params, json=body, **extra)
         except httpx.TransportError as exc:

@@ -28,7 +28,7 @@ import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -185,11 +185,15 @@ async def _connect(client: Client, alloc_id: str, task: str, command: Sequence[s
     headers = {"X-Nomad-Token": client.token} if client.token else {}
     node_address = await _node_address(client, node_id) if node_id else None
     if node_address is not None:
+        # As Nomad's api: a TLS node is checked for the name client.<region>.nomad.
+        node_name = f"client.{client.region or 'global'}.nomad" \
+            if node_address.startswith("https") else None
         try:
-            return await _open(node_address + path, headers, NODE_DIAL_S)
+            return await _open(client, node_address + path, headers, NODE_DIAL_S, node_name)
         except (APIError, APIConnectionError):
             pass  # as Nomad's client: the agent we were given forwards it instead
-    return await _open(client.address + path, headers, None)
+    return await _open(client, client.address + path, headers, None,
+                       client.tls.tls_server_name or None)
 
 
 async def _node_address(client: Client, node_id: str) -> str | None:
@@ -200,13 +204,24 @@ async def _node_address(client: Client, node_id: str) -> str | None:
         return None  # no node:read, say: go through the agent
     if node.status == "down":
         raise ExecError("node down")
-    return f"http://{node.http_addr}" if node.http_addr else None
+    if not node.http_addr:
+        return None
+    if node.tls_enabled and client.ssl_context is None:
+        return None  # no TLS settings to dial it with: go through the agent
+    return f"{'https' if node.tls_enabled else 'http'}://{node.http_addr}"
 
 
-async def _open(url: str, headers: dict[str, str], timeout: float | None) -> ClientConnection:
+async def _open(client: Client, url: str, headers: dict[str, str], timeout: float | None,
+                server_name: str | None) -> ClientConnection:
     ws_url = "ws" + url.removeprefix("http")
+    tls: dict[str, Any] = {}
+    if url.startswith("https"):
+        tls = {"ssl": client.ssl_context or client.tls.ssl_context()}
+        if server_name:
+            tls["server_hostname"] = server_name
     try:
         return await connect(ws_url, additional_headers=headers, open_timeout=timeout or 10,
+                             **tls,
                              ping_interval=None, max_size=None, compression=None,
                              subprotocols=[Subprotocol(SUBPROTOCOL)])
     except InvalidStatus as err:

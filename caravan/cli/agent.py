@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,11 @@ Options:
   -servers=<a,b>       Servers a client registers with (host:port, comma separated).
   -node=<name>         The node name.   -dc=<dc>  The datacenter.   -region=<r>  The region.
   -node-class=<class>  The node class.   -log-level=<level>  DEBUG, INFO, WARN, ERROR.
+  -client-intro-token=<jwt>
+                       The token (`caravan node intro create`) a new client presents at its
+                       first registration. CARAVAN_CLIENT_INTRO_TOKEN or
+                       NOMAD_CLIENT_INTRO_TOKEN override it; without either, the agent
+                       reads <data_dir>/client/intro_token.jwt.
 """
 
 
@@ -37,12 +44,20 @@ def _flagset() -> FlagSet:
     fs.bool_flag("server")
     fs.bool_flag("client")
     for name in ("config", "data-dir", "bind", "servers", "node", "dc", "region",
-                 "node-class", "log-level"):
+                 "node-class", "log-level", "client-intro-token"):
         fs.string_flag(name)
     return fs
 
 
-def build_config(flags: Flags) -> tuple[AgentConfig, list[str]]:
+def _intro_token(flags: Flags, env: Mapping[str, str]) -> str:
+    for name in ("CARAVAN_CLIENT_INTRO_TOKEN", "NOMAD_CLIENT_INTRO_TOKEN"):
+        if env.get(name):
+            return env[name].strip()
+    return flags.get_str("client-intro-token").strip()
+
+
+def build_config(flags: Flags, env: Mapping[str, str] | None = None
+                 ) -> tuple[AgentConfig, list[str]]:
     """Defaults, then the -dev base, then the file, then flags; validated once."""
     data: dict[str, Any] = dev_config().model_dump() if flags.get_bool("dev") else {}
     ignored: list[str] = []
@@ -62,6 +77,9 @@ def build_config(flags: Flags) -> tuple[AgentConfig, list[str]]:
     if flags.was_given("servers"):
         _set(data, ("client", "servers"),
              [s.strip() for s in flags.get_str("servers").split(",") if s.strip()])
+    token = _intro_token(flags, env if env is not None else os.environ)
+    if token:
+        _set(data, ("client", "intro_token"), token)
     config = AgentConfig.model_validate(data)
     if not (config.server.enabled or config.client.enabled):
         raise UsageError("Must specify either server, client or dev mode for the agent.")

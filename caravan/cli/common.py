@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from caravan.cli.errors import CommandFailed, UsageError
@@ -39,14 +39,38 @@ General Options:
   -token=<token>
     The SecretID of an ACL token to use to authenticate API requests with.
     Overrides the CARAVAN_TOKEN (or NOMAD_TOKEN) environment variable if set.
+
+  -ca-cert=<path>
+    Path to a PEM encoded CA cert file to verify the agent's certificate with.
+    Overrides CARAVAN_CACERT (or NOMAD_CACERT).
+
+  -ca-path=<path>
+    Path to a directory of PEM encoded CA cert files. -ca-cert wins when both are
+    given. Overrides CARAVAN_CAPATH (or NOMAD_CAPATH).
+
+  -client-cert=<path>
+    Path to a PEM encoded client certificate for TLS authentication to the agent.
+    Must also specify -client-key. Overrides CARAVAN_CLIENT_CERT (or NOMAD_CLIENT_CERT).
+
+  -client-key=<path>
+    Path to an unencrypted PEM encoded private key matching -client-cert.
+    Overrides CARAVAN_CLIENT_KEY (or NOMAD_CLIENT_KEY).
+
+  -tls-server-name=<value>
+    The server name to use as the SNI host and to verify when connecting via TLS.
+    Overrides CARAVAN_TLS_SERVER_NAME (or NOMAD_TLS_SERVER_NAME).
+
+  -tls-skip-verify
+    Do not verify the agent's TLS certificate. Highly not recommended. Also
+    skipped if CARAVAN_SKIP_VERIFY (or NOMAD_SKIP_VERIFY) is set.
 """
 
 
 def client_flag_set() -> FlagSet:
     """A FlagSet with the flags every command that talks to an agent accepts.
 
-    TLS and colour flags are accepted for compatibility with Nomad scripts; caravan
-    prints no colour and reaches agents over plain HTTP.
+    Colour flags are accepted for compatibility with Nomad scripts; caravan prints
+    no colour.
     """
     flags = FlagSet()
     for name in _CLIENT_STRING_FLAGS:
@@ -93,14 +117,29 @@ def fetched(what: str, call: Callable[[], T]) -> T:
 
 
 def make_client(flags: Flags) -> Client:
-    from caravan.api import Client  # httpx and friends load only for commands that talk
+    import os
 
+    from caravan.api import Client  # httpx and friends load only for commands that talk
+    from caravan.api.tls import TLSConfig
+
+    tls = TLSConfig.from_env(os.environ)
+    overrides: dict[str, str | bool] = {
+        field: flags.get_str(flag) for flag, field in _TLS_FLAGS.items() if flags.get_str(flag)}
+    if flags.get_bool("tls-skip-verify") or flags.get_bool("insecure"):
+        overrides["insecure"] = True
+    if "ca_cert" in overrides:
+        overrides["ca_path"] = ""  # -ca-cert wins over any CA directory
     return Client(
         address=flags.get_str("address") or None,
         token=flags.get_str("token") or None,
         namespace=flags.get_str("namespace") or None,
         region=flags.get_str("region") or None,
+        tls=replace(tls, **overrides),  # type: ignore[arg-type]
     )
+
+
+_TLS_FLAGS = {"ca-cert": "ca_cert", "ca-path": "ca_path", "client-cert": "client_cert",
+              "client-key": "client_key", "tls-server-name": "tls_server_name"}
 
 
 @dataclass

@@ -56,8 +56,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "job stop": ("caravan.cli.job_stop", "Stop a running job"),
     "job validate": ("caravan.cli.job_validate",
                      "Checks if a given job specification is valid"),
+    "node intro create": ("caravan.cli.node_intro_create",
+                          "Generate a new node introduction token"),
     "node status": ("caravan.cli.node_status", "Display status information about nodes"),
     "status": ("caravan.cli.status", "Display the status output for a resource"),
+    "tls ca create": ("caravan.cli.tls_ca_create", "Create a certificate authority"),
+    "tls cert create": ("caravan.cli.tls_cert_create", "Create a new TLS certificate"),
     "version": ("caravan.cli.version", "Prints the caravan version"),
 }
 
@@ -85,7 +89,8 @@ def _noun_synopsis(noun: str) -> str:
     return {"acl": "Interact with ACL policies and tokens",
             "alloc": "Interact with allocations", "eval": "Interact with evaluations",
             "namespace": "Interact with namespaces",
-            "job": "Interact with jobs", "node": "Interact with nodes"}.get(noun, "")
+            "job": "Interact with jobs", "node": "Interact with nodes",
+            "tls": "Generate Self Signed TLS Certificates for caravan"}.get(noun, "")
 
 
 def noun_help(noun: str) -> str:

@@ -6,6 +6,10 @@
     stop():  loops end; alloc runners are cancelled, their tasks keep running
              (unless destroy_allocs), so the next start re-attaches to them
 
+The loops and the alloc runners' tasks belong to one `Supervisor`: a loop that dies
+is logged and `wait_failed()` returns, so the agent stops rather than running on
+with, say, no heartbeat. A failing alloc runner is logged and ends only that alloc.
+
 The alloc watch is a blocking query on the node's allocations; each answer is
 reconciled against the alloc runners: new allocations start, changed ones are
 updated (a stop kills their tasks), ones the server no longer lists are destroyed.
@@ -16,13 +20,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import subprocess
 import sys
-from collections.abc import Coroutine, Mapping, Sequence
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from caravan import process
 from caravan.client.allocdir import AllocDir
 from caravan.client.allocrunner.runner import AllocRunner, AllocRunnerDeps
 from caravan.client.drivers.base import Driver, DriverContext, DriverFingerprint, ExecStream
@@ -30,7 +34,8 @@ from caravan.client.drivers.registry import DRIVERS
 from caravan.client.fingerprint.drivers import fingerprint_drivers, same_health
 from caravan.client.fingerprint.node_facts import fingerprint_host
 from caravan.client.heartbeat import Heartbeater
-from caravan.client.node import NodeIdentity, build_node
+from caravan.client.node import NodeIdentity, build_node, read_intro_token
+from caravan.client.orphans import live_tasks, remove_orphans
 from caravan.client.rpc import ServerRPC
 from caravan.client.state import ClientStateStore, LocalAllocState
 from caravan.client.taskrunner.events import rfc3339
@@ -41,6 +46,7 @@ from caravan.errors import CaravanError, InvalidInput, NotFound
 from caravan.ids import IdGenerator
 from caravan.structs import AllocClientUpdate, Allocation, Node, TaskState
 from caravan.structs.stats import AllocResourceUsage
+from caravan.supervisor import Supervisor, TaskFailure
 
 log = logging.getLogger(__name__)
 
@@ -67,16 +73,20 @@ class ExecTarget:
     fs_isolation: str | None
 
 
-def executor_interpreter() -> str:
+async def executor_interpreter() -> str:
     """The executor needs only the standard library; the system's python3 starts about
     twice as fast as a virtualenv's, and each task start pays it once."""
     system = "/usr/bin/python3"
     if os.access(system, os.X_OK):
-        check = subprocess.run([system, "-I", "-S", "-c",
-                                "import sys; sys.exit(sys.version_info < (3, 11))"],
-                               stdin=subprocess.DEVNULL, capture_output=True, check=False)
-        if check.returncode == 0:
-            return system
+        try:
+            check = await process.run([system, "-I", "-S", "-c",
+                                       "import sys; sys.exit(sys.version_info < (3, 11))"],
+                                      timeout_s=30)
+        except CaravanError as err:
+            log.warning("not using %s for executors: %s", system, err)
+        else:
+            if check.returncode == 0:
+                return system
     return sys.executable
 
 
@@ -87,45 +97,66 @@ class Client:
                  executor_python: str | None = None) -> None:
         self.config = config
         self.data_dir = data_dir
-        self.http_addr = http_addr.removeprefix("http://")
+        self.http_addr = http_addr.split("://", 1)[-1]
         self.clock = clock
         self.identity = NodeIdentity.load_or_create(data_dir / "client", new_id)
-        self.rpc = ServerRPC(servers, self.identity.secret)
+        self.rpc = ServerRPC(servers, self.identity.secret, tls=config.tls,
+                             region=config.region,
+                             intro_token=config.client.intro_token
+                             or read_intro_token(data_dir / "client"))
         self.store = ClientStateStore(data_dir / "client")
         self.host_env = dict(os.environ if host_env is None else host_env)
-        context = DriverContext(client_options=dict(config.client.options),
-                                executor_python=executor_python or executor_interpreter(),
-                                chroot_env=dict(config.client.chroot_env),
-                                state_root=data_dir / "client" / "drivers")
-        self.drivers: dict[str, Driver] = {
-            name: cls(config.plugin_config(name), context)
-            for name, cls in DRIVERS.items() if _driver_allowed(name, config.client.options)}
+        self._executor_python = executor_python
+        self.drivers: dict[str, Driver] = {}  # built by start()
         self._driver_health: dict[str, DriverFingerprint] = {}
         self.node: Node = Node()
         self.heartbeater = Heartbeater(self.rpc, lambda: self.node, self.identity.secret)
         self.reporter = UpdateReporter(self.rpc, self.identity.id, self._client_update)
         self._runners: dict[str, AllocRunner] = {}
         self._alloc_tasks: dict[str, asyncio.Task[None]] = {}
-        self._loops: list[asyncio.Task[None]] = []
+        self._loops = Supervisor("client")
+        self._watch: asyncio.Task[None] | None = None
 
     # --- lifecycle -------------------------------------------------------------
 
     async def start(self) -> None:
-        """Fingerprint, restore local allocations, start the loops; returns at once."""
+        """Build drivers, fingerprint, restore local allocations, start the loops."""
+        began = time.monotonic()
+        self.drivers = await self._build_drivers()
         await self._fingerprint()
-        saved_allocs = self.store.load_allocs()
-        known = {(s.alloc.id, t.name) for s in saved_allocs if s.alloc.job is not None
-                 for g in s.alloc.job.task_groups if g.name == s.alloc.task_group for t in g.tasks}
-        for driver in self.drivers.values():
-            for removed in await driver.remove_orphans(known):
-                log.info("removed %s left behind by an allocation this client no longer has",
-                         removed)
+        saved_allocs = await asyncio.to_thread(self.store.load_allocs)
+        for removed in await remove_orphans(self.data_dir, self.drivers,
+                                            live_tasks(saved_allocs)):
+            log.info("removed %s left behind by no running task of this client", removed)
         await asyncio.to_thread(self._remove_unknown_alloc_dirs, {s.alloc.id for s in saved_allocs})
         for saved in saved_allocs:
             self._add_runner(saved.alloc, saved)
-        self._loops = [asyncio.create_task(coro, name=name) for name, coro in (
-            ("heartbeat", self.heartbeater.run()), ("alloc-watch", self._watch_allocs()),
-            ("alloc-updates", self._report_updates()), ("fingerprint", self._fingerprint_loop()))]
+        self._loops.spawn(self.heartbeater.run(), "heartbeat")
+        self._watch = self._loops.spawn(self._watch_allocs(), "alloc-watch")
+        self._loops.spawn(self._report_updates(), "alloc-updates")
+        self._loops.spawn(self._fingerprint_loop(), "fingerprint")
+        self._loops.spawn(self._log_restored(list(self._runners.values()), began),
+                          "restore report", critical=False)
+
+    @staticmethod
+    async def _log_restored(runners: list[AllocRunner], began: float) -> None:
+        held = await asyncio.gather(*(r.wait_restored() for r in runners))
+        log.info("restored %d allocations: %d tasks re-attached in %.2fs", len(runners),
+                 sum(held), time.monotonic() - began)
+
+    async def _build_drivers(self) -> dict[str, Driver]:
+        cfg = self.config
+        context = DriverContext(
+            client_options=dict(cfg.client.options),
+            executor_python=self._executor_python or await executor_interpreter(),
+            chroot_env=dict(cfg.client.chroot_env),
+            state_root=self.data_dir / "client" / "drivers")
+        return {name: cls(cfg.plugin_config(name), context)
+                for name, cls in DRIVERS.items() if _driver_allowed(name, cfg.client.options)}
+
+    async def wait_failed(self) -> TaskFailure:
+        """Returns once one of the client's loops has died (see `Supervisor`)."""
+        return await self._loops.wait_failed()
 
     def _remove_unknown_alloc_dirs(self, known: set[str]) -> None:
         """Alloc dirs with no saved state belong to nothing this client runs any more."""
@@ -137,14 +168,11 @@ class Client:
 
     async def stop(self, destroy_allocs: bool = False) -> None:
         """End the loops. Tasks keep running unless `destroy_allocs` (then they are killed)."""
-        watch = next((t for t in self._loops if t.get_name() == "alloc-watch"), None)
-        if watch is not None:
-            watch.cancel()  # no new allocations from here on
+        if self._watch is not None:
+            self._watch.cancel()  # no new allocations from here on
         if destroy_allocs:
             await asyncio.gather(*(self._destroy_alloc(i) for i in list(self._runners)))
-        for task in [*self._loops, *self._alloc_tasks.values()]:
-            task.cancel()
-        await asyncio.gather(*self._loops, *self._alloc_tasks.values(), return_exceptions=True)
+        await self._loops.aclose()  # the other loops and every alloc runner's task
         try:
             async with asyncio.timeout(2.0):
                 await self.reporter.flush()  # the last state, best effort
@@ -209,7 +237,8 @@ class Client:
             elif _changed(runner.alloc, alloc):
                 runner.update(alloc)
         for alloc_id in set(self._runners) - listed:
-            self._spawn(self._destroy_alloc(alloc_id), f"destroy {alloc_id}")
+            self._loops.spawn(self._destroy_alloc(alloc_id), f"destroy {alloc_id}",
+                              critical=False)
 
     def _add_runner(self, alloc: Allocation, restored: LocalAllocState | None = None) -> None:
         deps = AllocRunnerDeps(
@@ -219,8 +248,8 @@ class Client:
             store=self.store)
         runner = AllocRunner(alloc, deps, self.reporter.mark, restored)
         self._runners[alloc.id] = runner
-        self._alloc_tasks[alloc.id] = asyncio.create_task(self._run_alloc(runner),
-                                                          name=f"alloc {alloc.id}")
+        self._alloc_tasks[alloc.id] = self._loops.spawn(
+            self._run_alloc(runner), f"alloc {alloc.id}", critical=False)
         self.reporter.mark(alloc.id)
 
     async def _run_alloc(self, runner: AllocRunner) -> None:
@@ -243,11 +272,6 @@ class Client:
         await runner.destroy()
         self._runners.pop(alloc_id, None)
         self._alloc_tasks.pop(alloc_id, None)
-
-    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        task = asyncio.create_task(coro, name=name)
-        self._loops.append(task)
-        task.add_done_callback(lambda t: self._loops.remove(t) if t in self._loops else None)
 
     def _client_update(self, alloc_id: str) -> AllocClientUpdate | None:
         runner = self._runners.get(alloc_id)

@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from caravan import process
 from caravan.client.drivers.base import (
     ExecStream,
     OutputStream,
@@ -40,7 +41,7 @@ from caravan.client.drivers.base import (
     StdinData,
     TerminalSize,
 )
-from caravan.errors import DriverError
+from caravan.errors import DriverError, ProcessFailed
 
 CHUNK = 256 * 1024
 _PIPE_SIZE = 1024 * 1024
@@ -72,9 +73,9 @@ async def run_exec(launch: ExecLaunch, stream: ExecStream) -> int:
     stdio = _Stdio.open(launch.tty, separate_err=runtime or not launch.tty, raw=runtime)
     try:
         proc = await _spawn(launch, stdio)
-    except OSError as err:
+    except ProcessFailed as err:
         stdio.close()
-        raise ExecStartFailed(str(err)) from err
+        raise ExecStartFailed(str(err.__cause__ or err)) from err
     except BaseException:
         stdio.close()
         raise
@@ -99,8 +100,8 @@ async def _spawn(launch: ExecLaunch, stdio: _Stdio) -> asyncio.subprocess.Proces
         # process group leader already, or it would fork and exit at once.
         argv, new_session = [setsid, "--ctty", *argv], False
     stdin, stdout, stderr = stdio.child
-    return await asyncio.create_subprocess_exec(
-        *argv, stdin=stdin, stdout=stdout, stderr=stderr, env=launch.env, cwd=launch.cwd,
+    return await process.start(
+        argv, stdin=stdin, stdout=stdout, stderr=stderr, env=launch.env, cwd=launch.cwd,
         user=launch.uid, group=launch.gid, extra_groups=launch.groups,
         start_new_session=new_session)
 
@@ -142,8 +143,7 @@ class _Session:
         command = read_pid(pid_file) if pid_file else self._proc.pid
         if command is not None:
             kill_tree(command, parent=self._proc.pid if pid_file else os.getpid())
-        self._proc.kill()
-        await self._proc.wait()
+        await process.stop(self._proc, sig=signal.SIGKILL)
 
     def _started(self) -> bool:
         pid_file = self._launch.runtime_pid_file

@@ -41,6 +41,17 @@ class NodeIdentity:
                    secret=_read_or_write(client_dir / "node-secret", new_id))
 
 
+def read_intro_token(client_dir: Path) -> str:
+    """`<data_dir>/client/intro_token.jwt`, Nomad's place for a client introduction
+    token given neither as a flag nor in the environment ("" when there is none)."""
+    try:
+        fd = os.open(client_dir / "intro_token.jwt", os.O_RDONLY | os.O_NOFOLLOW)
+    except (FileNotFoundError, NotADirectoryError):
+        return ""
+    with os.fdopen(fd) as f:
+        return f.read().strip()
+
+
 def _read_or_write(path: Path, new_id: IdGenerator) -> str:
     try:
         value = path.read_text().strip()
@@ -69,7 +80,7 @@ def build_node(config: AgentConfig, identity: NodeIdentity, host: Fingerprint,
         id=identity.id, secret_id=identity.secret,
         name=config.name or socket.gethostname(), datacenter=config.datacenter,
         node_class=client.node_class, http_addr=http_addr, attributes=attributes,
-        meta=dict(client.meta),
+        tls_enabled=config.tls.http, meta=dict(client.meta),
         resources=LegacyResources(cpu=compute, memory_mb=memory, disk_mb=disk),
         node_resources=NodeResources(
             cpu=NodeCpuResources(cpu_shares=compute, total_cpu_cores=host.cpu_cores or 0,

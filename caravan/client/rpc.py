@@ -5,8 +5,11 @@
     GET  /v1/node/<id>/allocations?index=&wait=   blocking; header X-Nomad-Index
     POST /v1/node/<id>/allocations/update  {"Allocs": [AllocClientUpdate...]} -> {"Index"}
 
-Calls carry the node secret as `X-Nomad-Token`. A server that cannot be reached is
-left for the next one in the list; when none answers, ServerUnavailable.
+Calls carry the node secret as `X-Nomad-Token`; register carries the client
+introduction token there instead, when the agent has one. With `tls { http = true }`
+calls go over HTTPS with the agent's own certificate (see config/tls.py). A server
+that cannot be reached is left for the next one in the list; when none answers,
+ServerUnavailable.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
+from caravan.config.tls import TLSConfig, agent_client_context, agent_url, server_hostname
 from caravan.errors import CaravanError, NotFound, PermissionDenied
 from caravan.structs import AllocClientUpdate, Allocation, Node, NodeRegisterResponse
 
@@ -27,20 +31,19 @@ class ServerUnavailable(CaravanError):
     status = 503
 
 
-def server_url(address: str) -> str:
-    """`host:port` or a URL -> a base URL without a trailing slash."""
-    address = address.strip().rstrip("/")
-    return address if "://" in address else f"http://{address}"
-
-
 class ServerRPC:
-    def __init__(self, servers: list[str], secret: str) -> None:
+    def __init__(self, servers: list[str], secret: str, *, tls: TLSConfig | None = None,
+                 region: str = "global", intro_token: str = "") -> None:
         if not servers:
             raise ValueError("the client needs at least one server address")
-        self.servers = [server_url(s) for s in servers]
+        tls = tls or TLSConfig()
+        self.servers = [agent_url(tls, s) for s in servers]
         self._current = 0
         self._headers = {"X-Nomad-Token": secret}
-        self._http = httpx.AsyncClient(timeout=_TIMEOUT_S)
+        self._intro_token = intro_token
+        self._sni = server_hostname(tls, region)
+        self._http = httpx.AsyncClient(timeout=_TIMEOUT_S,
+                                       verify=agent_client_context(tls, to_server=True) or True)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -48,7 +51,8 @@ class ServerRPC:
     async def register(self, node: Node, secret: str) -> NodeRegisterResponse:
         # SecretID is never part of a Node's wire shape; only registration carries it.
         body = {"Node": {**node.to_wire(), "SecretID": secret}}
-        reply = await self._call("PUT", "/v1/node/register", json=body)
+        headers = {"X-Nomad-Token": self._intro_token} if self._intro_token else None
+        reply = await self._call("PUT", "/v1/node/register", json=body, headers=headers)
         return NodeRegisterResponse.model_validate(reply.json())
 
     async def heartbeat(self, node_id: str) -> int:
@@ -76,15 +80,16 @@ class ServerRPC:
         return int(reply.json().get("Index", 0))
 
     async def _call(self, method: str, path: str, *, json: Any = None,
-                    params: dict[str, str] | None = None,
-                    timeout: float | None = None) -> httpx.Response:
+                    params: dict[str, str] | None = None, timeout: float | None = None,
+                    headers: dict[str, str] | None = None) -> httpx.Response:
         errors = []
         for _ in self.servers:
             base = self.servers[self._current]
             try:
-                reply = await self._http.request(method, base + path, json=json, params=params,
-                                                 headers=self._headers,
-                                                 timeout=timeout or _TIMEOUT_S)
+                reply = await self._http.request(
+                    method, base + path, json=json, params=params,
+                    headers=headers or self._headers, timeout=timeout or _TIMEOUT_S,
+                    extensions={"sni_hostname": self._sni} if self._sni else None)
             except httpx.TransportError as err:
                 errors.append(f"{base}: {err!r}")
                 self._current = (self._current + 1) % len(self.servers)

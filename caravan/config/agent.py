@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from caravan.config.artifact import ArtifactConfig
+from caravan.config.tls import ClientIntroductionConfig, TLSConfig
 from caravan.durations import parse_duration
 
 
@@ -40,6 +41,8 @@ class ServerConfig(_Config):
     # and the TTL handed to clients (they heartbeat at about half of it).
     heartbeat_grace: Seconds = 10.0
     min_heartbeat_ttl: Seconds = 10.0
+    client_introduction: ClientIntroductionConfig = Field(
+        default_factory=ClientIntroductionConfig)
 
 
 class HostVolumeConfig(_Config):
@@ -69,6 +72,9 @@ class ClientConfig(_Config):
     memory_total_mb: int = 0
     # Nomad's client `artifact { }` block, plus caravan's `allowed_sources`.
     artifact: ArtifactConfig = Field(default_factory=ArtifactConfig)
+    # Not a file key in Nomad either: `-client-intro-token`, CARAVAN_CLIENT_INTRO_TOKEN /
+    # NOMAD_CLIENT_INTRO_TOKEN, or `<data_dir>/client/intro_token.jwt`.
+    intro_token: str = Field(default="", exclude=True, repr=False)
 
 
 class PluginConfig(_Config):
@@ -96,11 +102,13 @@ class AgentConfig(_Config):
     client: ClientConfig = Field(default_factory=ClientConfig)
     plugin: dict[str, PluginConfig] = Field(default_factory=dict)
     acl: AclConfig = Field(default_factory=AclConfig)
+    tls: TLSConfig = Field(default_factory=TLSConfig)
     dev_mode: bool = False
 
     def http_url(self) -> str:
         host = "127.0.0.1" if self.bind_addr in ("0.0.0.0", "::", "") else self.bind_addr
-        return f"http://{host}:{self.ports.http}"
+        scheme = "https" if self.tls.http else "http"
+        return f"{scheme}://{host}:{self.ports.http}"
 
     def plugin_config(self, name: str) -> dict[str, Any]:
         plugin = self.plugin.get(name)

@@ -1,8 +1,7 @@
 """Routes under /v1/acl: bootstrap, policies and tokens (400 `ACL support disabled` when off).
 
-Who may do what is decided by the server's ACL endpoint from the resolved caller:
-management tokens do everything; other tokens read the policies they hold and
-their own token.
+Who may do what is decided by the one authorization path (`http/auth.py`): management
+tokens do everything; other tokens read the policies they hold and their own token.
 """
 
 from __future__ import annotations
@@ -11,20 +10,26 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from caravan.acl import Caller
-from caravan.errors import InvalidInput
-from caravan.http.auth import acl_endpoint, caller_for
+from caravan.errors import InvalidInput, NotFound
+from caravan.http.auth import (
+    authorize_management,
+    authorize_policy,
+    authorize_token,
+    caller_of,
+    policy_filter,
+)
+from caravan.http.context import server_of
 from caravan.http.query import blocking_index, json_response, query_options, read_json
-from caravan.server.acl_endpoint import ACLEndpoint, POLICY_TABLE, TOKEN_TABLE
+from caravan.server.acl_endpoint import ACLEndpoint
+from caravan.server.state.acl_tables import POLICY_TABLE, TOKEN_TABLE
 from caravan.structs.acl import ACLBootstrapRequest, ACLPolicy, ACLToken
 
 
-async def _endpoint(request: Request) -> tuple[ACLEndpoint, Caller]:
-    endpoint = acl_endpoint(request.app.state.ctx)
+def _acl(request: Request) -> ACLEndpoint:
+    """The server's ACL endpoint, once ACLs are known to be enabled."""
+    endpoint = server_of(request).acl
     endpoint.check_enabled()
-    caller = await caller_for(request)
-    assert caller is not None  # ACLs are enabled, so a caller was resolved
-    return endpoint, caller
+    return endpoint
 
 
 def _written(index: int) -> Response:
@@ -33,8 +38,7 @@ def _written(index: int) -> Response:
 
 
 async def bootstrap(request: Request) -> Response:
-    endpoint = acl_endpoint(request.app.state.ctx)
-    endpoint.check_enabled()
+    endpoint = _acl(request)
     raw = await read_json(request, required=False)
     body = ACLBootstrapRequest.model_validate(raw or {})
     token, index = endpoint.bootstrap(body.bootstrap_secret)
@@ -42,69 +46,86 @@ async def bootstrap(request: Request) -> Response:
 
 
 async def list_policies(request: Request) -> Response:
-    endpoint, caller = await _endpoint(request)
+    endpoint = _acl(request)
+    held = await policy_filter(request)
     opts = query_options(request)
     index = await blocking_index(request, opts, POLICY_TABLE)
-    stubs, _ = endpoint.list_policies(caller, opts.prefix)
-    return json_response(stubs, index=index, pretty=opts.pretty)
+    policies, _ = endpoint.list_policies(opts.prefix)
+    return json_response([p.stub() for p in policies if held(p.name)], index=index,
+                         pretty=opts.pretty)
 
 
 async def read_policy(request: Request) -> Response:
-    endpoint, caller = await _endpoint(request)
+    endpoint = _acl(request)
+    await caller_of(request)
     opts = query_options(request)
     await blocking_index(request, opts, POLICY_TABLE)
-    policy, index = endpoint.get_policy(caller, request.path_params["name"])
+    name = request.path_params["name"]
+    await authorize_policy(request, name)
+    policy, index = endpoint.get_policy(name)
     return json_response(policy, index=index, pretty=opts.pretty)
 
 
 async def write_policy(request: Request) -> Response:
-    endpoint, caller = await _endpoint(request)
+    endpoint = _acl(request)
+    await caller_of(request)
     policy = ACLPolicy.model_validate(await read_json(request))
     if policy.name != request.path_params["name"]:
         raise InvalidInput("ACL policy name does not match request path")
-    return _written(endpoint.upsert_policy(caller, policy))
+    await authorize_management(request)
+    return _written(endpoint.upsert_policy(policy))
 
 
 async def delete_policy(request: Request) -> Response:
-    endpoint, caller = await _endpoint(request)
-    return _written(endpoint.delete_policy(caller, request.path_params["name"]))
+    endpoint = _acl(request)
+    await authorize_management(request)
+    return _written(endpoint.delete_policy(request.path_params["name"]))
 
 
 async def list_tokens(request: Request) -> Response:
-    endpoint, caller = await _endpoint(request)
+    endpoint = _acl(request)
+    await caller_of(request)
     opts = query_options(request)
     index = await blocking_index(request, opts, TOKEN_TABLE)
-    stubs, _ = endpoint.list_tokens(caller, opts.prefix)
+    await authorize_management(request)
+    stubs, _ = endpoint.list_tokens(opts.prefix)
     return json_response(stubs, index=index, pretty=opts.pretty)
 
 
 async def self_token(request: Request) -> Response:
-    endpoint, caller = await _endpoint(request)
-    token, index = endpoint.self_token(caller)
+    endpoint = _acl(request)
+    token, index = endpoint.self_token(await caller_of(request))
     return json_response(token, index=max(index, 1))
 
 
 async def read_token(request: Request) -> Response:
-    endpoint, caller = await _endpoint(request)
+    endpoint = _acl(request)
+    await caller_of(request)
     opts = query_options(request)
     await blocking_index(request, opts, TOKEN_TABLE)
-    token, index = endpoint.get_token(caller, request.path_params["accessor"])
-    return json_response(token, index=index, pretty=opts.pretty)
+    token = endpoint.token(request.path_params["accessor"])
+    await authorize_token(request, token)
+    if token is None:
+        raise NotFound("ACL token not found")
+    return json_response(token, index=token.modify_index, pretty=opts.pretty)
 
 
 async def write_token(request: Request) -> Response:
-    endpoint, caller = await _endpoint(request)
+    endpoint = _acl(request)
+    await caller_of(request)
     token = ACLToken.model_validate(await read_json(request))
     accessor = request.path_params.get("accessor")
     if accessor is not None and token.accessor_id != accessor:
         raise InvalidInput("ACL token accessor does not match request path")
-    stored, index = endpoint.upsert_token(caller, token)
+    await authorize_management(request)
+    stored, index = endpoint.upsert_token(token)
     return json_response(stored, index=index)
 
 
 async def delete_token(request: Request) -> Response:
-    endpoint, caller = await _endpoint(request)
-    return _written(endpoint.delete_token(caller, request.path_params["accessor"]))
+    endpoint = _acl(request)
+    await authorize_management(request)
+    return _written(endpoint.delete_token(request.path_params["accessor"]))
 
 
 routes = [

@@ -11,7 +11,7 @@ from starlette.routing import Route
 from caravan import __version__
 from caravan.acl import Coarse
 from caravan.http.auth import authorize
-from caravan.http.context import AgentContext
+from caravan.http.context import AgentContext, agent_of
 from caravan.http.query import json_response
 
 
@@ -29,15 +29,13 @@ def _member(ctx: AgentContext) -> dict[str, Any]:
 
 async def agent_self(request: Request) -> Response:
     await authorize(request, Coarse.AGENT_READ)
-    ctx: AgentContext = request.app.state.ctx
+    ctx = agent_of(request)
     stats: dict[str, Any] = {}
     if ctx.client is not None:
         stats["client"] = {"node_id": ctx.client.node_id,
                            "known_servers": ",".join(ctx.client.servers())}
     if ctx.server is not None:
-        stats["nomad"] = {"server": "true", "leader": "true",
-                          "last_index": str(ctx.server.store.index),
-                          "broker": ctx.server.broker.stats()}
+        stats["nomad"] = ctx.server.stats()
     config = ctx.config.model_dump(mode="json")
     config["Version"] = {"Version": __version__}
     return json_response({"config": config, "member": _member(ctx), "stats": stats})
@@ -45,27 +43,27 @@ async def agent_self(request: Request) -> Response:
 
 async def members(request: Request) -> Response:
     await authorize(request, Coarse.NODE_READ)
-    ctx: AgentContext = request.app.state.ctx
+    ctx = agent_of(request)
     return json_response({"ServerName": ctx.config.name, "ServerRegion": ctx.config.region,
                           "ServerDC": ctx.config.datacenter, "Members": [_member(ctx)]})
 
 
 async def leader(request: Request) -> Response:
-    ctx: AgentContext = request.app.state.ctx
+    ctx = agent_of(request)
     ctx.require_server()
     host = ctx.http_addr.rpartition(":")[0]
     return json_response(f"{host}:{ctx.config.ports.rpc}")
 
 
 async def peers(request: Request) -> Response:
-    ctx: AgentContext = request.app.state.ctx
+    ctx = agent_of(request)
     ctx.require_server()
     host = ctx.http_addr.rpartition(":")[0]
     return json_response([f"{host}:{ctx.config.ports.rpc}"])
 
 
 async def regions(request: Request) -> Response:
-    ctx: AgentContext = request.app.state.ctx
+    ctx = agent_of(request)
     return json_response([ctx.config.region])
 
 

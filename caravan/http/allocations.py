@@ -9,6 +9,7 @@ from starlette.routing import Route
 from caravan.acl import NamespaceCapability as NS
 from caravan.errors import NotFound
 from caravan.http.auth import acl_for, authorize, authorize_lookup, namespace_filter
+from caravan.http.context import server_of
 from caravan.http.query import blocking_index, json_response, parse_bool, query_options
 from caravan.structs import AllocListStub, AllocStopResponse
 
@@ -16,15 +17,12 @@ from caravan.structs import AllocListStub, AllocStopResponse
 async def list_allocs(request: Request) -> Response:
     opts = query_options(request)
     index = await blocking_index(request, opts, "allocs")
-    store = request.app.state.ctx.require_server().store
     resources = parse_bool(request.query_params.get("resources"), "resources")
     task_states = parse_bool(request.query_params.get("task_states"), "task_states", True)
     ns = request.query_params.get("namespace", "default") or "default"
     await authorize(request, NS.READ_JOB, ns)
     visible = namespace_filter(await acl_for(request), NS.READ_JOB)
-    allocs = [a for a in store.allocs() if a.id.startswith(opts.prefix)
-              and (ns == "*" or a.namespace == ns) and visible(a.namespace)]
-    allocs.sort(key=lambda a: a.create_index, reverse=True)
+    allocs = server_of(request).allocs.list_allocs(ns, opts.prefix, visible)
     stubs = [AllocListStub.of(a, resources=resources) for a in allocs]
     if not task_states:
         stubs = [s.model_copy(update={"task_states": None}) for s in stubs]
@@ -34,8 +32,7 @@ async def list_allocs(request: Request) -> Response:
 async def read_alloc(request: Request) -> Response:
     opts = query_options(request)
     index = await blocking_index(request, opts, "allocs")
-    store = request.app.state.ctx.require_server().store
-    alloc = store.alloc(request.path_params["alloc_id"])
+    alloc = server_of(request).allocs.find(request.path_params["alloc_id"])
     await authorize_lookup(request, NS.READ_JOB, alloc.namespace if alloc else None)
     if alloc is None:
         raise NotFound("alloc not found")
@@ -43,10 +40,10 @@ async def read_alloc(request: Request) -> Response:
 
 
 async def stop_alloc(request: Request) -> Response:
-    server = request.app.state.ctx.require_server()
-    alloc = server.store.alloc(request.path_params["alloc_id"])
+    allocs = server_of(request).allocs
+    alloc = allocs.find(request.path_params["alloc_id"])
     await authorize_lookup(request, NS.ALLOC_LIFECYCLE, alloc.namespace if alloc else None)
-    ev, index = server.allocs.stop(request.path_params["alloc_id"])
+    ev, index = allocs.stop(request.path_params["alloc_id"])
     return json_response(AllocStopResponse(eval_id=ev.id if ev else "", index=index), index=index)
 
 

@@ -2,11 +2,16 @@
 
     await authorize(request, NamespaceCapability.READ_JOB, namespace)
 
+Every check goes through `caravan.acl.authorize`: capabilities, and the checks on
+ACL policies, tokens and namespaces themselves (`authorize_policy_read`, ...); the
+server's endpoints only do what they are asked.
+
 The token comes from `X-Nomad-Token`, else `Authorization: Bearer <t>`; none means
 the anonymous token. It is resolved once per request (kept in the ASGI scope): on an
 agent with a server, from the local state store; on a client-only agent, by asking a
 server (`/v1/acl/token/self` and `/v1/acl/policy/<name>` with the caller's own
 token, which may read the policies it holds), kept for 30 s as Nomad clients do.
+Either way resolved callers are kept in the one `CallerCache`.
 With ACLs disabled in the agent config every check passes.
 """
 
@@ -18,12 +23,19 @@ from collections.abc import Callable
 import httpx
 from starlette.requests import HTTPConnection
 
-from caravan.acl import ACL, ACLCache, Caller, Capability, PolicySource
+from caravan.acl import ACL, ACLCache, Caller, CallerCache, Capability, PolicySource
 from caravan.acl import authorize as check
+from caravan.acl.authorize import (
+    authorize_namespace_use,
+    authorize_policy_read,
+    authorize_token_read,
+)
+from caravan.acl.capabilities import Coarse
 from caravan.acl.identity import anonymous_token
-from caravan.errors import CaravanError, PermissionDenied, TokenNotFound
-from caravan.http.context import AgentContext
-from caravan.server.acl_endpoint import ACLEndpoint
+from caravan.config.tls import agent_client_context, agent_url
+from caravan.errors import CaravanError, InvalidInput, PermissionDenied, TokenNotFound
+from caravan.http.context import AgentContext, agent_of
+from caravan.http.peer import require_node_certificate
 from caravan.structs.acl import ACLPolicy, ACLToken
 
 _SCOPE_KEY = "caravan.caller"
@@ -46,8 +58,7 @@ async def caller_for(conn: HTTPConnection, secret: str | None = None) -> Caller 
     `secret` overrides the headers (the exec WebSocket's handshake message carries it).
     Raises TokenNotFound for an unknown token, PermissionDenied when it expired.
     """
-    ctx: AgentContext = conn.app.state.ctx
-    if not ctx.config.acl.enabled:
+    if not agent_of(conn).config.acl.enabled:
         return None
     cached = conn.scope.get(_SCOPE_KEY)
     if isinstance(cached, Caller) and (secret is None or cached.secret == secret):
@@ -98,10 +109,11 @@ async def authorize_node(conn: HTTPConnection, node_id: str,
     Returns the caller's ACL, for filtering what it may see, or None when the node
     itself asks (or ACLs are disabled): a node secret is never resolved as a token.
     """
-    ctx: AgentContext = conn.app.state.ctx
+    ctx = agent_of(conn)
     if not ctx.config.acl.enabled:
         return None
-    if ctx.server is not None and acl_endpoint(ctx).node_secret_matches(node_id, token_of(conn)):
+    if ctx.server is not None and ctx.server.acl.node_secret_matches(node_id, token_of(conn)):
+        require_node_certificate(conn)  # a node secret counts only from a node's certificate
         return None
     acl = await acl_for(conn)
     check(acl, capability)
@@ -115,19 +127,47 @@ def namespace_filter(acl: ACL | None, capability: Capability) -> Callable[[str],
     return lambda ns: acl.allows(capability, ns)
 
 
-def acl_endpoint(ctx: AgentContext) -> ACLEndpoint:
-    """The server's ACL endpoint (`Server.acl`)."""
-    endpoint = getattr(ctx.require_server(), "acl", None)
-    if not isinstance(endpoint, ACLEndpoint):
-        raise CaravanError("the server has no ACL endpoint (Server.acl is not set)")
-    return endpoint
+async def caller_of(conn: HTTPConnection) -> Caller:
+    """The resolved caller, for routes that exist only with ACLs enabled (`/v1/acl/*`);
+    the server's ACL endpoint has refused the request already when they are disabled."""
+    caller = await caller_for(conn)
+    if caller is None:
+        raise InvalidInput("ACL support disabled")
+    return caller
+
+
+async def authorize_management(conn: HTTPConnection) -> None:
+    await authorize(conn, Coarse.MANAGEMENT)
+
+
+async def authorize_policy(conn: HTTPConnection, name: str) -> None:
+    authorize_policy_read(await caller_of(conn), name)
+
+
+async def policy_filter(conn: HTTPConnection) -> Callable[[str], bool]:
+    """For policy lists: keep the policies the caller holds (all, for management)."""
+    return (await caller_of(conn)).holds_policy
+
+
+async def authorize_token(conn: HTTPConnection, token: ACLToken | None) -> None:
+    authorize_token_read(await caller_of(conn), token)
+
+
+async def authorize_namespace(conn: HTTPConnection, name: str) -> None:
+    authorize_namespace_use(await acl_for(conn), name)
+
+
+async def namespace_use_filter(conn: HTTPConnection) -> Callable[[str], bool]:
+    """For namespace lists: keep the namespaces the token may use at all."""
+    acl = await acl_for(conn)
+    return (lambda _ns: True) if acl is None else acl.allow_namespace
 
 
 def resolver_of(conn: HTTPConnection) -> TokenResolver:
-    """The app's resolver (`build_app` should create it; made here on first use if not)."""
+    """The app's resolver (`build_app` creates it; made here on first use if not)."""
     resolver = getattr(conn.app.state, _RESOLVER_ATTR, None)
     if not isinstance(resolver, TokenResolver):
-        resolver = TokenResolver(conn.app.state.ctx)
+        resolver = TokenResolver(agent_of(conn))
         setattr(conn.app.state, _RESOLVER_ATTR, resolver)
     return resolver
 
@@ -138,22 +178,20 @@ class TokenResolver:
     def __init__(self, ctx: AgentContext, *, ttl_s: float = 30.0, max_entries: int = 1024,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self._ctx = ctx
-        self._ttl_s = ttl_s
-        self._max = max_entries
+        self._ttl_ns = int(ttl_s * 1e9)
         self._now = monotonic
-        self._remote: dict[str, tuple[float, Caller]] = {}
+        self._remote = CallerCache(max_entries)
         self._cache = ACLCache()
 
     async def resolve(self, secret: str) -> Caller:
         if self._ctx.server is not None:
-            return acl_endpoint(self._ctx).resolve(secret)
-        hit = self._remote.get(secret)
-        if hit is not None and hit[0] > self._now():
-            return hit[1]
+            return self._ctx.server.acl.resolve(secret)
+        now = int(self._now() * 1e9)
+        hit = self._remote.get(secret, 0, now)
+        if hit is not None:
+            return hit
         caller = await self._ask_server(secret)
-        if len(self._remote) >= self._max:
-            self._remote.clear()
-        self._remote[secret] = (self._now() + self._ttl_s, caller)
+        self._remote.put(secret, 0, now + self._ttl_ns, caller)
         return caller
 
     async def _ask_server(self, secret: str) -> Caller:
@@ -161,9 +199,11 @@ class TokenResolver:
         servers = client.servers() if client is not None else []
         if not servers:
             raise CaravanError("No known servers")
-        base = servers[0] if "://" in servers[0] else f"http://{servers[0]}"
+        tls = self._ctx.config.tls
+        base = agent_url(tls, servers[0])
         headers = {"X-Nomad-Token": secret} if secret else {}
-        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10.0) as http:
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10.0,
+                                     verify=agent_client_context(tls) or True) as http:
             reply = await http.get("/v1/acl/token/self")
             token = anonymous_token() if not secret and reply.status_code == 404 \
                 else ACLToken.model_validate(_checked(reply).json())

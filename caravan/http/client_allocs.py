@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -20,7 +19,7 @@ from caravan.acl import Capability
 from caravan.acl import NamespaceCapability as NS
 from caravan.errors import InvalidInput, NotFound
 from caravan.http.auth import authorize_lookup
-from caravan.http.context import AgentContext
+from caravan.http.context import AgentContext, agent_of, client_of
 from caravan.http.forward import NoPathToNode, forward
 from caravan.http.query import json_response, parse_bool, read_json
 
@@ -32,7 +31,7 @@ def _alloc_namespace(ctx: AgentContext, alloc_id: str) -> str | None:
     if runner is not None:
         return runner.alloc.namespace
     if ctx.server is not None:
-        alloc = ctx.server.store.alloc(alloc_id)
+        alloc = ctx.server.allocs.find(alloc_id)
         return alloc.namespace if alloc is not None else None
     return None
 
@@ -41,7 +40,7 @@ async def _authorize_alloc(request: Request, alloc_id: str,
                            capability: Capability | tuple[Capability, ...]) -> None:
     """Checked where the alloc is known; a client-only agent that does not hold it
     forwards the request, and the server checks it there."""
-    ctx: AgentContext = request.app.state.ctx
+    ctx = agent_of(request)
     namespace = _alloc_namespace(ctx, alloc_id)
     if namespace is None and ctx.server is None:
         return
@@ -53,16 +52,16 @@ async def _local_or_forward(request: Request, alloc_id: str,
     """Authorize the caller; then None when this agent's client holds the alloc, else the
     response of the agent the request was forwarded to."""
     await _authorize_alloc(request, alloc_id, capability)
-    ctx: AgentContext = request.app.state.ctx
+    ctx = agent_of(request)
     if ctx.client is not None and ctx.client.alloc_dir(alloc_id) is not None:
         return None
     if ctx.server is None and ctx.client is not None and ctx.client.servers():
         return await forward(request, ctx.client.servers()[0])
     server = ctx.require_server()
-    alloc = server.store.alloc(alloc_id)
+    alloc = server.allocs.find(alloc_id)
     if alloc is None:
         raise NotFound(f'Unknown allocation "{alloc_id}"')
-    node = server.store.node(alloc.node_id)
+    node = server.nodes.find(alloc.node_id)
     if node is None:
         raise InvalidInput(f'Unknown node "{alloc.node_id}"')
     if not node.http_addr or node.http_addr == ctx.http_addr:
@@ -91,7 +90,7 @@ async def logs(request: Request) -> Response:
     forwarded = await _local_or_forward(request, alloc_id, (NS.READ_LOGS, NS.READ_FS))
     if forwarded is not None:
         return forwarded
-    client = request.app.state.ctx.client
+    client = client_of(request)
     state = client.task_state(alloc_id, task)
     if state is None:
         raise InvalidInput(f'unknown task name "{task}"')
@@ -99,7 +98,9 @@ async def logs(request: Request) -> Response:
         raise NotFound(f'task "{task}" not started yet. No logs available')
     from caravan.client.logs import stream_logs  # only agents that run a client read logs
 
-    alloc_dir: Path = client.alloc_dir(alloc_id)
+    alloc_dir = client.alloc_dir(alloc_id)
+    if alloc_dir is None:  # collected since _local_or_forward saw it
+        raise NotFound(f'Unknown allocation "{alloc_id}"')
     frames = stream_logs(alloc_dir, task, log_type, origin, offset, follow)
     if plain:
         return StreamingResponse(_plain(frames), media_type="text/plain")
@@ -129,7 +130,7 @@ async def stats(request: Request) -> Response:
     forwarded = await _local_or_forward(request, alloc_id, NS.READ_JOB)
     if forwarded is not None:
         return forwarded
-    usage = await request.app.state.ctx.client.stats(alloc_id)
+    usage = await client_of(request).stats(alloc_id)
     return json_response(usage)
 
 
@@ -139,7 +140,7 @@ async def signal(request: Request) -> Response:
     if forwarded is not None:
         return forwarded
     body = await read_json(request, required=False) or {}
-    await request.app.state.ctx.client.signal_task(alloc_id, str(body.get("Task", "") or ""),
+    await client_of(request).signal_task(alloc_id, str(body.get("Task", "") or ""),
                                                    str(body.get("Signal", "") or "SIGKILL"))
     return json_response({})
 
@@ -150,7 +151,7 @@ async def restart(request: Request) -> Response:
     if forwarded is not None:
         return forwarded
     body = await read_json(request, required=False) or {}
-    await request.app.state.ctx.client.restart_alloc(alloc_id,
+    await client_of(request).restart_alloc(alloc_id,
                                                      str(body.get("TaskName", "") or ""))
     return json_response({})
 

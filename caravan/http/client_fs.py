@@ -16,8 +16,9 @@ from starlette.routing import Route
 
 from caravan.acl import NamespaceCapability as NS
 from caravan.client import allocfs
-from caravan.errors import InvalidInput
+from caravan.errors import InvalidInput, NotFound
 from caravan.http.client_allocs import _framed, _local_or_forward
+from caravan.http.context import client_of
 from caravan.http.query import json_response, parse_bool
 
 
@@ -42,7 +43,9 @@ async def _alloc_dir(request: Request) -> Path | Response:
     forwarded = await _local_or_forward(request, alloc_id, NS.READ_FS)
     if forwarded is not None:
         return forwarded
-    alloc_dir: Path = request.app.state.ctx.client.alloc_dir(alloc_id)
+    alloc_dir = client_of(request).alloc_dir(alloc_id)
+    if alloc_dir is None:  # collected since _local_or_forward saw it
+        raise NotFound(f'Unknown allocation "{alloc_id}"')
     return alloc_dir
 
 

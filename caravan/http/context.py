@@ -1,9 +1,16 @@
-"""What route handlers may reach: the agent's config, its server and/or client."""
+"""What route handlers may reach: the agent's config, its server and/or client, typed.
+
+Routes get them through `agent_of` / `server_of` / `client_of`, never through
+`app.state` (typed Any) and never through the server's state store: they call the
+server's endpoint methods.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from starlette.requests import HTTPConnection
 
 from caravan.config.agent import AgentConfig
 from caravan.errors import CaravanError
@@ -28,3 +35,25 @@ class AgentContext:
         if self.server is None:
             raise NoServer("No cluster leader")
         return self.server
+
+    def require_client(self) -> Client:
+        if self.client is None:
+            raise NoServer("this agent runs no client")
+        return self.client
+
+
+def agent_of(conn: HTTPConnection) -> AgentContext:
+    """The context `build_app` gave the app serving `conn`."""
+    ctx = conn.app.state.ctx
+    if not isinstance(ctx, AgentContext):
+        raise CaravanError("the HTTP app was built without an agent context")
+    return ctx
+
+
+def server_of(conn: HTTPConnection) -> Server:
+    """This agent's server (500 "No cluster leader" on a client-only agent)."""
+    return agent_of(conn).require_server()
+
+
+def client_of(conn: HTTPConnection) -> Client:
+    return agent_of(conn).require_client()

@@ -9,15 +9,21 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from caravan.errors import CaravanError
+from caravan.errors import CaravanError, WriteFailed
 
 log = logging.getLogger(__name__)
+
+WRITE_RETRY_AFTER_S = 5
 
 
 async def caravan_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CaravanError)
     if exc.status >= 500:
         log.error("%s %s: %s", request.method, request.url.path, exc.message)
+    if isinstance(exc, WriteFailed):
+        # Nothing was applied and reads still work: say why, what to do, and when to retry.
+        return PlainTextResponse(f"{exc.message}; {exc.hint}", status_code=exc.status,
+                                 headers={"Retry-After": str(WRITE_RETRY_AFTER_S)})
     return PlainTextResponse(exc.message, status_code=exc.status)
 
 

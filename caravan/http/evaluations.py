@@ -9,26 +9,23 @@ from starlette.routing import Route
 from caravan.acl import NamespaceCapability as NS
 from caravan.errors import NotFound
 from caravan.http.auth import acl_for, authorize, authorize_lookup, namespace_filter
+from caravan.http.context import server_of
 from caravan.http.query import blocking_index, json_response, query_options
-from caravan.structs import AllocListStub, Evaluation
+from caravan.structs import Evaluation
 
 
 async def list_evals(request: Request) -> Response:
     opts = query_options(request)
     index = await blocking_index(request, opts, "evals")
-    store = request.app.state.ctx.require_server().store
     ns = request.query_params.get("namespace", "default") or "default"
     await authorize(request, NS.READ_JOB, ns)
     visible = namespace_filter(await acl_for(request), NS.READ_JOB)
-    evals = [e for e in store.evals() if e.id.startswith(opts.prefix)
-             and (ns == "*" or e.namespace == ns) and visible(e.namespace)]
-    evals.sort(key=lambda e: e.create_index, reverse=True)
+    evals = server_of(request).evals.list_evals(ns, opts.prefix, visible)
     return json_response(evals, index=index, pretty=opts.pretty)
 
 
 async def _eval_or_404(request: Request) -> Evaluation:
-    store = request.app.state.ctx.require_server().store
-    ev: Evaluation | None = store.eval(request.path_params["eval_id"])
+    ev = server_of(request).evals.find(request.path_params["eval_id"])
     await authorize_lookup(request, NS.READ_JOB, ev.namespace if ev else None)
     if ev is None:
         raise NotFound("eval not found")
@@ -45,9 +42,8 @@ async def eval_allocs(request: Request) -> Response:
     opts = query_options(request)
     index = await blocking_index(request, opts, "allocs")
     ev = await _eval_or_404(request)
-    store = request.app.state.ctx.require_server().store
-    return json_response([AllocListStub.of(a) for a in store.allocs_by_eval(ev.id)],
-                         index=index, pretty=opts.pretty)
+    return json_response(server_of(request).evals.allocations(ev.id), index=index,
+                         pretty=opts.pretty)
 
 
 routes = [

@@ -42,9 +42,10 @@ from caravan.client.drivers.base import (
     ExecInput,
     OutputStream,
 )
+from caravan.config.tls import agent_client_context, agent_url
 from caravan.errors import CaravanError, InvalidInput, NotFound
 from caravan.http.auth import acl_for, token_of
-from caravan.http.context import AgentContext
+from caravan.http.context import AgentContext, agent_of
 from caravan.http.exec_frames import SUBPROTOCOL, decode_input, exit_frame, output_frame
 from caravan.http.forward import NoPathToNode
 from caravan.http.query import parse_bool
@@ -137,7 +138,7 @@ async def _handshake(ws: WebSocket) -> str:
 
 async def _serve(ws: WebSocket, alloc_id: str, query: ExecQuery, secret: str | None,
                  binary: bool) -> None:
-    ctx: AgentContext = ws.app.state.ctx
+    ctx = agent_of(ws)
     client = ctx.client
     if client is not None and client.alloc_runner(alloc_id) is not None:
         target = client.exec_target(alloc_id, query.task)
@@ -163,12 +164,12 @@ async def _node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str,
         if not servers:
             raise NoPathToNode("No path to node")
         return servers[0]
-    alloc = ctx.server.store.alloc(alloc_id)
+    alloc = ctx.server.allocs.find(alloc_id)
     if alloc is None:
         raise NotFound(f'Unknown allocation "{alloc_id}"')
     await authorize_exec(ws, alloc.namespace, None, secret)
     _check_not_terminal(alloc_id, alloc.client_status)
-    node = ctx.server.store.node(alloc.node_id)
+    node = ctx.server.nodes.find(alloc.node_id)
     if node is None:
         raise InvalidInput(f'Unknown node "{alloc.node_id}"')
     if not node.http_addr or node.http_addr == ctx.http_addr or node.status == "down":
@@ -265,13 +266,15 @@ async def _relay(ws: WebSocket, address: str, alloc_id: str, query: ExecQuery,
                  secret: str | None, binary: bool) -> None:
     """Pass frames both ways unchanged; the far end's close (code and reason) comes back."""
     params = [(k, v) for k, v in query.params.multi_items() if k != "ws_handshake"]
-    base = address if "://" in address else f"http://{address}"
+    tls = agent_of(ws).config.tls
+    base = agent_url(tls, address)
     url = f"{base.replace('http', 'ws', 1)}/v1/client/allocation/{alloc_id}/exec?" \
           f"{urlencode(params)}"
     token = token_of(ws) if secret is None else secret
     try:
         upstream = await connect(url, additional_headers={"X-Nomad-Token": token} if token
                                  else {}, open_timeout=_RELAY_OPEN_S, ping_interval=None,
+                                 ssl=agent_client_context(tls),
                                  max_size=None, compression=None, proxy=None,
                                  subprotocols=[Subprotocol(SUBPROTOCOL)] if binary else None)
     except InvalidStatus as err:

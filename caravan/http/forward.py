@@ -12,7 +12,9 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from caravan.config.tls import agent_client_context, agent_url
 from caravan.errors import CaravanError
+from caravan.http.context import agent_of
 
 _HOP_HEADERS = {"host", "content-length", "transfer-encoding", "connection"}
 
@@ -22,10 +24,12 @@ class NoPathToNode(CaravanError):
 
 
 async def forward(request: Request, base_url: str) -> Response:
-    """Send `request` as it is to `base_url` and relay the answer."""
-    if not base_url.startswith("http"):
-        base_url = f"http://{base_url}"
-    client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, read=None))
+    """Send `request` as it is to `base_url` and relay the answer (over TLS with this
+    agent's certificate when the agent's `tls.http` is on)."""
+    tls = agent_of(request).config.tls
+    base_url = agent_url(tls, base_url)
+    client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, read=None),
+                               verify=agent_client_context(tls) or True)
     headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_HEADERS}
     upstream = client.build_request(request.method, base_url + request.url.path,
                                     params=request.query_params, headers=headers,

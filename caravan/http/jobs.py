@@ -7,13 +7,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from caravan.acl import NamespaceCapability as NS
-from caravan.errors import InvalidInput, NotFound
+from caravan.errors import InvalidInput
 from caravan.http.auth import acl_for, authorize, namespace_filter
+from caravan.http.context import server_of
 from caravan.http.query import blocking_index, json_response, parse_bool, query_options, read_json
 from caravan.jobspec import hcl_to_api_json
-from caravan.server import summary
 from caravan.structs import (
-    AllocListStub,
     Job,
     JobDeregisterResponse,
     JobParseRequest,
@@ -30,11 +29,7 @@ async def list_jobs(request: Request) -> Response:
     await authorize(request, NS.LIST_JOBS, opts.namespace)
     visible = namespace_filter(await acl_for(request), NS.LIST_JOBS)
     index = await blocking_index(request, opts, *_JOB_TABLES)
-    store = request.app.state.ctx.require_server().store
-    stubs = [summary.list_stub(j, store.allocs_by_job(j.namespace, j.id),
-                               store.evals_by_job(j.namespace, j.id))
-             for j in store.jobs(opts.namespace)
-             if j.id.startswith(opts.prefix) and visible(j.namespace)]
+    stubs = server_of(request).jobs.list_jobs(opts.namespace, opts.prefix, visible)
     return json_response(stubs, index=index, pretty=opts.pretty)
 
 
@@ -45,19 +40,11 @@ async def register(request: Request) -> Response:
     if path_id is not None and job.id != path_id:
         raise InvalidInput("Job ID does not match name")
     await authorize(request, (NS.SUBMIT_JOB, NS.REGISTER_JOB), job.namespace)
-    server = request.app.state.ctx.require_server()
-    existing = server.store.job(job.namespace, job.id)
-    if body.enforce_index:
-        current = existing.job_modify_index if existing else 0
-        if current != body.job_modify_index:
-            raise InvalidInput(f"Enforcing job modify index {body.job_modify_index}: job "
-                               f"exists with conflicting job modify index: {current}")
-    ev, index = server.jobs.register(job)
-    stored = server.store.job(job.namespace, job.id)
+    ev, index, job_modify_index = server_of(request).jobs.register(
+        job, enforce_index=body.job_modify_index if body.enforce_index else None)
     return json_response(JobRegisterResponse(
-        eval_id=ev.id, eval_create_index=index,
-        job_modify_index=stored.job_modify_index if stored else index, index=index),
-        index=index)
+        eval_id=ev.id, eval_create_index=index, job_modify_index=job_modify_index,
+        index=index), index=index)
 
 
 def _job_from(body: JobRegisterRequest, request: Request) -> Job:
@@ -86,24 +73,12 @@ async def parse(request: Request) -> Response:
     return json_response(parsed)
 
 
-def _job_or_404(request: Request) -> Job:
-    store = request.app.state.ctx.require_server().store
-    ns = query_options(request).namespace
-    job: Job | None = store.job(ns, request.path_params["job_id"])
-    if job is None:
-        raise NotFound("job not found")
-    return job
-
-
 async def read_job(request: Request) -> Response:
     opts = query_options(request)
     await authorize(request, NS.READ_JOB, opts.namespace)
     index = await blocking_index(request, opts, *_JOB_TABLES)
-    job = _job_or_404(request)
-    store = request.app.state.ctx.require_server().store
-    shown = summary.with_status(job, store.allocs_by_job(job.namespace, job.id),
-                                store.evals_by_job(job.namespace, job.id))
-    return json_response(shown, index=index, pretty=opts.pretty)
+    job = server_of(request).jobs.get(opts.namespace, request.path_params["job_id"])
+    return json_response(job, index=index, pretty=opts.pretty)
 
 
 async def deregister(request: Request) -> Response:
@@ -112,9 +87,8 @@ async def deregister(request: Request) -> Response:
     needed = (NS.SUBMIT_JOB, NS.PURGE_JOB) if purge else (NS.SUBMIT_JOB, NS.PURGE_JOB,
                                                           NS.DEREGISTER_JOB)
     await authorize(request, needed, opts.namespace)
-    server = request.app.state.ctx.require_server()
-    ev, index = server.jobs.deregister(opts.namespace, request.path_params["job_id"],
-                                       purge=purge)
+    ev, index = server_of(request).jobs.deregister(opts.namespace,
+                                                   request.path_params["job_id"], purge=purge)
     return json_response(JobDeregisterResponse(eval_id=ev.id, eval_create_index=index,
                                                job_modify_index=index, index=index), index=index)
 
@@ -123,35 +97,25 @@ async def versions(request: Request) -> Response:
     opts = query_options(request)
     await authorize(request, NS.READ_JOB, opts.namespace)
     index = await blocking_index(request, opts, "job_versions")
-    job = _job_or_404(request)
-    store = request.app.state.ctx.require_server().store
-    return json_response({"Versions": store.job_versions(job.namespace, job.id), "Diffs": None},
-                         index=index, pretty=opts.pretty)
+    found = server_of(request).jobs.versions(opts.namespace, request.path_params["job_id"])
+    return json_response({"Versions": found, "Diffs": None}, index=index, pretty=opts.pretty)
 
 
 async def allocations(request: Request) -> Response:
     opts = query_options(request)
     await authorize(request, NS.READ_JOB, opts.namespace)
     index = await blocking_index(request, opts, "allocs")
-    store = request.app.state.ctx.require_server().store
-    job_id = request.path_params["job_id"]
     show_all = parse_bool(request.query_params.get("all"), "all")
-    job = store.job(opts.namespace, job_id)
-    allocs = store.allocs_by_job(opts.namespace, job_id)
-    if job is not None and not show_all:
-        # Hide allocs of an earlier job that had the same ID (purged, then registered again).
-        allocs = [a for a in allocs if a.job is None or a.job.create_index == job.create_index]
-    allocs.sort(key=lambda a: a.create_index, reverse=True)
-    return json_response([AllocListStub.of(a) for a in allocs], index=index, pretty=opts.pretty)
+    stubs = server_of(request).jobs.allocations(opts.namespace, request.path_params["job_id"],
+                                                all_versions=show_all)
+    return json_response(stubs, index=index, pretty=opts.pretty)
 
 
 async def evaluations(request: Request) -> Response:
     opts = query_options(request)
     await authorize(request, NS.READ_JOB, opts.namespace)
     index = await blocking_index(request, opts, "evals")
-    store = request.app.state.ctx.require_server().store
-    evals = sorted(store.evals_by_job(opts.namespace, request.path_params["job_id"]),
-                   key=lambda e: e.create_index, reverse=True)
+    evals = server_of(request).jobs.evaluations(opts.namespace, request.path_params["job_id"])
     return json_response(evals, index=index, pretty=opts.pretty)
 
 
@@ -159,11 +123,8 @@ async def job_summary(request: Request) -> Response:
     opts = query_options(request)
     await authorize(request, NS.READ_JOB, opts.namespace)
     index = await blocking_index(request, opts, *_JOB_TABLES)
-    job = _job_or_404(request)
-    store = request.app.state.ctx.require_server().store
-    return json_response(summary.job_summary(job, store.allocs_by_job(job.namespace, job.id),
-                                             store.evals_by_job(job.namespace, job.id)),
-                         index=index, pretty=opts.pretty)
+    found = server_of(request).jobs.summary(opts.namespace, request.path_params["job_id"])
+    return json_response(found, index=index, pretty=opts.pretty)
 
 
 routes = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -52,6 +54,9 @@ class _TooLarge(Exception):
     pass
 
 
+_NODE_RPC = re.compile(r"^/v1/node/(register|[^/]+/heartbeat|[^/]+/allocations/update)/?$")
+
+
 class ForwardToServer(BaseHTTPMiddleware):
     """On a client-only agent, everything but /v1/client/* and /v1/agent/* goes to a server."""
 
@@ -64,6 +69,10 @@ class ForwardToServer(BaseHTTPMiddleware):
         local = path.startswith(("/v1/client/", "/v1/agent/", "/v1/regions"))
         if local or self._ctx.client is None:
             return await call_next(request)
+        if _NODE_RPC.match(path):
+            # Relayed, the call would carry this agent's certificate, not the caller's.
+            return PlainTextResponse("node registration, heartbeats and allocation updates "
+                                     "go to a server directly", status_code=400)
         servers = self._ctx.client.servers()
         if not servers:
             return PlainTextResponse("No known servers", status_code=500)

@@ -10,53 +10,44 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from caravan.acl import Coarse
-from caravan.errors import CaravanError, InvalidInput
-from caravan.http.auth import acl_for, authorize
-from caravan.http.context import AgentContext
+from caravan.errors import InvalidInput
+from caravan.http.auth import authorize_management, authorize_namespace, namespace_use_filter
+from caravan.http.context import server_of
 from caravan.http.query import blocking_index, json_response, query_options, read_json
-from caravan.server.namespace_endpoint import NamespaceEndpoint
 from caravan.server.namespaces import NAMESPACE_TABLE
 from caravan.structs.acl import Namespace
-
-
-def namespace_endpoint(ctx: AgentContext) -> NamespaceEndpoint:
-    """The server's namespace endpoint (`Server.namespaces`)."""
-    endpoint = getattr(ctx.require_server(), "namespaces", None)
-    if not isinstance(endpoint, NamespaceEndpoint):
-        raise CaravanError("the server has no namespace endpoint (Server.namespaces is not set)")
-    return endpoint
 
 
 async def list_namespaces(request: Request) -> Response:
     opts = query_options(request)
     index = await blocking_index(request, opts, NAMESPACE_TABLE)
-    found, _ = namespace_endpoint(request.app.state.ctx).list(await acl_for(request),
-                                                               opts.prefix)
+    found, _ = server_of(request).namespaces.list(opts.prefix,
+                                                  await namespace_use_filter(request))
     return json_response(found, index=index, pretty=opts.pretty)
 
 
 async def read_namespace(request: Request) -> Response:
     opts = query_options(request)
     await blocking_index(request, opts, NAMESPACE_TABLE)
-    namespace, index = namespace_endpoint(request.app.state.ctx).get(
-        await acl_for(request), request.path_params["name"])
+    name = request.path_params["name"]
+    await authorize_namespace(request, name)  # 403 before 404: existence is not revealed
+    namespace, index = server_of(request).namespaces.get(name)
     return json_response(namespace, index=index, pretty=opts.pretty)
 
 
 async def apply_namespace(request: Request) -> Response:
-    await authorize(request, Coarse.MANAGEMENT)
+    await authorize_management(request)
     namespace = Namespace.model_validate(await read_json(request))
     name = request.path_params.get("name")
     if name is not None and namespace.name != name:
         raise InvalidInput("Namespace name does not match request path")
-    index = namespace_endpoint(request.app.state.ctx).upsert(namespace)
+    index = server_of(request).namespaces.upsert(namespace)
     return Response(b"", headers={"X-Nomad-Index": str(index)})
 
 
 async def delete_namespace(request: Request) -> Response:
-    await authorize(request, Coarse.MANAGEMENT)
-    index = namespace_endpoint(request.app.state.ctx).delete(request.path_params["name"])
+    await authorize_management(request)
+    index = server_of(request).namespaces.delete(request.path_params["name"])
     return Response(b"", headers={"X-Nomad-Index": str(index)})
 
 

@@ -6,7 +6,10 @@
     POST /v1/node/<id>/allocations/update   {"Allocs": [AllocClientUpdate...]} -> {"Index"}
 
 Every call but register carries the node's secret as `X-Nomad-Token`; register
-carries it in the body and the server remembers it (hashed) on first contact.
+carries it in the body and the server remembers it (hashed) on first contact. A new
+node's register may carry a client introduction token as `X-Nomad-Token` instead.
+With `tls.verify_https_client`, every one of these calls needs a client or server
+certificate (peer.py).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from caravan.errors import InvalidInput
+from caravan.http.context import server_of
+from caravan.http.peer import require_node_certificate
 from caravan.http.query import json_response, read_json
 from caravan.structs import AllocClientUpdate, Node, NodeRegisterResponse, Struct
 
@@ -46,22 +51,25 @@ async def register(request: Request) -> Response:
     secret = str(node_raw.get("SecretID", "")) if isinstance(node_raw, dict) else ""
     if not body.node.id:
         raise InvalidInput("missing node ID for client registration")
-    server = request.app.state.ctx.require_server()
-    ttl, index = server.nodes.register(body.node, secret)
+    require_node_certificate(request)
+    token = _secret(request)
+    ttl, index = server_of(request).nodes.register(body.node, secret,
+                                                   "" if token == secret else token)
     return json_response(NodeRegisterResponse(heartbeat_ttl=ttl, index=index), index=index)
 
 
 async def heartbeat(request: Request) -> Response:
-    server = request.app.state.ctx.require_server()
+    require_node_certificate(request)
+    server = server_of(request)
     ttl = server.nodes.heartbeat(request.path_params["node_id"], _secret(request))
-    return json_response(NodeRegisterResponse(heartbeat_ttl=ttl, index=server.store.index))
+    return json_response(NodeRegisterResponse(heartbeat_ttl=ttl, index=server.index))
 
 
 async def update_allocs(request: Request) -> Response:
+    require_node_certificate(request)
     body = AllocUpdateRequest.model_validate(await read_json(request))
-    server = request.app.state.ctx.require_server()
-    index = server.nodes.update_allocs(request.path_params["node_id"], _secret(request),
-                                       body.allocs)
+    index = server_of(request).nodes.update_allocs(request.path_params["node_id"],
+                                                   _secret(request), body.allocs)
     return json_response({"Index": index}, index=index)
 
 

@@ -8,8 +8,8 @@ from starlette.routing import Route
 
 from caravan.acl import Coarse
 from caravan.acl import NamespaceCapability as NS
-from caravan.errors import NotFound
 from caravan.http.auth import authorize, authorize_node, namespace_filter
+from caravan.http.context import server_of
 from caravan.http.query import blocking_index, json_response, parse_bool, query_options
 from caravan.structs import Node, NodeListStub
 
@@ -30,37 +30,28 @@ async def list_nodes(request: Request) -> Response:
     opts = query_options(request)
     await authorize(request, Coarse.NODE_READ)
     index = await blocking_index(request, opts, "nodes")
-    store = request.app.state.ctx.require_server().store
     attrs = "os" in request.query_params or "attributes" in request.query_params
-    nodes = sorted((n for n in store.nodes() if n.id.startswith(opts.prefix)),
-                   key=lambda n: n.create_index)
+    nodes = server_of(request).nodes.list_nodes(opts.prefix)
     return json_response([list_stub(n, attributes=attrs) for n in nodes], index=index,
                          pretty=opts.pretty)
-
-
-def node_or_404(request: Request) -> Node:
-    store = request.app.state.ctx.require_server().store
-    node: Node | None = store.node(request.path_params["node_id"])
-    if node is None:
-        raise NotFound("node not found")
-    return node
 
 
 async def read_node(request: Request) -> Response:
     opts = query_options(request)
     await authorize(request, Coarse.NODE_READ)
     index = await blocking_index(request, opts, "nodes")
-    return json_response(node_or_404(request), index=index, pretty=opts.pretty)
+    node = server_of(request).nodes.get(request.path_params["node_id"])
+    return json_response(node, index=index, pretty=opts.pretty)
 
 
 async def node_allocs(request: Request) -> Response:
     """Full allocations (with Job) on a node; clients pull theirs with blocking queries."""
     opts = query_options(request)
     acl = await authorize_node(request, request.path_params["node_id"], Coarse.NODE_READ)
-    node = node_or_404(request)
+    nodes = server_of(request).nodes
+    node = nodes.get(request.path_params["node_id"])
     index = await blocking_index(request, opts, "allocs")
-    store = request.app.state.ctx.require_server().store
-    allocs = sorted(store.allocs_by_node(node.id), key=lambda a: a.create_index)
+    allocs = nodes.allocations(node.id)
     if acl is not None:  # a user, not the node: only allocs of namespaces it may read
         visible = namespace_filter(acl, NS.READ_JOB)
         allocs = [a for a in allocs if visible(a.namespace)]

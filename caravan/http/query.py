@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from caravan.durations import parse_duration
 from caravan.errors import InvalidInput
+from caravan.http.context import server_of
 
 MAX_WAIT_S = 300.0
 _TRUE = {"1", "t", "T", "TRUE", "true", "True"}
@@ -68,10 +69,7 @@ def query_options(request: Request) -> QueryOptions:
 
 async def blocking_index(request: Request, opts: QueryOptions, *tables: str) -> int:
     """Wait (when `?index=` asks for it) until `tables` change; returns their index."""
-    store = request.app.state.ctx.require_server().store
-    if opts.index <= 0:
-        return int(store.table_index(*tables))
-    return int(await store.wait_for_change(tables, opts.index, opts.wait_s))
+    return await server_of(request).wait_index(tables, opts.index, opts.wait_s)
 
 
 def json_response(payload: Any, *, index: int | None = None, pretty: bool = False,

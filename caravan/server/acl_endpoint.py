@@ -1,11 +1,8 @@
 """ACL state: bootstrap, policies, tokens, and resolving a secret to a compiled ACL.
 
-Tables (JSON rows in the state store):
-
-    acl_policies       name -> ACLPolicy
-    acl_tokens         accessor -> ACLToken with an empty SecretID, plus "SecretHash"
-    acl_token_secrets  sha256(secret) -> accessor
-    acl_bootstrap      "bootstrap" -> {"ResetIndex": <index of the last bootstrap>}
+The tables are the state store's typed ACL tables (`server/state/acl_tables.py`).
+Who may call which method is decided before the call, by the HTTP layer's one
+authorization path (`caravan.acl.authorize`); only the ACLs-disabled check is here.
 
 Unlike Nomad, secrets are stored only as their SHA-256, so a copied state file does
 not hand out tokens. The SecretID is therefore returned once, by bootstrap and by
@@ -13,27 +10,17 @@ create; `token info`, `token list` and `token update` cannot show it again (`tok
 self` can: the caller has just presented it). Secrets are 122-bit random UUIDs, so
 an unsalted hash is enough.
 
-Resolving a token (every authorized request) is a dict lookup while no token or
-policy changed since the last resolution of the same secret; otherwise a SHA-256,
-a few dict lookups and an `ACLCache` hit (rows are parsed again only when their
-text changed).
+Resolving a token (every authorized request) is a `CallerCache` lookup while no
+token or policy changed since the last resolution of the same secret; otherwise a
+SHA-256, a few dict lookups and an `ACLCache` hit.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
-from caravan.acl import ACL, ACLCache, PolicySource
-from caravan.acl.identity import (
-    ANONYMOUS_POLICY,
-    Caller,
-    anonymous_token,
-    hash_secret,
-    is_uuid,
-)
+from caravan.acl import ACL, ACLCache, CallerCache, PolicySource
+from caravan.acl.identity import Caller, anonymous_token, hash_secret, is_uuid
 from caravan.acl.validate import check_policy, multi_error
 from caravan.errors import (
     CaravanError,
@@ -44,23 +31,12 @@ from caravan.errors import (
 )
 from caravan.server.core import ServerCore
 from caravan.server.state import Txn
-from caravan.structs.acl import (
-    ACLPolicy,
-    ACLPolicyListStub,
-    ACLToken,
-    ACLTokenListStub,
-    rfc3339_nano,
-)
+from caravan.server.state.acl_tables import POLICY_TABLE, TOKEN_TABLE, AclTables
+from caravan.structs.acl import ACLPolicy, ACLToken, ACLTokenListStub, rfc3339_nano
 
-POLICY_TABLE = "acl_policies"
-TOKEN_TABLE = "acl_tokens"
-SECRET_TABLE = "acl_token_secrets"
-BOOTSTRAP_TABLE = "acl_bootstrap"
 RESET_FILE = "acl-bootstrap-reset"
 
 _S = 1_000_000_000
-_CALLERS_LIMIT = 4096  # resolved secrets kept; cleared when full (secrets are user input)
-Row = TypeVar("Row", ACLToken, ACLPolicy)
 
 
 class ACLEndpoint:
@@ -73,9 +49,7 @@ class ACLEndpoint:
         self.enabled = enabled
         self._ttl_range = (int(token_min_ttl_s * _S), int(token_max_ttl_s * _S))
         self.cache = cache or ACLCache()
-        self._parsed: dict[tuple[str, str], tuple[str, ACLToken | ACLPolicy]] = {}
-        # secret -> (token and policy tables' index, expiry ns or None, caller)
-        self._callers: dict[str, tuple[int, int | None, Caller]] = {}
+        self._callers = CallerCache()
 
     def check_enabled(self) -> None:
         if not self.enabled:
@@ -94,14 +68,11 @@ class ACLEndpoint:
     def resolve(self, secret: str) -> Caller:
         """The caller `secret` stands for; see `resolve_token` for the errors."""
         version = self._core.store.table_index(TOKEN_TABLE, POLICY_TABLE)
-        hit = self._callers.get(secret)
-        if hit is not None and hit[0] == version and (
-                hit[1] is None or hit[1] >= self._core.clock.now_ns()):
-            return hit[2]
+        hit = self._callers.get(secret, version, self._core.clock.now_ns())
+        if hit is not None:
+            return hit
         caller = self._resolve(secret)
-        if len(self._callers) >= _CALLERS_LIMIT:
-            self._callers.clear()
-        self._callers[secret] = (version, caller.token.expires_at_ns(), caller)
+        self._callers.put(secret, version, caller.token.expires_at_ns(), caller)
         return caller
 
     def _resolve(self, secret: str) -> Caller:
@@ -109,7 +80,7 @@ class ACLEndpoint:
         if token.type == "management":
             return Caller(token, self.cache.management, secret)
         sources = [PolicySource(p.name, p.hash, p.rules) for name in token.policies or []
-                   if (p := self._policy(name)) is not None]
+                   if (p := self._tables.policy(name)) is not None]
         try:
             acl = self.cache.acl_for(sources)
         except InvalidInput as e:  # fail closed: a policy that no longer parses grants nothing
@@ -123,42 +94,25 @@ class ACLEndpoint:
     def _token_by_secret(self, secret: str) -> ACLToken:
         if not secret:
             return anonymous_token()
-        accessor = self._core.store.rows(SECRET_TABLE).get(hash_secret(secret)) \
+        token = self._tables.token_by_secret_hash(hash_secret(secret)) \
             if is_uuid(secret) else None
-        token = self._token(accessor) if accessor else None
         if token is None:
             raise TokenNotFound()
         if token.expired(self._core.clock.now_ns()):
             raise PermissionDenied("ACL token expired")
         return token
 
-    def _token(self, accessor: str) -> ACLToken | None:
-        return self._row(TOKEN_TABLE, accessor, ACLToken.model_validate_json)
-
-    def _policy(self, name: str) -> ACLPolicy | None:
-        return self._row(POLICY_TABLE, name, ACLPolicy.model_validate_json)
-
-    def _row(self, table: str, key: str, parse: Callable[[str], Row]) -> Row | None:
-        """The parsed row; parsed again only when the stored text is a new object."""
-        raw = self._core.store.rows(table).get(key)
-        if raw is None:
-            self._parsed.pop((table, key), None)
-            return None
-        seen = self._parsed.get((table, key))
-        if seen is not None and seen[0] is raw:
-            return seen[1]  # type: ignore[return-value]
-        value = parse(raw)
-        self._parsed[(table, key)] = (raw, value)
-        return value
+    @property
+    def _tables(self) -> AclTables:
+        return self._core.store.acl
 
     # ---- bootstrap -----------------------------------------------------------------------
 
     def bootstrap(self, secret: str = "") -> tuple[ACLToken, int]:
         """The first management token: once, or again when the reset file names the index."""
         self.check_enabled()
-        done = self._core.store.rows(BOOTSTRAP_TABLE).get("bootstrap")
-        if done is not None:
-            reset_index = int(json.loads(done)["ResetIndex"])
+        reset_index = self._tables.bootstrap_index()
+        if reset_index is not None:
             wanted = self._reset_file_index()
             if wanted == 0:
                 raise InvalidInput(f"ACL bootstrap already done (reset index: {reset_index})")
@@ -172,7 +126,7 @@ class ACLEndpoint:
                          name="Bootstrap Token", type="management", global_=True,
                          create_time=rfc3339_nano(core.clock.now_ns()))
         txn = core.begin()
-        txn.put_row(BOOTSTRAP_TABLE, "bootstrap", json.dumps({"ResetIndex": txn.index}))
+        txn.acl.bootstrap_index = txn.index
         stored = self._put_token(txn, token, token.secret_id, None)
         index = core.store.commit(txn)
         return stored.model_copy(update={"secret_id": token.secret_id}), index
@@ -185,66 +139,52 @@ class ACLEndpoint:
         except (OSError, ValueError, IndexError):
             return 0
 
-    # ---- policies ------------------------------------------------------------------------
+    # ---- policies (callers are authorized by the HTTP layer) --------------------------
 
-    def list_policies(self, caller: Caller,
-                      prefix: str = "") -> tuple[list[ACLPolicyListStub], int]:
-        """Management tokens see every policy; others the policies they hold."""
+    def list_policies(self, prefix: str = "") -> tuple[list[ACLPolicy], int]:
         self.check_enabled()
-        names = sorted(n for n in self._core.store.rows(POLICY_TABLE) if n.startswith(prefix))
-        stubs = [p.stub() for n in names
-                 if caller.holds_policy(n) and (p := self._policy(n)) is not None]
-        return stubs, self._core.store.table_index(POLICY_TABLE)
+        found = [p for p in self._tables.policies() if p.name.startswith(prefix)]
+        return found, self._core.store.table_index(POLICY_TABLE)
 
-    def get_policy(self, caller: Caller, name: str) -> tuple[ACLPolicy, int]:
-        """Management tokens read any policy; others the ones they hold, and `anonymous`."""
+    def policy(self, name: str) -> ACLPolicy | None:
         self.check_enabled()
-        if name != ANONYMOUS_POLICY and not caller.holds_policy(name):
-            raise PermissionDenied()
-        policy = self._policy(name)
+        return self._tables.policy(name)
+
+    def get_policy(self, name: str) -> tuple[ACLPolicy, int]:
+        policy = self.policy(name)
         if policy is None:
             raise NotFound("ACL policy not found")
         return policy, policy.modify_index
 
-    def upsert_policy(self, caller: Caller, policy: ACLPolicy) -> int:
-        self._require_management(caller)
+    def upsert_policy(self, policy: ACLPolicy) -> int:
+        self.check_enabled()
         check_policy(policy)
-        existing = self._policy(policy.name)
+        existing = self._tables.policy(policy.name)
         txn = self._core.begin()
-        stored = policy.model_copy(update={
+        txn.acl.policies[policy.name] = policy.model_copy(update={
             "hash": policy.computed_hash(), "modify_index": txn.index,
             "create_index": existing.create_index if existing else txn.index})
-        txn.put_row(POLICY_TABLE, policy.name, stored.model_dump_json(by_alias=True))
         return self._core.store.commit(txn)
 
-    def delete_policy(self, caller: Caller, name: str) -> int:
+    def delete_policy(self, name: str) -> int:
         """Deleting a policy that does not exist succeeds, as in Nomad."""
-        self._require_management(caller)
+        self.check_enabled()
         txn = self._core.begin()
-        txn.put_row(POLICY_TABLE, name, None)
-        self._parsed.pop((POLICY_TABLE, name), None)
+        txn.acl.policies[name] = None
         return self._core.store.commit(txn)
 
-    # ---- tokens --------------------------------------------------------------------------
+    # ---- tokens (callers are authorized by the HTTP layer) ----------------------------
 
-    def list_tokens(self, caller: Caller,
-                    prefix: str = "") -> tuple[list[ACLTokenListStub], int]:
-        self._require_management(caller)
-        tokens = [t for a in self._core.store.rows(TOKEN_TABLE)
-                  if a.startswith(prefix) and (t := self._token(a)) is not None]
+    def list_tokens(self, prefix: str = "") -> tuple[list[ACLTokenListStub], int]:
+        self.check_enabled()
+        tokens = [t for t in self._tables.tokens() if t.accessor_id.startswith(prefix)]
         tokens.sort(key=lambda t: (t.create_index, t.accessor_id))
         return [t.stub() for t in tokens], self._core.store.table_index(TOKEN_TABLE)
 
-    def get_token(self, caller: Caller, accessor: str) -> tuple[ACLToken, int]:
-        """Management reads any token, others only their own; never with its secret."""
+    def token(self, accessor: str) -> ACLToken | None:
+        """The stored token, never with its secret."""
         self.check_enabled()
-        token = self._token(accessor)
-        own = token is not None and caller.token.accessor_id == token.accessor_id
-        if not (caller.acl.is_management or own):
-            raise PermissionDenied()
-        if token is None:
-            raise NotFound("ACL token not found")
-        return token, token.modify_index
+        return self._tables.token(accessor)
 
     def self_token(self, caller: Caller) -> tuple[ACLToken, int]:
         """The caller's own token, with the secret they presented."""
@@ -252,10 +192,10 @@ class ACLEndpoint:
         token = caller.token.model_copy(update={"secret_id": caller.secret})
         return token, token.modify_index
 
-    def upsert_token(self, caller: Caller, token: ACLToken) -> tuple[ACLToken, int]:
+    def upsert_token(self, token: ACLToken) -> tuple[ACLToken, int]:
         """Create (no AccessorID) or update a token; a new token's secret is returned once."""
-        self._require_management(caller)
-        existing = self._token(token.accessor_id) if token.accessor_id else None
+        self.check_enabled()
+        existing = self._tables.token(token.accessor_id) if token.accessor_id else None
         if token.accessor_id and existing is None and not _importable(token):
             raise InvalidInput(f"cannot find token {token.accessor_id}")
         token = self._canonical(token, existing)
@@ -269,15 +209,12 @@ class ACLEndpoint:
         shown = token.secret_id if existing is None else ""
         return stored.model_copy(update={"secret_id": shown}), index
 
-    def delete_token(self, caller: Caller, accessor: str) -> int:
-        self._require_management(caller)
-        raw = self._core.store.rows(TOKEN_TABLE).get(accessor)
-        if raw is None:
+    def delete_token(self, accessor: str) -> int:
+        self.check_enabled()
+        if self._tables.token(accessor) is None:
             raise InvalidInput(f"Cannot delete nonexistent tokens: {accessor}")
         txn = self._core.begin()
-        txn.put_row(TOKEN_TABLE, accessor, None)
-        txn.put_row(SECRET_TABLE, json.loads(raw)["SecretHash"], None)
-        self._parsed.pop((TOKEN_TABLE, accessor), None)
+        txn.acl.tokens[accessor] = None
         return self._core.store.commit(txn)
 
     def _canonical(self, token: ACLToken, existing: ACLToken | None) -> ACLToken:
@@ -301,20 +238,10 @@ class ACLEndpoint:
         stored = token.model_copy(update={
             "secret_id": "", "hash": token.computed_hash(), "modify_index": txn.index,
             "create_index": existing.create_index if existing else txn.index})
-        row = stored.model_dump(mode="json", by_alias=True)
+        txn.acl.tokens[stored.accessor_id] = stored
         if existing is None:
-            row["SecretHash"] = hash_secret(secret)
-            txn.put_row(SECRET_TABLE, row["SecretHash"], stored.accessor_id)
-        else:
-            old = self._core.store.rows(TOKEN_TABLE)[existing.accessor_id]
-            row["SecretHash"] = json.loads(old)["SecretHash"]
-        txn.put_row(TOKEN_TABLE, stored.accessor_id, json.dumps(row))
+            txn.acl.secret_hashes[stored.accessor_id] = hash_secret(secret)
         return stored
-
-    def _require_management(self, caller: Caller) -> None:
-        self.check_enabled()
-        if not caller.acl.is_management:
-            raise PermissionDenied()
 
 
 def _importable(token: ACLToken) -> bool:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from caravan.clock import Clock
+from caravan.errors import WriteFailed
 from caravan.ids import IdGenerator
 from caravan.server.eval_broker import EvalBroker
 from caravan.server.state import StateStore, Txn
 from caravan.structs import Evaluation, Job
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -39,7 +43,12 @@ class ServerCore:
         return index
 
     def unblock(self, evals: Iterable[Evaluation] | None = None) -> None:
-        """Capacity or nodes changed: give blocked evaluations another pass."""
+        """Capacity or nodes changed: give blocked evaluations another pass.
+
+        Called after the write that freed the capacity succeeded, so a failure here must
+        not fail that caller: the evals stay blocked (in the store and in the broker) and
+        the next capacity change tries again.
+        """
         blocked = list(evals) if evals is not None else self.broker.take_blocked()
         if not blocked:
             return
@@ -48,8 +57,15 @@ class ServerCore:
             current = self.store.eval(ev.id) or ev
             if current.status == "blocked":
                 txn.evals.append(current.model_copy(update={"status": "pending"}))
-        if txn.evals:
+        if not txn.evals:
+            return
+        try:
             self.commit_and_enqueue(txn)
+        except WriteFailed as e:
+            log.warning("could not unblock %d evaluations: %s; they stay blocked",
+                        len(txn.evals), e.message)
+            for ev in blocked:
+                self.broker.block(ev)
 
     def cancel_blocked(self, namespace: str, job_id: str, txn: Txn) -> None:
         """A newer eval for the job supersedes its blocked one."""

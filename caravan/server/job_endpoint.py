@@ -1,13 +1,26 @@
-"""Job writes: register (new version, eval), deregister (stop or purge)."""
+"""Jobs: register (new version, eval), deregister (stop or purge), and the job reads.
+
+Callers are authorized before they get here (the HTTP layer's one authorization path).
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from caravan.errors import FieldError, InvalidInput, JobValidationError, NotFound
+from caravan.server import summary
 from caravan.server.core import ServerCore
 from caravan.server.namespaces import namespace_exists
-from caravan.structs import Evaluation, Job, canonicalize, validate_job
+from caravan.structs import (
+    AllocListStub,
+    Evaluation,
+    Job,
+    JobListStub,
+    JobSummary,
+    canonicalize,
+    validate_job,
+)
 
 # The task drivers caravan ships; a job naming another one can never be placed.
 KNOWN_DRIVERS = ("exec", "raw_exec")
@@ -19,9 +32,70 @@ class JobEndpoint:
     def __init__(self, core: ServerCore) -> None:
         self._core = core
 
-    def register(self, job: Job) -> tuple[Evaluation, int]:
-        """Validate and store `job` as a new version; returns the eval and its index."""
+    # ---- reads ---------------------------------------------------------------------------
+
+    def list_jobs(self, namespace: str, prefix: str = "",
+             visible: Callable[[str], bool] = lambda _ns: True) -> list[JobListStub]:
+        """Jobs of `namespace` (`*`: all) whose ID starts with `prefix`, as list stubs."""
+        store = self._core.store
+        return [summary.list_stub(j, store.allocs_by_job(j.namespace, j.id),
+                                  store.evals_by_job(j.namespace, j.id))
+                for j in store.jobs(namespace)
+                if j.id.startswith(prefix) and visible(j.namespace)]
+
+    def get(self, namespace: str, job_id: str) -> Job:
+        """The job with its status derived from its allocs and evals; NotFound if none."""
+        job = self._job(namespace, job_id)
+        store = self._core.store
+        return summary.with_status(job, store.allocs_by_job(job.namespace, job.id),
+                                   store.evals_by_job(job.namespace, job.id))
+
+    def versions(self, namespace: str, job_id: str) -> list[Job]:
+        job = self._job(namespace, job_id)
+        return self._core.store.job_versions(job.namespace, job.id)
+
+    def summary(self, namespace: str, job_id: str) -> JobSummary:
+        job = self._job(namespace, job_id)
+        store = self._core.store
+        return summary.job_summary(job, store.allocs_by_job(job.namespace, job.id),
+                                   store.evals_by_job(job.namespace, job.id))
+
+    def allocations(self, namespace: str, job_id: str, *,
+                    all_versions: bool = False) -> list[AllocListStub]:
+        """Newest first. Without `all_versions`, allocs of an earlier job that had the same
+        ID (purged, then registered again) are hidden."""
+        store = self._core.store
+        job = store.job(namespace, job_id)
+        allocs = store.allocs_by_job(namespace, job_id)
+        if job is not None and not all_versions:
+            allocs = [a for a in allocs
+                      if a.job is None or a.job.create_index == job.create_index]
+        allocs.sort(key=lambda a: a.create_index, reverse=True)
+        return [AllocListStub.of(a) for a in allocs]
+
+    def evaluations(self, namespace: str, job_id: str) -> list[Evaluation]:
+        return sorted(self._core.store.evals_by_job(namespace, job_id),
+                      key=lambda e: e.create_index, reverse=True)
+
+    def _job(self, namespace: str, job_id: str) -> Job:
+        job = self._core.store.job(namespace, job_id)
+        if job is None:
+            raise NotFound("job not found")
+        return job
+
+    # ---- writes --------------------------------------------------------------------------
+
+    def register(self, job: Job, *,
+                 enforce_index: int | None = None) -> tuple[Evaluation, int, int]:
+        """Validate and store `job` as a new version.
+
+        With `enforce_index`, only if the stored job's JobModifyIndex is that value (0:
+        only if there is no such job), as `job run -check-index` asks. Returns the eval,
+        its index and the job's JobModifyIndex.
+        """
         core = self._core
+        if enforce_index is not None:
+            self._check_index(job, enforce_index)
         job = canonicalize(job)
         validate_job(job)
         _check_drivers(job)
@@ -41,7 +115,16 @@ class JobEndpoint:
         core.cancel_blocked(job.namespace, job.id, txn)
         ev = core.new_eval(job, "job-register")
         txn.evals.append(ev)
-        return ev, core.commit_and_enqueue(txn)
+        index = core.commit_and_enqueue(txn)
+        stored = core.store.job(job.namespace, job.id)
+        return ev, index, stored.job_modify_index if stored else index
+
+    def _check_index(self, job: Job, wanted: int) -> None:
+        existing = self._core.store.job(job.namespace, job.id)
+        current = existing.job_modify_index if existing else 0
+        if current != wanted:
+            raise InvalidInput(f"Enforcing job modify index {wanted}: job "
+                               f"exists with conflicting job modify index: {current}")
 
     def deregister(self, namespace: str, job_id: str, *, purge: bool) -> tuple[Evaluation, int]:
         core = self._core

@@ -1,17 +1,20 @@
 """Namespaces: list, read, apply, delete. `default` always exists.
 
-Rows live in the `namespaces` table (see `server/namespaces.py`, which the job
-endpoint uses to refuse jobs in a namespace that does not exist). The `default`
-namespace has no row until someone changes it; reads then show Nomad's built-in one.
+Namespaces live in the state store's typed `namespaces` table (`server/namespaces.py`
+is what the job endpoint uses to refuse jobs in a namespace that does not exist). The
+`default` namespace has no row until someone changes it; reads then show Nomad's
+built-in one. Who may see or change which namespace is decided before the call, by
+the HTTP layer's one authorization path.
 """
 
 from __future__ import annotations
 
 import re
 
-from caravan.acl import ACL
+from collections.abc import Callable
+
 from caravan.acl.validate import multi_error
-from caravan.errors import InvalidInput, NotFound, PermissionDenied
+from caravan.errors import InvalidInput, NotFound
 from caravan.server.core import ServerCore
 from caravan.server.namespaces import DEFAULT_NAMESPACE, NAMESPACE_TABLE
 from caravan.server.summary import job_status
@@ -31,24 +34,21 @@ class NamespaceEndpoint:
         self._core = core
 
     def _stored(self) -> dict[str, Namespace]:
-        rows = self._core.store.rows(NAMESPACE_TABLE)
-        found = {name: Namespace.model_validate_json(raw) for name, raw in rows.items()}
+        found = {ns.name: ns for ns in self._core.store.acl.namespaces()}
         found.setdefault(DEFAULT_NAMESPACE, default_namespace())
         return found
 
     def index(self) -> int:
         return self._core.store.table_index(NAMESPACE_TABLE)
 
-    def list(self, acl: ACL | None, prefix: str = "") -> tuple[list[Namespace], int]:
-        """Namespaces whose name starts with `prefix` that `acl` may use at all."""
+    def list(self, prefix: str = "",
+             visible: Callable[[str], bool] = lambda _name: True) -> tuple[list[Namespace], int]:
+        """Namespaces whose name starts with `prefix` and that `visible` keeps."""
         found = [ns for name, ns in sorted(self._stored().items()) if name.startswith(prefix)
-                 and (acl is None or acl.allow_namespace(name))]
+                 and visible(name)]
         return found, self.index()
 
-    def get(self, acl: ACL | None, name: str) -> tuple[Namespace, int]:
-        """403 before 404: a token cannot learn which namespaces it may not see exist."""
-        if acl is not None and not acl.allow_namespace(name):
-            raise PermissionDenied()
+    def get(self, name: str) -> tuple[Namespace, int]:
         namespace = self._stored().get(name)
         if namespace is None:
             raise NotFound("Namespace not found")
@@ -64,25 +64,23 @@ class NamespaceEndpoint:
             problems.append(f"description longer than {MAX_DESCRIPTION}")
         if problems:
             raise InvalidInput(f'Invalid namespace "{namespace.name}": {multi_error(problems)}')
-        existing = self._core.store.rows(NAMESPACE_TABLE).get(namespace.name)
+        existing = self._core.store.acl.namespace(namespace.name)
         txn = self._core.begin()
-        create_index = Namespace.model_validate_json(existing).create_index if existing \
-            else txn.index
-        stored = namespace.model_copy(update={"create_index": create_index,
-                                              "modify_index": txn.index,
-                                              "hash": namespace.computed_hash()})
-        txn.put_row(NAMESPACE_TABLE, namespace.name, stored.model_dump_json(by_alias=True))
+        create_index = existing.create_index if existing else txn.index
+        txn.acl.namespaces[namespace.name] = namespace.model_copy(update={
+            "create_index": create_index, "modify_index": txn.index,
+            "hash": namespace.computed_hash()})
         return self._core.store.commit(txn)
 
     def delete(self, name: str) -> int:
         """Refused for `default` and while jobs or allocations in it are not terminal."""
         if name == DEFAULT_NAMESPACE:
             raise InvalidInput("can not delete default namespace")
-        if name not in self._core.store.rows(NAMESPACE_TABLE):
+        if self._core.store.acl.namespace(name) is None:
             raise NotFound("namespace not found")
         self._check_empty(name)
         txn = self._core.begin()
-        txn.put_row(NAMESPACE_TABLE, name, None)
+        txn.acl.namespaces[name] = None
         return self._core.store.commit(txn)
 
     def _check_empty(self, name: str) -> None:

@@ -1,4 +1,4 @@
-"""Node writes from clients: register, heartbeat, alloc status updates; and node-down handling."""
+"""Nodes: reads; writes from clients (register, heartbeat, alloc status updates); node-down."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import logging
 from caravan.errors import NotFound, PermissionDenied
 from caravan.server.core import ServerCore
 from caravan.server.heartbeat import HeartbeatTracker
+from caravan.server.scheduler.reschedule import failure_needs_eval
+from caravan.server.introduction import Introductions
 from caravan.structs import AllocClientUpdate, Allocation, Job, Node
 
 log = logging.getLogger(__name__)
@@ -15,9 +17,33 @@ _NS = 1_000_000_000
 
 
 class NodeEndpoint:
-    def __init__(self, core: ServerCore, heartbeats: HeartbeatTracker) -> None:
+    def __init__(self, core: ServerCore, heartbeats: HeartbeatTracker,
+                 introductions: Introductions) -> None:
         self._core = core
         self._heartbeats = heartbeats
+        self.introductions = introductions
+
+    # ---- reads (callers are authorized by the HTTP layer) ------------------------------
+
+    def list_nodes(self, prefix: str = "") -> list[Node]:
+        """Nodes whose ID starts with `prefix`, oldest registration first."""
+        return sorted((n for n in self._core.store.nodes() if n.id.startswith(prefix)),
+                      key=lambda n: n.create_index)
+
+    def find(self, node_id: str) -> Node | None:
+        return self._core.store.node(node_id)
+
+    def get(self, node_id: str) -> Node:
+        node = self.find(node_id)
+        if node is None:
+            raise NotFound("node not found")
+        return node
+
+    def allocations(self, node_id: str) -> list[Allocation]:
+        """Full allocations (with their Job), oldest first."""
+        return sorted(self._core.store.allocs_by_node(node_id), key=lambda a: a.create_index)
+
+    # ---- writes from clients ---------------------------------------------------------------
 
     def authenticate(self, node_id: str, secret: str) -> Node:
         """The node, if `secret` is its secret; the same error either way to avoid probing."""
@@ -28,14 +54,19 @@ class NodeEndpoint:
             raise PermissionDenied()
         return node
 
-    def register(self, node: Node, secret: str) -> tuple[int, int]:
-        """Store the node as ready; returns (heartbeat TTL ns, index)."""
+    def register(self, node: Node, secret: str, intro_token: str = "") -> tuple[int, int]:
+        """Store the node as ready; returns (heartbeat TTL ns, index).
+
+        A known node proves itself with its secret; a node ID never seen before is
+        admitted (or not) by client introduction, with `intro_token`."""
         core = self._core
         existing = core.store.node(node.id)
         if existing is not None and not core.store.node_secret_matches(node.id, secret):
             raise PermissionDenied()
         if not secret:
             raise PermissionDenied("node registration requires a node secret")
+        if existing is None:
+            self.introductions.admit(node, intro_token)
         txn = core.begin()
         node = node.model_copy(update={
             "status": "ready", "status_description": "",
@@ -96,7 +127,8 @@ class NodeEndpoint:
                 freed = True
                 if changed.client_status == "failed" and alloc.job is not None:
                     job = core.store.job(alloc.namespace, alloc.job_id)
-                    if job is not None and not job.stop:
+                    if (job is not None and not job.stop
+                            and failure_needs_eval(changed, job, core.clock.now_ns())):
                         failed_jobs[(job.namespace, job.id)] = job
         for job in failed_jobs.values():
             txn.evals.append(core.new_eval(job, "alloc-failure"))

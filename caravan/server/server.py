@@ -1,30 +1,38 @@
 """The server: builds the store, broker, workers and endpoints, and owns their loops.
 
-    start():  load state ─▶ re-queue pending evals, park blocked ones ─▶ give every
-              ready node a fresh heartbeat deadline ─▶ start workers + heartbeat loop
+    start():  load state ─▶ re-queue pending evals, park blocked ones and give them one
+              more pass ─▶ give every ready node the failover heartbeat deadline (5 min)
+              ─▶ start workers + heartbeat loop
     stop():   cancel the loops (each awaited), close the store
+
+The loops belong to a `Supervisor`: one that dies is logged and `wait_failed()`
+returns, so the agent stops instead of serving without a scheduler or heartbeats.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 
 from caravan.clock import Clock
+from caravan.errors import WriteFailed
+from caravan.config.tls import ClientIntroductionConfig
 from caravan.ids import IdGenerator
 from caravan.server.acl_endpoint import ACLEndpoint
 from caravan.server.alloc_endpoint import AllocEndpoint
 from caravan.server.namespace_endpoint import NamespaceEndpoint
 from caravan.server.core import ServerCore
 from caravan.server.eval_broker import EvalBroker
+from caravan.server.eval_endpoint import EvalEndpoint
 from caravan.server.heartbeat import HeartbeatTracker
+from caravan.server.introduction import Introductions, load_or_create_key
 from caravan.server.job_endpoint import JobEndpoint
 from caravan.server.node_endpoint import NodeEndpoint
 from caravan.server.plan_apply import PlanApplier
 from caravan.server.state import Backend, SqliteBackend, StateStore
 from caravan.server.worker import Worker
 from caravan.structs import Evaluation
+from caravan.supervisor import Supervisor, TaskFailure
 
 log = logging.getLogger(__name__)
 
@@ -34,15 +42,20 @@ class Server:
                  region: str = "global", heartbeat_ttl_s: float = 10.0,
                  heartbeat_grace_s: float = 10.0, workers: int = 1,
                  server_dir: Path | None = None, acl_enabled: bool = False,
-                 token_min_ttl_s: float = 60.0, token_max_ttl_s: float = 24 * 3600.0) -> None:
+                 token_min_ttl_s: float = 60.0, token_max_ttl_s: float = 24 * 3600.0,
+                 client_introduction: ClientIntroductionConfig | None = None) -> None:
         self.store = StateStore(backend)
         self.broker = EvalBroker()
         self.core = ServerCore(store=self.store, broker=self.broker, clock=clock, new_id=new_id,
                                region=region)
         self.heartbeats = HeartbeatTracker(heartbeat_ttl_s, heartbeat_grace_s, self._node_down)
         self.jobs = JobEndpoint(self.core)
-        self.nodes = NodeEndpoint(self.core, self.heartbeats)
+        self.introductions = Introductions(
+            client_introduction or ClientIntroductionConfig(), region,
+            load_or_create_key(server_dir / "keyring" if server_dir else None))
+        self.nodes = NodeEndpoint(self.core, self.heartbeats, self.introductions)
         self.allocs = AllocEndpoint(self.core)
+        self.evals = EvalEndpoint(self.core)
         self.acl = ACLEndpoint(self.core, server_dir, enabled=acl_enabled,
                                token_min_ttl_s=token_min_ttl_s, token_max_ttl_s=token_max_ttl_s)
         self.namespaces = NamespaceEndpoint(self.core)
@@ -51,7 +64,7 @@ class Server:
                                    on_capacity_freed=self.core.unblock)
         self._workers = [Worker(self.store, self.broker, self.applier, new_id, clock)
                          for _ in range(workers)]
-        self._tasks: list[asyncio.Task[None]] = []
+        self._loops = Supervisor("server")
 
     @classmethod
     def from_data_dir(cls, data_dir: Path, **kwargs: object) -> Server:
@@ -64,23 +77,43 @@ class Server:
                 self.broker.enqueue(ev)
             elif ev.status == "blocked":
                 self._on_blocked(ev)
+        # Freeing capacity and unblocking are two writes: a crash between them leaves
+        # evals blocked with room for them. Give each one more pass, as on any capacity
+        # change, when there is a ready node that could have that room.
+        if any(node.status == "ready" for node in self.store.nodes()):
+            self.core.unblock()
         for node in self.store.nodes():
             if node.status == "ready":
-                self.heartbeats.reset(node.id)
-        self._tasks = [asyncio.create_task(w.run(), name="worker") for w in self._workers]
-        self._tasks.append(asyncio.create_task(self.heartbeats.run(), name="heartbeats"))
+                self.heartbeats.failover(node.id)
+        for n, worker in enumerate(self._workers):
+            self._loops.spawn(worker.run(), f"worker {n}")
+        self._loops.spawn(self.heartbeats.run(), "heartbeats")
+
+    async def wait_failed(self) -> TaskFailure:
+        """Returns once a worker or the heartbeat loop has died (see `Supervisor`)."""
+        return await self._loops.wait_failed()
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
-        self._tasks = []
+        await self._loops.aclose()
         self.broker.close()
         self.store.close()
+
+    @property
+    def index(self) -> int:
+        """The state's latest index."""
+        return self.store.index
+
+    async def wait_index(self, tables: tuple[str, ...], min_index: int, wait_s: float) -> int:
+        """A blocking query's wait: `tables`' index once past `min_index` (0: now), or at
+        the end of `wait_s`. Cancellation simply ends the wait."""
+        if min_index <= 0:
+            return self.store.table_index(*tables)
+        return await self.store.wait_for_change(tables, min_index, wait_s)
+
+    def stats(self) -> dict[str, object]:
+        """What `/v1/agent/self` shows under `stats.nomad`."""
+        return {"server": "true", "leader": "true", "last_index": str(self.store.index),
+                "broker": self.broker.stats()}
 
     def _on_blocked(self, ev: Evaluation) -> None:
         older = self.broker.block(ev)
@@ -89,7 +122,13 @@ class Server:
             txn.evals.append(older.model_copy(update={
                 "status": "canceled",
                 "status_description": "evaluation superseded by a newer blocked one"}))
-            self.store.commit(txn)
+            try:
+                self.store.commit(txn)
+            except WriteFailed as e:
+                # Harmless: the newer blocked eval stands for the job; at the next start
+                # the older one is found blocked and canceled then.
+                log.warning("could not cancel superseded blocked evaluation %s: %s",
+                            older.id, e.message)
 
     def _node_down(self, node_id: str) -> None:
         self.nodes.node_down(node_id)

@@ -2,6 +2,10 @@
 
 The scheduler is pure and CPU-bound, so it runs in a thread on a snapshot while
 the event loop keeps serving requests; plan application happens back on the loop.
+
+A failed state write (`WriteFailed`: the disk is full, ...) is not the evaluation's
+fault: the worker keeps the evaluation, waits and processes it again, so it is
+placed as soon as the write can succeed. Any other error marks the evaluation failed.
 """
 
 from __future__ import annotations
@@ -10,11 +14,13 @@ import asyncio
 import logging
 
 from caravan.clock import Clock
+from caravan.errors import WriteFailed
 from caravan.ids import IdGenerator
 from caravan.server.eval_broker import EvalBroker
 from caravan.server.plan_apply import PlanApplier
 from caravan.server.scheduler import schedule
 from caravan.server.state import StateStore
+from caravan.server.write_retry import retry_delay_s
 from caravan.structs import Evaluation
 
 log = logging.getLogger(__name__)
@@ -36,12 +42,39 @@ class Worker:
         while True:
             ev = await self._broker.dequeue()
             try:
-                await self._process(ev)
-            except Exception:  # one bad eval must not stop scheduling for every other job
-                log.exception("evaluation %s failed", ev.id)
-                self._mark_failed(ev)
+                await self._settle(ev)
             finally:
                 self._broker.ack(ev)
+
+    async def _settle(self, ev: Evaluation) -> None:
+        """Process `ev` until its outcome is stored, retrying while writes fail."""
+        failures = 0
+        while True:
+            try:
+                await self._process_or_fail(ev)
+                return
+            except WriteFailed as e:
+                failures += 1
+                delay = retry_delay_s(failures)
+                log.warning("evaluation %s: %s; processing it again in %.2fs",
+                            ev.id, e.message, delay)
+                await asyncio.sleep(delay)
+                if self._settled(ev):
+                    return
+
+    async def _process_or_fail(self, ev: Evaluation) -> None:
+        try:
+            await self._process(ev)
+        except WriteFailed:
+            raise
+        except Exception:  # one bad eval must not stop scheduling for every other job
+            log.exception("evaluation %s failed", ev.id)
+            self._mark_failed(ev)
+
+    def _settled(self, ev: Evaluation) -> bool:
+        """Whether a retry is moot: an earlier attempt's plan and eval update were applied."""
+        stored = self._store.eval(ev.id)
+        return stored is not None and stored.status != ev.status
 
     async def _process(self, ev: Evaluation) -> None:
         for _ in range(MAX_PLAN_RETRIES):

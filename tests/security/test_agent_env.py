@@ -39,8 +39,12 @@ class Tasks:
 
 @pytest.fixture(scope="module")
 def tasks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tasks]:
+    # NOMAD_CLIENT_INTRO_TOKEN here is not a real token: with introduction enforced the
+    # server would (rightly) refuse the node, so this agent does not enforce it.
     agent = AgentProcess(root=tmp_path_factory.mktemp("env"), name="env",
-                         extra_env={**SECRETS, **HARMLESS})
+                         extra_env={**SECRETS, **HARMLESS},
+                         config='server {\n  client_introduction {\n'
+                                '    enforcement = "none"\n  }\n}\n')
     try:
         agent.start()
         script = "env; echo END-OF-ENV; exec sleep 3600"

@@ -3,8 +3,9 @@
 `run()` builds the alloc dir, runs every task runner, and a supervisor that applies
 the group's rules: a task that failed kills its siblings (`Sibling Task Failed`), a
 dead leader kills the rest (`Leader Task Dead`), and a server-side stop kills all.
-It returns once every task is dead. Each change is persisted (so a restarted agent
-re-attaches) and announced through `on_update` (so the client reports it).
+It returns once every task is dead. Each change is persisted by a StateWriter (in a
+thread; what must be on disk before a task acts is awaited there) so a restarted
+agent re-attaches, and announced through `on_update` (so the client reports it).
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import asyncio
 import logging
 import shutil
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from caravan.client.allocdir import AllocDir
 from caravan.client.allocrunner.status import client_status
 from caravan.client.drivers.base import Driver, TaskResourceUsage
 from caravan.client.state import ClientStateStore, LocalAllocState
+from caravan.client.state_writer import StateWriter
 from caravan.client.stats import alloc_usage
 from caravan.client.taskrunner import events
 from caravan.client.taskrunner.lifecycle import TaskNotRunning
@@ -60,10 +62,12 @@ class AllocRunner:
         self._stop_requested = False
         self._destroyed = False
         self._done = asyncio.Event()
+        self._writer = StateWriter(deps.store, alloc.id, self._snapshot)
         saved = restored.tasks if restored else {}
         group = alloc.job.group(alloc.task_group) if alloc.job else None
         self.tasks: dict[str, TaskRunner] = {
-            task.name: TaskRunner(self._setup(task), self._task_changed, saved.get(task.name))
+            task.name: TaskRunner(self._setup(task), self._task_changed, saved.get(task.name),
+                                  self._writer.durable)
             for task in (group.tasks if group else [])}
 
     def _setup(self, task: Task) -> TaskSetup:
@@ -79,7 +83,11 @@ class AllocRunner:
     async def run(self) -> None:
         """Run the tasks until all are dead. Cancelling it leaves them running."""
         try:
-            await asyncio.to_thread(self.alloc_dir.build)
+            try:
+                await asyncio.to_thread(self.alloc_dir.build)
+            except OSError as err:
+                # Each task's own setup then fails (and is retried) on its own.
+                log.error("cannot build the alloc dir of %s: %s", self.alloc.id, err)
             self._persist()
             async with asyncio.TaskGroup() as group:
                 for runner in self.tasks.values():
@@ -88,6 +96,8 @@ class AllocRunner:
         finally:
             if all(r.is_dead for r in self.tasks.values()):
                 self._done.set()
+            # Cancelled at agent shutdown: what was marked must still reach the disk.
+            await self._writer.settle(2.0)
 
     async def _supervise(self) -> None:
         while not all(r.is_dead for r in self.tasks.values()):
@@ -122,8 +132,11 @@ class AllocRunner:
 
     def _persist(self) -> None:
         if not self._destroyed:
-            self.deps.store.put_alloc(LocalAllocState(
-                alloc=self.alloc, tasks={n: r.local for n, r in self.tasks.items()}))
+            self._writer.mark()
+
+    def _snapshot(self) -> bytes:
+        return LocalAllocState(alloc=self.alloc, tasks={n: r.local for n, r in self.tasks.items()}
+                               ).model_dump_json().encode()
 
     # --- requests -------------------------------------------------------------
 
@@ -131,11 +144,17 @@ class AllocRunner:
         """A newer version of the allocation from the server; a stop kills the tasks."""
         self.alloc = alloc
         for runner in self.tasks.values():
-            runner.setup = replace(runner.setup, alloc=alloc)
+            runner.update(alloc)
         if alloc.desired_status in ("stop", "evict") and not self._stop_requested:
             self._stop_requested = True
             self._changed.set()
         self._persist()
+
+    async def wait_restored(self) -> int:
+        """Once every task has been re-attached or found gone after an agent restart: how
+        many tasks the drivers hold again."""
+        await asyncio.gather(*(r.restored.wait() for r in self.tasks.values()))
+        return sum(r.handle is not None for r in self.tasks.values())
 
     async def stop(self) -> None:
         """Kill every task and return once all are dead (needs `run()` to be running)."""
@@ -146,6 +165,7 @@ class AllocRunner:
     async def destroy(self) -> None:
         """After `run()` has ended: forget the tasks' handles and remove every file."""
         self._destroyed = True
+        await self._writer.close()
         for runner in self.tasks.values():
             await runner.destroy()
         await asyncio.to_thread(self.alloc_dir.destroy)

@@ -8,6 +8,8 @@ tasks it runs. What it needs to re-attach after an agent restart goes into
                      │        ▲
                      │        └── stop(timeout, signal) / signal / exec_streaming
                      └── (agent restart) ── recover(handle) ──▶ wait ...
+                         (died during start) recover_launch(config) ──▶ handle ▶ wait ...
+                                                                  └──▶ None ▶ start
 
 Optional operations (`stats`, `signal`, `exec_streaming`) raise `NotSupported` unless
 the driver overrides them; `capabilities()` says which ones work.
@@ -248,6 +250,14 @@ class Driver(ABC):
     @abstractmethod
     async def recover(self, handle: TaskHandle) -> None:
         """Re-attach to a task started before an agent restart; DriverError if impossible."""
+
+    @abstractmethod
+    async def recover_launch(self, config: TaskConfig) -> TaskHandle | None:
+        """The client recorded that it was starting `config` but not what `start` returned
+        (the agent died in between). Return the handle of what that start left — running,
+        or exited with its exit code kept — or None when it never got as far as starting
+        the task. DriverError when it started the task but cannot re-attach. Never starts
+        anything itself: one launch per task, whatever moment the agent died."""
 
     async def stats(self, task_id: str) -> TaskResourceUsage:
         raise NotSupported(f"driver {self.name} does not support stats")

@@ -1,11 +1,21 @@
 """The task runner's hook contract: an ordered list, each hook implementing only its stages.
 
-    prestart (validate, task dir, ...) ─▶ driver start ─▶ ... exit ─▶ stop (when dead)
+Nomad's task runner stages, each run over the hooks in list order:
+
+    prestart (validate, task dir, artifacts) ─▶ driver start ─▶ poststart
+        ─▶ ... the task exits ─▶ exited ─▶ (restart: prestart again) ... ─▶ stop (when dead)
+    update: whenever the server sends a newer version of the allocation
+
+The task runner builds its hooks once (`TaskSetup.hooks`), so a hook object lives from
+the first prestart to the last stop and may keep state between stages (a template
+hook keeps its renderer, say). A hook subclasses the stage classes it needs.
 
 A prestart hook may report itself `done`; done hooks are skipped when the task
-restarts or the agent restores it. Stop hooks are idempotent. A hook failing
-raises HookError, which becomes a `Task hook failed` event `<hook>: <message>`, or
-the hook's own event when it gives one (say `Failed Artifact Download`).
+restarts or the agent restores it. A prestart hook failing raises HookError, which
+becomes a `Task hook failed` event `<hook>: <message>`, or the hook's own event when
+it gives one (say `Failed Artifact Download`). As in Nomad, a HookError from the
+poststart, update and exited stages is logged and the task goes on. Stop hooks are
+idempotent.
 """
 
 from __future__ import annotations
@@ -46,7 +56,9 @@ class PrestartResponse:
 
 
 @dataclass(frozen=True)
-class StopRequest:
+class TaskRequest:
+    """What the poststart, update, exited and stop stages are told."""
+
     alloc: Allocation
     task: Task
     task_dir: TaskDir
@@ -61,6 +73,24 @@ class PrestartHook(TaskHook):
     async def prestart(self, request: PrestartRequest) -> PrestartResponse: ...
 
 
+class PoststartHook(TaskHook):
+    @abstractmethod
+    async def poststart(self, request: TaskRequest) -> None:
+        """The driver started the task (not run for a task re-attached after a restart)."""
+
+
+class UpdateHook(TaskHook):
+    @abstractmethod
+    async def update(self, request: TaskRequest) -> None:
+        """`request.alloc` is the newer allocation; the task may be in any state."""
+
+
+class ExitedHook(TaskHook):
+    @abstractmethod
+    async def exited(self, request: TaskRequest) -> None:
+        """The task's process ended (it may be restarted after this)."""
+
+
 class StopHook(TaskHook):
     @abstractmethod
-    async def stop(self, request: StopRequest) -> None: ...
+    async def stop(self, request: TaskRequest) -> None: ...

@@ -9,6 +9,7 @@
     running ──KillRequested──▶ StopTask ... Exited ──▶ Killed ──▶ dead
     running ──RestartRequested──▶ StopTask ... Exited ──▶ Restarting in 0s
     (agent restart) Starting ──Reattached──▶ running    ──ReattachFailed──▶ pending
+                            ──Started (a start the agent died before recording)──▶ running
 
 The restart policy is Nomad's restart tracker: `attempts` failures within
 `interval`; past that, mode `fail` stops for good and mode `delay` waits for the
@@ -122,8 +123,10 @@ Action = Emit | SetState | StartAfter | StopTask
 
 class TaskLifecycle:
     def __init__(self, job_type: str, policy: RestartPolicy | None, now: int,
-                 state: State = "pending") -> None:
-        self.tracker = RestartTracker(job_type, policy, now)
+                 state: State = "pending",
+                 restarts: tuple[int, int | None] | None = None) -> None:
+        """`restarts` is a restored tracker: (failures counted, interval start or None)."""
+        self.tracker = RestartTracker(job_type, policy, now, *(restarts or (0, None)))
         self.state: State = state
         self.starting = False
         self.killing = False

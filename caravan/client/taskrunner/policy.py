@@ -34,7 +34,9 @@ class Decision:
 
 
 class RestartTracker:
-    def __init__(self, job_type: str, policy: RestartPolicy | None, now: int) -> None:
+    def __init__(self, job_type: str, policy: RestartPolicy | None, now: int,
+                 count: int = 0, interval_start: int | None = None) -> None:
+        """`count` and `interval_start` restore a tracker kept across an agent restart."""
         attempts, interval = _DEFAULTS.get(job_type, _SERVICE_DEFAULT)
         policy = policy or RestartPolicy()
         self.attempts = attempts if policy.attempts is None else policy.attempts
@@ -43,8 +45,8 @@ class RestartTracker:
         self.mode = policy.mode or "fail"
         # Batch tasks are done when they succeed; service tasks run until stopped.
         self.restart_on_success = job_type not in ("batch", "sysbatch")
-        self.count = 0
-        self.interval_start = now
+        self.count = count
+        self.interval_start = now if interval_start is None else interval_start
 
     def decide(self, now: int, result: ExitResult | None, recoverable: bool) -> Decision:
         """`result` is the exit of a run, or None when the task failed to start."""

@@ -1,33 +1,37 @@
 """The async task runner: performs what the lifecycle machine decides for one task.
 
-`run()` is the task's life: prestart hooks, driver start, wait, restart per policy,
-until the task is dead; then stop hooks. Requests from outside (`kill`, `restart`,
-`signal`) feed the same machine and may run concurrently with `run()`. Cancelling
-`run()` (agent shutdown) leaves the task running: its handle is already persisted
-and `recover()` re-attaches on the next start.
+`run()` is the task's life: prestart hooks, driver start, poststart hooks, wait,
+exited hooks, restart per policy, until the task is dead; then stop hooks. Beside it,
+update hooks run for each newer allocation (`update()`). The hooks are built once,
+here, so each keeps its state from prestart to stop (see `hooks.py`). Requests from
+outside (`kill`, `restart`, `signal`) feed the same machine and may run concurrently
+with `run()`. Cancelling `run()` (agent shutdown) leaves the task running, and
+whatever moment an agent dies, the next one neither loses nor duplicates it:
+
+    launch intent on disk ─▶ driver start ─▶ handle recorded ─▶ ... exit ─▶ exit,
+    (or the start fails      (a restart:      (a restart:               restart count,
+     alone: nothing ran)      recover_launch)  recover)                 delay on disk ─▶
+                                                                        driver destroy
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from caravan.client.drivers.base import (
     DriverConfigError,
     ExitResult,
     RecoverableDriverError,
+    TaskConfig,
     TaskHandle,
 )
 from caravan.client.state import LocalTaskState
+from caravan.client.state_writer import ClientStateError
 from caravan.client.taskrunner import events
-from caravan.client.taskrunner.hooks import (
-    HookError,
-    PrestartHook,
-    PrestartRequest,
-    StopHook,
-    StopRequest,
-)
+from caravan.client.taskrunner.hooks import HookError, TaskRequest
 from caravan.client.taskrunner.lifecycle import (
     Action,
     Emit,
@@ -47,32 +51,46 @@ from caravan.client.taskrunner.lifecycle import (
     record,
 )
 from caravan.client.taskrunner.setup import TaskSetup
+from caravan.client.taskrunner.stages import HookStages
 from caravan.errors import DriverError
-from caravan.structs import TaskEvent, TaskState
+from caravan.structs import Allocation, TaskEvent, TaskState
 
 log = logging.getLogger(__name__)
 
 
+async def _memory_only(fail_fast: bool) -> None:
+    """For a runner whose state is not persisted."""
+
+
 class TaskRunner:
     def __init__(self, setup: TaskSetup, on_change: Callable[[], None],
-                 restored: LocalTaskState | None = None) -> None:
+                 restored: LocalTaskState | None = None,
+                 durable: Callable[[bool], Awaitable[None]] = _memory_only) -> None:
+        """`on_change` marks the state for writing; `durable(fail_fast)` waits until it is
+        written (raising ClientStateError on a failed write when `fail_fast`)."""
         self.setup = setup
         self.name = setup.task.name
         self._on_change = on_change
+        self._durable = durable
+        self.stages = HookStages(self.name, setup.hooks(self.emit))  # built once
+        self._updated = asyncio.Event()
         self.local = restored or LocalTaskState()
         now = setup.clock.now_ns()
         if restored is None:
             record(self.local.task_state, Emit(events.received(now)))
         dead = self.local.task_state.state == "dead"
         job = setup.alloc.job
-        self.lifecycle = TaskLifecycle(job.type if job else "service", setup.task.restart_policy,
-                                       now, "dead" if dead else "pending")
-        if self.local.handle is not None and not dead:
+        self.lifecycle = TaskLifecycle(
+            job.type if job else "service", setup.task.restart_policy, now,
+            "dead" if dead else "pending",
+            restarts=(self.local.restart_count, self.local.restart_interval_start_ns))
+        if (self.local.handle or self.local.launching) is not None and not dead:
             # A task from before an agent restart: "starting" until re-attached, so that a
             # kill arriving first is carried out once the driver has it again.
             self.lifecycle.handle(Starting(now))
-        self._delay_ns: int | None = None
         self._wake = asyncio.Event()
+        # Set once what an earlier agent left of this task has been re-attached (or not).
+        self.restored = asyncio.Event()
         self._dead = asyncio.Event()
         if dead:
             self._dead.set()
@@ -97,16 +115,49 @@ class TaskRunner:
     # --- the task's life ----------------------------------------------------
 
     async def run(self) -> None:
-        if self.local.handle is not None and not self.is_dead:
+        async with asyncio.TaskGroup() as group:
+            updates = group.create_task(self._run_update_hooks(), name=f"update {self.name}")
+            try:
+                await self._live()
+            finally:
+                updates.cancel()
+
+    async def _live(self) -> None:
+        if not self.is_dead and self.local.handle is not None:
             await self._reattach()
+        elif not self.is_dead and self.local.launching is not None:
+            await self._recover_launch(self.local.launching)
+        self.restored.set()
         while not self.is_dead:
             if self.local.handle is None:
+                await self._wait_start_delay()
+                if self.is_dead:
+                    break
                 await self._start()
             if self.local.handle is not None:
                 await self._wait_exit()
-            if not self.is_dead and self._delay_ns is not None:
-                await self._sleep(self._delay_ns)
         await self._run_stop_hooks()
+
+    async def _recover_launch(self, config: TaskConfig) -> None:
+        """The agent died while starting the task: adopt what that start left, if anything."""
+        try:
+            handle = await self.setup.require_driver().recover_launch(config)
+        except DriverError as err:
+            log.warning("task %s: could not re-attach, starting it again: %s", self.name, err)
+            self.local.launching = None
+            self.emit(events.failed_restoring(self.setup.clock.now_ns(), str(err)))
+            self._apply(self.lifecycle.handle(ReattachFailed(self.setup.clock.now_ns())))
+            return
+        self.local.launching = None
+        if handle is None:  # it never started: the loop starts it
+            self._on_change()
+            self._apply(self.lifecycle.handle(ReattachFailed(self.setup.clock.now_ns())))
+            return
+        self.local.handle = handle
+        # It did start, unrecorded: its `Started` goes into the history at its own time.
+        started = handle.started_at_ns or self.setup.clock.now_ns()
+        if self._apply(self.lifecycle.handle(Started(started))):
+            await self._stop_driver()
 
     async def _reattach(self) -> None:
         handle = self.local.handle
@@ -123,25 +174,45 @@ class TaskRunner:
             await self._stop_driver()
 
     async def _start(self) -> None:
-        self._delay_ns = None
+        self.local.start_after_ns = 0
         self._apply(self.lifecycle.handle(Starting(self.setup.clock.now_ns())))
         try:
             env = await self._prestart()
             if self.lifecycle.killing:
                 actions = self.lifecycle.handle(StartFailed(self.setup.clock.now_ns(), None))
             else:
-                handle = await self.setup.require_driver().start(self.setup.task_config(env))
-                self._set_handle(handle)
+                handle = await self._launch(self.setup.task_config(env))
                 for message in handle.messages:
                     self.emit(events.driver_message(self.setup.clock.now_ns(), message))
                 actions = self.lifecycle.handle(Started(self.setup.clock.now_ns()))
-        except (HookError, DriverError) as err:
+        except (HookError, DriverError, ClientStateError, OSError) as err:
             actions = self.lifecycle.handle(self._start_failure(err))
         if self._apply(actions):
             await self._stop_driver()
+        elif self.local.handle is not None:
+            await self.stages.poststart(self._request())
 
-    def _start_failure(self, err: HookError | DriverError) -> StartFailed:
+    async def _launch(self, config: TaskConfig) -> TaskHandle:
+        """Start the task, its intent on disk first: if that cannot be written, nothing starts."""
+        self.local.launching = config
+        try:
+            await self._durable(True)
+            handle = await self.setup.require_driver().start(config)
+        except Exception:
+            # Nothing was started. (Cancelled at shutdown, the intent stays: the next agent
+            # finds out what the interrupted start did.)
+            self.local.launching = None
+            self._on_change()
+            raise
+        self.local.launching = None
+        self._set_handle(handle)
+        return handle
+
+    def _start_failure(self, err: HookError | DriverError | ClientStateError | OSError
+                       ) -> StartFailed:
         now = self.setup.clock.now_ns()
+        if isinstance(err, (ClientStateError, OSError)):  # a full disk, say: worth retrying
+            return StartFailed(now, events.driver_failure(now, str(err)), True)
         if isinstance(err, HookError):
             return StartFailed(now, err.event or events.hook_failed(now, str(err)),
                                err.recoverable)
@@ -151,23 +222,8 @@ class TaskRunner:
                            isinstance(err, RecoverableDriverError))
 
     async def _prestart(self) -> dict[str, str]:
-        env: dict[str, str] = {}
-        for hook in self.setup.hooks(self.emit):
-            if not isinstance(hook, PrestartHook) or hook.name in self.local.hooks_done:
-                continue
-            request = PrestartRequest(alloc=self.setup.alloc, task=self.setup.task,
-                                      task_dir=self.setup.task_dir,
-                                      capabilities=self.setup.capabilities(),
-                                      env=self.setup.task_env(env))
-            try:
-                response = await hook.prestart(request)
-            except HookError as err:
-                raise HookError(f"{hook.name}: {err}", recoverable=err.recoverable,
-                                event=err.event) from err
-            env.update(response.env)
-            if response.done:
-                self.local.hooks_done.append(hook.name)
-        return env
+        return await self.stages.prestart(self._request(), self.setup.capabilities(),
+                                          self.setup.task_env, self.local.hooks_done)
 
     async def _wait_exit(self) -> None:
         handle = self.local.handle
@@ -178,12 +234,22 @@ class TaskRunner:
         except DriverError as err:
             result = ExitResult(exit_code=-1, err=str(err))
         actions = self.lifecycle.handle(Exited(self.setup.clock.now_ns(), result))
+        self.local.handle = None
+        await self.stages.exited(self._request())
+        self._apply(actions)
+        # The exit, restart count and delay on disk before the executor's own record of the
+        # exit goes: an agent dying in between must find the run over, not run it again.
+        await self._durable(False)
         try:
             await driver.destroy(handle.config.id, force=True)
         except DriverError as err:
             log.warning("task %s: driver cleanup failed: %s", self.name, err)
-        self._set_handle(None)
-        self._apply(actions)
+
+    async def _wait_start_delay(self) -> None:
+        """A restart's delay, measured from when it was decided (maybe by an earlier agent)."""
+        remaining = self.local.start_after_ns - self.setup.clock.now_ns()
+        if remaining > 0:
+            await self._sleep(remaining)
 
     async def _sleep(self, delay_ns: int) -> None:
         self._wake.clear()
@@ -193,13 +259,19 @@ class TaskRunner:
             pass
 
     async def _run_stop_hooks(self) -> None:
-        request = StopRequest(alloc=self.setup.alloc, task=self.setup.task,
-                              task_dir=self.setup.task_dir)
-        for hook in self.setup.hooks(self.emit):
-            if isinstance(hook, StopHook):
-                await hook.stop(request)
+        await self.stages.stop(self._request())
         self.local.run_complete = True
         self._on_change()
+
+    async def _run_update_hooks(self) -> None:
+        while True:
+            await self._updated.wait()
+            self._updated.clear()
+            await self.stages.update(self._request())
+
+    def _request(self) -> TaskRequest:
+        return TaskRequest(alloc=self.setup.alloc, task=self.setup.task,
+                           task_dir=self.setup.task_dir)
 
     # --- requests from outside ----------------------------------------------
 
@@ -227,6 +299,11 @@ class TaskRunner:
         self.emit(events.signaling(self.setup.clock.now_ns(), signal))
         await self.setup.require_driver().signal(handle.config.id, signal)
 
+    def update(self, alloc: Allocation) -> None:
+        """A newer version of the allocation: kept, and the update hooks run soon."""
+        self.setup = replace(self.setup, alloc=alloc)
+        self._updated.set()
+
     async def destroy(self) -> None:
         """Kill what may still run and let the driver forget it (alloc destroy)."""
         handle = self.local.handle
@@ -246,9 +323,12 @@ class TaskRunner:
             if isinstance(action, (Emit, SetState)):
                 record(self.local.task_state, action)
             elif isinstance(action, StartAfter):
-                self._delay_ns = action.delay_ns
+                self.local.start_after_ns = self.setup.clock.now_ns() + action.delay_ns
             elif isinstance(action, StopTask):
                 stop = True
+        tracker = self.lifecycle.tracker
+        self.local.restart_count = tracker.count
+        self.local.restart_interval_start_ns = tracker.interval_start
         if self.is_dead:
             self._dead.set()
             self._wake.set()

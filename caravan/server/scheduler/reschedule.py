@@ -11,6 +11,11 @@ group's `reschedule` policy, read from the job version the allocation runs:
 * when that time is more than a second away, one "pending" eval per 5-second batch
   of failures waits until it (`wait_until`), and the failed allocations are marked
   with its ID (`followup_eval_id`) so later evals do not create it again.
+
+A failure reported by a client is worth an evaluation only while the allocation is
+eligible (`failure_needs_eval`). System and sysbatch jobs have no reschedule policy:
+their failed allocation stays as it is (no replacement loop); the next evaluation the
+job gets for another reason (a node update, a new version) places it again.
 """
 
 from __future__ import annotations
@@ -110,6 +115,17 @@ def _eligible(alloc: Allocation, policy: ReschedulePolicy, failed_at: int) -> bo
     interval = policy.interval or 0
     attempted = sum(1 for e in events if failed_at - e.reschedule_time < interval)
     return attempts > 0 and attempted < attempts
+
+
+def failure_needs_eval(alloc: Allocation, job: Job, now: int) -> bool:
+    """Whether a client's report that `alloc` failed (at `now`) should create an
+    "alloc-failure" evaluation: the latest `job` may still reschedule it (Nomad's
+    RescheduleEligible), and no follow-up eval is already waiting for it."""
+    if job.type in ("system", "sysbatch") or alloc.followup_eval_id:
+        return False
+    group = job.group(alloc.task_group)
+    policy = group.reschedule_policy if group is not None else None
+    return policy is not None and _eligible(alloc, policy, now)
 
 
 def classify(alloc: Allocation, job: Job, now: int, eval_id: str) -> Verdict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from caravan.errors import StorageFull, WriteFailed
 from caravan.server.state.backend import Change, Loaded
 
 _SCHEMA = """
@@ -21,6 +22,7 @@ class SqliteBackend:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._path = path
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode survives process crashes; only an OS crash may drop the last commit.
@@ -35,6 +37,13 @@ class SqliteBackend:
         return Loaded(index=int(found[0]) if found else 0, rows=rows)
 
     def commit(self, change: Change) -> None:
+        """One transaction; raises `StorageFull`/`WriteFailed` with nothing written."""
+        try:
+            self._write(change)
+        except sqlite3.Error as e:
+            raise _write_error(e, self._path) from e
+
+    def _write(self, change: Change) -> None:
         puts = [(t, k, v) for (t, k), v in change.rows.items() if v is not None]
         deletes = [(t, k) for (t, k), v in change.rows.items() if v is None]
         db = self._db
@@ -49,11 +58,21 @@ class SqliteBackend:
                        (change.index,))
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            # SQLite may already have rolled back by itself (it does on a full disk);
+            # a second ROLLBACK would raise and hide the real cause.
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
 
     def close(self) -> None:
         self._db.close()
+
+
+def _write_error(e: sqlite3.Error, path: Path) -> WriteFailed:
+    cause = str(e)
+    if getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+        return StorageFull(cause, where=str(path.parent))
+    return WriteFailed(f"{cause} ({path})")
 
 
 class MemoryBackend:

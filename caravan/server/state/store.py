@@ -14,6 +14,8 @@ import asyncio
 import hashlib
 from collections.abc import Iterable
 
+from caravan.server.state.acl_tables import TABLES as ACL_TABLES
+from caravan.server.state.acl_tables import AclTables
 from caravan.server.state.backend import Backend, Change
 from caravan.server.state.snapshot import StateSnapshot
 from caravan.server.state.txn import Txn, job_key, version_key
@@ -33,7 +35,7 @@ class StateStore:
         self._evals: dict[str, Evaluation] = {}
         self._nodes: dict[str, Node] = {}
         self._node_secrets: dict[str, str] = {}
-        self._rows: dict[str, dict[str, str]] = {}
+        self.acl = AclTables()  # ACL policies, tokens, bootstrap and namespaces (typed reads)
         self._allocs_by_job: dict[str, dict[str, Allocation]] = {}
         self._allocs_by_node: dict[str, dict[str, Allocation]] = {}
         self._evals_by_job: dict[str, dict[str, Evaluation]] = {}
@@ -61,10 +63,9 @@ class StateStore:
             self._index_eval(Evaluation.model_validate_json(raw))
         for raw in rows.get("allocs", {}).values():
             self._index_alloc(self._alloc_from_row(raw))
-        for table, values in rows.items():
-            if table not in TABLES:
-                self._rows[table] = dict(values)
-        for table in (*TABLES, *self._rows):
+        # Tables this version does not know (an older `acl_token_secrets`) are not read.
+        self.acl.load(rows)
+        for table in (*TABLES, *ACL_TABLES):
             self._table_index[table] = self._index
 
     def _alloc_from_row(self, raw: str) -> Allocation:
@@ -129,10 +130,6 @@ class StateStore:
     def node_secret_matches(self, node_id: str, secret: str) -> bool:
         stored = self._node_secrets.get(node_id)
         return stored is not None and stored == _hash_secret(secret)
-
-    def rows(self, table: str) -> dict[str, str]:
-        """A smaller keyed table (ACL policies, tokens, namespaces) as JSON text."""
-        return self._rows.get(table, {})
 
     def snapshot(self) -> StateSnapshot:
         return StateSnapshot(
@@ -233,12 +230,7 @@ class StateStore:
             change.put("nodes", node.id, node.model_dump_json(by_alias=True))
         for node_id, secret in txn.node_secrets.items():
             change.put("node_secrets", node_id, _hash_secret(secret))
-        for table, values in txn.rows.items():
-            for key, value in values.items():
-                if value is None:
-                    change.delete(table, key)
-                else:
-                    change.put(table, key, value)
+        self.acl.change(txn.acl, change)
         return change
 
     def _apply(self, txn: Txn) -> None:
@@ -264,14 +256,7 @@ class StateStore:
         for node_id, secret in txn.node_secrets.items():
             self._node_secrets[node_id] = _hash_secret(secret)
             touched.add("node_secrets")
-        for table, values in txn.rows.items():
-            stored = self._rows.setdefault(table, {})
-            for key, value in values.items():
-                if value is None:
-                    stored.pop(key, None)
-                else:
-                    stored[key] = value
-            touched.add(table)
+        touched |= self.acl.apply(txn.acl)
         for table in touched:
             self._table_index[table] = txn.index
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from caravan.structs import Allocation, Evaluation, Job, Node
+from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
 
 
 def job_key(namespace: str, job_id: str) -> str:
@@ -13,6 +14,17 @@ def job_key(namespace: str, job_id: str) -> str:
 
 def version_key(namespace: str, job_id: str, version: int) -> str:
     return f"{namespace}\x00{job_id}\x00{version:010d}"
+
+
+@dataclass
+class AclWrites:
+    """ACL and namespace writes of one transaction; `None` deletes the key."""
+
+    policies: dict[str, ACLPolicy | None] = field(default_factory=dict)
+    tokens: dict[str, ACLToken | None] = field(default_factory=dict)  # stored without secret
+    secret_hashes: dict[str, str] = field(default_factory=dict)  # accessor -> a new token's
+    namespaces: dict[str, Namespace | None] = field(default_factory=dict)
+    bootstrap_index: int | None = None
 
 
 @dataclass
@@ -27,8 +39,4 @@ class Txn:
     evals: list[Evaluation] = field(default_factory=list)
     nodes: list[Node] = field(default_factory=list)
     node_secrets: dict[str, str] = field(default_factory=dict)
-    # Generic keyed rows for smaller tables (ACL policies, tokens, namespaces): table -> key -> JSON.
-    rows: dict[str, dict[str, str | None]] = field(default_factory=dict)
-
-    def put_row(self, table: str, key: str, value_json: str | None) -> None:
-        self.rows.setdefault(table, {})[key] = value_json
+    acl: AclWrites = field(default_factory=AclWrites)

@@ -40,8 +40,11 @@ def allocs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Allocs]:
     agent = AgentProcess(root=tmp_path_factory.mktemp("exec"), name="exec")
     try:
         agent.start()
+        # Every exec session's `runc init` is charged to the task's memory cgroup until it
+        # execs the command: 50 concurrent sessions on a loaded machine overlap enough of
+        # them to OOM-kill a 256 MB task, so the shared task gets room for them.
         web = run(agent, exec_job("web", "exec sleep 3600", job_type="service", user="nobody",
-                                  memory=256), until="running")
+                                  memory=1024), until="running")
         raw = run(agent, raw_exec_job("raw", args=["-c", "exec sleep 3600"]), until="running")
         multi = run_multi(agent)
         done = run(agent, raw_exec_job("done", job_type="batch", args=["-c", "true"]),

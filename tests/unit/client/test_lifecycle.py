@@ -220,3 +220,21 @@ def test_failed_reattach_while_killing_is_dead_else_starts_again() -> None:
     fresh.handle(Starting(0))
     assert fresh.handle(ReattachFailed(2 * S)) == []
     assert fresh.state == "pending"
+
+
+def test_restored_restart_count_keeps_counting() -> None:
+    """An agent restart hands the machine its tracker: two failures already counted of an
+    interval that began at 5 s leave one restart for the third failure, none after."""
+    machine = TaskLifecycle("service", policy(attempts=3), now=100 * S, restarts=(2, 5 * S))
+    assert any(isinstance(a, StartAfter) for a in run_once(machine, 101 * S, FAIL))
+    assert machine.tracker.count == 3 and machine.tracker.interval_start == 5 * S
+    final = run_once(machine, 102 * S, FAIL)
+    assert SetState("dead", 102 * S, failed=True) in final
+
+
+def test_restored_interval_start_still_expires() -> None:
+    """A restored interval that ended while the agent was down starts counting afresh."""
+    machine = TaskLifecycle("service", policy(attempts=1, interval=10 * S), now=100 * S,
+                            restarts=(1, 5 * S))
+    assert any(isinstance(a, StartAfter) for a in run_once(machine, 100 * S, FAIL))
+    assert machine.tracker.count == 1 and machine.tracker.interval_start == 100 * S

@@ -6,7 +6,12 @@ from typing import Any
 
 import pytest
 
-from caravan.server.scheduler.reschedule import format_time, next_delay, parse_time
+from caravan.server.scheduler.reschedule import (
+    failure_needs_eval,
+    format_time,
+    next_delay,
+    parse_time,
+)
 from caravan.structs import (
     Allocation,
     Job,
@@ -194,3 +199,24 @@ def test_followup_eval_stands_in_for_a_blocked_eval() -> None:
 
     delayed = run(MemoryState([n], [j], [dead]), j, wait_until=format_time(NOW - SECOND))
     assert delayed.blocked_eval is not None
+
+
+def test_a_failed_system_allocation_wants_no_evaluation() -> None:
+    """Nomad never reschedules system jobs: a failure creates no eval (no replacement loop)."""
+    n = node(1)
+    for job_type in ("system", "sysbatch"):
+        j = job("agentd", type=job_type)
+        assert not failure_needs_eval(failed(j, n, at=NOW), j, NOW)
+
+
+def test_failure_needs_eval_only_while_a_reschedule_is_left() -> None:
+    n = node(1)
+    service = job(count=1)
+    assert failure_needs_eval(failed(service, n, at=NOW), service, NOW)
+    waiting = failed(service, n, at=NOW, followup_eval_id="f1")
+    assert not failure_needs_eval(waiting, service, NOW)
+    batch = job("b", type="batch")   # one attempt per 24 h
+    assert failure_needs_eval(failed(batch, n, at=NOW), batch, NOW)
+    used = RescheduleTracker(events=[RescheduleEvent(
+        reschedule_time=NOW - MINUTE, prev_alloc_id="x", prev_node_id=n.id, delay=0)])
+    assert not failure_needs_eval(failed(batch, n, at=NOW, reschedule_tracker=used), batch, NOW)

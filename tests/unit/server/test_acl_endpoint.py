@@ -1,4 +1,5 @@
-"""ACL state: bootstrap once (and its reset file), policies, tokens, expiry, hashed secrets."""
+"""ACL state: bootstrap once (and its reset file), policies, tokens, expiry, hashed secrets;
+and the one authorization path's checks on ACL objects and namespaces."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from caravan.acl import Caller, NamespaceCapability
+from caravan.acl import Caller, Coarse, NamespaceCapability, authorize
+from caravan.acl.authorize import (
+    authorize_namespace_use,
+    authorize_policy_read,
+    authorize_token_read,
+)
 from caravan.errors import InvalidInput, NotFound, PermissionDenied, TokenNotFound
 from caravan.ids import random_id
 from caravan.server.acl_endpoint import ACLEndpoint
@@ -47,10 +53,10 @@ def _root(acls: ACLEndpoint) -> Caller:
 
 
 def _client_token(acls: ACLEndpoint, root: Caller, **fields: object) -> ACLToken:
-    acls.upsert_policy(root, ACLPolicy(name="ops", rules=OPS))
+    acls.upsert_policy(ACLPolicy(name="ops", rules=OPS))
     wanted = ACLToken.model_validate({"Name": "alice", "Type": "client", "Policies": ["ops"],
                                       **fields})
-    token, _ = acls.upsert_token(root, wanted)
+    token, _ = acls.upsert_token(wanted)
     return token
 
 
@@ -112,9 +118,9 @@ def test_secrets_are_stored_hashed(tmp_path: Path) -> None:
     for secret in (root.secret, token.secret_id):
         assert secret not in stored
     # Reads after creation cannot show the secret; the caller's own does.
-    info, _ = acls.get_token(root, token.accessor_id)
-    assert info.secret_id == ""
-    assert all("SecretID" not in stub.to_wire() for stub in acls.list_tokens(root)[0])
+    info = acls.token(token.accessor_id)
+    assert info is not None and info.secret_id == ""
+    assert all("SecretID" not in stub.to_wire() for stub in acls.list_tokens()[0])
     mine = acls.resolve(token.secret_id)
     assert acls.self_token(mine)[0].secret_id == token.secret_id
 
@@ -188,7 +194,7 @@ def test_token_type_rules(tmp_path: Path, fields: dict[str, object], message: st
     acls = _endpoint(tmp_path)
     root = _root(acls)
     with pytest.raises(InvalidInput) as caught:
-        acls.upsert_token(root, ACLToken.model_validate(fields))
+        acls.upsert_token(ACLToken.model_validate(fields))
     assert message in str(caught.value)
 
 
@@ -197,20 +203,27 @@ def test_only_management_tokens_manage_acls(tmp_path: Path) -> None:
     root = _root(acls)
     token = _client_token(acls, root)
     alice = acls.resolve(token.secret_id)
-    for attempt in (lambda: acls.upsert_policy(alice, ACLPolicy(name="x", rules=OPS)),
-                    lambda: acls.delete_policy(alice, "ops"),
-                    lambda: acls.list_tokens(alice),
-                    lambda: acls.upsert_token(alice, ACLToken(type="management")),
-                    lambda: acls.delete_token(alice, token.accessor_id),
-                    lambda: acls.get_token(alice, root.token.accessor_id)):
-        with pytest.raises(PermissionDenied):
-            attempt()
+    acls.upsert_policy(ACLPolicy(name="other", rules=OPS))
+    # Policy writes, token lists and writes, deletes: management only.
+    authorize(root.acl, Coarse.MANAGEMENT)
+    with pytest.raises(PermissionDenied):
+        authorize(alice.acl, Coarse.MANAGEMENT)
+    with pytest.raises(PermissionDenied):
+        authorize_token_read(alice, acls.token(root.token.accessor_id))
+    with pytest.raises(PermissionDenied):
+        authorize_token_read(alice, None)  # a missing token is not revealed either
+    with pytest.raises(PermissionDenied):
+        authorize_policy_read(alice, "other")
     # ... but a token reads itself and the policies it holds (and `anonymous`).
-    assert acls.get_token(alice, token.accessor_id)[0].name == "alice"
-    assert acls.get_policy(alice, "ops")[0].rules == OPS
-    assert [p.name for p in acls.list_policies(alice)[0]] == ["ops"]
+    own = acls.token(token.accessor_id)
+    authorize_token_read(alice, own)
+    assert own is not None and own.name == "alice"
+    authorize_policy_read(alice, "ops")
+    assert acls.get_policy("ops")[0].rules == OPS
+    assert [p.name for p in acls.list_policies()[0] if alice.holds_policy(p.name)] == ["ops"]
+    authorize_policy_read(alice, "anonymous")
     with pytest.raises(NotFound, match="^ACL policy not found$"):
-        acls.get_policy(alice, "anonymous")
+        acls.get_policy("anonymous")
 
 
 def test_policy_edits_take_effect_on_the_next_resolution(tmp_path: Path) -> None:
@@ -218,10 +231,10 @@ def test_policy_edits_take_effect_on_the_next_resolution(tmp_path: Path) -> None
     root = _root(acls)
     token = _client_token(acls, root)
     assert acls.resolve(token.secret_id).acl.allow_namespace_operation("default", "submit-job")
-    acls.upsert_policy(root, ACLPolicy(name="ops", rules='namespace "default" { policy = "read" }'))
+    acls.upsert_policy(ACLPolicy(name="ops", rules='namespace "default" { policy = "read" }'))
     assert not acls.resolve(token.secret_id).acl.allow_namespace_operation("default",
                                                                            "submit-job")
-    acls.delete_policy(root, "ops")
+    acls.delete_policy("ops")
     assert not acls.resolve(token.secret_id).acl.allow_namespace_operation("default",
                                                                            "read-job")
 
@@ -230,8 +243,8 @@ def test_invalid_policies_are_refused_with_line_and_field(tmp_path: Path) -> Non
     acls = _endpoint(tmp_path)
     root = _root(acls)
     with pytest.raises(InvalidInput) as caught:
-        acls.upsert_policy(root, ACLPolicy(name="bad name", rules='namespace "x" {\n'
-                                           '  policy = "admin"\n}'))
+        acls.upsert_policy(ACLPolicy(name="bad name", rules='namespace "x" {\n'
+                                 '  policy = "admin"\n}'))
     text = str(caught.value)
     assert text.startswith("policy 0 invalid: 2 errors occurred:\n")
     assert "\t* invalid name 'bad name'\n" in text
@@ -246,36 +259,38 @@ def test_anonymous_requests_get_the_anonymous_policy(tmp_path: Path) -> None:
     nobody = acls.resolve("")
     assert nobody.token.accessor_id == "anonymous"
     assert not nobody.acl.allow_namespace_operation("default", "list-jobs")
-    acls.upsert_policy(root, ACLPolicy(name="anonymous",
-                                       rules='namespace "default" { policy = "read" }'))
+    acls.upsert_policy(ACLPolicy(name="anonymous",
+                                 rules='namespace "default" { policy = "read" }'))
     assert acls.resolve("").acl.allow_namespace_operation("default", "list-jobs")
-    assert acls.get_policy(acls.resolve(""), "anonymous")[0].name == "anonymous"
+    authorize_policy_read(acls.resolve(""), "anonymous")
+    assert acls.get_policy("anonymous")[0].name == "anonymous"
 
 
 def test_update_keeps_the_secret_and_refuses_ttl_changes(tmp_path: Path) -> None:
     acls = _endpoint(tmp_path)
     root = _root(acls)
     token = _client_token(acls, root, expiration_ttl="1h")
-    info, _ = acls.get_token(root, token.accessor_id)
-    renamed, _ = acls.upsert_token(root, info.model_copy(update={"name": "alice2"}))
+    info = acls.token(token.accessor_id)
+    assert info is not None
+    renamed, _ = acls.upsert_token(info.model_copy(update={"name": "alice2"}))
     assert renamed.name == "alice2" and renamed.secret_id == ""
     assert renamed.create_index == token.create_index
     assert acls.resolve(token.secret_id).token.name == "alice2"
     with pytest.raises(InvalidInput, match="cannot update expiration TTL"):
-        acls.upsert_token(root, info.model_copy(update={"expiration_ttl": "2h0m0s"}))
+        acls.upsert_token(info.model_copy(update={"expiration_ttl": "2h0m0s"}))
     with pytest.raises(InvalidInput, match="cannot toggle global mode"):
-        acls.upsert_token(root, info.model_copy(update={"global_": True}))
+        acls.upsert_token(info.model_copy(update={"global_": True}))
 
 
 def test_deleting_a_token_revokes_it(tmp_path: Path) -> None:
     acls = _endpoint(tmp_path)
     root = _root(acls)
     token = _client_token(acls, root)
-    acls.delete_token(root, token.accessor_id)
+    acls.delete_token(token.accessor_id)
     with pytest.raises(TokenNotFound):
         acls.resolve(token.secret_id)
     with pytest.raises(InvalidInput, match="^Cannot delete nonexistent tokens: "):
-        acls.delete_token(root, token.accessor_id)
+        acls.delete_token(token.accessor_id)
 
 
 def test_resolving_a_known_token_is_a_lookup(tmp_path: Path) -> None:
@@ -284,7 +299,7 @@ def test_resolving_a_known_token_is_a_lookup(tmp_path: Path) -> None:
     token = _client_token(acls, root)
     first = acls.resolve(token.secret_id)
     assert acls.resolve(token.secret_id) is first  # nothing changed: the same caller
-    acls.upsert_policy(root, ACLPolicy(name="unrelated", rules='node { policy = "read" }'))
+    acls.upsert_policy(ACLPolicy(name="unrelated", rules='node { policy = "read" }'))
     again = acls.resolve(token.secret_id)
     assert again is not first and again.acl is first.acl  # resolved again, not recompiled
     assert (acls.cache.misses, acls.cache.hits) == (1, 1)
@@ -301,21 +316,24 @@ def test_default_exists_and_namespaces_are_filtered_by_the_acl(tmp_path: Path) -
     acls = _endpoint(tmp_path)
     root = _root(acls)
     namespaces = _namespaces(acls)
-    assert [n.name for n in namespaces.list(None)[0]] == ["default"]
-    assert namespaces.get(None, "default")[0].description == "Default shared namespace"
+    assert [n.name for n in namespaces.list()[0]] == ["default"]
+    assert namespaces.get("default")[0].description == "Default shared namespace"
     namespaces.upsert(Namespace(name="team-a", description="team a"))
     namespaces.upsert(Namespace(name="team-b"))
-    acls.upsert_policy(root, ACLPolicy(name="a", rules='namespace "team-a" { policy = "read" }'))
-    token, _ = acls.upsert_token(root, ACLToken(policies=["a"]))
+    acls.upsert_policy(ACLPolicy(name="a", rules='namespace "team-a" { policy = "read" }'))
+    token, _ = acls.upsert_token(ACLToken(policies=["a"]))
     reader = acls.resolve(token.secret_id).acl
-    assert [n.name for n in namespaces.list(reader)[0]] == ["team-a"]
-    assert [n.name for n in namespaces.list(root.acl)[0]] == ["default", "team-a", "team-b"]
+    assert [n.name for n in namespaces.list(visible=reader.allow_namespace)[0]] == ["team-a"]
+    assert [n.name for n in namespaces.list(visible=root.acl.allow_namespace)[0]] == [
+        "default", "team-a", "team-b"]
+    authorize_namespace_use(reader, "team-a")
     with pytest.raises(PermissionDenied):
-        namespaces.get(reader, "team-b")
+        authorize_namespace_use(reader, "team-b")
     with pytest.raises(PermissionDenied):
-        namespaces.get(reader, "no-such")  # 403 first: existence is not revealed
+        authorize_namespace_use(reader, "no-such")  # 403 first: existence is not revealed
+    authorize_namespace_use(root.acl, "no-such")
     with pytest.raises(NotFound, match="^Namespace not found$"):
-        namespaces.get(root.acl, "no-such")
+        namespaces.get("no-such")
 
 
 def test_namespace_names_and_delete_rules(tmp_path: Path) -> None:
@@ -327,12 +345,12 @@ def test_namespace_names_and_delete_rules(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="^can not delete default namespace$"):
         namespaces.delete("default")
     namespaces.upsert(Namespace(name="gone"))
-    created = namespaces.get(None, "gone")[0].create_index
+    created = namespaces.get("gone")[0].create_index
     namespaces.upsert(Namespace(name="gone", description="again"))
-    assert namespaces.get(None, "gone")[0].create_index == created
+    assert namespaces.get("gone")[0].create_index == created
     namespaces.delete("gone")
     with pytest.raises(NotFound):
-        namespaces.get(None, "gone")
+        namespaces.get("gone")
 
 
 def test_a_namespace_with_running_work_cannot_be_deleted(tmp_path: Path) -> None:
@@ -351,3 +369,15 @@ def test_a_namespace_with_running_work_cannot_be_deleted(tmp_path: Path) -> None
     assert 'namespace "busy" has non-terminal jobs in regions: [global]' in str(caught.value)
     assert 'namespace "busy" has non-terminal allocations in regions: [global]' in str(
         caught.value)
+
+
+def test_namespaces_and_the_bootstrap_mark_survive_a_restart(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    acls = _endpoint(tmp_path, SqliteBackend(db))
+    _, index = acls.bootstrap()
+    _namespaces(acls).upsert(Namespace(name="team-a", description="a"))
+    reopened = _endpoint(tmp_path, SqliteBackend(db))
+    assert _namespaces(reopened).get("team-a")[0].description == "a"
+    with pytest.raises(InvalidInput) as caught:
+        reopened.bootstrap()
+    assert str(caught.value) == f"ACL bootstrap already done (reset index: {index})"

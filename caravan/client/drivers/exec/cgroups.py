@@ -175,6 +175,12 @@ class TaskCgroup:
                 pass
 
 
+def task_cgroup_names(version: int, root: Path = ROOT) -> set[str]:
+    """Names of every task cgroup under `caravan/` (any client's: filter before removing)."""
+    pattern = "caravan/*" if version == 2 else "*/caravan/*"
+    return {p.name for p in root.glob(pattern) if p.is_dir()}
+
+
 def _write(path: Path, value: int | str) -> None:
     path.write_text(str(value))
 

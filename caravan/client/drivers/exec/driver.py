@@ -45,7 +45,12 @@ from caravan.client.drivers.exec.capabilities import (
     task_capabilities,
     within_bounding,
 )
-from caravan.client.drivers.exec.cgroups import Limits, TaskCgroup, detect_version
+from caravan.client.drivers.exec.cgroups import (
+    Limits,
+    TaskCgroup,
+    detect_version,
+    task_cgroup_names,
+)
 from caravan.client.drivers.exec.config import ExecPluginConfig, ExecTaskConfig
 from caravan.client.drivers.exec.handle import ExecHandleState
 from caravan.client.drivers.exec.masks import expand_masked_paths
@@ -137,14 +142,16 @@ class ExecDriver(Driver):
         cid = container_id(config.alloc_id, config.task_name)
         cgroup = TaskCgroup(cid, self._cgroup_version)
         await self._clear_leftovers(cid, cgroup)
-        cgroup.create(_limits(config, self.config.pids_limit))
+        # cgroup files, the mount and the bundle are blocking file system work: in a thread.
+        await asyncio.to_thread(cgroup.create, _limits(config, self.config.pids_limit))
         secrets = config.task_dir / "secrets"
         try:
-            await asyncio.to_thread(_mount_secrets, config, user)
+            await asyncio.to_thread(_secrets_tmpfs, secrets, config.secrets_mb, user.uid,
+                                    user.gid)
         except DriverError:
             await self._cleanup(cid, cgroup, None)
             raise
-        bundle = write_bundle(config.state_dir / "bundle", BundleSpec(
+        bundle = await asyncio.to_thread(write_bundle, config.state_dir / "bundle", BundleSpec(
             argv=[command.in_task, *task_config.args], env=_task_env(config, user),
             cwd=task_config.work_dir or "/", uid=user.uid, gid=user.gid,
             additional_gids=[g for g in user.groups if g != user.gid], capabilities=caps,
@@ -168,12 +175,19 @@ class ExecDriver(Driver):
         except DriverError as err:
             await self._cleanup(cid, cgroup, secrets)
             raise DriverError(f"failed to launch command with executor: {err}") from err
-        self._tasks[config.id] = _Container(executor, cid, cgroup, secrets)
-        state = ExecHandleState.of(executor, container_id=cid, cgroup_name=cgroup.name,
-                                   cgroup_version=cgroup.version, secrets_dir=str(secrets))
+        return self._adopt(config, _Container(executor, cid, cgroup, secrets),
+                           [dropped] if dropped else [])
+
+    def _adopt(self, config: TaskConfig, task: _Container,
+               messages: list[str] | None = None) -> TaskHandle:
+        self._tasks[config.id] = task
+        state = ExecHandleState.of(task.executor, container_id=task.cid,
+                                   cgroup_name=task.cgroup.name,
+                                   cgroup_version=task.cgroup.version,
+                                   secrets_dir=str(task.secrets_dir))
         return TaskHandle(version=HANDLE_VERSION, driver=self.name, config=config,
                           driver_state=state.model_dump(), started_at_ns=state.started_at_ns,
-                          messages=[dropped] if dropped else [])
+                          messages=messages or [])
 
     def _chroot_mounts(self, config: TaskConfig) -> list[Mount]:
         """chroot_env entries that exist and do not reach the client's data dir.
@@ -245,9 +259,9 @@ class ExecDriver(Driver):
     async def _cleanup(self, cid: str, cgroup: TaskCgroup, secrets: Path | None) -> None:
         await self._runc.delete(cid)
         await self._empty_cgroup(cgroup)
-        cgroup.destroy()
+        await asyncio.to_thread(cgroup.destroy)
         if secrets is not None:
-            unmount(secrets)
+            await asyncio.to_thread(unmount, secrets)
 
     async def _empty_cgroup(self, cgroup: TaskCgroup) -> None:
         """Kill what is left in the task's cgroup and wait until the kernel has reaped it
@@ -272,11 +286,25 @@ class ExecDriver(Driver):
         if handle.config.id in self._tasks:
             return
         state = ExecHandleState.from_handle(handle)
-        executor = await ExecutorTask.reattach(handle.config.id, handle.config.task_name,
-                                               state.state_path, state.executor_state())
+        executor = await ExecutorTask.recover(handle.config.id, handle.config.task_name,
+                                              state.state_path)
+        if executor is None:
+            raise DriverError("failed to reattach to executor: no executor ever ran the task")
         self._tasks[handle.config.id] = _Container(
             executor, state.container_id, TaskCgroup(state.cgroup_name, state.cgroup_version),
             Path(state.secrets_dir))
+
+    async def recover_launch(self, config: TaskConfig) -> TaskHandle | None:
+        """As `start` names them: the container after the task, the cgroup after the
+        container, the secrets tmpfs in the task dir. A start that never launched its
+        executor may have left a container or cgroup; the next `start` clears them."""
+        executor = await ExecutorTask.recover(config.id, config.task_name, config.state_dir)
+        if executor is None or self._cgroup_version is None:
+            return None
+        cid = container_id(config.alloc_id, config.task_name)
+        return self._adopt(config, _Container(executor, cid,
+                                              TaskCgroup(cid, self._cgroup_version),
+                                              config.task_dir / "secrets"))
 
     async def exec_streaming(self, task_id: str, command: list[str], tty: bool,
                              stream: ExecStream) -> int:
@@ -322,32 +350,37 @@ class ExecDriver(Driver):
                           "Percent"])
 
     async def remove_orphans(self, known_tasks: set[tuple[str, str]]) -> list[str]:
-        """Delete containers (and their cgroups) in this driver's runc root that belong
-        to no task the client still knows."""
+        """Delete containers in this driver's runc root, and cgroups of allocations this
+        client's data dir holds, that belong to no task the client still runs."""
         known = {container_id(alloc_id, task) for alloc_id, task in known_tasks}
+        version = self._cgroup_version or 1
         removed = []
         for cid in await self._runc.list_ids():
             if cid not in known:
                 await self._runc.kill(cid, "KILL", all_processes=True)
                 # The client removes the orphan's alloc dir (and its secrets mount).
-                await self._cleanup(cid, TaskCgroup(cid, self._cgroup_version or 1), None)
+                await self._cleanup(cid, TaskCgroup(cid, version), None)
                 removed.append(f"container {cid}")
+        ours = await asyncio.to_thread(self._allocs_on_disk)
+        for name in await asyncio.to_thread(task_cgroup_names, version):
+            if name[:36] in ours and name not in known:
+                cgroup = TaskCgroup(name, version)
+                await self._empty_cgroup(cgroup)
+                cgroup.destroy()
+                removed.append(f"cgroup {name}")
         return removed
+
+    def _allocs_on_disk(self) -> set[str]:
+        """Allocation IDs with an alloc dir or executor dir under this client's data dir:
+        only their cgroups are this client's (other clients may share the host)."""
+        if self.context.state_root is None:
+            return set()
+        data_dir = self.context.state_root.parents[1]
+        return {p.name for d in (data_dir / "alloc", data_dir / "client" / "executor")
+                if d.is_dir() for p in d.iterdir()}
 
     async def close(self) -> None:
         self._tasks.clear()
-
-
-def _mount_secrets(config: TaskConfig, user: HostUser) -> None:
-    """The secrets tmpfs, on the task dir's own `secrets/`: the task dir is writable by
-    tasks, so a symlink put there between two runs is refused, never mounted over."""
-    with Root.open(config.task_dir) as task_dir:
-        try:
-            task_dir.opendir("secrets", create=True, mode=0o777).close()
-            mount_tmpfs(task_dir, "secrets", size_mb=config.secrets_mb, mode=0o700,
-                        uid=user.uid, gid=user.gid)
-        except OSError as err:
-            raise DriverError(f"failed to mount the secrets dir: {err}") from err
 
 
 def _limits(config: TaskConfig, pids: int) -> Limits:
@@ -386,3 +419,16 @@ async def _exited_within(executor: ExecutorTask, timeout_s: float) -> bool:
             return True
         await asyncio.sleep(_POLL_S)
     return executor.status().exit_result is not None
+
+
+def _secrets_tmpfs(secrets: Path, size_mb: int, uid: int, gid: int) -> None:
+    """The task's private `secrets/`: a tmpfs only the task user may read. The task dir is
+    writable by tasks, so a symlink put there between two runs is refused, never mounted
+    over (the task dir itself sits in the alloc dir, which only root can write)."""
+    with Root.open(secrets.parent) as task_dir:
+        try:
+            task_dir.opendir(secrets.name, create=True, mode=0o777).close()
+            mount_tmpfs(task_dir, secrets.name, size_mb=size_mb, mode=0o700, uid=uid,
+                        gid=gid)
+        except OSError as err:
+            raise DriverError(f"failed to mount the secrets dir: {err}") from err

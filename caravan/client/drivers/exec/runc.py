@@ -1,20 +1,21 @@
 """The runc command line, as the exec driver uses it: version, kill, delete, list, exec.
 
 `runc run` itself is started by the task's executor (it must outlive the agent);
-everything here is short-lived and goes through asyncio's subprocess helper.
+everything here is short-lived and goes through `caravan.process`, with a deadline.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import subprocess
 from pathlib import Path
 
-from caravan.errors import DriverError
+from caravan import process
+from caravan.errors import DriverError, ProcessFailed
 
 _ID_OK = re.compile(r"[^\w+.-]")
+# runc kill/delete/list return in milliseconds; a hung runc must not hang the client.
+CALL_TIMEOUT_S = 60.0
 
 
 def container_id(alloc_id: str, task_name: str) -> str:
@@ -33,13 +34,13 @@ class Runc:
     def version(self) -> str:
         """`runc --version`'s first line; raises DriverError when runc cannot run."""
         try:
-            done = subprocess.run([self.binary, "--version"], capture_output=True, text=True,
-                                  timeout=10, check=False)
-        except OSError as err:
+            done = process.run_sync([self.binary, "--version"], timeout_s=10)
+        except ProcessFailed as err:
             raise DriverError(f"runc is not runnable: {err}") from err
+        out, err_text = done.text()
         if done.returncode != 0:
-            raise DriverError(f"runc --version failed: {done.stderr.strip()}")
-        return done.stdout.splitlines()[0] if done.stdout else "runc"
+            raise DriverError(f"runc --version failed: {err_text.strip()}")
+        return out.splitlines()[0] if out else "runc"
 
     def run_argv(self, bundle: Path, cid: str, *, no_pivot: bool) -> list[str]:
         args = [*self.base(), "run", "--bundle", str(bundle)]
@@ -75,8 +76,8 @@ class Runc:
         return [c["id"] for c in json.loads(out or "null") or []]
 
     async def _call(self, *args: str) -> tuple[int, str, str]:
-        proc = await asyncio.create_subprocess_exec(
-            *self.base(), *args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE)
-        out, err = await proc.communicate()
-        return proc.returncode or 0, out.decode(errors="replace"), err.decode(errors="replace")
+        try:
+            done = await process.run([*self.base(), *args], timeout_s=CALL_TIMEOUT_S)
+        except ProcessFailed as err:
+            raise DriverError(f"runc {args[0]}: {err}") from err
+        return (done.returncode, *done.text())

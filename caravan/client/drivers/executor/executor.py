@@ -3,7 +3,9 @@
 Run as `python3 -I -S executor.py <state_dir>` in its own session, it outlives the
 agent that started it (even a SIGKILLed one). Standard library only, no asyncio, so
 a running task costs caravan about 11 MiB. It knows nothing of drivers: argv may be
-the task's command (raw_exec) or `runc run ...` (exec).
+the task's command (raw_exec) or `runc run ...` (exec). It imports nothing of caravan,
+so it starts the task with `subprocess.Popen` rather than `caravan.process`; its
+`stop` op follows the same sequence (signal, grace period, SIGKILL, reap).
 
 Files in <state_dir> (the executor chdirs there, so socket paths stay short):
     spec.json       from the agent: argv, env, cwd, uid, gid, groups, stdout_path,
@@ -11,6 +13,10 @@ Files in <state_dir> (the executor chdirs there, so socket paths stay short):
     state.json      written once the task runs: both PIDs and start times (identity)
     executor.sock   unix socket; one JSON request per line, one JSON reply per line
     exit.json       written atomically when the task has exited, before any reply
+    executor.lock   flock'ed by the agent before it spawns us and inherited as fd 3, which
+                    we never close: the lock is held exactly as long as we live, so a
+                    restarted agent knows whether an executor of this dir still runs
+                    without trusting a PID
 Log files are written through caravan/client/beneath.py, loaded from its source file
 (this process has no caravan package): tasks can write the logs dir, so no file there
 is ever opened through a link, and a link, FIFO or hard link planted under the next
@@ -339,8 +345,13 @@ def listen() -> socket.socket:
 
 
 def report(message: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
+    """Tell the agent how the start went. An agent that died meanwhile is not our
+    problem: the task must keep its executor, and state.json tells the next agent."""
+    try:
+        sys.stdout.write(json.dumps(message) + "\n")
+        sys.stdout.flush()
+    except OSError:
+        pass
 
 
 def main(argv: list[str]) -> int:
@@ -360,7 +371,13 @@ def main(argv: list[str]) -> int:
         reason = err.strerror.lower() if isinstance(err, OSError) and err.strerror else str(err)
         report({"ok": False, "error": f"fork/exec {executor.spec['argv'][0]}: {reason}"})
         return 1
-    write_json_atomic("state.json", state)
+    try:
+        write_json_atomic("state.json", state)
+    except OSError as err:
+        # Without state.json no agent could ever find this task again: do not run it.
+        executor.stop(signal.SIGKILL, 0)
+        report({"ok": False, "error": f"executor: cannot record the task's identity: {err}"})
+        return 1
     report({"ok": True, "state": state})
     os.dup2(2, 1)  # release the agent's pipe: from now on stdout goes to executor.out
     serve(listener, executor, state)

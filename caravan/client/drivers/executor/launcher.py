@@ -1,14 +1,22 @@
 """Starting a per-task executor, and the files it leaves in its state dir.
 
 The executor is spawned with `posix_spawn` in a new session, not through asyncio's
-subprocess machinery: asyncio kills a child whose transport is closed or collected,
-and the executor must outlive the agent. The agent collects the exit status of the
+subprocess machinery (nor `caravan.process`, the agent's one way to run every other
+process): asyncio kills a child whose transport is closed or collected, and the
+executor must outlive the agent, so no helper may own it, time it out or stop it. The agent collects the exit status of the
 executors it started itself (`proc.reap_child`); after a restart init does.
+
+Before spawning, the agent takes an exclusive flock on `executor.lock` and hands the
+locked descriptor to the executor, which keeps it for life. So at any moment, even
+between the spawn and the executor's first line, "the lock is held" means "an
+executor of this state dir lives", and `probe()` can tell a restarted agent what an
+earlier start left behind without trusting a PID: one executor per state dir, ever.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import os
 import select
@@ -19,10 +27,15 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from caravan.client.drivers.executor.proc import ProcIdentity, kill_group, reap_child
+from caravan.client.drivers.base import RecoverableDriverError
 from caravan.errors import DriverError
 
 EXECUTOR_PATH = Path(__file__).with_name("executor.py")
 START_TIMEOUT_S = 10.0
+LOCK_NAME = "executor.lock"
+LOCK_FD = 3  # where the executor finds the lock it inherits
+# A restarted task's previous executor exits just after its last reply.
+LOCK_WAIT_S = 5.0
 
 
 class _Model(BaseModel):
@@ -81,13 +94,19 @@ def read_exit(state_dir: Path) -> ExitRecord | None:
         raise DriverError(f"unreadable exit record in {state_dir}: {err}") from err
 
 
+def read_state(state_dir: Path) -> ExecutorState | None:
+    try:
+        return ExecutorState.model_validate_json((state_dir / "state.json").read_bytes())
+    except FileNotFoundError:
+        return None
+    except ValidationError as err:
+        raise DriverError(f"unreadable executor state in {state_dir}: {err}") from err
+
+
 async def launch(python: str, state_dir: Path, spec: ExecutorSpec) -> ExecutorState:
-    """Start an executor for `spec` and return once its task runs (or raise DriverError)."""
-    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for stale in ("exit.json", "state.json"):  # a restarted task reuses the directory
-        (state_dir / stale).unlink(missing_ok=True)
-    (state_dir / "spec.json").write_text(spec.model_dump_json())
-    pid, ready_fd = _spawn(python, state_dir)
+    """Start an executor for `spec` and return once its task runs (or raise DriverError).
+    Failing to write the state dir (a full disk) is a RecoverableDriverError."""
+    pid, ready_fd = await asyncio.to_thread(_prepare_and_spawn, python, state_dir, spec)
     try:
         line = await asyncio.to_thread(_read_line, ready_fd, START_TIMEOUT_S)
     except TimeoutError:
@@ -103,7 +122,42 @@ async def launch(python: str, state_dir: Path, spec: ExecutorSpec) -> ExecutorSt
     return state
 
 
-def _spawn(python: str, state_dir: Path) -> tuple[int, int]:
+def _prepare_and_spawn(python: str, state_dir: Path, spec: ExecutorSpec) -> tuple[int, int]:
+    """Blocking: lock the state dir, clear an earlier run's files, write the spec, spawn."""
+    try:
+        state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        lock_fd = _lock(state_dir, LOCK_WAIT_S)
+    except OSError as err:
+        raise RecoverableDriverError(f"failed to prepare the executor's state dir: {err}") \
+            from err
+    try:
+        for stale in ("exit.json", "state.json"):  # a restarted task reuses the directory
+            (state_dir / stale).unlink(missing_ok=True)
+        (state_dir / "spec.json").write_text(spec.model_dump_json())
+        return _spawn(python, state_dir, lock_fd)
+    except OSError as err:
+        raise RecoverableDriverError(f"failed to write the executor's spec: {err}") from err
+    finally:
+        os.close(lock_fd)  # the executor holds the lock from here on
+
+
+def _lock(state_dir: Path, wait_s: float) -> int:
+    """The state dir's lock, taken; DriverError when an executor of it still runs."""
+    fd = os.open(state_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                os.close(fd)
+                raise RecoverableDriverError(f"an executor of {state_dir} is still running") \
+                    from None
+            time.sleep(0.02)
+
+
+def _spawn(python: str, state_dir: Path, lock_fd: int) -> tuple[int, int]:
     read_fd, write_fd = os.pipe()
     out_fd = os.open(state_dir / "executor.out",
                      os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
@@ -113,7 +167,8 @@ def _spawn(python: str, state_dir: Path) -> tuple[int, int]:
             {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8"},
             file_actions=[(os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
                           (os.POSIX_SPAWN_DUP2, write_fd, 1),
-                          (os.POSIX_SPAWN_DUP2, out_fd, 2)],
+                          (os.POSIX_SPAWN_DUP2, out_fd, 2),
+                          (os.POSIX_SPAWN_DUP2, lock_fd, LOCK_FD)],
             # Ignored signals survive exec: reset them all so the task starts with defaults.
             setsid=True, setsigmask=(),
             setsigdef=signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP})
@@ -182,3 +237,4 @@ def _abandon(pid: int) -> None:
             os.waitpid(pid, 0)
             return
         time.sleep(0.01)
+

@@ -18,6 +18,7 @@ from caravan.client.drivers.base import ExitResult, TaskResourceUsage, TaskStatu
 from caravan.client.drivers.executor import launcher, proc
 from caravan.client.drivers.executor.connection import ExecutorConnection, ExecutorGone
 from caravan.client.drivers.executor.launcher import ExecutorSpec, ExecutorState, ExitRecord
+from caravan.client.drivers.executor.probe import probe
 from caravan.errors import DriverError
 
 # Margin over the executor's own stop sequence (grace period, SIGKILL, 15 s) for its reply.
@@ -47,16 +48,20 @@ class ExecutorTask:
         return cls(task_id, name, state_dir, state)
 
     @classmethod
-    async def reattach(cls, task_id: str, name: str, state_dir: Path,
-                       state: ExecutorState) -> ExecutorTask:
-        """The task as left by a previous agent; DriverError when its executor is not there."""
-        record = launcher.read_exit(state_dir)
-        if record is None and not proc.is_running(state.executor):
-            cls._kill_orphan(state)
-            raise DriverError(f"failed to reattach to executor: executor (pid {state.executor_pid})"
-                              " is not running or its PID was reused")
-        task = cls(task_id, name, state_dir, state, record)
-        if record is None:
+    async def recover(cls, task_id: str, name: str, state_dir: Path) -> ExecutorTask | None:
+        """What an earlier start (before an agent restart) left in `state_dir`: the task,
+        re-attached whether it still runs or has exited, or None when no executor ever
+        started it. DriverError when its executor died without recording an exit (the
+        task is killed then, if it is still the process recorded)."""
+        found = await asyncio.to_thread(probe, state_dir)
+        if found.outcome == "never" or found.state is None:
+            return None
+        if found.outcome == "lost":
+            cls._kill_orphan(found.state)
+            raise DriverError(f"failed to reattach to executor: executor (pid "
+                              f"{found.state.executor_pid}) is not running")
+        task = cls(task_id, name, state_dir, found.state, found.record)
+        if found.record is None:
             await task._check_executor()
         return task
 

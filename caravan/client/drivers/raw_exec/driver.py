@@ -67,9 +67,7 @@ class RawExecDriver(Driver):
         except DriverError as err:
             raise DriverError(f"failed to launch command with executor: {err}") from err
         self._tasks[config.id] = task
-        state = ExecutorHandleState.of(task)
-        return TaskHandle(version=HANDLE_VERSION, driver=self.name, config=config,
-                          driver_state=state.model_dump(), started_at_ns=state.started_at_ns)
+        return self._handle(config, task)
 
     def _spec(self, config: TaskConfig, task_config: RawExecTaskConfig) -> ExecutorSpec:
         # As in Nomad, $PATH is the agent's own, not the task's.
@@ -122,9 +120,23 @@ class RawExecDriver(Driver):
         if handle.config.id in self._tasks:
             return
         state = ExecutorHandleState.from_handle(handle)
-        task = await ExecutorTask.reattach(handle.config.id, handle.config.task_name,
-                                           state.state_path, state.executor_state())
+        task = await ExecutorTask.recover(handle.config.id, handle.config.task_name,
+                                          state.state_path)
+        if task is None:
+            raise DriverError("failed to reattach to executor: no executor ever ran the task")
         self._tasks[handle.config.id] = task
+
+    async def recover_launch(self, config: TaskConfig) -> TaskHandle | None:
+        task = await ExecutorTask.recover(config.id, config.task_name, config.state_dir)
+        if task is None:
+            return None
+        self._tasks[config.id] = task
+        return self._handle(config, task)
+
+    def _handle(self, config: TaskConfig, task: ExecutorTask) -> TaskHandle:
+        state = ExecutorHandleState.of(task)
+        return TaskHandle(version=HANDLE_VERSION, driver=self.name, config=config,
+                          driver_state=state.model_dump(), started_at_ns=state.started_at_ns)
 
     async def stats(self, task_id: str) -> TaskResourceUsage:
         return await asyncio.to_thread(self._task(task_id).sample)

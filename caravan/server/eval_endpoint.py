@@ -1,0 +1,30 @@
+"""Evaluation reads: list, one evaluation, and the allocations it placed.
+
+Callers are authorized before they get here (the HTTP layer's one authorization path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from caravan.server.core import ServerCore
+from caravan.structs import AllocListStub, Evaluation
+
+
+class EvalEndpoint:
+    def __init__(self, core: ServerCore) -> None:
+        self._core = core
+
+    def list_evals(self, namespace: str, prefix: str = "",
+             visible: Callable[[str], bool] = lambda _ns: True) -> list[Evaluation]:
+        """Newest first; `namespace` `*` means every namespace `visible` keeps."""
+        evals = [e for e in self._core.store.evals() if e.id.startswith(prefix)
+                 and namespace in ("*", e.namespace) and visible(e.namespace)]
+        evals.sort(key=lambda e: e.create_index, reverse=True)
+        return evals
+
+    def find(self, eval_id: str) -> Evaluation | None:
+        return self._core.store.eval(eval_id)
+
+    def allocations(self, eval_id: str) -> list[AllocListStub]:
+        return [AllocListStub.of(a) for a in self._core.store.allocs_by_eval(eval_id)]
