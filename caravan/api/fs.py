@@ -1,4 +1,5 @@
-"""`client.alloc_fs`: a task's log stream (`/v1/client/fs/logs/<alloc>`), decoded into frames.
+"""`client.alloc_fs`: a task's log stream (`/v1/client/fs/logs/<alloc>`) and Nomad's alloc
+fs routes (`ls`, `stat`, `cat`, `readat`, `stream`), frames decoded.
 
 The agent sends concatenated JSON objects, `{"Offset","Data"(base64),"File","FileEvent"}`,
 with `{}` heartbeats while a followed log is idle. `FrameDecoder` is the pure part:
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from typing import Any
 
 import httpx
 
@@ -70,6 +72,41 @@ class AllocFS(SubAPI):
         path = f"/v1/client/fs/logs/{path_id(alloc_id)}"
         q = merge(q, task=task, type=type, follow=go_bool(follow), origin=origin,
                   offset=str(offset), plain=go_bool(False))
+        yield from self._frames(path, q)
+
+    def ls(self, alloc_id: str, path: str = "/",
+             q: QueryOptions | None = None) -> list[dict[str, Any]]:
+        """Nomad's AllocFileInfo of each entry of a directory of the alloc dir."""
+        data, _ = self._client.query(f"/v1/client/fs/ls/{path_id(alloc_id)}",
+                                     merge(q, path=path))
+        return list(data or [])
+
+    def stat(self, alloc_id: str, path: str, q: QueryOptions | None = None) -> dict[str, Any]:
+        data, _ = self._client.query(f"/v1/client/fs/stat/{path_id(alloc_id)}",
+                                     merge(q, path=path))
+        return dict(data)
+
+    def read_at(self, alloc_id: str, path: str, offset: int = 0, limit: int = 0,
+                q: QueryOptions | None = None) -> Iterator[bytes]:
+        """The file's bytes from `offset`, `limit` of them (all with 0), as they arrive."""
+        route = f"/v1/client/fs/readat/{path_id(alloc_id)}"
+        with self._client.stream(route, merge(q, path=path, offset=str(offset),
+                                              limit=str(limit))) as response:
+            try:
+                yield from response.iter_bytes()
+            except httpx.TransportError as exc:
+                raise APIConnectionError(self._client.address, str(exc) or "stream closed") \
+                    from exc
+
+    def stream(self, alloc_id: str, path: str, *, origin: str = "start", offset: int = 0,
+               follow: bool = True, q: QueryOptions | None = None,
+               ) -> Generator[LogFrame, None, None]:
+        """Frames of a file of the alloc dir, heartbeats included (see `logs`)."""
+        route = f"/v1/client/fs/stream/{path_id(alloc_id)}"
+        yield from self._frames(route, merge(q, path=path, origin=origin, offset=str(offset),
+                                             follow=go_bool(follow)))
+
+    def _frames(self, path: str, q: QueryOptions) -> Generator[LogFrame, None, None]:
         decoder = FrameDecoder()
         with self._client.stream(path, q) as response:
             try:

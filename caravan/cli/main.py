@@ -46,6 +46,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "namespace status": ("caravan.cli.namespace_status", "Display a namespace's status"),
     "agent": ("caravan.cli.agent", "Runs a caravan agent"),
     "alloc exec": ("caravan.cli.alloc_exec", "Execute commands in task"),
+    "alloc fs": ("caravan.cli.alloc_fs", "Inspect the contents of an allocation directory"),
     "alloc logs": ("caravan.cli.alloc_logs", "Streams the logs of a task."),
     "alloc restart": ("caravan.cli.alloc_restart", "Restart a running allocation"),
     "alloc signal": ("caravan.cli.alloc_signal", "Signal a running allocation"),
@@ -71,7 +72,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 # Nomad's top-level shortcuts.
 ALIASES = {"run": "job run", "stop": "job stop", "inspect": "job inspect",
-           "validate": "job validate", "logs": "alloc logs", "exec": "alloc exec"}
+           "validate": "job validate", "logs": "alloc logs", "exec": "alloc exec",
+           "fs": "alloc fs"}
 
 COMMON = ("run", "stop", "status", "logs", "agent", "version")
 _HELP_FLAGS = ("-h", "-help", "--help")

@@ -15,6 +15,7 @@ from caravan.http import (
     alloc_exec,
     allocations,
     client_allocs,
+    client_fs,
     errors,
     evaluations,
     introduction,
@@ -31,8 +32,8 @@ from caravan.http.limits import BodyLimit, ForwardToServer
 def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> Starlette:
     routes: list[BaseRoute] = [
         *node_rpc.routes, *jobs.routes, *allocations.routes, *evaluations.routes,
-        *nodes.routes, *agent.routes, *client_allocs.routes, *alloc_exec.routes, *acl.routes,
-        *namespaces.routes, *introduction.routes,
+        *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
+        *alloc_exec.routes, *acl.routes, *namespaces.routes, *introduction.routes,
     ]
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
     if ctx.server is None:

@@ -60,7 +60,7 @@ class ExecLaunch:
 async def run_exec(launch: ExecLaunch, stream: ExecStream) -> int:
     """Run `launch` with its stdio on `stream`; see the module docstring."""
     runtime = launch.runtime_pid_file is not None
-    stdio = Stdio.open(launch.tty, separate_err=runtime or not launch.tty)
+    stdio = Stdio.open(launch.tty, separate_err=runtime or not launch.tty, raw=runtime)
     try:
         proc = await _spawn(launch, stdio)
     except ProcessFailed as err:

@@ -8,6 +8,7 @@ import fcntl
 import os
 import struct
 import termios
+import tty as tty_mode
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,11 +34,16 @@ class Stdio:
     _open: set[int]
 
     @classmethod
-    def open(cls, tty: bool, separate_err: bool) -> Stdio:
+    def open(cls, tty: bool, separate_err: bool, raw: bool = False) -> Stdio:
+        """`raw`: the pty only carries bytes to a runtime that makes the command's own
+        terminal (runc's console). Left in cooked mode it would echo every input line a
+        second time and turn the inner terminal's CR-NL into CR-CR-NL."""
         opened: set[int] = set()
         if tty:
             master, slave = os.openpty()
             set_window_size(master, _INITIAL_SIZE)
+            if raw:
+                tty_mode.setraw(slave, termios.TCSANOW)
             out = inp = master
             child_in = child_out = slave
             opened |= {master, slave}
