@@ -34,7 +34,9 @@ def _runs(agent: CrashAgent) -> dict[str, int]:
 
 
 def _state(agent: CrashAgent, alloc_id: str) -> dict[str, Any]:
-    return agent.get(f"/v1/allocation/{alloc_id}")["TaskStates"]["main"]  # type: ignore[no-any-return]
+    """The task's state as the server has it; empty until the client first reports it."""
+    states = agent.get(f"/v1/allocation/{alloc_id}")["TaskStates"] or {}
+    return states.get("main") or {}  # type: ignore[no-any-return]
 
 
 def test_batch_tasks_done_before_the_kill_are_not_run_again(crash_agent: CrashAgent) -> None:
@@ -66,7 +68,7 @@ def test_restart_count_survives_the_kill(crash_agent: CrashAgent) -> None:
                           and next(iter(_runs(agent))), 60, 0.01, what="a second run")
     agent.kill()
     agent.start()
-    wait_until(lambda: _state(agent, alloc_id)["State"] == "dead", 60, 0.2, what="task dead")
+    wait_until(lambda: _state(agent, alloc_id).get("State") == "dead", 60, 0.2, what="task dead")
     state = _state(agent, alloc_id)
     assert state["Restarts"] == 3 and state["Failed"] is True
     assert _runs(agent)[alloc_id] == 4  # the first run and 3 restarts, across the kill
@@ -76,7 +78,7 @@ def test_pending_restart_delay_survives_the_kill(crash_agent: CrashAgent) -> Non
     agent = crash_agent.start()
     agent.register(_failing("delayed", 3600))
     alloc_id = wait_until(lambda: next(iter(_runs(agent)), None), 60, 0.01, what="a run")
-    wait_until(lambda: _state(agent, alloc_id)["Restarts"] == 1, 30, 0.1,
+    wait_until(lambda: _state(agent, alloc_id).get("Restarts") == 1, 30, 0.1,
                what="the restart scheduled in an hour")
     before = _state(agent, alloc_id)
     agent.kill()
