@@ -72,6 +72,16 @@ class _Parser(PipelineParser):
         elif not _is_empty(root):
             raise self.errorf(f'template: multiple definition of template "{name}"')
 
+    def _define_body(self, name: str, context: str) -> None:
+        """The body of `define` or `block` up to its `end`, added as template `name`; it
+        sees only `$` of the variables around it, as in Go."""
+        saved_vars, self.vars = self.vars, ["$"]
+        body, end = self.item_list()
+        self.vars = saved_vars
+        if not isinstance(end, _End):
+            raise self.errorf(f"unexpected {end} in {context}")
+        self._add(name, body)
+
     def _definition(self) -> None:
         context = "define clause"
         tok = self.next_non_space()
@@ -79,12 +89,7 @@ class _Parser(PipelineParser):
             raise self.unexpected(tok, context)
         name = self._unquote(tok)
         self.expect(lx.RIGHT, context)
-        saved_vars, self.vars = self.vars, ["$"]
-        body, end = self.item_list()
-        self.vars = saved_vars
-        if not isinstance(end, _End):
-            raise self.errorf(f"unexpected {end} in {context}")
-        self._add(name, body)
+        self._define_body(name, context)
 
     def item_list(self) -> tuple[n.ListNode, n.Node]:
         body = n.ListNode(self.peek_non_space().pos)
@@ -176,12 +181,7 @@ class _Parser(PipelineParser):
         name_tok = self.next_non_space()
         name = self._template_name(name_tok, context)
         pipe = self.pipeline(context, lx.RIGHT)
-        saved_vars, self.vars = self.vars, ["$"]
-        body, end = self.item_list()
-        self.vars = saved_vars
-        if not isinstance(end, _End):
-            raise self.errorf(f"unexpected {end} in {context}")
-        self._add(name, body)
+        self._define_body(name, context)
         return n.TemplateNode(name_tok.pos, name_tok.line, name, pipe)
 
     def _template(self, tok: Token) -> n.Node:
