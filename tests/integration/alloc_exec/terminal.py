@@ -55,6 +55,22 @@ class Terminal:
         self.output = self.output[match.end():]
         return match
 
+    def interrupt_until(self, pattern: str, tries: int = 20) -> None:
+        """Type ctrl-C until `pattern` appears.
+
+        The pty echoes a typed command before the shell has made it the foreground
+        job; a ctrl-C in that gap reaches only the shell, which ignores it, so one
+        keypress can be lost. A person would press it again; so do we.
+        """
+        for _ in range(tries):
+            self.type(b"\x03")
+            try:
+                self.expect(pattern, timeout_s=1.5)
+                return
+            except AssertionError:
+                continue
+        raise AssertionError(f"no {pattern!r} after {tries} ctrl-C: {self.output!r}")
+
     def wait(self, timeout_s: float = 30.0) -> int:
         """The CLI's exit code, once it has exited (its remaining output is read)."""
         deadline = time.monotonic() + timeout_s

@@ -57,8 +57,7 @@ def test_stty_size_follows_the_local_window(shell: Terminal) -> None:
 def test_ctrl_c_reaches_the_remote_process(shell: Terminal) -> None:
     shell.type("sleep 300\r")
     shell.expect(r"sleep 300\r\n")
-    shell.type(b"\x03")
-    shell.expect(PROMPT)
+    shell.interrupt_until(PROMPT)
     shell.type("echo status-$?\r")  # sleep died of SIGINT; the shell and the CLI live on
     shell.expect(r"\r\nstatus-130\r\n")
     shell.type("exit 0\r")
@@ -132,8 +131,7 @@ def test_raw_exec_tty_session(allocs: Allocs) -> None:
         term.expect(r"\r\n20 70\r\n.*/alloc/" + allocs.raw["ID"] + r"/main\r\n")
         term.type("sleep 300\r")
         term.expect(r"sleep 300\r\n")
-        term.type(b"\x03")
-        term.expect(PROMPT)
+        term.interrupt_until(PROMPT)
         term.type("echo status-$?\r")
         term.expect(r"\r\nstatus-130\r\n")
         term.type("exit 4\r")
