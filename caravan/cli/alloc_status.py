@@ -27,7 +27,7 @@ from caravan.cli.lookup import alloc_info, alloc_matches, check_id_length, multi
 from caravan.cli.placement import format_alloc_metrics, score_table
 from caravan.cli.task_events import task_events_text, task_resources_text, verbose_usage_text
 from caravan.errors import CaravanError, UsageError
-from caravan.structs import Allocation
+from caravan.structs import Allocation, TaskLifecycleConfig, TaskState
 from caravan.structs.stats import AllocResourceUsage
 
 HELP = """
@@ -83,14 +83,40 @@ def basic_info(alloc: Allocation, verbose: bool, now_ns: int, tz: tzinfo | None 
     return format_kv(pairs)
 
 
+def _lifecycles(alloc: Allocation) -> dict[str, TaskLifecycleConfig | None]:
+    group = alloc.job.group(alloc.task_group) if alloc.job else None
+    return {t.name: t.lifecycle for t in (group.tasks if group else [])}
+
+
+def _in_display_order(alloc: Allocation) -> list[tuple[str, TaskState, str]]:
+    """(name, state, lifecycle name) as Nomad lists tasks: the ephemeral lifecycle tasks,
+    then the sidecars, then the main tasks, each by name."""
+    lifecycles = _lifecycles(alloc)
+
+    def rank(name: str) -> tuple[int, str]:
+        lc = lifecycles.get(name)
+        return (2 if lc is None else 1 if lc.sidecar else 0), name
+
+    return [(name, state, lifecycle_name(lifecycles.get(name)))
+            for name, state in sorted((alloc.task_states or {}).items(),
+                                      key=lambda item: rank(item[0]))]
+
+
+def lifecycle_name(lc: TaskLifecycleConfig | None) -> str:
+    if lc is None or not (lc.hook or lc.sidecar):
+        return "main"
+    return lc.hook + (" sidecar" if lc.sidecar else "")
+
+
 def task_sections(
     alloc: Allocation, stats: AllocResourceUsage | None, show_stats: bool,
     tz: tzinfo | None = None,
 ) -> list[str]:
     """One block per task: `Task "<t>" is "<state>"`, resources, events."""
     blocks = []
-    for name, state in sorted((alloc.task_states or {}).items()):
-        lines = [f'Task "{name}" is "{state.state}"']
+    for name, state, lifecycle in _in_display_order(alloc):
+        shown = "" if lifecycle == "main" else f" ({lifecycle})"
+        lines = [f'Task "{name}"{shown} is "{state.state}"']
         resources = task_resources_text(alloc, name, stats)
         if resources:
             lines.append(resources)
@@ -104,10 +130,10 @@ def task_sections(
 
 def short_tasks(alloc: Allocation, tz: tzinfo | None = None) -> str:
     rows: list[list[str]] = [["Name", "State", "Last Event", "Time", "Lifecycle"]]
-    for name, state in sorted((alloc.task_states or {}).items()):
+    for name, state, lifecycle in _in_display_order(alloc):
         last = state.events[-1] if state.events else None
         rows.append([name, state.state, last.type if last else "",
-                     format_unix_nano(last.time, tz) if last else "", "main"])
+                     format_unix_nano(last.time, tz) if last else "", lifecycle])
     return "Tasks\n" + format_list(rows)
 
 

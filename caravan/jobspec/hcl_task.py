@@ -20,6 +20,7 @@ from caravan.structs import (
     RestartPolicy,
     Task,
     TaskArtifact,
+    TaskLifecycleConfig,
     VolumeMount,
 )
 
@@ -28,10 +29,10 @@ TASK = Spec(
            "kill_timeout": ("kill_timeout", to_duration),
            "kill_signal": ("kill_signal", to_string), "leader": ("leader", to_bool)},
     blocks=frozenset({"resources", "constraint", "restart", "logs", "artifact",
-                      "volume_mount"}),
+                      "volume_mount", "lifecycle"}),
     maps=frozenset({"config", "env", "meta"}),
     unsupported_blocks=frozenset({"service", "template", "vault", "consul", "identity",
-                                  "lifecycle", "affinity", "csi_plugin", "dispatch_payload",
+                                  "affinity", "csi_plugin", "dispatch_payload",
                                   "scaling", "action", "schedule", "secret", "spread"}),
     unsupported_attrs=frozenset({"shutdown_delay", "kind"}),
 )
@@ -52,6 +53,9 @@ ARTIFACT = Spec(
            "mode": ("getter_mode", to_string), "chown": ("chown", to_bool),
            "insecure": ("getter_insecure", to_bool)},
     maps=frozenset({"options", "headers"}),
+)
+LIFECYCLE = Spec(
+    attrs={"hook": ("hook", to_string), "sidecar": ("sidecar", to_bool)},
 )
 VOLUME_MOUNT = Spec(
     attrs={"volume": ("volume", to_string), "destination": ("destination", to_string),
@@ -76,6 +80,7 @@ def task(parent: Body, block: RawBlock, index: int) -> Task:
         restart_policy=optional_block(body, "restart", RESTART, RestartPolicy),
         log_config=optional_block(body, "logs", LOGS, LogConfig),
         artifacts=_artifacts(body), volume_mounts=_volume_mounts(body),
+        lifecycle=optional_block(body, "lifecycle", LIFECYCLE, TaskLifecycleConfig),
     )
     return Task.model_validate(present(fields))
 

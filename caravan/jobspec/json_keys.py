@@ -40,7 +40,7 @@ UNMODELED: dict[type[BaseModel], frozenset[str]] = {
                           "shutdowndelay", "stopafterclientdisconnect", "maxclientdisconnect",
                           "preventrescheduleonlost", "scaling", "consul", "disconnect"}),
     Task: frozenset({"affinities", "services", "templates", "vault", "consul", "identity",
-                     "identities", "lifecycle", "dispatchpayload", "csipluginconfig",
+                     "identities", "dispatchpayload", "csipluginconfig",
                      "shutdowndelay", "kind", "scalingpolicies", "actions", "schedule",
                      "secrets"}),
     Resources: frozenset({"networks", "devices", "iops", "numa"}),

@@ -32,6 +32,7 @@ from caravan.structs.job import (
     RestartPolicy,
     Task,
     TaskArtifact,
+    TaskLifecycleConfig,
     TaskGroup,
     VolumeMount,
     VolumeRequest,
@@ -66,6 +67,7 @@ __all__ = [
     "JobSummaryCounts", "LegacyResources", "LogConfig", "Node", "NodeCpuResources",
     "NodeDiskResources", "NodeListStub", "NodeMemoryResources", "NodeRegisterResponse",
     "NodeResources", "RescheduleEvent", "ReschedulePolicy", "RescheduleTracker", "Resources",
-    "RestartPolicy", "Struct", "Task", "TaskArtifact", "TaskEvent", "TaskGroup", "TaskState",
+    "RestartPolicy", "Struct", "Task", "TaskArtifact", "TaskEvent", "TaskGroup",
+    "TaskLifecycleConfig", "TaskState",
     "VolumeMount", "VolumeRequest", "canonicalize", "to_nomad", "validate_job",
 ]

@@ -104,6 +104,8 @@ def _task(task: Task, group_restart: RestartPolicy) -> Task:
     t.log_config = t.log_config or LogConfig()
     # A task-level restart block overrides the group's field by field.
     t.restart_policy = _merge_restart(group_restart, t.restart_policy)
+    if t.lifecycle is not None and not t.lifecycle.hook and not t.lifecycle.sidecar:
+        t.lifecycle = None  # an empty block, as Nomad's API canonicalizes it: a main task
     for artifact in t.artifacts or []:
         if not artifact.getter_mode:
             artifact.getter_mode = "any"

@@ -90,6 +90,16 @@ class VolumeMount(Struct):
     propagation_mode: str = "private"
 
 
+class TaskLifecycleConfig(Struct):
+    """`lifecycle { hook sidecar }`: when a task runs relative to the group's main tasks."""
+
+    hook: str = ""  # prestart | poststart | poststop
+    sidecar: bool = False
+
+
+LIFECYCLE_HOOKS = ("prestart", "poststart", "poststop")
+
+
 class Task(Struct):
     name: str = ""
     driver: str = ""
@@ -106,6 +116,10 @@ class Task(Struct):
     artifacts: list[TaskArtifact] | None = None
     volume_mounts: list[VolumeMount] | None = None
     leader: bool = False
+    lifecycle: TaskLifecycleConfig | None = None
+
+    def is_main(self) -> bool:
+        return self.lifecycle is None or self.lifecycle.hook == ""
 
 
 class TaskGroup(Struct):

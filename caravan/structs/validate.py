@@ -12,7 +12,7 @@ from typing import Protocol
 
 from caravan.errors import FieldError, JobValidationError
 from caravan.structs.artifact import validate_artifact
-from caravan.structs.job import JOB_TYPES, Constraint, Job, Task, TaskGroup
+from caravan.structs.job import JOB_TYPES, LIFECYCLE_HOOKS, Constraint, Job, Task, TaskGroup
 from caravan.structs.names import job_id_problem, path_name_problem, task_name_problem
 
 CONSTRAINT_OPERANDS = ("=", "==", "is", "!=", "not", ">", ">=", "<", "<=", "regexp", "version",
@@ -109,6 +109,10 @@ def _group(group: TaskGroup, path: str, err: _Err, max_count: int) -> None:
         problem = path_name_problem(key) or path_name_problem(volume.name or key)
         if problem is not None:
             err(f"{path}.Volumes[{key!r}]", f"Volume name {problem}")
+    if sum(t.leader for t in group.tasks) > 1:
+        err(f"{path}.Tasks", "Only one task may be marked as leader")
+    if group.tasks and not any(t.is_main() for t in group.tasks):
+        err(f"{path}.Tasks", f"Task group {group.name} must have at least one main task")
     names: set[str] = set()
     for ti, task in enumerate(group.tasks):
         tpath = f"{path}.Tasks[{ti}]"
@@ -138,6 +142,10 @@ def _task(task: Task, path: str, group: TaskGroup, err: _Err) -> None:
         err(f"{path}.Resources.MemoryMaxMB",
             f"MemoryMaxMB value ({r.memory_max_mb}) should be larger than MemoryMB value "
             f"({r.memory_mb})")
+    lifecycle = task.lifecycle
+    if lifecycle is not None and lifecycle.hook not in LIFECYCLE_HOOKS:
+        err(f"{path}.Lifecycle.Hook", "Lifecycle validation failed: " + (
+            f"invalid hook: {lifecycle.hook}" if lifecycle.hook else "no lifecycle hook provided"))
     if task.kill_timeout is not None and task.kill_timeout < 0:
         err(f"{path}.KillTimeout", "KillTimeout must be a positive value")
     lc = task.log_config

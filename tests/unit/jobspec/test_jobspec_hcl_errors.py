@@ -48,8 +48,7 @@ def test_unknown_block_suggests_the_known_one():
     assert error.message == 'unknown block "resourcs"; did you mean "resources"?'
 
 
-@pytest.mark.parametrize("block", ["service", "template", "vault", "identity", "lifecycle",
-                                   "consul", "csi_plugin", "scaling"])
+@pytest.mark.parametrize("block", ["service", "template", "vault", "identity", "consul", "csi_plugin", "scaling"])
 def test_unsupported_task_block(block):
     error = only(job(f"      {block} {{\n      }}"))
     assert (error.line, error.path) == (5, 'job.group["g"].task["t"]')
@@ -240,3 +239,14 @@ def test_unreadable_file_is_invalid_input(tmp_path):
     with pytest.raises(InvalidInput) as info:
         parse_file(tmp_path / "missing.nomad.hcl")
     assert "cannot read job file" in info.value.message
+
+
+def test_lifecycle_block_is_decoded_and_checked():
+    from caravan.jobspec.parse import parse_hcl
+    job_ = parse_hcl('job "j" {\n  group "g" {\n    task "t" {\n      driver = "exec"\n'
+                     '      lifecycle {\n        hook = "prestart"\n        sidecar = true\n'
+                     '      }\n    }\n  }\n}\n')
+    lifecycle = job_.task_groups[0].tasks[0].lifecycle
+    assert lifecycle is not None and (lifecycle.hook, lifecycle.sidecar) == ("prestart", True)
+    error = only(job("      lifecycle {\n        hook = \"prestart\"\n        when = 1\n      }"))
+    assert "when" in error.message
