@@ -18,6 +18,8 @@ from pydantic import BaseModel
 from caravan.structs import (
     Job,
     LogConfig,
+    NetworkResource,
+    Port,
     Resources,
     Task,
     TaskGroup,
@@ -36,18 +38,20 @@ UNMODELED: dict[type[BaseModel], frozenset[str]] = {
     Job: frozenset({"affinities", "spreads", "update", "multiregion", "reschedule", "migrate",
                     "consultoken", "vaulttoken", "consulnamespace", "vaultnamespace",
                     "nomadtokenid", "ui", "versiontag", "payload", "dispatchidempotencytoken"}),
-    TaskGroup: frozenset({"affinities", "spreads", "update", "migrate", "networks", "services",
+    TaskGroup: frozenset({"affinities", "spreads", "update", "migrate", "services",
                           "shutdowndelay", "stopafterclientdisconnect", "maxclientdisconnect",
                           "preventrescheduleonlost", "scaling", "consul", "disconnect"}),
     Task: frozenset({"affinities", "services", "templates", "vault", "consul", "identity",
                      "identities", "dispatchpayload", "csipluginconfig",
                      "shutdowndelay", "kind", "scalingpolicies", "actions", "schedule",
                      "secrets"}),
-    Resources: frozenset({"networks", "devices", "iops", "numa"}),
+    Resources: frozenset({"devices", "iops", "numa"}),
     LogConfig: frozenset({"enabled"}),
     VolumeRequest: frozenset({"accessmode", "attachmentmode", "mountoptions", "peralloc",
                               "sticky"}),
     VolumeMount: frozenset({"selinuxlabel"}),
+    NetworkResource: frozenset({"hostname", "dns", "cni"}),
+    Port: frozenset({"ignorecollision"}),
 }
 # Modelled for the server's sake, but a job file may not set them.
 REFUSED: dict[type[BaseModel], frozenset[str]] = {

@@ -77,8 +77,9 @@ class PlanApplier:
     def _fits(self, node_id: str, allocs: list[Allocation], plan: Plan) -> bool:
         """Whether the new placements on `node_id` still fit the latest state.
 
-        Fitting means cpu and memory within the node's capacity and no core ID held
-        by two allocations (tasks asking `cores` own theirs exclusively). Entries for
+        Fitting means cpu and memory within the node's capacity, no core ID held by
+        two allocations (tasks asking `cores` own theirs exclusively), and no host port
+        held twice (two evaluations may each have picked the same free port). Entries for
         existing allocs (in-place job updates, follow-up marks on failed allocs) need
         no capacity and may name a node that has since gone down.
         """
@@ -97,7 +98,13 @@ class PlanApplier:
         cpu = sum(a.allocated_resources.totals()[0] for a in holding)
         mem = sum(a.allocated_resources.totals()[1] for a in holding)
         cpu_cap, mem_cap = capacity(node)
-        return cpu <= cpu_cap and mem <= mem_cap and not collide(holding)
+        return (cpu <= cpu_cap and mem <= mem_cap and not collide(holding)
+                and not _ports_collide(holding))
+
+
+def _ports_collide(allocs: list[Allocation]) -> bool:
+    held = [port for a in allocs for port in a.allocated_resources.host_ports()]
+    return len(held) != len(set(held))
 
 
 def capacity(node: Node) -> tuple[int, int]:

@@ -10,6 +10,7 @@ from caravan.structs.job import (
     EphemeralDisk,
     Job,
     LogConfig,
+    NetworkResource,
     ReschedulePolicy,
     Resources,
     RestartPolicy,
@@ -83,8 +84,21 @@ def _group(group: TaskGroup, job_type: str) -> TaskGroup:
     g.reschedule_policy = _merge_reschedule(_RESCHEDULE_DEFAULTS.get(job_type),
                                             g.reschedule_policy)
     g.ephemeral_disk = g.ephemeral_disk or EphemeralDisk()
+    if g.networks:
+        g.networks = [_network(n) for n in g.networks]
     g.tasks = [_task(t, g.restart_policy) for t in g.tasks]
     return g
+
+
+def _network(network: NetworkResource) -> NetworkResource:
+    """Nomad's API defaults: host mode, ports on the "default" host network."""
+    n = network.model_copy(update={"mode": network.mode or "host"})
+    for name in ("reserved_ports", "dynamic_ports"):
+        listed = getattr(n, name)
+        if listed:
+            setattr(n, name, [p.model_copy(update={"host_network": p.host_network or "default"})
+                              for p in listed])
+    return n
 
 
 def _task(task: Task, group_restart: RestartPolicy) -> Task:

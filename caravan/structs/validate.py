@@ -113,6 +113,7 @@ def _group(group: TaskGroup, path: str, err: _Err, max_count: int) -> None:
         err(f"{path}.Tasks", "Only one task may be marked as leader")
     if group.tasks and not any(t.is_main() for t in group.tasks):
         err(f"{path}.Tasks", f"Task group {group.name} must have at least one main task")
+    _networks(group, path, err)
     names: set[str] = set()
     for ti, task in enumerate(group.tasks):
         tpath = f"{path}.Tasks[{ti}]"
@@ -120,6 +121,49 @@ def _group(group: TaskGroup, path: str, err: _Err, max_count: int) -> None:
             err(f"{tpath}.Name", f"Task {ti + 1} redefines '{task.name}' from task")
         names.add(task.name)
         _task(task, tpath, group, err)
+
+
+def _networks(group: TaskGroup, path: str, err: _Err) -> None:
+    """Nomad's rules for ports (labels and static ports unique in the group, values in
+    range), and what caravan runs: host networking on the node's default address."""
+    asks = [(f"{path}.Networks[{i}]", "taskgroup network", n)
+            for i, n in enumerate(group.networks or [])]
+    if len(asks) > 1:
+        err(f"{path}.Networks",
+            f"Only one network resource is currently supported, found {len(asks)}")
+    for ti, task in enumerate(group.tasks):
+        asks += [(f"{path}.Tasks[{ti}].Resources.Networks[{i}]", f"task {task.name}", n)
+                 for i, n in enumerate(task.resources.networks or [])]
+    labels: dict[str, str] = {}
+    statics: dict[int, str] = {}
+    for npath, owner, network in asks:
+        if network.mode == "bridge":
+            err(f"{npath}.Mode", 'network mode "bridge" is not supported by caravan yet: '
+                "allocations share their node's network; use mode = \"host\"")
+        elif network.mode not in ("", "host"):
+            err(f"{npath}.Mode", f'unsupported network mode "{network.mode}"; caravan runs '
+                '"host" networking')
+        for port in network.ports():
+            ppath = f"{npath}.Ports[{port.label!r}]"
+            if port.label in labels:
+                err(ppath, f"Port label {port.label} already in use by {labels[port.label]}")
+            labels.setdefault(port.label, owner)
+            if port.host_network not in ("", "default"):
+                err(ppath, f'host_network "{port.host_network}" is not known: caravan clients '
+                    'offer the "default" host network only')
+            if port.value < 0 or port.value > 65535:
+                err(ppath, f"Port {port.label} ({port.value}) cannot be greater than 65535"
+                    if port.value > 0 else f"Port {port.label} ({port.value}) cannot be "
+                    "negative")
+            elif port.value in statics:
+                err(ppath, f"Static port {port.value} already reserved by {statics[port.value]}")
+            elif port.value:
+                statics[port.value] = f"{owner}:{port.label}"
+            if port.to < -1:
+                err(ppath, f'Port "{port.label}" cannot be mapped to negative value {port.to}')
+            elif port.to > 65535:
+                err(ppath, f'Port "{port.label}" cannot be mapped to a port ({port.to}) '
+                    "greater than 65535")
 
 
 def _task(task: Task, path: str, group: TaskGroup, err: _Err) -> None:
