@@ -33,12 +33,14 @@ def is_eof(text: str) -> bool:
 
 
 def parse_remote(value: str) -> int | str:
-    """A remote port as a number in 1-65535, or a port label (letters, digits, `_`, `-`)."""
-    if value.isdigit():
+    """A remote port as a number in 1-65535, or a port label (a letter or `_`, then
+    letters, digits, `_`, `-`; ASCII only)."""
+    if value.isascii() and value.isdigit():
         port = int(value)
         if 1 <= port <= 65535:
             return port
         raise InvalidInput(f"port {value} is out of range: a port is 1-65535")
-    if value and all(c.isalnum() or c in "_-" for c in value) and value.isascii():
+    first_ok = value[:1].isalpha() or value[:1] == "_"
+    if value.isascii() and first_ok and all(c.isalnum() or c in "_-" for c in value):
         return value
     raise InvalidInput(f'invalid port "{value[:40]}": want a number 1-65535 or a port label')
