@@ -165,11 +165,12 @@ async def _connect(client: Client, alloc_id: str, task: str, command: Sequence[s
 
 
 async def open_channel(client: Client, alloc_id: str, route: str, params: dict[str, str],
-                       node_id: str | None, subprotocols: Sequence[str] = ()
-                       ) -> ClientConnection:
+                       node_id: str | None, subprotocols: Sequence[str] = (), *,
+                       node_address: str | None = None) -> ClientConnection:
     """Open `/v1/client/allocation/<alloc>/<route>` (exec, port-forward, ...): on the
-    node's own address when `node_id` is given and it answers within 1 s, else through
-    the client's agent. APIError for an HTTP refusal, APIConnectionError otherwise."""
+    node's own address (`node_address`, or looked up for `node_id`) when it answers
+    within 1 s, else through the client's agent. APIError for an HTTP refusal,
+    APIConnectionError otherwise."""
     params = dict(params)
     if client.namespace:
         params["namespace"] = client.namespace
@@ -177,7 +178,8 @@ async def open_channel(client: Client, alloc_id: str, route: str, params: dict[s
         params["region"] = client.region
     path = f"/v1/client/allocation/{path_id(alloc_id)}/{route}?{urlencode(params)}"
     headers = {"X-Nomad-Token": client.token} if client.token else {}
-    node_address = await _node_address(client, node_id) if node_id else None
+    if node_address is None and node_id:
+        node_address = await node_http_address(client, node_id)
     if node_address is not None:
         # As Nomad's api: a TLS node is checked for the name client.<region>.nomad.
         node_name = f"client.{client.region or 'global'}.nomad" \
@@ -191,8 +193,9 @@ async def open_channel(client: Client, alloc_id: str, route: str, params: dict[s
                        client.tls.tls_server_name or None, subprotocols)
 
 
-async def _node_address(client: Client, node_id: str) -> str | None:
-    """The node's own HTTP address; ExecError("node down") for a down node."""
+async def node_http_address(client: Client, node_id: str) -> str | None:
+    """The node's own HTTP address (None: go through the agent); ExecError("node down")
+    for a down node."""
     try:
         node, _ = await asyncio.to_thread(client.nodes.info, node_id)
     except CaravanError:

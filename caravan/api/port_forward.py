@@ -32,13 +32,17 @@ class PortForwardError(CaravanError):
 
 @asynccontextmanager
 async def port_forward(client: Client, alloc_id: str, port: int | str, *, task: str = "",
-                       node_id: str | None = None) -> AsyncIterator[ForwardConnection]:
+                       node_id: str | None = None, node_address: str | None = None
+                       ) -> AsyncIterator[ForwardConnection]:
     """Open one forwarded connection to `port` (a number or a port label) of the
-    allocation; closed when the block ends. `node_id` enables the direct dial."""
+    allocation; closed when the block ends. `node_id` enables the direct dial;
+    `node_address` (`caravan.api.exec.node_http_address`, looked up once by a caller
+    that opens many) saves the lookup."""
     params = {"port": str(port)}
     if task:
         params["task"] = task
-    conn = ForwardConnection(await open_channel(client, alloc_id, ROUTE, params, node_id))
+    conn = ForwardConnection(await open_channel(client, alloc_id, ROUTE, params, node_id,
+                                                node_address=node_address))
     try:
         yield conn
     finally:

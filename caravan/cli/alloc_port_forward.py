@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from caravan.api import Client
 from caravan.api.errors import APIConnectionError, APIError
+from caravan.api.exec import node_http_address
 from caravan.api.port_forward import PortForwardError, carry, port_forward
 from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client
 from caravan.cli.lookup import invalid_task_message, resolve_alloc
@@ -90,9 +91,11 @@ def run(args: list[str], ui: Ui | None = None) -> int:
 
 async def _forward_all(client: Client, alloc: Allocation, task: str, address: str,
                        specs: list[PortSpec], ui: Ui) -> None:
+    # The node's own address, looked up once: each connection dials it directly.
+    node = await node_http_address(client, alloc.node_id) if alloc.node_id else None
     servers = []
     for spec in specs:
-        servers.append(await _listen(client, alloc, task, address, spec, ui))
+        servers.append(await _listen(client, alloc, task, address, spec, node, ui))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -105,13 +108,13 @@ async def _forward_all(client: Client, alloc: Allocation, task: str, address: st
 
 
 async def _listen(client: Client, alloc: Allocation, task: str, address: str,
-                  spec: PortSpec, ui: Ui) -> asyncio.Server:
+                  spec: PortSpec, node: str | None, ui: Ui) -> asyncio.Server:
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         local = writer.get_extra_info("sockname")[1]
         ui.output(f"Handling connection for {local}")
         try:
             async with port_forward(client, alloc.id, spec.remote, task=task,
-                                    node_id=alloc.node_id or None) as conn:
+                                    node_address=node) as conn:
                 await carry(conn, reader, writer)
         except* (PortForwardError, APIError, APIConnectionError, OSError) as group:
             ui.error(f"error forwarding {local} -> {spec.remote}: {group.exceptions[0]}")
