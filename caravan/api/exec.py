@@ -52,7 +52,8 @@ from caravan.execproto.frames import (
     tty_size_frame,
 )
 
-__all__ = ["ExecError", "ExecOutput", "ExecSession", "exec_session"]
+__all__ = ["ExecError", "ExecOutput", "ExecSession", "exec_session", "node_http_address",
+           "open_channel"]
 
 HEARTBEAT_S = 10.0
 NODE_DIAL_S = 1.0
