@@ -56,6 +56,8 @@ class ForwardConnection:
         self._conn = conn
 
     async def send(self, data: bytes) -> None:
+        if not data:
+            return  # an empty frame means nothing; EOF is `send_eof`
         try:
             await self._conn.send(data)
         except ConnectionClosed:

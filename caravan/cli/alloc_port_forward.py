@@ -127,5 +127,6 @@ async def _listen(client: Client, alloc: Allocation, task: str, address: str,
         raise CommandFailed(f"Unable to listen on port {spec.local}: {err}") from None
     for sock in server.sockets:
         host, port = sock.getsockname()[:2]
+        host = f"[{host}]" if ":" in host else host
         ui.output(f"Forwarding from {host}:{port} -> {spec.remote}")
     return server
