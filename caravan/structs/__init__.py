@@ -59,10 +59,20 @@ from caravan.structs.responses import (
     JobRegisterResponse,
     NodeRegisterResponse,
 )
+from caravan.structs.service import (
+    CheckQueryResult,
+    CheckRestart,
+    Service,
+    ServiceCheck,
+    ServiceRegistration,
+    ServiceRegistrationListStub,
+    ServiceRegistrationStub,
+)
 from caravan.structs.validate import validate_job
 
 __all__ = [
     "AllocClientUpdate", "AllocListStub", "AllocMetric", "AllocStopResponse", "AllocatedCpu",
+    "CheckQueryResult", "CheckRestart",
     "AllocatedMemory", "AllocatedPortMapping", "AllocatedResources", "AllocatedSharedResources", "AllocatedTaskResources",
     "Allocation", "ClientHostVolume", "Constraint", "DesiredTransition", "DriverInfo",
     "EphemeralDisk", "Evaluation", "Job", "JobDeregisterResponse", "JobListStub",
@@ -70,7 +80,8 @@ __all__ = [
     "JobSummaryCounts", "LegacyResources", "LogConfig", "NetworkResource", "Node", "NodeCpuResources",
     "NodeDiskResources", "NodeListStub", "NodeMemoryResources", "NodeRegisterResponse",
     "NodeResources", "Port", "RescheduleEvent", "ReschedulePolicy", "RescheduleTracker", "Resources",
-    "RestartPolicy", "Struct", "Task", "TaskArtifact", "TaskEvent", "TaskGroup",
+    "RestartPolicy", "Service", "ServiceCheck", "ServiceRegistration", "ServiceRegistrationListStub",
+    "ServiceRegistrationStub", "Struct", "Task", "TaskArtifact", "TaskEvent", "TaskGroup",
     "TaskLifecycleConfig", "TaskState",
     "VolumeMount", "VolumeRequest", "canonicalize", "to_nomad", "validate_job",
 ]
