@@ -19,6 +19,7 @@ from caravan.http import (
     errors,
     evaluations,
     introduction,
+    job_validate,
     jobs,
     namespaces,
     node_rpc,
@@ -31,7 +32,7 @@ from caravan.http.limits import BodyLimit, ForwardToServer
 
 def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> Starlette:
     routes: list[BaseRoute] = [
-        *node_rpc.routes, *jobs.routes, *allocations.routes, *evaluations.routes,
+        *node_rpc.routes, *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *alloc_exec.routes, *acl.routes, *namespaces.routes, *introduction.routes,
     ]

@@ -1,6 +1,7 @@
-"""Which keys of Nomad's JSON job caravan accepts, per model, and which it refuses.
+"""Helpers of the JSON decoder: a model's keys, how it nests, and when a refused key
+(from the table in `fields.py`) carries nothing.
 
-Nomad's JSON Job carries many fields caravan does not model (`Update`,
+Nomad's JSON Job carries many fields caravan does not implement (`Update`,
 `Services`, `Templates`, ...). They are accepted when they carry nothing (null,
 empty, zero) or only Nomad's own defaults, as `nomad job inspect` prints them
 for every job; with any other value they are refused as not supported, so a job
@@ -15,48 +16,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from caravan.structs import (
-    Job,
-    LogConfig,
-    NetworkResource,
-    Port,
-    Resources,
-    Task,
-    TaskGroup,
-    VolumeMount,
-    VolumeRequest,
-)
-
 _S = 1_000_000_000
 # Nomad's canonical UpdateStrategy / MigrateStrategy / group consul values.
 _UPDATE_DEFAULTS = {"stagger": 30 * _S, "maxparallel": 1, "healthcheck": "checks",
                     "minhealthytime": 10 * _S, "healthydeadline": 300 * _S,
                     "progressdeadline": 600 * _S}
 _CONSUL_DEFAULTS = {"cluster": "default"}
-
-UNMODELED: dict[type[BaseModel], frozenset[str]] = {
-    Job: frozenset({"affinities", "spreads", "update", "multiregion", "reschedule", "migrate",
-                    "consultoken", "vaulttoken", "consulnamespace", "vaultnamespace",
-                    "nomadtokenid", "ui", "versiontag", "payload", "dispatchidempotencytoken"}),
-    TaskGroup: frozenset({"affinities", "spreads", "update", "migrate", "services",
-                          "shutdowndelay", "stopafterclientdisconnect", "maxclientdisconnect",
-                          "preventrescheduleonlost", "scaling", "consul", "disconnect"}),
-    Task: frozenset({"affinities", "services", "templates", "vault", "consul", "identity",
-                     "identities", "dispatchpayload", "csipluginconfig",
-                     "shutdowndelay", "kind", "scalingpolicies", "actions", "schedule",
-                     "secrets"}),
-    Resources: frozenset({"devices", "iops", "numa"}),
-    LogConfig: frozenset({"enabled"}),
-    VolumeRequest: frozenset({"accessmode", "attachmentmode", "mountoptions", "peralloc",
-                              "sticky"}),
-    VolumeMount: frozenset({"selinuxlabel"}),
-    NetworkResource: frozenset({"hostname", "dns", "cni"}),
-    Port: frozenset({"ignorecollision"}),
-}
-# Modelled for the server's sake, but a job file may not set them.
-REFUSED: dict[type[BaseModel], frozenset[str]] = {
-    Job: frozenset({"periodic", "parameterizedjob"}),
-}
 _DEFAULTS: dict[str, dict[str, Any]] = {"update": _UPDATE_DEFAULTS,
                                         "migrate": _UPDATE_DEFAULTS,
                                         "consul": _CONSUL_DEFAULTS}

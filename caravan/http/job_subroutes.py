@@ -1,0 +1,59 @@
+"""The sub-routes of `/v1/job/<id>/...`, so that none falls through to the job itself.
+
+A job ID may nest (`a/b`), so `/v1/job/{job_id:path}` matches any path below it; Nomad
+tells a sub-route from a nested ID by the path's last segments, and so does caravan.
+An implemented sub-route answers only its method (else 405, never the job's own
+handler); a sub-route Nomad has and caravan has not built answers 501 with its name:
+python-nomad turns a 404 into the same exception as "job not found", while 501 tells a
+script (and its user) that the feature is missing, not the job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from caravan.errors import NotImplementedYet
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+# Nomad's sub-routes of /v1/job/<id>/ that caravan does not serve yet.
+NOT_IMPLEMENTED = ("evaluate", "plan", "periodic/force", "dispatch", "dispatch/payload",
+                   "revert", "deployments", "deployment", "stable", "scale", "services",
+                   "submission", "actions", "action", "tag/{name}")
+
+
+def job_route(suffix: str, handler: Handler, method: str = "GET") -> Route:
+    """`/v1/job/<id>/<suffix>` for `method` only: any other method is a 405 here."""
+    allowed = {method, "HEAD"} if method == "GET" else {method}
+
+    async def endpoint(request: Request) -> Response:
+        if request.method not in allowed:
+            raise HTTPException(405)
+        return await handler(request)
+
+    return Route(f"/v1/job/{{job_id:path}}/{suffix}", endpoint)
+
+
+def not_implemented_routes() -> list[Route]:
+    return [_not_implemented_route(suffix) for suffix in NOT_IMPLEMENTED]
+
+
+def _not_implemented_route(suffix: str) -> Route:
+    async def endpoint(request: Request) -> Response:
+        raise NotImplementedYet(f"/v1/job/<id>/{suffix.replace('{name}', '<name>')} "
+                                "is not implemented by caravan")
+
+    return Route(f"/v1/job/{{job_id:path}}/{suffix}", endpoint)
+
+
+def sub_route_of(job_id: str) -> tuple[str, str] | None:
+    """`a/b/plan` -> ("a/b", "plan"): the job and sub-route a nested-looking ID may be."""
+    if "/" not in job_id:
+        return None
+    parent, _, last = job_id.rpartition("/")
+    return parent, last
