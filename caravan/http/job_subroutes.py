@@ -20,6 +20,9 @@ from starlette.routing import Route
 from caravan.errors import NotImplementedYet
 
 Handler = Callable[[Request], Awaitable[Response]]
+# Starlette gives a route without `methods` only GET: these must match every method, so
+# that a wrong one is answered here rather than by the job's own route below them.
+_ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
 # Nomad's sub-routes of /v1/job/<id>/ that caravan does not serve yet.
 NOT_IMPLEMENTED = ("evaluate", "plan", "periodic/force", "dispatch", "dispatch/payload",
@@ -36,7 +39,7 @@ def job_route(suffix: str, handler: Handler, method: str = "GET") -> Route:
             raise HTTPException(405)
         return await handler(request)
 
-    return Route(f"/v1/job/{{job_id:path}}/{suffix}", endpoint)
+    return Route(f"/v1/job/{{job_id:path}}/{suffix}", endpoint, methods=_ANY_METHOD)
 
 
 def not_implemented_routes() -> list[Route]:
@@ -48,7 +51,7 @@ def _not_implemented_route(suffix: str) -> Route:
         raise NotImplementedYet(f"/v1/job/<id>/{suffix.replace('{name}', '<name>')} "
                                 "is not implemented by caravan")
 
-    return Route(f"/v1/job/{{job_id:path}}/{suffix}", endpoint)
+    return Route(f"/v1/job/{{job_id:path}}/{suffix}", endpoint, methods=_ANY_METHOD)
 
 
 def sub_route_of(job_id: str) -> tuple[str, str] | None:

@@ -78,6 +78,8 @@ def _job(top: Body, block: RawBlock) -> Job:
     fields = body.convert(JOB)
     groups = body.blocks.get("group", [])
     _no_repeated_labels(body, groups)
+    if "id" in fields:  # `id` overrides the label; the label stays the name, as in Nomad
+        fields.setdefault("name", job_id)
     fields.setdefault("id", job_id)
     fields.update(meta=string_map(body, "meta"), constraints=constraints(body),
                   task_groups=[*_lone_tasks(body),
