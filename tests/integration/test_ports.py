@@ -34,6 +34,14 @@ def _get(agent: AgentProcess, path: str) -> Any:
     return httpx.get(f"{agent.address}{path}", timeout=10).json()
 
 
+def _answers(address: str) -> bool:
+    """The task prints its variables before its server binds: refused until then."""
+    try:
+        return httpx.get(address, timeout=5).status_code == 200
+    except httpx.ConnectError:
+        return False
+
+
 def _purge(agent: AgentProcess, *job_ids: str) -> None:
     for job_id in job_ids:
         httpx.delete(f"{agent.address}/v1/job/{job_id}?purge=true", timeout=10)
@@ -71,8 +79,7 @@ def test_dynamic_ports_reach_the_task_and_are_never_shared(dev_agent: AgentProce
             assert f"NOMAD_HOST_PORT_admin={ports['admin']['Value']}" in env
             # the task serves on the port it was given
             address = f"http://{http['HostIP']}:{http['Value']}/"
-            wait_until(lambda: httpx.get(address, timeout=5).status_code == 200, 30,
-                       what=f"the task answering on {address}")
+            wait_until(lambda: _answers(address), 30, what=f"the task answering on {address}")
         assert len(seen) == len(set(seen)) == 4
         status = subprocess.run([CARAVAN, "alloc", "status", allocs[0]["ID"]],
                                 env=dev_agent.env, capture_output=True, text=True, timeout=60)
