@@ -176,10 +176,11 @@ VOLUME = Table(
     refused=(attr("access_mode"), attr("attachment_mode"), attr("per_alloc"),
              attr("sticky"), block("mount_options")),
 )
+# Modelled, but nothing propagates mounts or keeps an ephemeral disk yet: refused, so
+# that a job asking for them is told, not run without them.
 VOLUME_MOUNT = Table(
-    implemented=(attr("volume"), attr("destination"), attr("read_only"),
-                 attr("propagation_mode")),
-    refused=(attr("selinux_label", "SELinuxLabel"),),
+    implemented=(attr("volume"), attr("destination"), attr("read_only")),
+    refused=(attr("selinux_label", "SELinuxLabel"), attr("propagation_mode")),
 )
 _VALUE_SHORTHANDS = ("version", "semver", "regexp", "set_contains", "set_contains_any",
                      "set_contains_all", "distinct_hosts", "distinct_property")
@@ -195,7 +196,8 @@ RESCHEDULE = Table(
     implemented=(attr("attempts"), attr("interval"), attr("delay"), attr("delay_function"),
                  attr("max_delay"), attr("unlimited")),
 )
-EPHEMERAL_DISK = Table(implemented=(attr("size", "SizeMB"), attr("sticky"), attr("migrate")))
+EPHEMERAL_DISK = Table(implemented=(attr("size", "SizeMB"),),
+                       refused=(attr("sticky"), attr("migrate")))
 LIFECYCLE = Table(implemented=(attr("hook"), attr("sidecar")))
 
 # The JSON decoder's view: each model of a job, and its table.

@@ -47,8 +47,8 @@ GROUP = Spec(
     unsupported_blocks=table.GROUP.refused_blocks,
     unsupported_attrs=table.GROUP.refused_attrs,
 )
-EPHEMERAL_DISK = Spec(attrs={"size": ("size_mb", to_int), "sticky": ("sticky", to_bool),
-                             "migrate": ("migrate", to_bool)})
+EPHEMERAL_DISK = Spec(attrs={"size": ("size_mb", to_int)},
+                      unsupported_attrs=table.EPHEMERAL_DISK.refused_attrs)
 VOLUME = Spec(
     attrs={"type": ("type", to_string), "source": ("source", to_string),
            "read_only": ("read_only", to_bool)},

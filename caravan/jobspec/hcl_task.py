@@ -60,8 +60,7 @@ LIFECYCLE = Spec(
 )
 VOLUME_MOUNT = Spec(
     attrs={"volume": ("volume", to_string), "destination": ("destination", to_string),
-           "read_only": ("read_only", to_bool),
-           "propagation_mode": ("propagation_mode", to_string)},
+           "read_only": ("read_only", to_bool)},
     unsupported_attrs=table.VOLUME_MOUNT.refused_attrs,
 )
 

@@ -25,6 +25,8 @@ _CONSUL_DEFAULTS = {"cluster": "default"}
 _DEFAULTS: dict[str, dict[str, Any]] = {"update": _UPDATE_DEFAULTS,
                                         "migrate": _UPDATE_DEFAULTS,
                                         "consul": _CONSUL_DEFAULTS}
+# Nomad's canonical values of refused scalars, as `job inspect` prints them.
+_SCALAR_DEFAULTS: dict[str, Any] = {"propagationmode": "private"}
 
 
 def is_empty(value: Any) -> bool:
@@ -35,7 +37,7 @@ def is_empty(value: Any) -> bool:
 
 def carries_nothing(key: str, value: Any) -> bool:
     """True when a value says nothing beyond Nomad's defaults for `key` (lower-case)."""
-    if is_empty(value):
+    if is_empty(value) or _SCALAR_DEFAULTS.get(key, None) == value:
         return True
     defaults = _DEFAULTS.get(key)
     if defaults is None or not isinstance(value, dict):

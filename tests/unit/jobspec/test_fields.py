@@ -68,7 +68,8 @@ def _places(document):
             (fields.TASK, task, "Job.TaskGroups[0].Tasks[0]"),
             (fields.RESOURCES, task["Resources"], "Job.TaskGroups[0].Tasks[0].Resources"),
             (fields.NETWORK, group["Networks"][0], "Job.TaskGroups[0].Networks[0]"),
-            (fields.LOGS, task["LogConfig"], "Job.TaskGroups[0].Tasks[0].LogConfig")]
+            (fields.LOGS, task["LogConfig"], "Job.TaskGroups[0].Tasks[0].LogConfig"),
+            (fields.EPHEMERAL_DISK, group["EphemeralDisk"], "Job.TaskGroups[0].EphemeralDisk")]
 
 
 REFUSED_JSON = [(i, key) for i, (table, _, _) in enumerate(_places(nomad.zero_job("j")))
@@ -109,3 +110,17 @@ def test_every_refused_hcl_name_is_named(where, field):
     [error] = info.value.errors
     kind = "block" if field.block else "attribute"
     assert error.message == f'{kind} "{field.hcl}" is not supported by caravan'
+
+
+def test_nomads_canonical_values_of_refused_fields_carry_nothing():
+    document = nomad.zero_job("j")
+    document["Job"]["TaskGroups"][0]["Tasks"][0]["VolumeMounts"] = [
+        {**nomad.VOLUMEMOUNT, "Volume": "v", "Destination": "/d", "PropagationMode": "private"}]
+    document["Job"]["TaskGroups"][0]["Update"] = {"MaxParallel": 1, "HealthCheck": "checks"}
+    assert parse_json(json.dumps(document)).task_groups[0].tasks[0].volume_mounts[0].volume == "v"
+    document["Job"]["TaskGroups"][0]["Tasks"][0]["VolumeMounts"][0]["PropagationMode"] = \
+        "host-to-task"
+    with pytest.raises(InvalidInput) as info:
+        parse_json(json.dumps(document))
+    assert [e.path for e in info.value.errors] == [
+        "Job.TaskGroups[0].Tasks[0].VolumeMounts[0].PropagationMode"]
