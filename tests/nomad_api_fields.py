@@ -1,7 +1,7 @@
 """Every JSON key of Nomad's api structs for a job, at the zero value Nomad's CLI and
 python-nomad send for an unset field (null for Go pointers, slices and maps; "", 0,
 false otherwise). Pinned from Nomad's api package (api/jobs.go, tasks.go, resources.go,
-constraint.go at aa026cc99c) so that a key Nomad sends can never be "unknown" to caravan.
+constraint.go, services.go at aa026cc99c) so that a key Nomad sends can never be "unknown" to caravan.
 """
 
 from __future__ import annotations
@@ -78,6 +78,12 @@ EPHEMERALDISK = {
 }
 TASKLIFECYCLE = {
     "Hook": "", "Sidecar": False,
+}
+SERVICE = {
+    "Name": "", "Tags": None, "CanaryTags": None, "EnableTagOverride": False, "PortLabel": "",
+    "AddressMode": "", "Address": "", "Checks": None, "CheckRestart": None, "Connect": None,
+    "Meta": None, "CanaryMeta": None, "TaggedAddresses": None, "TaskName": "", "OnUpdate": "",
+    "Identity": None, "Weights": None, "Provider": "", "Cluster": "", "Kind": "",
 }
 
 

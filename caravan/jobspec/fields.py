@@ -25,6 +25,7 @@ from caravan.structs import (
     ReschedulePolicy,
     Resources,
     RestartPolicy,
+    Service,
     Task,
     TaskArtifact,
     TaskGroup,
@@ -115,11 +116,11 @@ GROUP = Table(
         attr("count"), block("meta"), block("constraint", "Constraints"),
         block("restart", "RestartPolicy"), block("reschedule", "ReschedulePolicy"),
         block("ephemeral_disk"), block("volume", "Volumes"), block("task", "Tasks"),
-        block("network", "Networks"), *json_only("Name"),
+        block("network", "Networks"), block("service", "Services"), *json_only("Name"),
     ),
     refused=(
         block("affinity", "Affinities"), block("spread", "Spreads"), block("update"),
-        block("migrate"), block("service", "Services"), block("scaling"), block("consul"),
+        block("migrate"), block("scaling"), block("consul"),
         block("disconnect"), attr("shutdown_delay"), attr("max_run_duration"),
         attr("stop_after_client_disconnect"), attr("max_client_disconnect"),
         attr("prevent_reschedule_on_lost"),
@@ -131,10 +132,11 @@ TASK = Table(
         attr("leader"), block("config"), block("env"), block("meta"), block("resources"),
         block("constraint", "Constraints"), block("restart", "RestartPolicy"),
         block("logs", "LogConfig"), block("artifact", "Artifacts"),
-        block("volume_mount", "VolumeMounts"), block("lifecycle"), *json_only("Name"),
+        block("volume_mount", "VolumeMounts"), block("lifecycle"),
+        block("service", "Services"), *json_only("Name"),
     ),
     refused=(
-        block("service", "Services"), block("template", "Templates"), block("vault"),
+        block("template", "Templates"), block("vault"),
         block("consul"), block("identity", "Identities"), block("affinity", "Affinities"),
         block("csi_plugin", "CSIPluginConfig"), block("dispatch_payload"),
         block("scaling", "ScalingPolicies"), block("action", "Actions"), block("schedule"),
@@ -199,6 +201,15 @@ RESCHEDULE = Table(
 EPHEMERAL_DISK = Table(implemented=(attr("size", "SizeMB"),),
                        refused=(attr("sticky"), attr("migrate")))
 LIFECYCLE = Table(implemented=(attr("hook"), attr("sidecar")))
+# Nomad's own service provider; health checks are not run yet.
+SERVICE = Table(
+    implemented=(attr("name"), attr("tags"), attr("canary_tags"), attr("port", "PortLabel"),
+                 attr("address_mode"), attr("address"), attr("provider"),
+                 attr("task", "TaskName"), attr("on_update"), block("meta")),
+    refused=(block("check", "Checks"), block("check_restart"), block("connect"),
+             block("tagged_addresses"), block("identity"), block("canary_meta"),
+             block("weights"), attr("enable_tag_override"), attr("kind"), attr("cluster")),
+)
 
 # The JSON decoder's view: each model of a job, and its table.
 BY_MODEL: dict[type[BaseModel], Table] = {
@@ -206,4 +217,5 @@ BY_MODEL: dict[type[BaseModel], Table] = {
     Port: PORT, LogConfig: LOGS, TaskArtifact: ARTIFACT, VolumeRequest: VOLUME,
     VolumeMount: VOLUME_MOUNT, Constraint: CONSTRAINT, RestartPolicy: RESTART,
     ReschedulePolicy: RESCHEDULE, EphemeralDisk: EPHEMERAL_DISK, TaskLifecycleConfig: LIFECYCLE,
+    Service: SERVICE,
 }

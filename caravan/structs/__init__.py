@@ -61,6 +61,12 @@ from caravan.structs.responses import (
     JobValidateResponse,
     NodeRegisterResponse,
 )
+from caravan.structs.service import (
+    Service,
+    ServiceRegistration,
+    ServiceRegistrationListStub,
+    ServiceRegistrationStub,
+)
 from caravan.structs.validate import validate_job
 
 __all__ = [
@@ -72,7 +78,8 @@ __all__ = [
     "JobSummaryCounts", "JobValidateRequest", "JobValidateResponse", "LegacyResources", "LogConfig", "NetworkResource", "Node", "NodeCpuResources",
     "NodeDiskResources", "NodeListStub", "NodeMemoryResources", "NodeRegisterResponse",
     "NodeResources", "Port", "RescheduleEvent", "ReschedulePolicy", "RescheduleTracker", "Resources",
-    "RestartPolicy", "Struct", "Task", "TaskArtifact", "TaskEvent", "TaskGroup",
+    "RestartPolicy", "Service", "ServiceRegistration", "ServiceRegistrationListStub",
+    "ServiceRegistrationStub", "Struct", "Task", "TaskArtifact", "TaskEvent", "TaskGroup",
     "TaskLifecycleConfig", "TaskState",
     "VolumeMount", "VolumeRequest", "canonicalize", "to_nomad", "validate_job",
 ]

@@ -34,17 +34,16 @@ def _get(agent: AgentProcess, path: str) -> Any:
     return httpx.get(f"{agent.address}{path}", timeout=10).json()
 
 
-def _answers(address: str) -> bool:
-    """The task prints its variables before its server binds: refused until then."""
-    try:
-        return httpx.get(address, timeout=5).status_code == 200
-    except httpx.ConnectError:
-        return False
-
-
 def _purge(agent: AgentProcess, *job_ids: str) -> None:
     for job_id in job_ids:
         httpx.delete(f"{agent.address}/v1/job/{job_id}?purge=true", timeout=10)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=5).status_code == 200
+    except httpx.HTTPError:  # not listening yet
+        return False
 
 
 def _logs(agent: AgentProcess, alloc_id: str) -> str:

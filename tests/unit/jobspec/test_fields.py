@@ -7,7 +7,16 @@ import json
 import pytest
 
 from caravan.errors import InvalidInput
-from caravan.jobspec import fields, hcl_common, hcl_job, hcl_network, hcl_task, parse_hcl, parse_json
+from caravan.jobspec import (
+    fields,
+    hcl_common,
+    hcl_job,
+    hcl_network,
+    hcl_service,
+    hcl_task,
+    parse_hcl,
+    parse_json,
+)
 from caravan.jobspec.hcl_body import Spec
 from caravan.jobspec.json_keys import field_names
 from tests import nomad_api_fields as nomad
@@ -20,6 +29,7 @@ SPECS: list[tuple[Spec, fields.Table]] = [
     (hcl_task.VOLUME_MOUNT, fields.VOLUME_MOUNT), (hcl_common.CONSTRAINT, fields.CONSTRAINT),
     (hcl_common.RESTART, fields.RESTART), (hcl_common.RESCHEDULE, fields.RESCHEDULE),
     (hcl_job.EPHEMERAL_DISK, fields.EPHEMERAL_DISK), (hcl_task.LIFECYCLE, fields.LIFECYCLE),
+    (hcl_service.SERVICE, fields.SERVICE),
 ]
 NOMAD_KEYS = {fields.JOB: nomad.JOB, fields.GROUP: nomad.TASKGROUP, fields.TASK: nomad.TASK,
               fields.RESOURCES: nomad.RESOURCES, fields.NETWORK: nomad.NETWORKRESOURCE,
@@ -27,7 +37,8 @@ NOMAD_KEYS = {fields.JOB: nomad.JOB, fields.GROUP: nomad.TASKGROUP, fields.TASK:
               fields.ARTIFACT: nomad.TASKARTIFACT, fields.VOLUME: nomad.VOLUMEREQUEST,
               fields.VOLUME_MOUNT: nomad.VOLUMEMOUNT, fields.CONSTRAINT: nomad.CONSTRAINT,
               fields.RESTART: nomad.RESTARTPOLICY, fields.RESCHEDULE: nomad.RESCHEDULEPOLICY,
-              fields.EPHEMERAL_DISK: nomad.EPHEMERALDISK, fields.LIFECYCLE: nomad.TASKLIFECYCLE}
+              fields.EPHEMERAL_DISK: nomad.EPHEMERALDISK, fields.LIFECYCLE: nomad.TASKLIFECYCLE,
+              fields.SERVICE: nomad.SERVICE}
 
 
 @pytest.mark.parametrize(("spec", "table"), SPECS)
