@@ -26,8 +26,8 @@ _ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
 # Nomad's sub-routes of /v1/job/<id>/ that caravan does not serve yet.
 NOT_IMPLEMENTED = ("evaluate", "plan", "periodic/force", "dispatch", "dispatch/payload",
-                   "revert", "deployments", "deployment", "stable", "scale", "services",
-                   "submission", "actions", "action", "tag/{name}")
+                   "revert", "deployments", "deployment", "stable", "scale", "submission",
+                   "actions", "action", "tag/{name}")
 
 
 def job_route(suffix: str, handler: Handler, method: str = "GET") -> Route:

@@ -134,7 +134,7 @@ def test_python_nomad_register_is_unchanged(pn: nomad.Nomad) -> None:
     assert reply["EvalID"]
     assert pn.job.get_job("pn-rules")["ID"] == "pn-rules"
     with pytest.raises(exceptions.BadRequestNomadException):
-        pn.jobs.register_job(_with("pn-bad", "group", "Services", [{"Name": "web"}]))
+        pn.jobs.register_job(_with("pn-bad", "group", "Scaling", {"Min": 1, "Max": 3}))
 
 
 def test_sub_routes_never_reach_the_job(http: httpx.Client, pn: nomad.Nomad) -> None:
@@ -148,8 +148,9 @@ def test_sub_routes_never_reach_the_job(http: httpx.Client, pn: nomad.Nomad) -> 
         assert "is not implemented by caravan" in r.text
     with pytest.raises(exceptions.BaseNomadException):
         pn.job.plan_job("subs", raw_exec_job("subs"))
-    r = http.post("/v1/job/subs/versions", json=raw_exec_job("subs"))
-    assert (r.status_code, r.text) == (405, "Invalid method")
+    for suffix in ("versions", "services", "summary"):
+        r = http.post(f"/v1/job/subs/{suffix}", json=raw_exec_job("subs"))
+        assert (r.status_code, r.text) == (405, "Invalid method")
     for method in ("GET", "DELETE"):
         r = http.request(method, "/v1/job/subs/bogus")
         assert (r.status_code, r.text) == (404, "Invalid URL path")
