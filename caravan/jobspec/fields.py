@@ -12,6 +12,7 @@ to a model or an HCL spec without a row here fails `tests/unit/jobspec/test_fiel
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from pydantic import BaseModel
 
@@ -67,24 +68,24 @@ class Table:
     implemented: tuple[Field, ...]
     refused: tuple[Field, ...] = ()
 
-    @property
+    @cached_property
     def implemented_hcl(self) -> frozenset[str]:
         return frozenset(f.hcl for f in self.implemented if f.hcl)
 
-    @property
+    @cached_property
     def refused_blocks(self) -> frozenset[str]:
         return frozenset(f.hcl for f in self.refused if f.hcl and f.block)
 
-    @property
+    @cached_property
     def refused_attrs(self) -> frozenset[str]:
         return frozenset(f.hcl for f in self.refused if f.hcl and not f.block)
 
-    @property
+    @cached_property
     def implemented_json(self) -> frozenset[str]:
         """Lower-cased, as keys match case-insensitively (Go's JSON decoder does)."""
         return frozenset(f.json.lower() for f in self.implemented if f.json)
 
-    @property
+    @cached_property
     def refused_json(self) -> dict[str, str]:
         """Lower-cased key -> Nomad's spelling, for messages."""
         return {f.json.lower(): f.json for f in self.refused if f.json}

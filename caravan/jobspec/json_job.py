@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from caravan.hcl.problems import Problems
 from caravan.jobspec.fields import BY_MODEL
 from caravan.jobspec.hcl_values import describe
-from caravan.jobspec.json_keys import carries_nothing, field_names, nested_model
+from caravan.jobspec.json_keys import carries_nothing, field_names, json_alias, nested_model
 from caravan.structs import Job, JobRegisterRequest
 from caravan.wire_limits import WireLimitError, check_json_value
 
@@ -104,8 +104,7 @@ def _clean(model: type[BaseModel], data: dict[str, Any], path: str,
             continue
         name = names[lower]
         # Paths use Nomad's spelling whatever the file's casing, as pydantic's errors do.
-        alias = model.model_fields[name].alias or name
-        out[key] = _descend(model, name, value, f"{path}.{alias}", problems)
+        out[key] = _descend(model, name, value, f"{path}.{json_alias(model, name)}", problems)
     return out
 
 

@@ -10,6 +10,7 @@ never silently loses part of its meaning.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from typing import Any
@@ -45,8 +46,9 @@ def carries_nothing(key: str, value: Any) -> bool:
     return all(is_empty(v) or defaults.get(str(k).lower()) == v for k, v in value.items())
 
 
+@functools.cache
 def field_names(model: type[BaseModel]) -> dict[str, str]:
-    """Lower-cased JSON alias (and Python name) -> Python field name."""
+    """Lower-cased JSON alias (and Python name) -> Python field name (do not modify)."""
     out: dict[str, str] = {}
     for name, info in model.model_fields.items():
         out[name.lower()] = name
@@ -54,6 +56,13 @@ def field_names(model: type[BaseModel]) -> dict[str, str]:
     return out
 
 
+@functools.cache
+def json_alias(model: type[BaseModel], field: str) -> str:
+    """A field's key in Nomad's JSON (cached: reading `model_fields` is slow per key)."""
+    return model.model_fields[field].alias or field
+
+
+@functools.cache
 def nested_model(model: type[BaseModel], field: str) -> tuple[str, type[BaseModel]] | None:
     """How a field holds sub-models: ("one"|"list"|"map", Model), or None for plain values."""
     return _shape(model.model_fields[field].annotation)
