@@ -6,6 +6,7 @@ from pydantic import TypeAdapter
 
 from caravan.api._base import SubAPI, decode
 from caravan.api.query import QueryMeta, QueryOptions, go_bool, merge, path_id
+from caravan.structs.plan import JobPlanResponse
 from caravan.structs import (
     AllocListStub,
     Evaluation,
@@ -30,6 +31,7 @@ _EVALS = TypeAdapter(Evaluations)
 _SUMMARY = TypeAdapter(JobSummary)
 _REGISTER = TypeAdapter(JobRegisterResponse)
 _DEREGISTER = TypeAdapter(JobDeregisterResponse)
+_PLAN = TypeAdapter(JobPlanResponse)
 
 
 class Jobs(SubAPI):
@@ -106,3 +108,9 @@ class Jobs(SubAPI):
                  q: QueryOptions | None = None) -> JobRegisterResponse:
         body = {"JobID": job_id, "EvalOptions": {"ForceReschedule": force_reschedule}}
         return self._write("PUT", f"/v1/job/{path_id(job_id)}/evaluate", _REGISTER, body, q)
+
+    def plan(self, job: Job, diff: bool = True, policy_override: bool = False,
+             q: QueryOptions | None = None) -> JobPlanResponse:
+        """What registering `job` would do (a scheduler dry run), and its diff."""
+        body = {"Job": job.to_wire(), "Diff": diff, "PolicyOverride": policy_override}
+        return self._write("PUT", f"/v1/job/{path_id(job.id)}/plan", _PLAN, body, q)
