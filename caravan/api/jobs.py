@@ -6,6 +6,7 @@ from pydantic import TypeAdapter
 
 from caravan.api._base import SubAPI, decode
 from caravan.api.query import QueryMeta, QueryOptions, go_bool, merge, path_id
+from caravan.structs.diff import JobDiff
 from caravan.structs.plan import JobPlanResponse
 from caravan.structs import (
     AllocListStub,
@@ -32,6 +33,8 @@ _SUMMARY = TypeAdapter(JobSummary)
 _REGISTER = TypeAdapter(JobRegisterResponse)
 _DEREGISTER = TypeAdapter(JobDeregisterResponse)
 _PLAN = TypeAdapter(JobPlanResponse)
+JobDiffs = list[JobDiff]
+_DIFFS = TypeAdapter(JobDiffs)
 
 
 class Jobs(SubAPI):
@@ -65,6 +68,14 @@ class Jobs(SubAPI):
         data, meta = self._client.query(path, q)
         versions = data.get("Versions") if isinstance(data, dict) else data
         return decode(_VERSIONS, versions or [], path), meta
+
+    def version_diffs(self, job_id: str, q: QueryOptions | None = None
+                      ) -> tuple[JobList, JobDiffs, QueryMeta]:
+        """The versions, newest first, and each one's diff from the version before it."""
+        path = f"/v1/job/{path_id(job_id)}/versions"
+        data, meta = self._client.query(path, merge(q, diffs=go_bool(True)))
+        versions = decode(_VERSIONS, data.get("Versions") or [], path)
+        return versions, decode(_DIFFS, data.get("Diffs") or [], path), meta
 
     def allocations(
         self, job_id: str, all: bool = False, q: QueryOptions | None = None

@@ -74,6 +74,12 @@ def job_diff(old: Job | None, new: Job | None) -> JobDiff:
                    task_groups=groups or None)
 
 
+def version_diffs(versions: list[Job]) -> list[JobDiff]:
+    """For versions newest first, each one's diff from the one before it (Nomad's
+    `?diffs=true`: one fewer diff than versions)."""
+    return [job_diff(older, newer) for newer, older in zip(versions, versions[1:])]
+
+
 def _group_diff(old: TaskGroup | None, new: TaskGroup | None) -> TaskGroupDiff:
     ref = new or old
     assert ref is not None
