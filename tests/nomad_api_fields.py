@@ -85,6 +85,15 @@ SERVICE = {
     "Meta": None, "CanaryMeta": None, "TaggedAddresses": None, "TaskName": "", "OnUpdate": "",
     "Identity": None, "Weights": None, "Provider": "", "Cluster": "", "Kind": "",
 }
+SERVICECHECK = {
+    "Name": "", "Type": "", "Command": "", "Args": None, "Path": "", "Protocol": "",
+    "PortLabel": "", "Expose": False, "AddressMode": "", "Advertise": "", "Interval": 0,
+    "Timeout": 0, "InitialStatus": "", "Notes": "", "TLSServerName": "", "TLSSkipVerify": False,
+    "Header": None, "Method": "", "CheckRestart": None, "GRPCService": "", "GRPCUseTLS": False,
+    "TaskName": "", "SuccessBeforePassing": 0, "FailuresBeforeCritical": 0,
+    "FailuresBeforeWarning": 0, "Body": "", "OnUpdate": "",
+}
+CHECKRESTART = {"Limit": 0, "Grace": None, "IgnoreWarnings": False}
 
 
 def zero_job(job_id: str, command: str = "/bin/true") -> dict[str, Any]:

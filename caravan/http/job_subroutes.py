@@ -25,9 +25,8 @@ Handler = Callable[[Request], Awaitable[Response]]
 _ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
 # Nomad's sub-routes of /v1/job/<id>/ that caravan does not serve yet.
-NOT_IMPLEMENTED = ("evaluate", "plan", "periodic/force", "dispatch", "dispatch/payload",
-                   "revert", "deployments", "deployment", "stable", "scale", "submission",
-                   "actions", "action", "tag/{name}")
+NOT_IMPLEMENTED = ("periodic/force", "dispatch", "dispatch/payload", "deployments",
+                   "deployment", "submission", "actions", "action", "tag/{name}")
 
 
 def job_route(suffix: str, handler: Handler, method: str = "GET") -> Route:

@@ -16,6 +16,7 @@ from caravan.http.job_subroutes import job_route, not_implemented_routes, sub_ro
 from caravan.http.query import blocking_index, json_response, parse_bool, query_options, read_json
 from caravan.jobspec import hcl_to_api_json
 from caravan.jobspec.request import register_request
+from caravan.structs.diff import version_diffs
 from caravan.structs import (
     Job,
     JobDeregisterResponse,
@@ -135,7 +136,9 @@ async def versions(request: Request) -> Response:
     await authorize(request, NS.READ_JOB, opts.namespace)
     index = await blocking_index(request, opts, "job_versions")
     found = server_of(request).jobs.versions(opts.namespace, request.path_params["job_id"])
-    return json_response({"Versions": found, "Diffs": None}, index=index, pretty=opts.pretty)
+    diffs = version_diffs(found) if parse_bool(request.query_params.get("diffs"), "diffs") \
+        else None
+    return json_response({"Versions": found, "Diffs": diffs}, index=index, pretty=opts.pretty)
 
 
 async def allocations(request: Request) -> Response:

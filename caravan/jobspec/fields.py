@@ -17,6 +17,7 @@ from functools import cached_property
 from pydantic import BaseModel
 
 from caravan.structs import (
+    CheckRestart,
     Constraint,
     EphemeralDisk,
     Job,
@@ -27,6 +28,7 @@ from caravan.structs import (
     Resources,
     RestartPolicy,
     Service,
+    ServiceCheck,
     Task,
     TaskArtifact,
     TaskGroup,
@@ -202,15 +204,28 @@ RESCHEDULE = Table(
 EPHEMERAL_DISK = Table(implemented=(attr("size", "SizeMB"),),
                        refused=(attr("sticky"), attr("migrate")))
 LIFECYCLE = Table(implemented=(attr("hook"), attr("sidecar")))
-# Nomad's own service provider; health checks are not run yet.
+# Nomad's own service provider, with the checks its client runs.
 SERVICE = Table(
     implemented=(attr("name"), attr("tags"), attr("canary_tags"), attr("port", "PortLabel"),
                  attr("address_mode"), attr("address"), attr("provider"),
-                 attr("task", "TaskName"), attr("on_update"), block("meta")),
-    refused=(block("check", "Checks"), block("check_restart"), block("connect"),
-             block("tagged_addresses"), block("identity"), block("canary_meta"),
-             block("weights"), attr("enable_tag_override"), attr("kind"), attr("cluster")),
+                 attr("task", "TaskName"), attr("on_update"), block("meta"),
+                 block("check", "Checks"), block("check_restart")),
+    refused=(block("connect"), block("tagged_addresses"), block("identity"),
+             block("canary_meta"), block("weights"), attr("enable_tag_override"),
+             attr("kind"), attr("cluster")),
 )
+CHECK = Table(
+    implemented=(attr("name"), attr("type"), attr("path"), attr("protocol"),
+                 attr("port", "PortLabel"), attr("method"), attr("body"), attr("command"),
+                 attr("args"), attr("interval"), attr("timeout"), attr("task", "TaskName"),
+                 attr("on_update"), block("check_restart"), block("header")),
+    refused=(attr("expose"), attr("address_mode"), attr("advertise"), attr("initial_status"),
+             attr("notes"), attr("tls_server_name"), attr("tls_skip_verify"),
+             attr("grpc_service", "GRPCService"), attr("grpc_use_tls", "GRPCUseTLS"),
+             attr("success_before_passing"), attr("failures_before_critical"),
+             attr("failures_before_warning")),
+)
+CHECK_RESTART = Table(implemented=(attr("limit"), attr("grace"), attr("ignore_warnings")))
 
 # The JSON decoder's view: each model of a job, and its table.
 BY_MODEL: dict[type[BaseModel], Table] = {
@@ -218,5 +233,5 @@ BY_MODEL: dict[type[BaseModel], Table] = {
     Port: PORT, LogConfig: LOGS, TaskArtifact: ARTIFACT, VolumeRequest: VOLUME,
     VolumeMount: VOLUME_MOUNT, Constraint: CONSTRAINT, RestartPolicy: RESTART,
     ReschedulePolicy: RESCHEDULE, EphemeralDisk: EPHEMERAL_DISK, TaskLifecycleConfig: LIFECYCLE,
-    Service: SERVICE,
+    Service: SERVICE, ServiceCheck: CHECK, CheckRestart: CHECK_RESTART,
 }

@@ -1,4 +1,4 @@
-"""API bodies that carry a job (`PUT /v1/jobs`, `/v1/job/<id>`, `/v1/validate/job`),
+"""API bodies that carry a job (`PUT /v1/jobs`, `/v1/job/<id>`, `/plan`, `/v1/validate/job`),
 decoded by the same rules as a JSON job file.
 
 The job is `json_job.decode_job`'s, so a field caravan does not implement is a 400
@@ -18,8 +18,9 @@ from caravan.jobspec.hcl_values import describe
 from caravan.jobspec.json_job import decode_job, problem_path, type_message
 from caravan.jobspec.json_keys import field_names
 from caravan.structs import JobRegisterRequest, JobValidateRequest
+from caravan.structs.plan import JobPlanRequest
 
-_R = TypeVar("_R", JobRegisterRequest, JobValidateRequest)
+_R = TypeVar("_R", JobRegisterRequest, JobValidateRequest, JobPlanRequest)
 
 # Caravan reads a token from the X-Nomad-Token header (or `Authorization: Bearer`) only,
 # and authorizes before it decodes a body: a token in the body would be ignored.
@@ -34,6 +35,11 @@ def register_request(document: Any) -> JobRegisterRequest:
 def validate_request(document: Any) -> JobValidateRequest:
     """The body of `PUT /v1/validate/job`."""
     return _decode(document, JobValidateRequest)
+
+
+def plan_request(document: Any) -> JobPlanRequest:
+    """The body of `PUT /v1/job/<id>/plan`."""
+    return _decode(document, JobPlanRequest)
 
 
 def _decode(document: Any, model: type[_R]) -> _R:

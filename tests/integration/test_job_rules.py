@@ -1,6 +1,6 @@
 """One set of rules for every way a job arrives over HTTP (issue 11 part 1): a field caravan
 does not implement is a 400 naming its path at /v1/jobs, /v1/job/<id>, /v1/validate/job
-and /v1/jobs/parse, never silently dropped; nothing stored changes; Nomad's own clients'
+/v1/job/<id>/plan and /v1/jobs/parse, never silently dropped; nothing stored changes; Nomad's own clients'
 full structs of nulls keep working; /v1/job/<id>/ sub-routes never reach the job."""
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def _with(job_id: str, where: str, key: str, value: Any) -> dict[str, Any]:
 
 
 _PATHS = {"job": "Job", "group": "Job.TaskGroups[0]", "task": "Job.TaskGroups[0].Tasks[0]"}
-ENTRY_PATHS = ("/v1/jobs", "/v1/job/rules", "/v1/validate/job")
+ENTRY_PATHS = ("/v1/jobs", "/v1/job/rules", "/v1/validate/job", "/v1/job/rules/plan")
 
 
 @pytest.mark.parametrize("url", ENTRY_PATHS)
@@ -63,8 +63,8 @@ def test_every_refused_field_is_a_400_naming_it(http: httpx.Client, url: str) ->
         assert r.text == f"{_PATHS[where]}.{key}: not supported by caravan", key
     r = http.post(url, json=_with("rules", "task", "Comand", "/bin/sh"))
     assert (r.status_code, r.text) == (400, "Job.TaskGroups[0].Tasks[0].Comand: unknown field")
-    r = http.post(url, json={**_with("rules", "job", "Meta", None), "Diff": True})
-    assert (r.status_code, r.text) == (400, "Diff: unknown field")
+    r = http.post(url, json={**_with("rules", "job", "Meta", None), "Bogus": True})
+    assert (r.status_code, r.text) == (400, "Bogus: unknown field")
     assert http.get("/v1/job/rules").status_code == 404  # nothing was registered
 
 
@@ -141,13 +141,13 @@ def test_sub_routes_never_reach_the_job(http: httpx.Client, pn: nomad.Nomad) -> 
     assert http.post("/v1/jobs", json=raw_exec_job("subs")).status_code == 200
     assert http.post("/v1/jobs", json=raw_exec_job("subs/nested")).status_code == 200
     before = http.get("/v1/job/subs").json()
-    for method, suffix in (("POST", "plan"), ("POST", "dispatch"), ("GET", "deployments"),
-                           ("POST", "periodic/force"), ("GET", "tag/v1"), ("POST", "evaluate")):
+    for method, suffix in (("POST", "dispatch"), ("GET", "deployments"), ("GET", "submission"),
+                           ("POST", "periodic/force"), ("GET", "tag/v1"), ("GET", "actions")):
         r = http.request(method, f"/v1/job/subs/{suffix}", json=raw_exec_job("subs"))
         assert r.status_code == 501, (suffix, r.text)
         assert "is not implemented by caravan" in r.text
-    with pytest.raises(exceptions.BaseNomadException):
-        pn.job.plan_job("subs", raw_exec_job("subs"))
+    with pytest.raises(exceptions.BadRequestNomadException):
+        pn.job.plan_job("subs", _with("subs", "task", "Templates", [{"EmbeddedTmpl": "x"}]))
     for suffix in ("versions", "services", "summary"):
         r = http.post(f"/v1/job/subs/{suffix}", json=raw_exec_job("subs"))
         assert (r.status_code, r.text) == (405, "Invalid method")

@@ -29,7 +29,8 @@ SPECS: list[tuple[Spec, fields.Table]] = [
     (hcl_task.VOLUME_MOUNT, fields.VOLUME_MOUNT), (hcl_common.CONSTRAINT, fields.CONSTRAINT),
     (hcl_common.RESTART, fields.RESTART), (hcl_common.RESCHEDULE, fields.RESCHEDULE),
     (hcl_job.EPHEMERAL_DISK, fields.EPHEMERAL_DISK), (hcl_task.LIFECYCLE, fields.LIFECYCLE),
-    (hcl_service.SERVICE, fields.SERVICE),
+    (hcl_service.SERVICE, fields.SERVICE), (hcl_service.CHECK, fields.CHECK),
+    (hcl_service.CHECK_RESTART, fields.CHECK_RESTART),
 ]
 NOMAD_KEYS = {fields.JOB: nomad.JOB, fields.GROUP: nomad.TASKGROUP, fields.TASK: nomad.TASK,
               fields.RESOURCES: nomad.RESOURCES, fields.NETWORK: nomad.NETWORKRESOURCE,
@@ -38,7 +39,8 @@ NOMAD_KEYS = {fields.JOB: nomad.JOB, fields.GROUP: nomad.TASKGROUP, fields.TASK:
               fields.VOLUME_MOUNT: nomad.VOLUMEMOUNT, fields.CONSTRAINT: nomad.CONSTRAINT,
               fields.RESTART: nomad.RESTARTPOLICY, fields.RESCHEDULE: nomad.RESCHEDULEPOLICY,
               fields.EPHEMERAL_DISK: nomad.EPHEMERALDISK, fields.LIFECYCLE: nomad.TASKLIFECYCLE,
-              fields.SERVICE: nomad.SERVICE}
+              fields.SERVICE: nomad.SERVICE, fields.CHECK: nomad.SERVICECHECK,
+              fields.CHECK_RESTART: nomad.CHECKRESTART}
 
 
 @pytest.mark.parametrize(("spec", "table"), SPECS)
