@@ -53,9 +53,6 @@ def _not_implemented_route(suffix: str) -> Route:
     return Route(f"/v1/job/{{job_id:path}}/{suffix}", endpoint, methods=_ANY_METHOD)
 
 
-def sub_route_of(job_id: str) -> tuple[str, str] | None:
-    """`a/b/plan` -> ("a/b", "plan"): the job and sub-route a nested-looking ID may be."""
-    if "/" not in job_id:
-        return None
-    parent, _, last = job_id.rpartition("/")
-    return parent, last
+def parent_job_id(job_id: str) -> str | None:
+    """`a/b/bogus` -> "a/b": the job an unknown sub-route would belong to, if any."""
+    return job_id.rpartition("/")[0] if "/" in job_id else None

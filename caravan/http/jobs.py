@@ -12,7 +12,7 @@ from caravan.acl import NamespaceCapability as NS
 from caravan.errors import InvalidInput, NotFound
 from caravan.http.auth import acl_for, authorize, namespace_filter
 from caravan.http.context import server_of
-from caravan.http.job_subroutes import job_route, not_implemented_routes, sub_route_of
+from caravan.http.job_subroutes import job_route, not_implemented_routes, parent_job_id
 from caravan.http.query import blocking_index, json_response, parse_bool, query_options, read_json
 from caravan.jobspec import hcl_to_api_json
 from caravan.jobspec.request import register_request
@@ -110,8 +110,8 @@ async def read_job(request: Request) -> Response:
 
 def _unknown_sub_route(request: Request, namespace: str, job_id: str) -> None:
     """`a/b` is no job but `a` is: `b` is a sub-route Nomad does not have either."""
-    split = sub_route_of(job_id)
-    if split is not None and server_of(request).jobs.exists(namespace, split[0]):
+    parent = parent_job_id(job_id)
+    if parent is not None and server_of(request).jobs.exists(namespace, parent):
         raise NotFound("Invalid URL path")
 
 
