@@ -63,6 +63,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "job eval": ("caravan.cli.job_eval", "Force an evaluation for the job"),
     "job history": ("caravan.cli.job_history", "Display all tracked versions of a job"),
     "job plan": ("caravan.cli.job_plan", "Dry-run a job update to determine its effects"),
+    "job restart": ("caravan.cli.job_restart", "Restart or reschedule allocations for a job"),
     "job revert": ("caravan.cli.job_revert", "Revert to a prior version of the job"),
     "job scale": ("caravan.cli.job_scale", "Change the count of a job group"),
     "job inspect": ("caravan.cli.job_inspect", "Inspect a submitted job"),
