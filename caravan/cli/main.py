@@ -52,6 +52,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "alloc exec": ("caravan.cli.alloc_exec", "Execute commands in task"),
     "alloc fs": ("caravan.cli.alloc_fs", "Inspect the contents of an allocation directory"),
     "alloc logs": ("caravan.cli.alloc_logs", "Streams the logs of a task."),
+    "alloc port-forward": ("caravan.cli.alloc_port_forward",
+                           "Forward local ports to ports of an allocation"),
     "alloc restart": ("caravan.cli.alloc_restart", "Restart a running allocation"),
     "alloc signal": ("caravan.cli.alloc_signal", "Signal a running allocation"),
     "alloc status": ("caravan.cli.alloc_status",

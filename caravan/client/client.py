@@ -31,6 +31,7 @@ from caravan.client.allocdir import AllocDir, mount_alloc_root
 from caravan.client.allocrunner.runner import AllocRunner, AllocRunnerDeps
 from caravan.client.drivers.base import Driver, DriverContext, DriverFingerprint, ExecStream
 from caravan.client.drivers.registry import DRIVERS
+from caravan.client.forward_target import forward_target
 from caravan.client.fingerprint.drivers import fingerprint_drivers, same_health
 from caravan.client.fingerprint.node_facts import fingerprint_host
 from caravan.client.heartbeat import Heartbeater
@@ -39,6 +40,7 @@ from caravan.client.orphans import live_tasks, remove_orphans
 from caravan.client.rpc import ServerRPC
 from caravan.client.state import ClientStateStore, LocalAllocState
 from caravan.client.taskrunner.events import rfc3339
+from caravan.client.taskrunner.runner import TaskRunner
 from caravan.client.updates import UpdateReporter
 from caravan.clock import Clock
 from caravan.config.agent import AgentConfig
@@ -342,16 +344,35 @@ class Client:
         Authorization is the caller's (see `exec_target`)."""
         if self.config.client.disable_remote_exec:
             raise RemoteExecDisabled()
+        tr = self._running_task(alloc_id, task)
+        handle = tr.handle
+        assert handle is not None  # _running_task checked it
+        driver = tr.setup.require_driver()
+        return await driver.exec_streaming(handle.config.id, list(command), tty, stream)
+
+    def port_forward_address(self, alloc_id: str, task: str,
+                             remote: int | str) -> tuple[str, int]:
+        """`alloc port-forward`: the (host, port) to dial for `remote`, a port the allocation
+        holds (`forward_target`), once `task` (or, when empty, the allocation) runs.
+        `disable_remote_exec` turns it off as well. Authorization is the caller's."""
+        if self.config.client.disable_remote_exec:
+            raise RemoteExecDisabled()
+        runner = self._require(alloc_id)
+        if task:
+            self._running_task(alloc_id, task)
+        elif runner.client_update().client_status != "running":
+            raise NotFound(f'allocation "{alloc_id[:8]}" is not running.')
+        return forward_target(runner.alloc, remote)
+
+    def _running_task(self, alloc_id: str, task: str) -> TaskRunner:
         tr = self._require(alloc_id).tasks.get(task)
         if tr is None:
             raise InvalidInput(f'unknown task name "{task}"')
         if tr.task_state.started_at.startswith("0001-"):
             raise NotFound(f'task "{task}" not started yet.')
-        handle = tr.handle
-        if handle is None or tr.is_dead or tr.task_state.state != "running":
+        if tr.handle is None or tr.is_dead or tr.task_state.state != "running":
             raise NotFound(f'task "{task}" is not running.')
-        driver = tr.setup.require_driver()
-        return await driver.exec_streaming(handle.config.id, list(command), tty, stream)
+        return tr
 
     def alloc_checks(self, alloc_id: str) -> dict[str, CheckQueryResult]:
         """The latest result of each health check of a local allocation."""

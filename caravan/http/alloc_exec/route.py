@@ -140,7 +140,7 @@ async def _serve(ws: WebSocket, alloc_id: str, query: ExecQuery, secret: str | N
     if client is not None and client.alloc_runner(alloc_id) is not None:
         target = client.exec_target(alloc_id, query.task)
         await authorize_exec(ws, target.namespace, None, secret)
-        _check_not_terminal(alloc_id, target.client_status)
+        check_not_terminal(alloc_id, target.client_status)
         if not query.task:
             raise InvalidInput("must provide task name")
         if not query.command:
@@ -149,14 +149,15 @@ async def _serve(ws: WebSocket, alloc_id: str, query: ExecQuery, secret: str | N
         await LocalSession(ws, binary).run(lambda stream: client.exec_task(
             alloc_id, query.task, query.command, query.tty, stream))
         return
-    address = await _node_address(ws, ctx, alloc_id, secret)
+    address = await node_address(ws, ctx, alloc_id, secret, NamespaceCapability.ALLOC_EXEC)
     await relay(ws, address, alloc_id, query.params, token_of(ws) if secret is None else secret,
                 binary)
 
 
-async def _node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str,
-                        secret: str | None) -> str:
-    """Where to relay: the node holding the alloc (from a server), or our server."""
+async def node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str, secret: str | None,
+                       capability: NamespaceCapability) -> str:
+    """Where to relay a session that needs `capability`: the node holding the alloc (from
+    a server, which checks it in the alloc's namespace), or our server."""
     if ctx.server is None:
         servers = ctx.client.servers() if ctx.client is not None else []
         if not servers:
@@ -164,10 +165,10 @@ async def _node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str,
         return servers[0]
     alloc = ctx.server.allocs.find(alloc_id)
     if alloc is None:  # whether an ID exists is not for every caller to learn
-        await authorize_lookup(ws, NamespaceCapability.ALLOC_EXEC, None, secret)
+        await authorize_lookup(ws, capability, None, secret)
         raise NotFound(f'Unknown allocation "{alloc_id}"')
-    await authorize_exec(ws, alloc.namespace, None, secret)
-    _check_not_terminal(alloc_id, alloc.client_status)
+    check(await acl_for(ws, secret), capability, alloc.namespace)
+    check_not_terminal(alloc_id, alloc.client_status)
     node = ctx.server.nodes.find(alloc.node_id)
     if node is None:
         raise InvalidInput(f'Unknown node "{alloc.node_id}"')
@@ -176,7 +177,7 @@ async def _node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str,
     return node.http_addr
 
 
-def _check_not_terminal(alloc_id: str, client_status: str) -> None:
+def check_not_terminal(alloc_id: str, client_status: str) -> None:
     if client_status in _TERMINAL:
         raise InvalidInput(f"exec not possible, client status of allocation {alloc_id} is "
                            f"{client_status}")
