@@ -137,9 +137,11 @@ def _validation(parent: Body, block: RawBlock, variable: Variable, path: str) ->
         body.error(f'Invalid reference in variable validation: the condition for variable '
                    f'"{variable.name}" can only refer to the variable itself, using {own}',
                    line=body.attr_line("condition"))
-    elif not refs:
+        return
+    if not refs:
         body.error(f'Invalid variable validation condition: the condition for variable '
                    f'"{variable.name}" must refer to {own}', line=body.attr_line("condition"))
+        return
     if not message.strip():
         body.error("Invalid validation error message: an empty or blank string is not a "
                    "valid nor useful error message", line=body.attr_line("error_message"))

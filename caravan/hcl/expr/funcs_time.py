@@ -11,7 +11,7 @@ from caravan.hcl.expr.funcs_base import Function, arity
 from caravan.hcl.expr.nodes import ExprError
 from caravan.hcl.expr.values import Value, as_string
 
-_TOKEN = re.compile(r"'[^']*'|YYYY|YY|MMMM|MMM|MM|M|DD|D|EEEE|EEE|hh|h|HH|H|AA|aa|mm|m|"
+_TOKEN = re.compile(r"'(?:[^']|'')*'|YYYY|YY|MMMM|MMM|MM|M|DD|D|EEEE|EEE|hh|h|HH|H|AA|aa|mm|m|"
                     r"ss|s|ZZZZZ|ZZZZ|ZZZ|Z|[A-Za-z]+|[^A-Za-z']+")
 
 
@@ -33,7 +33,7 @@ def formatdate(spec: Value, timestamp: Value) -> str:
 
 def _field(token: str, t: dt.datetime) -> str:
     if token.startswith("'"):
-        return token[1:-1] if len(token) > 2 else "'"
+        return token[1:-1].replace("''", "'") if len(token) > 2 else "'"
     hour12 = t.hour % 12 or 12
     offset = t.utcoffset() or dt.timedelta()
     minutes = int(offset.total_seconds() // 60)
