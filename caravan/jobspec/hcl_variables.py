@@ -161,7 +161,7 @@ def check(top: Body, variables: dict[str, Variable], scope: Scope) -> None:
 
 
 def _validate(top: Body, variable: Variable, rule: Validation, scope: Scope) -> None:
-    own = Scope({"var": {variable.name: variable.value}}, scope.functions)
+    own = Scope({"var": {variable.name: variable.value}}, scope.functions, budget=scope.budget)
     try:
         result = evaluate(parse_template(rule.condition), own)
         if result is None or not isinstance(result, bool) and result not in ("true",

@@ -33,6 +33,22 @@ from caravan.hcl.expr.nodes import (
 from caravan.hcl.expr.values import Value, as_bool, as_string, type_name
 
 Function = Callable[[list[Value]], Value]
+# Steps one job file's evaluation may take: nested `for` expressions over large ranges
+# must not hold a server thread (/v1/jobs/parse) for hours.
+MAX_STEPS = 1_000_000
+
+
+@dataclass
+class Budget:
+    """The evaluation steps left, shared by every scope derived from one."""
+
+    left: int = MAX_STEPS
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise ExprError(f"evaluation takes more than {MAX_STEPS} steps; simplify the "
+                            "expressions (large nested for expressions or ranges?)")
 
 
 @dataclass(frozen=True)
@@ -40,9 +56,11 @@ class Scope:
     variables: Mapping[str, Value] = field(default_factory=dict)
     functions: Mapping[str, Function] = field(default_factory=dict)
     keep_unknown: bool = False
+    budget: Budget = field(default_factory=Budget)
 
     def with_names(self, names: dict[str, Value]) -> Scope:
-        return Scope({**self.variables, **names}, self.functions, self.keep_unknown)
+        return Scope({**self.variables, **names}, self.functions, self.keep_unknown,
+                     self.budget)
 
 
 def evaluate(node: Node, scope: Scope) -> Value:
@@ -54,6 +72,7 @@ def evaluate(node: Node, scope: Scope) -> Value:
 
 
 def _eval(node: Node, scope: Scope) -> Value:
+    scope.budget.spend()
     handler = _HANDLERS.get(type(node))
     if handler is None:
         raise ExprError(f"cannot evaluate {type(node).__name__}")

@@ -49,7 +49,7 @@ def _one(value: Value, flags: str, width: str | None, precision: str | None,
     else:
         raise ExprError(f"unsupported format verb %{kind}")
     if width:
-        w = int(width)
+        w = bounded(int(width))
         shown = shown.ljust(w) if "-" in flags else shown.rjust(w, "0" if "0" in flags
                                                                  else " ")
     return shown
