@@ -23,10 +23,6 @@ class Problems:
         """A problem found in another file read for this one (a variables file)."""
         self._errors.append(FieldError(path, message, filename, line))
 
-    @property
-    def errors(self) -> list[FieldError]:
-        return list(self._errors)
-
     def __bool__(self) -> bool:
         return bool(self._errors)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from caravan.errors import InvalidInput
 from caravan.hcl.expr import ExprError, Scope, convert, evaluate, parse_expression
 from caravan.hcl.load import load_hcl
 from caravan.hcl.problems import Problems
@@ -117,8 +118,11 @@ def _json_values(path: str, text: str, problems: Problems) -> dict[str, tuple[An
 def _hcl_values(path: str, text: str, problems: Problems) -> dict[str, tuple[Any, int]]:
     own = Problems(path)
     document = load_hcl(text, own)
-    for error in own.errors:
-        problems.add_in(path, error.path, error.message, error.line)
+    try:
+        own.raise_if_any()
+    except InvalidInput as e:
+        for error in e.errors:
+            problems.add_in(path, error.path, error.message, error.line)
     if document is None:
         return {}
     body = top_body(document, Source(text.splitlines(), problems))

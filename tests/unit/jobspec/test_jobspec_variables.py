@@ -207,3 +207,10 @@ def test_json_jobs_take_no_variables(tmp_path: Path) -> None:
     path.write_text('{"Job": {"ID": "x"}}')
     with pytest.raises(InvalidInput, match="cannot use variables with JSON files"):
         parse_file(path, VarInputs(args=("a=1",)))
+
+
+def test_a_variables_file_with_bad_syntax_names_itself(tmp_path: Path) -> None:
+    var_file = tmp_path / "v.hcl"
+    var_file.write_text('greeting = "x"\ncount = = 2\n')
+    [error] = errors(files=(str(var_file),))
+    assert error.startswith(f"{var_file}:2: syntax error")
