@@ -214,3 +214,15 @@ def test_a_variables_file_with_bad_syntax_names_itself(tmp_path: Path) -> None:
     var_file.write_text('greeting = "x"\ncount = = 2\n')
     [error] = errors(files=(str(var_file),))
     assert error.startswith(f"{var_file}:2: syntax error")
+
+
+def test_short_variables_block_untyped_values_and_json_files(tmp_path: Path) -> None:
+    source = ('variables {\n  enabled = true\n  names = ["a"]\n}\n'
+              'variable "free" {\n}\n'
+              'job "j" {\n  meta {\n    e = var.enabled ? "on" : "off"\n'
+              '    n = join(",", var.names)\n    f = var.free\n  }\n}\n')
+    json_file = tmp_path / "v.json"
+    json_file.write_text(json.dumps({"names": ["x", "y"]}))
+    job = parse(source, args=("enabled=false", "free=[1, 2]"), files=(str(json_file),))
+    # Untyped without a default: -var text is a string, as in Nomad.
+    assert job.meta == {"e": "off", "n": "x,y", "f": "[1, 2]"}
