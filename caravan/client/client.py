@@ -44,7 +44,7 @@ from caravan.clock import Clock
 from caravan.config.agent import AgentConfig
 from caravan.errors import CaravanError, InvalidInput, NotFound
 from caravan.ids import IdGenerator
-from caravan.structs import AllocClientUpdate, Allocation, Node, TaskState
+from caravan.structs import AllocClientUpdate, Allocation, CheckQueryResult, Node, TaskState
 from caravan.structs.stats import AllocResourceUsage
 from caravan.supervisor import Supervisor, TaskFailure
 
@@ -352,6 +352,10 @@ class Client:
             raise NotFound(f'task "{task}" is not running.')
         driver = tr.setup.require_driver()
         return await driver.exec_streaming(handle.config.id, list(command), tty, stream)
+
+    def alloc_checks(self, alloc_id: str) -> dict[str, CheckQueryResult]:
+        """The latest result of each health check of a local allocation."""
+        return self._require(alloc_id).checks.results()
 
     def _require(self, alloc_id: str) -> AllocRunner:
         runner = self._runners.get(alloc_id)
