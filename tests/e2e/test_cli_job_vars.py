@@ -104,9 +104,10 @@ def test_a_variable_reaches_the_running_task(dev_agent: AgentProcess, tmp_path: 
 def test_failed_validation_names_file_line_and_variable(dev_agent: AgentProcess,
                                                         tmp_path: Path) -> None:
     path = write_job(tmp_path, "invalid")
-    for command in (("job", "validate"), ("job", "run")):
+    for command, code in ((("job", "validate"), 1), (("job", "run"), 1),
+                          (("job", "plan"), 255)):
         result = caravan(dev_agent, *command, "-var", "repeat=7", str(path))
-        assert result.returncode == 1
+        assert result.returncode == code
         assert (f'{path}:9: Invalid value for variable "repeat" (set by -var): repeat must '
                 "be between 1 and 3.; this was checked by the validation rule at line 9"
                 in result.stderr), result.stderr
