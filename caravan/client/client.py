@@ -29,7 +29,13 @@ from pathlib import Path
 from caravan import process
 from caravan.client.allocdir import AllocDir, mount_alloc_root
 from caravan.client.allocrunner.runner import AllocRunner, AllocRunnerDeps
-from caravan.client.drivers.base import Driver, DriverContext, DriverFingerprint, ExecStream
+from caravan.client.drivers.base import (
+    Driver,
+    DriverContext,
+    DriverFingerprint,
+    ExecStream,
+    TaskHandle,
+)
 from caravan.client.drivers.registry import DRIVERS
 from caravan.client.fingerprint.drivers import fingerprint_drivers, same_health
 from caravan.client.fingerprint.node_facts import fingerprint_host
@@ -43,6 +49,7 @@ from caravan.client.updates import UpdateReporter
 from caravan.clock import Clock
 from caravan.config.agent import AgentConfig
 from caravan.errors import CaravanError, InvalidInput, NotFound
+from caravan.execproto.copy import CopyRequest
 from caravan.ids import IdGenerator
 from caravan.structs import AllocClientUpdate, Allocation, Node, TaskState
 from caravan.structs.stats import AllocResourceUsage
@@ -329,6 +336,19 @@ class Client:
         """`alloc exec`: run `command` in a running task of a local allocation and return
         its exit code. Refuses in Nomad's order and words; cancelling it ends the command.
         Authorization is the caller's (see `exec_target`)."""
+        handle, driver = self._running_task(alloc_id, task)
+        return await driver.exec_streaming(handle.config.id, list(command), tty, stream)
+
+    async def copy_task(self, alloc_id: str, task: str, request: CopyRequest,
+                        stream: ExecStream) -> int:
+        """`alloc cp`: a tar written or unpacked in a running task of a local allocation,
+        as its user, in its filesystem view; refused as `exec_task` refuses."""
+        handle, driver = self._running_task(alloc_id, task)
+        return await driver.copy_streaming(handle.config.id, request, stream)
+
+    def _running_task(self, alloc_id: str, task: str) -> tuple[TaskHandle, Driver]:
+        """The handle and driver of a running task for exec and cp, refused in Nomad's
+        order and words."""
         if self.config.client.disable_remote_exec:
             raise RemoteExecDisabled()
         tr = self._require(alloc_id).tasks.get(task)
@@ -339,8 +359,7 @@ class Client:
         handle = tr.handle
         if handle is None or tr.is_dead or tr.task_state.state != "running":
             raise NotFound(f'task "{task}" is not running.')
-        driver = tr.setup.require_driver()
-        return await driver.exec_streaming(handle.config.id, list(command), tty, stream)
+        return handle, tr.setup.require_driver()
 
     def _require(self, alloc_id: str) -> AllocRunner:
         runner = self._runners.get(alloc_id)
