@@ -161,11 +161,18 @@ def decode_output(message: str | bytes, binary: bool = False) -> ExecOutput | in
 async def _connect(client: Client, alloc_id: str, task: str, command: Sequence[str],
                    tty: bool, node_id: str | None) -> ClientConnection:
     params = {"task": task, "command": json.dumps(list(command)), "tty": str(tty).lower()}
+    return await connect_route(client, alloc_id, "exec", params, node_id)
+
+
+async def connect_route(client: Client, alloc_id: str, route: str, params: dict[str, str],
+                        node_id: str | None) -> ClientConnection:
+    """Open `/v1/client/allocation/<alloc>/<route>` (exec, cp): the node first, then the
+    agent we were given, which forwards it."""
     if client.namespace:
         params["namespace"] = client.namespace
     if client.region:
         params["region"] = client.region
-    path = f"/v1/client/allocation/{path_id(alloc_id)}/exec?{urlencode(params)}"
+    path = f"/v1/client/allocation/{path_id(alloc_id)}/{route}?{urlencode(params)}"
     headers = {"X-Nomad-Token": client.token} if client.token else {}
     node_address = await _node_address(client, node_id) if node_id else None
     if node_address is not None:

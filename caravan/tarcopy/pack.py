@@ -40,6 +40,7 @@ def _add(tar: tarfile.TarFile, path: str, info: tarfile.TarInfo | None) -> None:
         return  # sockets, fifos and devices are not copied (and never accepted)
     info.uid = info.gid = 0
     info.uname = info.gname = ""
+    info.mtime = int(info.mtime)  # whole seconds fit the ustar header: no PAX record each
     if info.isreg():
         try:
             with open(path, "rb") as f:
