@@ -7,6 +7,7 @@ for every `alloc cp` test.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from caravan.api import Client
+from caravan.api.copy import CopyRequest, copy_session
 from tests.agents import CARAVAN, AgentProcess
 from tests.integration.exec_driver.helpers import exec_job, run
 from tests.integration.jobs import raw_exec_job
@@ -45,6 +48,22 @@ def allocs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Allocs]:
         yield Allocs(agent, web, raw)
     finally:
         agent.stop()
+
+
+def upload(agent: AgentProcess, alloc_id: str, path: str, tar: bytes,
+           task: str = "main") -> tuple[int | None, bytes]:
+    """A tar sent through the API (no CLI start): the copy's exit code and stderr."""
+    async def session() -> tuple[int | None, bytes]:
+        request = CopyRequest("upload", path)
+        errors = b""
+        async with copy_session(Client(address=agent.address), alloc_id, task,
+                                request) as copy:
+            await copy.send_stdin(tar)
+            await copy.close_stdin()
+            async for out in copy:
+                errors += out.data
+            return copy.exit_code, errors
+    return asyncio.run(session())
 
 
 def cli(agent: AgentProcess, *args: str, stdin: bytes | None = None,
