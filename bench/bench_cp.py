@@ -118,7 +118,7 @@ def measure(rows: list[Row], size: int) -> None:
             print(label)
             continue
         result.unlink(missing_ok=True)
-        print(f"  {label + ":":36s}{timed(lambda: sh(command), lambda: result.stat().st_size, size)}",
+        print(f"  {label + ':':36s}{timed(lambda: sh(command), lambda: result.stat().st_size, size)}",
               flush=True)
 
 
