@@ -49,6 +49,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "service list": ("caravan.cli.service_list", "Display all registered services"),
     "agent": ("caravan.cli.agent", "Runs a caravan agent"),
     "alloc checks": ("caravan.cli.alloc_checks", "Outputs service health check status information"),
+    "alloc cp": ("caravan.cli.alloc_cp", "Copy files to or from a running task"),
     "alloc exec": ("caravan.cli.alloc_exec", "Execute commands in task"),
     "alloc fs": ("caravan.cli.alloc_fs", "Inspect the contents of an allocation directory"),
     "alloc logs": ("caravan.cli.alloc_logs", "Streams the logs of a task."),

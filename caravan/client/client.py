@@ -29,7 +29,13 @@ from pathlib import Path
 from caravan import process
 from caravan.client.allocdir import AllocDir, mount_alloc_root
 from caravan.client.allocrunner.runner import AllocRunner, AllocRunnerDeps
-from caravan.client.drivers.base import Driver, DriverContext, DriverFingerprint, ExecStream
+from caravan.client.drivers.base import (
+    Driver,
+    DriverContext,
+    DriverFingerprint,
+    ExecStream,
+    TaskHandle,
+)
 from caravan.client.drivers.registry import DRIVERS
 from caravan.client.forward_target import forward_target
 from caravan.client.fingerprint.drivers import fingerprint_drivers, same_health
@@ -45,6 +51,7 @@ from caravan.client.updates import UpdateReporter
 from caravan.clock import Clock
 from caravan.config.agent import AgentConfig
 from caravan.errors import CaravanError, InvalidInput, NotFound
+from caravan.execproto.copy import CopyRequest
 from caravan.ids import IdGenerator
 from caravan.structs import AllocClientUpdate, Allocation, CheckQueryResult, Node, TaskState
 from caravan.structs.stats import AllocResourceUsage
@@ -342,13 +349,25 @@ class Client:
         """`alloc exec`: run `command` in a running task of a local allocation and return
         its exit code. Refuses in Nomad's order and words; cancelling it ends the command.
         Authorization is the caller's (see `exec_target`)."""
+        handle, driver = self._session_target(alloc_id, task)
+        return await driver.exec_streaming(handle.config.id, list(command), tty, stream)
+
+    async def copy_task(self, alloc_id: str, task: str, request: CopyRequest,
+                        stream: ExecStream) -> int:
+        """`alloc cp`: a tar written or unpacked in a running task of a local allocation,
+        as its user, in its filesystem view; refused as `exec_task` refuses."""
+        handle, driver = self._session_target(alloc_id, task)
+        return await driver.copy_streaming(handle.config.id, request, stream)
+
+    def _session_target(self, alloc_id: str, task: str) -> tuple[TaskHandle, Driver]:
+        """The handle and driver of a running task for exec and cp, refused in Nomad's
+        order and words."""
         if self.config.client.disable_remote_exec:
             raise RemoteExecDisabled()
         tr = self._running_task(alloc_id, task)
         handle = tr.handle
         assert handle is not None  # _running_task checked it
-        driver = tr.setup.require_driver()
-        return await driver.exec_streaming(handle.config.id, list(command), tty, stream)
+        return handle, tr.setup.require_driver()
 
     def port_forward_address(self, alloc_id: str, task: str,
                              remote: int | str) -> tuple[str, int]:

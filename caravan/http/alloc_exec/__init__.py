@@ -13,15 +13,14 @@ these, reusing the parts it shares rather than a copy of them:
     port_forward.py  `/port-forward`: one TCP connection per WebSocket to a port the
                  allocation holds (capability `alloc-port-forward`), local or relayed
     tunnel.py    a forwarded connection on the node: socket <-> WebSocket, half-close
+    copy.py      `alloc cp` (the `cp` route beside `exec`, same authorization and relay): a
+                 local session whose runner is the driver's copy helper; `copy_session`
+                 is where a copy session starts and ends
 
 The wire format is `caravan.execproto.frames`, shared with the client library.
 
-Next on this channel, each a module here (and its frames beside `execproto/frames.py`):
-file copy (a runner
-that produces or consumes a tar as the task's user); recording (a tap on a local
-session's frames, written as asciicast v2); fan-out (one client session over several
-allocations' sessions, opened through `relay`); job actions (a route that resolves an
-action to a command, then runs exec's local session); debug copies of dead tasks.
+Still to come on this channel, each a module here: recording (a tap on a local session's
+frames, written as asciicast v2) and debug copies of dead tasks.
 """
 
 from caravan.http.alloc_exec import port_forward, route

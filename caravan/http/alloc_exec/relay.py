@@ -28,7 +28,7 @@ _OPEN_S = 5.0
 
 async def relay(ws: WebSocket, address: str, alloc_id: str, params: QueryParams,
                 token: str | None, binary: bool, route: str = "exec") -> None:
-    """Open the same route (`exec`, `port-forward`, ...) on `address` with the same query
+    """Open the same route (`exec`, `cp`, `port-forward`) on `address` with the same query
     (less `ws_handshake`: the token travels as a header) and pass the session through
     until either end closes."""
     query = urlencode([(k, v) for k, v in params.multi_items() if k != "ws_handshake"])

@@ -2,7 +2,8 @@
 
     query (bad: HTTP error) ─▶ may exec nowhere? (403 before any lookup) ─▶ accept
       ─▶ ws_handshake? ─▶ may exec nowhere? ─▶ does our client hold the alloc?
-      yes: checks in Nomad's order ─▶ local.LocalSession (the driver runs the command)
+      yes: checks in Nomad's order ─▶ local.LocalSession (the driver runs the command;
+           on the `cp` route, copy.copy_session: the driver runs the copy helper)
       no:  server checks ─▶ relay.relay to the node's HTTP address, frames unchanged
     every session ends with an exit frame and a normal close, or with a close frame
     whose reason is the error (closing.py)
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.datastructures import QueryParams
@@ -25,7 +27,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from caravan.acl import NamespaceCapability
 from caravan.acl import authorize as check
 from caravan.errors import CaravanError, InvalidInput, NotFound, PermissionDenied
+from caravan.execproto.copy import CopyRequest
 from caravan.execproto.frames import SUBPROTOCOL
+from caravan.http.alloc_exec.copy import CopySession, copy_session
 from caravan.http.alloc_exec.closing import ClientGone, close, close_code, first_error
 from caravan.http.alloc_exec.local import LocalSession
 from caravan.http.alloc_exec.relay import relay
@@ -46,6 +50,12 @@ class ExecQuery:
     command: list[str]
     tty: bool
     params: QueryParams
+    # `alloc cp` (the `cp` route): the command is the copy helper, `command` describes it.
+    copy: CopyRequest | None = None
+
+    @property
+    def route(self) -> str:
+        return "exec" if self.copy is None else "cp"
 
 
 def parse_query(params: QueryParams) -> ExecQuery:
@@ -58,6 +68,12 @@ def parse_query(params: QueryParams) -> ExecQuery:
         raise CaravanError("failed to marshal command into json: not an array of strings")
     return ExecQuery(params.get("task", ""), command, parse_bool(params.get("tty"), "tty"),
                      params)
+
+
+def parse_copy_query(params: QueryParams) -> ExecQuery:
+    """The `cp` route's query: a copy session has no tty and no command of its own."""
+    request = CopyRequest.from_params(params.get)
+    return ExecQuery(params.get("task", ""), request.describe(), False, params, request)
 
 
 async def authorize_exec(ws: WebSocket, namespace: str, fs_isolation: str | None,
@@ -80,9 +96,19 @@ async def authorize_exec_somewhere(ws: WebSocket, secret: str | None) -> None:
 
 
 async def exec_endpoint(ws: WebSocket) -> None:
+    await _endpoint(ws, parse_query)
+
+
+async def copy_endpoint(ws: WebSocket) -> None:
+    """`alloc cp`: exec's session, authorization and relay, with the copy helper as the
+    command (see `execproto.copy`)."""
+    await _endpoint(ws, parse_copy_query)
+
+
+async def _endpoint(ws: WebSocket, parse: Callable[[QueryParams], ExecQuery]) -> None:
     alloc_id: str = ws.path_params["alloc_id"]
     try:
-        query = parse_query(ws.query_params)
+        query = parse(ws.query_params)
     except CaravanError as err:
         await ws.send_denial_response(PlainTextResponse(err.message, status_code=err.status))
         return
@@ -146,12 +172,16 @@ async def _serve(ws: WebSocket, alloc_id: str, query: ExecQuery, secret: str | N
         if not query.command:
             raise InvalidInput("command is not present")
         await authorize_exec(ws, target.namespace, target.fs_isolation, secret)
+        if query.copy is not None:
+            await copy_session(ws, binary, client, CopySession(
+                target.namespace, alloc_id, query.task, query.copy))
+            return
         await LocalSession(ws, binary).run(lambda stream: client.exec_task(
             alloc_id, query.task, query.command, query.tty, stream))
         return
     address = await node_address(ws, ctx, alloc_id, secret, NamespaceCapability.ALLOC_EXEC)
     await relay(ws, address, alloc_id, query.params, token_of(ws) if secret is None else secret,
-                binary)
+                binary, query.route)
 
 
 async def node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str, secret: str | None,
@@ -183,4 +213,5 @@ def check_not_terminal(alloc_id: str, client_status: str) -> None:
                            f"{client_status}")
 
 
-routes = [WebSocketRoute("/v1/client/allocation/{alloc_id}/exec", exec_endpoint)]
+routes = [WebSocketRoute("/v1/client/allocation/{alloc_id}/exec", exec_endpoint),
+          WebSocketRoute("/v1/client/allocation/{alloc_id}/cp", copy_endpoint)]
