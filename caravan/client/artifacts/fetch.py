@@ -22,10 +22,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from caravan.client.allocdir import SHARED_DIR
 from caravan.client.artifacts.allow import check_allowed
 from caravan.client.artifacts.cancel import Cancel
 from caravan.client.artifacts.checksum import verify_checksum
-from caravan.client.artifacts.definition import artifact_key, interpolate_artifact
+from caravan.client.artifacts.definition import (
+    artifact_key,
+    interpolate_artifact,
+    substitute,
+)
 from caravan.client.artifacts.download import download
 from caravan.client.artifacts.errors import ArtifactError, GetterError
 from caravan.client.artifacts.extract import detect_archive, unpack, unpacked_name
@@ -61,12 +66,15 @@ class FetchResult:
 
 async def fetch_artifact(artifact: TaskArtifact, task_dir: Path, env: Mapping[str, str],
                          config: ArtifactConfig, *, owner: tuple[int, int] | None = None,
-                         alloc_dir: Path | None = None) -> FetchResult:
+                         alloc_dir: Path | None = None,
+                         dest_env: Mapping[str, str] | None = None) -> FetchResult:
     """Fetch `artifact` into `task_dir` in a worker thread; ArtifactError on failure.
 
     Idempotent: an artifact already fetched into this task dir is skipped. `owner`
     (uid, gid) is applied when the artifact says `chown = true`. With `alloc_dir`,
-    the destination may leave the task dir but not the alloc dir, as in Nomad.
+    the destination may also be the alloc's shared dir, as in Nomad. `dest_env`
+    interpolates the destination: the task's variables with the directory ones as
+    host paths (Nomad's client env), where `env` has them as the task sees them.
     Cancelling interrupts the download (a blocked read included) or the unpacking,
     and waits up to CANCEL_GRACE seconds for the worker to remove its staging dir
     before re-raising; a worker still busy then cleans up on its own when it ends.
@@ -74,7 +82,7 @@ async def fetch_artifact(artifact: TaskArtifact, task_dir: Path, env: Mapping[st
     cancel = Cancel()
     worker = asyncio.ensure_future(asyncio.to_thread(
         fetch_artifact_sync, artifact, task_dir, env, config,
-        owner=owner, alloc_dir=alloc_dir, cancel=cancel))
+        owner=owner, alloc_dir=alloc_dir, dest_env=dest_env, cancel=cancel))
     try:
         return await asyncio.shield(worker)
     except asyncio.CancelledError:
@@ -86,11 +94,12 @@ async def fetch_artifact(artifact: TaskArtifact, task_dir: Path, env: Mapping[st
 
 def fetch_artifact_sync(artifact: TaskArtifact, task_dir: Path, env: Mapping[str, str],
                         config: ArtifactConfig, *, owner: tuple[int, int] | None = None,
-                        alloc_dir: Path | None = None,
+                        alloc_dir: Path | None = None, dest_env: Mapping[str, str] | None = None,
                         cancel: Cancel | None = None) -> FetchResult:
     """The blocking body of `fetch_artifact`."""
     try:
-        return _fetch(artifact, task_dir, env, config, owner, alloc_dir, cancel)
+        return _fetch(artifact, task_dir, env, dest_env or env, config, owner, alloc_dir,
+                      cancel)
     except GetterError as err:
         raise ArtifactError.wrap(artifact.getter_source, err) from err
     except OSError as err:
@@ -108,19 +117,20 @@ def is_fetched(artifact: TaskArtifact, task_dir: Path) -> bool:
 
 
 def _fetch(artifact: TaskArtifact, task_dir: Path, env: Mapping[str, str],
-           config: ArtifactConfig, owner: tuple[int, int] | None, alloc_dir: Path | None,
+           dest_env: Mapping[str, str], config: ArtifactConfig, owner: tuple[int, int] | None, alloc_dir: Path | None,
            cancel: Cancel | None) -> FetchResult:
     root = alloc_dir or task_dir
     if is_fetched(artifact, task_dir):
         return FetchResult(artifact.getter_source, "", root, skipped=True)
     spec = interpolate_artifact(artifact, env)
+    relative_dest = substitute(artifact.relative_dest, dest_env)
     rules = [parse_rule(entry) for entry in config.allowed_sources]
     source = parse_source(spec.getter_source, spec.getter_options)
     check_allowed(source.url, rules, shown=source.shown)
     kind = detect_archive(source.filename, source.archive)
     if spec.getter_mode == "dir" and kind not in _MULTI_FILE:
         raise GetterError('mode "dir" needs a tar or zip archive as its source')
-    parts, leaf = _destination(task_dir, root, spec.relative_dest, spec.getter_mode,
+    parts, leaf = _destination(task_dir, root, alloc_dir, relative_dest, spec.getter_mode,
                                source.filename)
     limits = Limits(config.decompression_size_limit, config.decompression_file_count_limit)
     with open_beneath(root, parts, create=True) as dest_fd, \
@@ -151,18 +161,33 @@ def _retrieve(worker: asyncio.Future[FetchResult]) -> None:
         worker.exception()
 
 
-def _destination(task_dir: Path, root: Path, relative_dest: str, mode: str,
-                 filename: str) -> tuple[list[str], str | None]:
-    """Destination directory parts under `root`, and the file name in mode "file"."""
+def _destination(task_dir: Path, root: Path, alloc_dir: Path | None, relative_dest: str,
+                 mode: str, filename: str) -> tuple[list[str], str | None]:
+    """Destination directory parts under `root`, and the file name in mode "file".
+
+    Nomad's rule (its ClientPath): the interpolated destination, if relative or
+    outside both the task dir and the shared alloc dir, is taken inside the task dir
+    (`/tmp/x` means the task's own `tmp/x`, as in a chroot); what still lies outside
+    both (`../../x`, a sibling's task dir) is refused.
+    """
     dest = relative_dest or "local/"
     if mode == "file" and (not relative_dest or dest.endswith("/")):
         dest = posixpath.join(dest, _file_name(filename))
-    full = os.path.normpath(os.path.join(task_dir, dest.lstrip("/")))
+    allowed = [str(task_dir)] + ([str(alloc_dir / SHARED_DIR)] if alloc_dir else [])
+    full = os.path.normpath(dest)
+    if not os.path.isabs(full) or not _inside_any(full, allowed):
+        full = os.path.normpath(os.path.join(task_dir, dest.lstrip("/")))  # Go's Join
+    if not _inside_any(full, allowed):
+        raise GetterError(_ESCAPES)
     rel = os.path.relpath(full, root)
     if rel == ".." or rel.startswith("../") or (mode == "file" and rel == "."):
         raise GetterError(_ESCAPES)
     parts = [] if rel == "." else rel.split(os.sep)
     return (parts[:-1], parts[-1]) if mode == "file" else (parts, None)
+
+
+def _inside_any(path: str, dirs: list[str]) -> bool:
+    return any(path == d or path.startswith(d.rstrip("/") + "/") for d in dirs)
 
 
 def _file_name(name: str) -> str:
