@@ -21,6 +21,7 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 from caravan.client.allocdir import SHARED_DIR
 from caravan.client.artifacts.allow import check_allowed
@@ -42,10 +43,12 @@ from caravan.client.artifacts.place import (
     place_file,
     staging,
 )
-from caravan.client.artifacts.source import Source, parse_source
+from caravan.client.artifacts.gitclone import git_clone
+from caravan.client.artifacts.gitsource import is_git_source, parse_git_source
+from caravan.client.artifacts.source import parse_source
 from caravan.client.beneath import Root
 from caravan.config.artifact import ArtifactConfig
-from caravan.config.sources import parse_rule
+from caravan.config.sources import AllowRule, parse_rule
 from caravan.structs import TaskArtifact
 
 MARKER_DIR = ("private", "artifacts")
@@ -125,6 +128,11 @@ def _fetch(artifact: TaskArtifact, task_dir: Path, env: Mapping[str, str],
     spec = interpolate_artifact(artifact, env)
     relative_dest = substitute(artifact.relative_dest, dest_env)
     rules = [parse_rule(entry) for entry in config.allowed_sources]
+    if is_git_source(spec.getter_source):
+        parts, _ = _destination(task_dir, root, alloc_dir, relative_dest, "dir", "")
+        return _fetch_git(artifact, spec, root, parts, config, rules,
+                          owner if spec.chown else None, alloc_dir or task_dir.parent,
+                          task_dir, cancel)
     source = parse_source(spec.getter_source, spec.getter_options)
     check_allowed(source.url, rules, shown=source.shown)
     kind = detect_archive(source.filename, source.archive)
@@ -150,10 +158,40 @@ def _fetch(artifact: TaskArtifact, task_dir: Path, env: Mapping[str, str],
                    limits, cancel)
         finalize(tree, owner if spec.chown else None)
         entries = _place(tree, dest_fd, leaf)
-    _mark_fetched(artifact, task_dir, source)
+    _mark_fetched(artifact, task_dir, source.shown)
     destination = root.joinpath(*parts, *([leaf] if leaf else []))
     return FetchResult(artifact.getter_source, source.shown, destination, tuple(entries),
                        fetched.size)
+
+
+def _fetch_git(artifact: TaskArtifact, spec: TaskArtifact, root: Path, parts: list[str],
+               config: ArtifactConfig, rules: list[AllowRule], owner: tuple[int, int] | None,
+               staging_in: Path, task_dir: Path, cancel: Cancel | None) -> FetchResult:
+    """A `git::` source: cloned fresh in staging (never in the destination), checked,
+    then renamed into place like an unpacked archive."""
+    git = parse_git_source(spec.getter_source, spec.getter_options)
+    check_allowed(git.url, rules, shown=git.shown)
+    if git.scheme == "file":  # the allow-list holds for the repository, not a link to it
+        real = os.path.realpath(urlsplit(git.url).path)
+        check_allowed("file://" + quote(real), rules, shown=git.shown)
+    if spec.getter_mode == "file":
+        raise GetterError('mode "file" cannot fetch a git repository')
+    with open_beneath(root, parts, create=True) as dest_fd, staging(staging_in) as stage:
+        tree = git_clone(git, stage, config.http_read_timeout, cancel)
+        if git.subdir:
+            tree = _subdir(tree, git.subdir)
+        finalize(tree, owner)
+        entries = _place(tree, dest_fd, None)
+    _mark_fetched(artifact, task_dir, git.shown)
+    return FetchResult(artifact.getter_source, git.shown, root.joinpath(*parts),
+                       tuple(entries))
+
+
+def _subdir(tree: Path, subdir: str) -> Path:
+    """`tree/<subdir>`, a directory reached without a symlink (the repo chose the names)."""
+    with open_beneath(tree, subdir.split("/"), create=False):
+        pass
+    return tree.joinpath(*subdir.split("/"))
 
 
 def _retrieve(worker: asyncio.Future[FetchResult]) -> None:
@@ -220,9 +258,9 @@ def _place(tree: Path, dest_fd: int, leaf: str | None) -> list[str]:
     return [leaf]
 
 
-def _mark_fetched(artifact: TaskArtifact, task_dir: Path, source: Source) -> None:
+def _mark_fetched(artifact: TaskArtifact, task_dir: Path, shown: str) -> None:
     with Root.open(task_dir) as task, \
             task.opendir("/".join(MARKER_DIR), create=True, mode=0o700) as markers:
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
         with os.fdopen(markers.open_file(artifact_key(artifact), flags, 0o600), "w") as out:
-            json.dump({"source": artifact.getter_source, "url": source.shown}, out)
+            json.dump({"source": artifact.getter_source, "url": shown}, out)
