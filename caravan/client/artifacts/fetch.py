@@ -177,7 +177,8 @@ def _fetch_git(artifact: TaskArtifact, spec: TaskArtifact, root: Path, parts: li
     if spec.getter_mode == "file":
         raise GetterError('mode "file" cannot fetch a git repository')
     with open_beneath(root, parts, create=True) as dest_fd, staging(staging_in) as stage:
-        tree = git_clone(git, stage, config.http_read_timeout, cancel)
+        tree = git_clone(git, stage, config.http_read_timeout,
+                         config.decompression_size_limit, cancel)
         if git.subdir:
             tree = _subdir(tree, git.subdir)
         finalize(tree, owner)

@@ -22,6 +22,7 @@ makes it run something else.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import time
@@ -32,6 +33,7 @@ from caravan.client.artifacts.errors import GetterError
 from caravan.client.artifacts.gitsource import GitSource
 
 _POLL_S = 0.1
+_COMMIT_ID = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 _MESSAGE_MAX = 2000
 _HARDENING = (
     "core.hooksPath=/dev/null", "core.fsmonitor=false", "credential.helper=",
@@ -41,9 +43,12 @@ _HARDENING = (
 )
 
 
-def git_clone(source: GitSource, stage: Path, timeout: float,
+def git_clone(source: GitSource, stage: Path, timeout: float, max_bytes: int = 0,
               cancel: Cancel | None = None) -> Path:
-    """Clone `source` into `stage/tree` and check out its ref; the tree's path."""
+    """Clone `source` into `stage/tree` and check out its ref; the tree's path.
+
+    `max_bytes` (the client's decompression_size_limit; 0: none) bounds the clone,
+    `.git` included, checked once git has finished."""
     home = stage / "home"
     os.mkdir(home, 0o700)
     config = [*_HARDENING, f"protocol.{source.scheme}.allow=always"]
@@ -53,17 +58,40 @@ def git_clone(source: GitSource, stage: Path, timeout: float,
     base = ["git", *[arg for item in config for arg in ("-c", item)]]
     tree = stage / "tree"
     deadline = time.monotonic() + timeout if timeout else None
+    if source.depth is not None and source.ref is not None and _COMMIT_ID.match(source.ref):
+        # A shallow clone of a commit: `--branch` takes only branches and tags.
+        _run([*base, "init", "--quiet", "--template=", "--", str(tree)], env, source,
+             deadline, cancel)
+        _run([*base, "-C", str(tree), "fetch", "--quiet", f"--depth={source.depth}", "--",
+              source.url, source.ref], env, source, deadline, cancel)
+        _run([*base, "-C", str(tree), "checkout", "--quiet", "--detach", "FETCH_HEAD", "--"],
+             env, source, deadline, cancel)
+        _check_size(tree, max_bytes)
+        return tree
     clone = [*base, "clone", "--quiet", "--template=", "--no-recurse-submodules"]
     if source.depth is not None:
         clone.append(f"--depth={source.depth}")
         if source.ref is not None:
             clone.append(f"--branch={source.ref}")
     _run([*clone, "--", source.url, str(tree)], env, source, deadline, cancel)
+    _check_size(tree, max_bytes)
     if source.ref is not None and source.depth is None:
         # `REF --`: the ref is a commit, never a path; gitsource refused a leading `-`.
         _run([*base, "-C", str(tree), "checkout", "--quiet", "--detach", source.ref, "--"],
              env, source, deadline, cancel)
     return tree
+
+
+def _check_size(tree: Path, max_bytes: int) -> None:
+    if not max_bytes:
+        return
+    total = 0
+    for dirpath, _, filenames, dirfd in os.fwalk(tree):
+        for name in filenames:
+            total += os.stat(name, dir_fd=dirfd, follow_symlinks=False).st_size
+    if total > max_bytes:
+        raise GetterError(f"git repository is larger than {max_bytes} bytes "
+                          "(client artifact decompression_size_limit)")
 
 
 def _environment(home: Path, scheme: str) -> dict[str, str]:
@@ -112,6 +140,6 @@ def _run(argv: list[str], env: dict[str, str], source: GitSource, deadline: floa
             process.communicate()
     if process.returncode != 0:
         text = stderr.decode(errors="replace").strip()[-_MESSAGE_MAX:]
-        step = "checkout" if "checkout" in argv else "clone"
+        step = next(a for a in ("checkout", "fetch", "init", "clone") if a in argv)
         raise GetterError(f"git {step} of {source.shown} failed: "
                           f"{text.replace(source.url, source.shown)}")

@@ -81,6 +81,26 @@ def test_a_commit_id_as_ref_and_the_ref_in_the_query(repo: Path, repos: Path,
     assert (task_dir / "local" / "app" / "README").read_bytes() == b"v1\n"
 
 
+def test_a_commit_id_with_depth_is_fetched_alone(repo: Path, repos: Path,
+                                                 task_dir: Path) -> None:
+    first = git(repo, "rev-parse", "v1")
+    fetch(artifact(f"git::file://{repo}", relative_dest="local/app",
+                   getter_options={"ref": first, "depth": "1"}), task_dir, allowing(repos))
+    dest = task_dir / "local" / "app"
+    assert (dest / "README").read_bytes() == b"v1\n"
+    assert git(dest, "rev-list", "--count", "HEAD") == "1"
+
+
+def test_the_size_limit_bounds_a_clone(repo: Path, repos: Path, task_dir: Path) -> None:
+    config = ArtifactConfig(allowed_sources=[f"file://{repos}/"],
+                            decompression_size_limit="1KiB")
+    message = fails(artifact(f"git::file://{repo}", relative_dest="local/app"), task_dir,
+                    config)
+    assert message.endswith("git repository is larger than 1024 bytes "
+                            "(client artifact decompression_size_limit)")
+    assert list((task_dir / "local" / "app").iterdir()) == []
+
+
 def test_a_subdirectory_after_a_double_slash(repo: Path, repos: Path, task_dir: Path) -> None:
     fetch(artifact(f"git::file://{repo}//sub", relative_dest="local/conf"), task_dir,
           allowing(repos))
