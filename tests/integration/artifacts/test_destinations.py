@@ -2,9 +2,8 @@
 `${NOMAD_SECRETS_DIR}` land where the task reads the same variable (issue 11 part 7).
 
 The agent places files on the host, so it interpolates destinations with the host
-paths of those directories; an exec task sees them as `/alloc`, `/local`, `/secrets`.
-(An exec task's `secrets/` is a tmpfs its driver mounts at start, after prestart, so
-there only raw_exec is checked for `${NOMAD_SECRETS_DIR}`.)
+paths of those directories; an exec task sees them as `/alloc`, `/local`, `/secrets`
+(its private tmpfs, which the driver fills with what prestart placed there).
 """
 
 from __future__ import annotations
@@ -22,14 +21,12 @@ from tests.integration.exec_driver.helpers import events, exec_job, logs, run
 
 pytestmark = pytest.mark.integration
 
-READ = 'cat "$NOMAD_ALLOC_DIR/shared.txt" "$NOMAD_TASK_DIR/conf/local.txt" '
-READ_SECRET = '"$NOMAD_SECRETS_DIR/secret.txt" '
-READ_DATA = '"$NOMAD_ALLOC_DIR/data/in-data.txt"'
+READ = ('cat "$NOMAD_ALLOC_DIR/shared.txt" "$NOMAD_TASK_DIR/conf/local.txt" '
+        '"$NOMAD_SECRETS_DIR/secret.txt" "$NOMAD_ALLOC_DIR/data/in-data.txt"')
 
 
 def _job(job_id: str, driver: str, server: ArtifactServer) -> dict[str, Any]:
-    secrets = driver == "raw_exec"
-    job = exec_job(job_id, READ + (READ_SECRET if secrets else "") + READ_DATA)
+    job = exec_job(job_id, READ)
     task = job["Job"]["TaskGroups"][0]["Tasks"][0]
     task["Driver"] = driver
     task["Artifacts"] = [
@@ -42,8 +39,6 @@ def _job(job_id: str, driver: str, server: ArtifactServer) -> dict[str, Any]:
         {"GetterSource": server.serve("/data.bin", b"data\n"), "GetterMode": "file",
          "RelativeDest": "${NOMAD_ALLOC_DIR}/data/in-data.txt"},
     ]
-    if not secrets:
-        del task["Artifacts"][2]
     return job
 
 
@@ -52,8 +47,7 @@ def test_directory_variables_in_a_destination_land_where_the_task_reads_them(
         dev_agent: AgentProcess, server: ArtifactServer, driver: str) -> None:
     alloc = run(dev_agent, _job(f"art-dirs-{driver.replace('_', '-')}", driver, server))
     assert logs(dev_agent, alloc, stream="stderr") == ""
-    secret = "secret\n" if driver == "raw_exec" else ""
-    assert logs(dev_agent, alloc) == f"shared\nlocal\n{secret}data\n", events(alloc)
+    assert logs(dev_agent, alloc) == "shared\nlocal\nsecret\ndata\n", events(alloc)
     assert alloc["ClientStatus"] == "complete"
 
 
