@@ -157,3 +157,10 @@ def test_a_symlink_planted_at_the_destination_is_not_followed(
                     allowing(repos))
     assert 'artifact destination "web/local/app" is not a directory' in message
     assert sorted(p.name for p in victim.iterdir()) == ["victim"]
+
+
+def test_ssh_sources_are_refused_when_the_client_lists_allowed_sources(
+        task_dir: Path) -> None:
+    config = ArtifactConfig(allowed_sources=["git.example.com"])
+    message = fails(artifact("git@git.example.com:org/repo.git"), task_dir, config)
+    assert message.endswith("is not allowed by the client's artifact allowed_sources")
