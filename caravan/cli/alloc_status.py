@@ -83,6 +83,20 @@ def basic_info(alloc: Allocation, verbose: bool, now_ns: int, tz: tzinfo | None 
     return format_kv(pairs)
 
 
+def allocation_addresses(alloc: Allocation) -> str | None:
+    """Nomad's port table: every group port as `*label`, host address -> mapped port."""
+    shared = alloc.allocated_resources.shared
+    if not shared.networks or not shared.ports:
+        return None
+    rows = [["Label", "Dynamic", "Address"]]
+    for port in shared.ports:
+        address = f"{port.host_ip}:{port.value}" + (f" -> {port.to}" if port.to > 0 else "")
+        rows.append([f"*{port.label}", "yes", address])
+    mode = shared.networks[0].mode
+    title = f'Allocation Addresses (mode = "{mode}")' if mode else "Allocation Addresses"
+    return f"{title}:\n{format_list(rows)}"
+
+
 def _lifecycles(alloc: Allocation) -> dict[str, TaskLifecycleConfig | None]:
     group = alloc.job.group(alloc.task_group) if alloc.job else None
     return {t.name: t.lifecycle for t in (group.tasks if group else [])}
@@ -142,7 +156,9 @@ def format_alloc_status(
     show_stats: bool, now_ns: int, tz: tzinfo | None = None,
 ) -> str:
     """The full `alloc status` text (pure)."""
-    parts = [basic_info(alloc, verbose, now_ns, tz), *task_sections(alloc, stats, show_stats, tz)]
+    addresses = allocation_addresses(alloc)
+    parts = [basic_info(alloc, verbose, now_ns, tz), *([addresses] if addresses else []),
+             *task_sections(alloc, stats, show_stats, tz)]
     if verbose and alloc.metrics is not None:
         lines = format_alloc_metrics(alloc.metrics)
         scores = score_table(alloc.metrics)

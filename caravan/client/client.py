@@ -196,7 +196,8 @@ class Client:
     # --- fingerprint ---------------------------------------------------------------
 
     async def _fingerprint(self) -> None:
-        host = await asyncio.to_thread(fingerprint_host, self.http_addr, self.data_dir)
+        host = await asyncio.to_thread(fingerprint_host, self.http_addr, self.data_dir,
+                                       self.config.client.network_interface)
         self._driver_health = await asyncio.to_thread(fingerprint_drivers, self.drivers)
         self.node = build_node(self.config, self.identity, host, self._driver_health,
                                self.http_addr, rfc3339(self.clock.now_ns()))
