@@ -3,7 +3,10 @@
 Namespace capabilities are checked per namespace; the `Coarse` permissions are the
 cluster-wide ones (node, agent, operator, ...) plus `MANAGEMENT` for endpoints only a
 management token may use. `alloc-node-exec` is deliberately in no shorthand: exec
-into a task without filesystem isolation (raw_exec) is a shell on the host.
+into a task without filesystem isolation (raw_exec) is a shell on the host. Neither is
+caravan's `read-exec-audit` (the exec session audit and its recordings): what others
+typed and saw in their sessions is for auditors, never implied by `alloc-exec`, `read`
+or `write`; it must be listed in a policy's `capabilities`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ class NamespaceCapability(StrEnum):
     ALLOC_EXEC = "alloc-exec"
     ALLOC_NODE_EXEC = "alloc-node-exec"
     ALLOC_LIFECYCLE = "alloc-lifecycle"
+    READ_EXEC_AUDIT = "read-exec-audit"  # caravan's own
     SENTINEL_OVERRIDE = "sentinel-override"
     CSI_REGISTER_PLUGIN = "csi-register-plugin"
     CSI_WRITE_VOLUME = "csi-write-volume"

@@ -22,13 +22,15 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from caravan import process
 from caravan.client.allocdir import AllocDir, mount_alloc_root
 from caravan.client.allocrunner.runner import AllocRunner, AllocRunnerDeps
+from caravan.client.audit import AuditedSession, AuditFiles, ExecAudit
 from caravan.client.drivers.base import Driver, DriverContext, DriverFingerprint, ExecStream
 from caravan.client.drivers.registry import DRIVERS
 from caravan.client.fingerprint.drivers import fingerprint_drivers, same_health
@@ -45,6 +47,7 @@ from caravan.config.agent import AgentConfig
 from caravan.errors import CaravanError, InvalidInput, NotFound
 from caravan.ids import IdGenerator
 from caravan.structs import AllocClientUpdate, Allocation, Node, TaskState
+from caravan.structs.exec_audit import ExecSession
 from caravan.structs.stats import AllocResourceUsage
 from caravan.supervisor import Supervisor, TaskFailure
 
@@ -105,6 +108,8 @@ class Client:
                              intro_token=config.client.intro_token
                              or read_intro_token(data_dir / "client"))
         self.store = ClientStateStore(data_dir / "client")
+        self.audit = ExecAudit(AuditFiles(data_dir / "client"), config.client.exec_recording,
+                               clock, new_id, self.rpc, self.identity.id)
         self.host_env = dict(os.environ if host_env is None else host_env)
         self._executor_python = executor_python
         self.drivers: dict[str, Driver] = {}  # built by start()
@@ -133,11 +138,13 @@ class Client:
                                             live_tasks(saved_allocs)):
             log.info("removed %s left behind by no running task of this client", removed)
         await asyncio.to_thread(self._remove_unknown_alloc_dirs, {s.alloc.id for s in saved_allocs})
+        await asyncio.to_thread(self.audit.start, {s.alloc.id for s in saved_allocs})
         for saved in saved_allocs:
             self._add_runner(saved.alloc, saved)
         self._loops.spawn(self.heartbeater.run(), "heartbeat")
         self._watch = self._loops.spawn(self._watch_allocs(), "alloc-watch")
         self._loops.spawn(self._report_updates(), "alloc-updates")
+        self._loops.spawn(self._push_audit(), "exec-audit")
         self._loops.spawn(self._fingerprint_loop(), "fingerprint")
         self._loops.spawn(self._log_restored(list(self._runners.values()), began),
                           "restore report", critical=False)
@@ -193,6 +200,10 @@ class Client:
         await self.heartbeater.registered.wait()
         await self.reporter.run()
 
+    async def _push_audit(self) -> None:
+        await self.heartbeater.registered.wait()
+        await self.audit.run()
+
     # --- fingerprint ---------------------------------------------------------------
 
     async def _fingerprint(self) -> None:
@@ -201,6 +212,7 @@ class Client:
         self._driver_health = await asyncio.to_thread(fingerprint_drivers, self.drivers)
         self.node = build_node(self.config, self.identity, host, self._driver_health,
                                self.http_addr, rfc3339(self.clock.now_ns()))
+        self.audit.node_name = self.node.name
 
     async def _fingerprint_loop(self) -> None:
         while True:
@@ -280,6 +292,7 @@ class Client:
                 await runner.stop()
             await asyncio.gather(task, return_exceptions=True)
             await runner.destroy()
+            await asyncio.to_thread(self.audit.remove_alloc, alloc_id)
             self._runners.pop(alloc_id, None)
             self._alloc_tasks.pop(alloc_id, None)
         finally:
@@ -352,6 +365,16 @@ class Client:
             raise NotFound(f'task "{task}" is not running.')
         driver = tr.setup.require_driver()
         return await driver.exec_streaming(handle.config.id, list(command), tty, stream)
+
+    @asynccontextmanager
+    async def audit_session(self, record: ExecSession) -> AsyncIterator[AuditedSession]:
+        """Audit one session into a local allocation (see `client.audit`): `record` names
+        the kind, caller, alloc, task and command; namespace, job and node are filled here."""
+        alloc = self._require(record.alloc_id).alloc
+        record = record.model_copy(update={"namespace": alloc.namespace,
+                                           "job_id": alloc.job_id})
+        async with self.audit.session(record) as audited:
+            yield audited
 
     def _require(self, alloc_id: str) -> AllocRunner:
         runner = self._runners.get(alloc_id)

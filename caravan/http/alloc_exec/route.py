@@ -27,12 +27,14 @@ from caravan.acl import authorize as check
 from caravan.errors import CaravanError, InvalidInput, NotFound, PermissionDenied
 from caravan.execproto.frames import SUBPROTOCOL
 from caravan.http.alloc_exec.closing import ClientGone, close, close_code, first_error
+from caravan.http.alloc_exec.audit import audited
 from caravan.http.alloc_exec.local import LocalSession
 from caravan.http.alloc_exec.relay import relay
 from caravan.http.auth import acl_for, authorize_lookup, token_of
 from caravan.http.context import AgentContext, agent_of
 from caravan.http.forward import NoPathToNode
 from caravan.http.query import parse_bool
+from caravan.structs.exec_audit import ExecSession
 
 log = logging.getLogger(__name__)
 
@@ -146,8 +148,11 @@ async def _serve(ws: WebSocket, alloc_id: str, query: ExecQuery, secret: str | N
         if not query.command:
             raise InvalidInput("command is not present")
         await authorize_exec(ws, target.namespace, target.fs_isolation, secret)
-        await LocalSession(ws, binary).run(lambda stream: client.exec_task(
-            alloc_id, query.task, query.command, query.tty, stream))
+        record = ExecSession(kind="exec", alloc_id=alloc_id, task=query.task,
+                             command=query.command, tty=query.tty)
+        async with audited(ws, client, secret, record) as rec:
+            await LocalSession(ws, binary).run(lambda stream: rec.result(client.exec_task(
+                alloc_id, query.task, query.command, query.tty, rec.tap(stream))))
         return
     address = await _node_address(ws, ctx, alloc_id, secret)
     await relay(ws, address, alloc_id, query.params, token_of(ws) if secret is None else secret,

@@ -20,8 +20,9 @@ from caravan.server.state.backend import Backend, Change
 from caravan.server.state.snapshot import StateSnapshot
 from caravan.server.state.txn import Txn, job_key, version_key
 from caravan.structs import Allocation, Evaluation, Job, Node
+from caravan.structs.exec_audit import ExecSession
 
-TABLES = ("jobs", "job_versions", "allocs", "evals", "nodes", "node_secrets")
+TABLES = ("jobs", "job_versions", "allocs", "evals", "nodes", "node_secrets", "exec_sessions")
 
 
 class StateStore:
@@ -35,6 +36,7 @@ class StateStore:
         self._evals: dict[str, Evaluation] = {}
         self._nodes: dict[str, Node] = {}
         self._node_secrets: dict[str, str] = {}
+        self._exec_sessions: dict[str, ExecSession] = {}  # exec audit records, by session ID
         self.acl = AclTables()  # ACL policies, tokens, bootstrap and namespaces (typed reads)
         self._allocs_by_job: dict[str, dict[str, Allocation]] = {}
         self._allocs_by_node: dict[str, dict[str, Allocation]] = {}
@@ -59,6 +61,9 @@ class StateStore:
             node = Node.model_validate_json(raw)
             self._nodes[node.id] = node
         self._node_secrets = dict(rows.get("node_secrets", {}))
+        for raw in rows.get("exec_sessions", {}).values():
+            record = ExecSession.model_validate_json(raw)
+            self._exec_sessions[record.id] = record
         for raw in rows.get("evals", {}).values():
             self._index_eval(Evaluation.model_validate_json(raw))
         for raw in rows.get("allocs", {}).values():
@@ -130,6 +135,12 @@ class StateStore:
     def node_secret_matches(self, node_id: str, secret: str) -> bool:
         stored = self._node_secrets.get(node_id)
         return stored is not None and stored == _hash_secret(secret)
+
+    def exec_session(self, session_id: str) -> ExecSession | None:
+        return self._exec_sessions.get(session_id)
+
+    def exec_sessions(self) -> list[ExecSession]:
+        return list(self._exec_sessions.values())
 
     def snapshot(self) -> StateSnapshot:
         return StateSnapshot(
@@ -230,6 +241,8 @@ class StateStore:
             change.put("nodes", node.id, node.model_dump_json(by_alias=True))
         for node_id, secret in txn.node_secrets.items():
             change.put("node_secrets", node_id, _hash_secret(secret))
+        for record in txn.exec_sessions:
+            change.put("exec_sessions", record.id, record.model_dump_json(by_alias=True))
         self.acl.change(txn.acl, change)
         return change
 
@@ -256,6 +269,9 @@ class StateStore:
         for node_id, secret in txn.node_secrets.items():
             self._node_secrets[node_id] = _hash_secret(secret)
             touched.add("node_secrets")
+        for record in txn.exec_sessions:
+            self._exec_sessions[record.id] = record
+            touched.add("exec_sessions")
         touched |= self.acl.apply(txn.acl)
         for table in touched:
             self._table_index[table] = txn.index

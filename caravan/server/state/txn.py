@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from caravan.structs import Allocation, Evaluation, Job, Node
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
+from caravan.structs.exec_audit import ExecSession
 
 
 def job_key(namespace: str, job_id: str) -> str:
@@ -40,3 +41,4 @@ class Txn:
     nodes: list[Node] = field(default_factory=list)
     node_secrets: dict[str, str] = field(default_factory=dict)
     acl: AclWrites = field(default_factory=AclWrites)
+    exec_sessions: list[ExecSession] = field(default_factory=list)
