@@ -55,6 +55,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "alloc stop": ("caravan.cli.alloc_stop", "Stop and reschedule a running allocation"),
     "eval status": ("caravan.cli.eval_status",
                     "Display evaluation status and placement failure reasons"),
+    "exec replay": ("caravan.cli.exec_replay", "Play a recorded exec session"),
+    "exec sessions": ("caravan.cli.exec_sessions", "List the audit records of exec sessions"),
     "job inspect": ("caravan.cli.job_inspect", "Inspect a submitted job"),
     "job run": ("caravan.cli.job_run", "Run a new job or update an existing job"),
     "job status": ("caravan.cli.job_status", "Display status information about a job"),
@@ -93,6 +95,7 @@ def usage() -> str:
 def _noun_synopsis(noun: str) -> str:
     return {"acl": "Interact with ACL policies and tokens",
             "alloc": "Interact with allocations", "eval": "Interact with evaluations",
+            "exec": "Execute commands in task (alias), or audit exec sessions",
             "namespace": "Interact with namespaces",
             "job": "Interact with jobs", "node": "Interact with nodes",
             "tls": "Generate Self Signed TLS Certificates for caravan"}.get(noun, "")
@@ -110,6 +113,8 @@ def resolve(argv: Sequence[str]) -> tuple[str | None, list[str]]:
     """(command name, its arguments); the name is None when argv names no command."""
     if not argv:
         return None, []
+    if " ".join(argv[:2]) in COMMANDS:  # `exec sessions` before the `exec` alias
+        return " ".join(argv[:2]), list(argv[2:])
     first = ALIASES.get(argv[0], argv[0])
     for width in (3, 2):  # `acl policy apply`, then `job run`
         name = " ".join([first, *argv[1:width]])
