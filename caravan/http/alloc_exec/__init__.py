@@ -10,14 +10,15 @@ these, reusing the parts it shares rather than a copy of them:
     relay.py     a session relayed to the agent of the node that runs the allocation,
                  frames passed both ways unchanged
     closing.py   how every session ends: an error becomes a close frame with a reason
+    audit.py     the one way a session served here is audited (`audited(...)`: the caller's
+                 token, then `Client.audit_session`; see `caravan.client.audit`)
 
 The wire format is `caravan.execproto.frames`, shared with the client library.
 
 Next on this channel, each a module here (and its frames beside `execproto/frames.py`):
 port-forward (a route with its own capability, served by a local session whose runner
 dials the port instead of running a command, relayed like exec); file copy (a runner
-that produces or consumes a tar as the task's user); recording (a tap on a local
-session's frames, written as asciicast v2); fan-out (one client session over several
+that produces or consumes a tar as the task's user); fan-out (one client session over several
 allocations' sessions, opened through `relay`); job actions (a route that resolves an
 action to a command, then runs exec's local session); debug copies of dead tasks.
 """

@@ -77,6 +77,7 @@ CASES = [
          ("read-fs",)),
     Case("alloc signal", "POST", "/v1/client/allocation/{web_alloc}/signal",
          ("alloc-lifecycle",), lambda: {"Task": "main", "Signal": "SIGWINCH"}),
+    Case("exec sessions", "GET", "/v1/exec/sessions", ("read-exec-audit",)),
     Case("list nodes", "GET", "/v1/nodes", ("node:read",)),
     Case("read node", "GET", "/v1/node/{node_id}", ("node:read",)),
     Case("node allocations", "GET", "/v1/node/{node_id}/allocations", ("node:read",)),
