@@ -367,13 +367,15 @@ class Client:
         return await driver.exec_streaming(handle.config.id, list(command), tty, stream)
 
     @asynccontextmanager
-    async def audit_session(self, record: ExecSession) -> AsyncIterator[AuditedSession]:
+    async def audit_session(self, record: ExecSession,
+                            terminal: bool = True) -> AsyncIterator[AuditedSession]:
         """Audit one session into a local allocation (see `client.audit`): `record` names
-        the kind, caller, alloc, task and command; namespace, job and node are filled here."""
+        the kind, caller, alloc, task and command; namespace, job and node are filled here.
+        `terminal=False` for kinds whose bytes are not a terminal (never recorded)."""
         alloc = self._require(record.alloc_id).alloc
         record = record.model_copy(update={"namespace": alloc.namespace,
                                            "job_id": alloc.job_id})
-        async with self.audit.session(record) as audited:
+        async with self.audit.session(record, terminal) as audited:
             yield audited
 
     def _require(self, alloc_id: str) -> AllocRunner:

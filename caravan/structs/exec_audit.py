@@ -36,6 +36,7 @@ class ExecSession(Struct):
     node_name: str = ""
     recorded: bool = False  # an asciicast recording exists on the node
     recorded_input: bool = False
+    recording_truncated: bool = False  # longer than the client's exec_recording.max_size
 
     def ended(self) -> bool:
         return self.end_time != 0

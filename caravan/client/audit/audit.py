@@ -57,13 +57,17 @@ class ExecAudit:
                 self.files.save(record, 1)
 
     @asynccontextmanager
-    async def session(self, record: ExecSession) -> AsyncIterator[AuditedSession]:
+    async def session(self, record: ExecSession,
+                      terminal: bool = True) -> AsyncIterator[AuditedSession]:
         """Audit the block as one session; `record` holds who, where and what. Concurrent
-        sessions are independent; the record is saved even when the block fails."""
+        sessions are independent; the record is saved even when the block fails. A kind
+        without a terminal (a forwarded port, a copy) passes `terminal=False`: it is never
+        recorded, only counted."""
+        recorded = terminal and self._recording.enabled
         record = record.model_copy(update={
             "id": self._new_id(), "node_id": self._node_id, "node_name": self.node_name,
-            "start_time": self._clock.now_ns(), "recorded": self._recording.enabled,
-            "recorded_input": self._recording.enabled and self._recording.input})
+            "start_time": self._clock.now_ns(), "recorded": recorded,
+            "recorded_input": recorded and self._recording.input})
         await asyncio.to_thread(self.files.save, record, 0)
         recorder = self._recorder(record) if record.recorded else None
         audited = AuditedSession(record, recorder, self._clock.now_ns)
@@ -80,7 +84,8 @@ class ExecAudit:
     def _recorder(self, record: ExecSession) -> Recorder:
         title = f"{record.kind} {record.alloc_id[:8]}/{record.task}: {' '.join(record.command)}"
         return Recorder(self.files.recording_path(record), record.start_time,
-                        time.monotonic(), self._recording.input, title)
+                        time.monotonic(), self._recording.input, title,
+                        self._recording.max_size)
 
     async def _saved(self, record: ExecSession) -> None:
         await asyncio.to_thread(self.files.save, record, 1)

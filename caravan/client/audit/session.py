@@ -88,6 +88,7 @@ class AuditedSession:
         self.record.end_time = self._now_ns()
         if self._recorder is not None:
             self._recorder.close()
+            self.record.recording_truncated = self._recorder.truncated
 
 
 class _Tap:

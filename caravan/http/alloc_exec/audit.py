@@ -5,6 +5,8 @@
 
 The caller is the token the session was authorized with (`secret` is the ws_handshake
 token, which overrides the headers); with ACLs disabled the record names no token.
+Kinds whose bytes are not a terminal (port-forward, cp) pass `terminal=False`: counted,
+never recorded.
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ if TYPE_CHECKING:
 
 @asynccontextmanager
 async def audited(conn: HTTPConnection, client: Client, secret: str | None,
-                  record: ExecSession) -> AsyncIterator[AuditedSession]:
+                  record: ExecSession, terminal: bool = True) -> AsyncIterator[AuditedSession]:
     caller = await caller_for(conn, secret)
     if caller is not None:
         record = record.model_copy(update={"accessor_id": caller.token.accessor_id,
                                            "token_name": caller.token.name})
-    async with client.audit_session(record) as session:
+    async with client.audit_session(record, terminal) as session:
         yield session

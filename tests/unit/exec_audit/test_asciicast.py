@@ -87,3 +87,15 @@ def test_replay_waits_each_pause_scaled_and_plays_only_output() -> None:
     pauses.clear()
     play(events, out.append, pauses.append, speed=0, max_wait=0)
     assert pauses == []
+
+
+def test_a_recording_stops_at_its_size_limit(tmp_path: Path) -> None:
+    path = tmp_path / "s.cast"
+    rec = Recorder(path, 0, 0.0, False, "", max_bytes=200)
+    for n in range(50):
+        rec.output(float(n), "stdout", b"line %d\n" % n)
+    rec.close()
+    assert rec.truncated
+    header, events = decode(path.read_text())
+    assert 0 < len(events) < 50 and events[0].data == "line 0\n"
+    assert len(path.read_bytes()) < 200 + len(header.encode())
