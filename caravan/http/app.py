@@ -24,6 +24,7 @@ from caravan.http import (
     namespaces,
     node_rpc,
     nodes,
+    services,
 )
 from caravan.http.auth import TokenResolver
 from caravan.http.context import AgentContext
@@ -32,9 +33,12 @@ from caravan.http.limits import BodyLimit, ForwardToServer
 
 def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> Starlette:
     routes: list[BaseRoute] = [
-        *node_rpc.routes, *jobs.routes, *allocations.routes, *evaluations.routes,
+        # services first: `/v1/job/<id>/services` is not a job ID ending in "/services"
+        *node_rpc.routes, *services.routes, *jobs.routes, *allocations.routes,
+        *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
-        *alloc_exec.routes, *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
+        *alloc_exec.routes, *exec_audit.routes, *acl.routes, *namespaces.routes,
+        *introduction.routes,
     ]
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
     if ctx.server is None:

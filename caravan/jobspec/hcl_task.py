@@ -14,6 +14,7 @@ from caravan.jobspec.hcl_common import (
     string_map,
 )
 from caravan.jobspec.hcl_network import networks
+from caravan.jobspec.hcl_service import services
 from caravan.jobspec.hcl_values import free_form, to_bool, to_duration, to_int, to_string
 from caravan.structs import (
     LogConfig,
@@ -30,9 +31,9 @@ TASK = Spec(
            "kill_timeout": ("kill_timeout", to_duration),
            "kill_signal": ("kill_signal", to_string), "leader": ("leader", to_bool)},
     blocks=frozenset({"resources", "constraint", "restart", "logs", "artifact",
-                      "volume_mount", "lifecycle"}),
+                      "volume_mount", "lifecycle", "service"}),
     maps=frozenset({"config", "env", "meta"}),
-    unsupported_blocks=frozenset({"service", "template", "vault", "consul", "identity",
+    unsupported_blocks=frozenset({"template", "vault", "consul", "identity",
                                   "affinity", "csi_plugin", "dispatch_payload",
                                   "scaling", "action", "schedule", "secret", "spread"}),
     unsupported_attrs=frozenset({"shutdown_delay", "kind"}),
@@ -83,6 +84,7 @@ def task(parent: Body, block: RawBlock, index: int) -> Task:
         log_config=optional_block(body, "logs", LOGS, LogConfig),
         artifacts=_artifacts(body), volume_mounts=_volume_mounts(body),
         lifecycle=optional_block(body, "lifecycle", LIFECYCLE, TaskLifecycleConfig),
+        services=services(body),
     )
     return Task.model_validate(present(fields))
 

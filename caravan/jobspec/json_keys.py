@@ -21,6 +21,7 @@ from caravan.structs import (
     NetworkResource,
     Port,
     Resources,
+    Service,
     Task,
     TaskGroup,
     VolumeMount,
@@ -38,10 +39,10 @@ UNMODELED: dict[type[BaseModel], frozenset[str]] = {
     Job: frozenset({"affinities", "spreads", "update", "multiregion", "reschedule", "migrate",
                     "consultoken", "vaulttoken", "consulnamespace", "vaultnamespace",
                     "nomadtokenid", "ui", "versiontag", "payload", "dispatchidempotencytoken"}),
-    TaskGroup: frozenset({"affinities", "spreads", "update", "migrate", "services",
+    TaskGroup: frozenset({"affinities", "spreads", "update", "migrate",
                           "shutdowndelay", "stopafterclientdisconnect", "maxclientdisconnect",
                           "preventrescheduleonlost", "scaling", "consul", "disconnect"}),
-    Task: frozenset({"affinities", "services", "templates", "vault", "consul", "identity",
+    Task: frozenset({"affinities", "templates", "vault", "consul", "identity",
                      "identities", "dispatchpayload", "csipluginconfig",
                      "shutdowndelay", "kind", "scalingpolicies", "actions", "schedule",
                      "secrets"}),
@@ -52,6 +53,8 @@ UNMODELED: dict[type[BaseModel], frozenset[str]] = {
     VolumeMount: frozenset({"selinuxlabel"}),
     NetworkResource: frozenset({"hostname", "dns", "cni"}),
     Port: frozenset({"ignorecollision"}),
+    Service: frozenset({"enabletagoverride", "checkrestart", "connect", "canarymeta",
+                        "taggedaddresses", "identity", "cluster", "kind", "weights"}),
 }
 # Modelled for the server's sake, but a job file may not set them.
 REFUSED: dict[type[BaseModel], frozenset[str]] = {

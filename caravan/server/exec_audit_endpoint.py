@@ -43,7 +43,7 @@ class ExecAuditEndpoint:
             alloc = store.alloc(record.alloc_id)
             if record.node_id != node_id or alloc is None or alloc.node_id != node_id:
                 continue
-            old = store.exec_session(record.id)
+            old = store.exec_sessions.get(record.id)
             if old is not None and (old.node_id != node_id or old.ended() and not record.ended()):
                 continue
             # What the record says of the allocation comes from the allocation itself.
@@ -56,13 +56,13 @@ class ExecAuditEndpoint:
     def list_sessions(self, where: SessionFilter,
                       visible: Callable[[str], bool] = lambda _ns: True) -> list[ExecSession]:
         """Newest first."""
-        found = [r for r in self._core.store.exec_sessions() if _matches(r, where)
+        found = [r for r in self._core.store.exec_sessions.all() if _matches(r, where)
                  and visible(r.namespace)]
         found.sort(key=lambda r: r.start_time, reverse=True)
         return found
 
     def find(self, session_id: str) -> ExecSession | None:
-        return self._core.store.exec_session(session_id)
+        return self._core.store.exec_sessions.get(session_id)
 
     @property
     def index(self) -> int:

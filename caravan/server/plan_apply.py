@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from caravan.clock import Clock
 from caravan.server.scheduler.cores import collide
 from caravan.server.scheduler.interfaces import Plan, SchedulerResult
+from caravan.server.services import sync_registrations
 from caravan.server.state import StateStore
 from caravan.structs import Allocation, Evaluation, Node
 
@@ -50,6 +51,9 @@ class PlanApplier:
         txn = self._store.begin(self._clock.now_ns())
         stops = [a for allocs in plan.node_update.values() for a in allocs]
         txn.allocs.extend(stops)
+        for stop in stops:  # a lost allocation's client will not report it gone
+            txn.services.update(sync_registrations(self._store.services.by_alloc(stop.id),
+                                                   stop, None))
         for node_id, allocs in plan.node_allocation.items():
             if node_id in rejected:
                 # In-place updates of existing allocs still apply; only new placements wait.

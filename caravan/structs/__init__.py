@@ -59,6 +59,12 @@ from caravan.structs.responses import (
     JobRegisterResponse,
     NodeRegisterResponse,
 )
+from caravan.structs.service import (
+    Service,
+    ServiceRegistration,
+    ServiceRegistrationListStub,
+    ServiceRegistrationStub,
+)
 from caravan.structs.validate import validate_job
 
 __all__ = [
@@ -70,7 +76,8 @@ __all__ = [
     "JobSummaryCounts", "LegacyResources", "LogConfig", "NetworkResource", "Node", "NodeCpuResources",
     "NodeDiskResources", "NodeListStub", "NodeMemoryResources", "NodeRegisterResponse",
     "NodeResources", "Port", "RescheduleEvent", "ReschedulePolicy", "RescheduleTracker", "Resources",
-    "RestartPolicy", "Struct", "Task", "TaskArtifact", "TaskEvent", "TaskGroup",
+    "RestartPolicy", "Service", "ServiceRegistration", "ServiceRegistrationListStub",
+    "ServiceRegistrationStub", "Struct", "Task", "TaskArtifact", "TaskEvent", "TaskGroup",
     "TaskLifecycleConfig", "TaskState",
     "VolumeMount", "VolumeRequest", "canonicalize", "to_nomad", "validate_job",
 ]

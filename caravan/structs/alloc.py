@@ -8,6 +8,7 @@ from pydantic import Field
 
 from caravan.structs.base import Struct
 from caravan.structs.job import Job, NetworkResource
+from caravan.structs.service import ServiceRegistration
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
 TERMINAL_CLIENT_STATUSES = ("complete", "failed", "lost")
@@ -223,3 +224,6 @@ class AllocClientUpdate(Struct):
     client_status: str
     client_description: str = ""
     task_states: dict[str, TaskState] | None = None
+    # caravan's own: the allocation's service registrations as they should be now (None:
+    # unchanged, from a client that does not report them); the server keeps them in step.
+    services: list[ServiceRegistration] | None = None

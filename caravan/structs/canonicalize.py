@@ -17,6 +17,7 @@ from caravan.structs.job import (
     Task,
     TaskGroup,
 )
+from caravan.structs.service import Service
 
 _S = NS_PER_SECOND
 _MIN = 60 * _S
@@ -47,6 +48,32 @@ def canonicalize(job: Job) -> Job:
     if not out.datacenters:
         out.datacenters = ["*"]
     out.task_groups = [_group(g, out.type) for g in out.task_groups]
+    for group in out.task_groups:
+        group.services = _services(group.services, out.name, group.name, None)
+        for task in group.tasks:
+            task.services = _services(task.services, out.name, group.name, task.name)
+    return out
+
+
+def _services(services: list[Service] | None, job: str, group: str, task: str | None
+              ) -> list[Service] | None:
+    """Nomad's service defaults: a name from the job, group (and task) names, `${JOB}`,
+    `${TASKGROUP}`, `${TASK}`, `${BASE}` replaced in it. The provider defaults to
+    Nomad's own: Nomad's default is Consul, which caravan does not have."""
+    if not services:
+        return None
+    base = f"{job}-{group}-{task}" if task else f"{job}-{group}"
+    names = {"JOB": job, "TASKGROUP": group, "TASK": task or "", "BASE": base}
+    out = []
+    for service in services:
+        name = service.name or base
+        for key, value in names.items():
+            name = name.replace("${" + key + "}", value)
+        out.append(service.model_copy(update={
+            "name": name, "provider": service.provider or "nomad",
+            "address_mode": service.address_mode or "auto",
+            "on_update": service.on_update or "require_healthy",
+            "tags": service.tags or None, "checks": service.checks or None}))
     return out
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from caravan.structs.base import Struct
+from caravan.structs.service import Service
 
 JOB_TYPES = ("service", "batch", "system", "sysbatch")
 
@@ -145,6 +146,7 @@ class Task(Struct):
     volume_mounts: list[VolumeMount] | None = None
     leader: bool = False
     lifecycle: TaskLifecycleConfig | None = None
+    services: list[Service] | None = None
 
     def is_main(self) -> bool:
         return self.lifecycle is None or self.lifecycle.hook == ""
@@ -161,6 +163,7 @@ class TaskGroup(Struct):
     volumes: dict[str, VolumeRequest] | None = None
     meta: dict[str, str] | None = None
     networks: list[NetworkResource] | None = None
+    services: list[Service] | None = None
 
     @field_validator("networks")
     @classmethod

@@ -14,6 +14,7 @@ from caravan.errors import FieldError, JobValidationError
 from caravan.structs.artifact import validate_artifact
 from caravan.structs.job import JOB_TYPES, LIFECYCLE_HOOKS, Constraint, Job, Task, TaskGroup
 from caravan.structs.names import job_id_problem, path_name_problem, task_name_problem
+from caravan.structs.service import Service
 
 CONSTRAINT_OPERANDS = ("=", "==", "is", "!=", "not", ">", ">=", "<", "<=", "regexp", "version",
                        "semver", "set_contains", "set_contains_all", "set_contains_any",
@@ -114,6 +115,7 @@ def _group(group: TaskGroup, path: str, err: _Err, max_count: int) -> None:
     if group.tasks and not any(t.is_main() for t in group.tasks):
         err(f"{path}.Tasks", f"Task group {group.name} must have at least one main task")
     _networks(group, path, err)
+    _services(group, path, err)
     names: set[str] = set()
     for ti, task in enumerate(group.tasks):
         tpath = f"{path}.Tasks[{ti}]"
@@ -164,6 +166,49 @@ def _networks(group: TaskGroup, path: str, err: _Err) -> None:
             elif port.to > 65535:
                 err(ppath, f'Port "{port.label}" cannot be mapped to a port ({port.to}) '
                     "greater than 65535")
+
+
+_SERVICE_NAME = re.compile(r"^(?i:[a-z0-9]|[a-z0-9][a-z0-9\-]{0,61}[a-z0-9])$")
+
+
+def _services(group: TaskGroup, path: str, err: _Err) -> None:
+    """Services with Nomad's own provider: valid names, ports the group asks for."""
+    group_labels = {p.label for n in group.networks or [] for p in n.ports()}
+    scopes: list[tuple[str, list[Service], set[str]]] = [
+        (f"{path}.Services", group.services or [], group_labels)]
+    for ti, task in enumerate(group.tasks):
+        task_labels = {p.label for n in task.resources.networks or [] for p in n.ports()}
+        scopes.append((f"{path}.Tasks[{ti}].Services", task.services or [],
+                       group_labels | task_labels))
+    tasks = {t.name for t in group.tasks}
+    for spath, services, labels in scopes:
+        seen: set[tuple[str, str]] = set()
+        for i, service in enumerate(services):
+            where = f"{spath}[{i}]"
+            if service.provider == "consul":
+                err(f"{where}.Provider", 'service provider "consul" is not supported: Consul is '
+                    'not part of caravan; use provider = "nomad" (the default here)')
+            elif service.provider not in ("", "nomad"):
+                err(f"{where}.Provider", f'unknown service provider "{service.provider}"')
+            if not _SERVICE_NAME.match(service.name):
+                err(f"{where}.Name", "Service name must be valid per RFC 1123 and can contain "
+                    f"only alphanumeric characters or dashes: {service.name!r}")
+            if (service.name, service.port_label) in seen:
+                err(f"{where}.Name", f"Service {service.name} is duplicate")
+            seen.add((service.name, service.port_label))
+            if service.port_label and not service.port_label.isdigit() \
+                    and service.port_label not in labels:
+                err(f"{where}.PortLabel", f"service {service.name!r} uses port "
+                    f"{service.port_label!r}, which no network of the group defines")
+            if service.address_mode not in ("", "auto", "host"):
+                err(f"{where}.AddressMode", f'address_mode "{service.address_mode}" is not '
+                    'supported by caravan: tasks use host networking ("auto" or "host")')
+            if service.checks:
+                err(f"{where}.Checks", f"service {service.name!r}: health checks are not "
+                    "supported by caravan yet")
+            if service.task_name and service.task_name not in tasks:
+                err(f"{where}.TaskName", f'service {service.name!r} names task '
+                    f'"{service.task_name}", which the group does not have')
 
 
 def _task(task: Task, path: str, group: TaskGroup, err: _Err) -> None:

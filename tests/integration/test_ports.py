@@ -39,6 +39,13 @@ def _purge(agent: AgentProcess, *job_ids: str) -> None:
         httpx.delete(f"{agent.address}/v1/job/{job_id}?purge=true", timeout=10)
 
 
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=5).status_code == 200
+    except httpx.HTTPError:  # not listening yet
+        return False
+
+
 def _logs(agent: AgentProcess, alloc_id: str) -> str:
     reply = httpx.get(f"{agent.address}/v1/client/fs/logs/{alloc_id}",
                       params={"task": "t", "type": "stdout", "plain": "true"}, timeout=10)
@@ -71,8 +78,7 @@ def test_dynamic_ports_reach_the_task_and_are_never_shared(dev_agent: AgentProce
             assert f"NOMAD_HOST_PORT_admin={ports['admin']['Value']}" in env
             # the task serves on the port it was given
             address = f"http://{http['HostIP']}:{http['Value']}/"
-            wait_until(lambda: httpx.get(address, timeout=5).status_code == 200, 30,
-                       what=f"the task answering on {address}")
+            wait_until(lambda: _answers(address), 30, what=f"the task answering on {address}")
         assert len(seen) == len(set(seen)) == 4
         status = subprocess.run([CARAVAN, "alloc", "status", allocs[0]["ID"]],
                                 env=dev_agent.env, capture_output=True, text=True, timeout=60)

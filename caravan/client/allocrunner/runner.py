@@ -21,6 +21,7 @@ from caravan.client.allocdir import AllocDir
 from caravan.client.allocrunner.coordinator import Coordinator, Stage, is_sidecar, stage_of
 from caravan.client.allocrunner.status import client_status
 from caravan.client.drivers.base import Driver, TaskResourceUsage
+from caravan.client.services import registrations
 from caravan.client.state import ClientStateStore, LocalAllocState
 from caravan.client.state_writer import StateWriter
 from caravan.client.stats import alloc_usage
@@ -167,6 +168,7 @@ class AllocRunner:
         if alloc.desired_status in ("stop", "evict") and not self._stop_requested:
             self._stop_requested = True
             self._changed.set()
+            self._on_update(alloc.id)  # its services go before its tasks are killed
         self._persist()
 
     async def wait_restored(self) -> int:
@@ -234,8 +236,10 @@ class AllocRunner:
         states = self.task_states()
         status, description = client_status(states) if states else \
             ("failed", "Failed to find task group in the allocation's job")
-        return AllocClientUpdate(id=self.alloc.id, client_status=status,
-                                 client_description=description, task_states=states)
+        return AllocClientUpdate(
+            id=self.alloc.id, client_status=status, client_description=description,
+            task_states=states, services=registrations(self.alloc, self.deps.node, states,
+                                                       self._stop_requested))
 
     @property
     def done(self) -> bool:

@@ -16,13 +16,16 @@ from collections.abc import Iterable
 
 from caravan.server.state.acl_tables import TABLES as ACL_TABLES
 from caravan.server.state.acl_tables import AclTables
+from caravan.server.state.exec_session_table import TABLE as EXEC_SESSION_TABLE
+from caravan.server.state.exec_session_table import ExecSessionTable
+from caravan.server.state.service_tables import TABLE as SERVICE_TABLE
+from caravan.server.state.service_tables import ServiceTables
 from caravan.server.state.backend import Backend, Change
 from caravan.server.state.snapshot import StateSnapshot
 from caravan.server.state.txn import Txn, job_key, version_key
 from caravan.structs import Allocation, Evaluation, Job, Node
-from caravan.structs.exec_audit import ExecSession
 
-TABLES = ("jobs", "job_versions", "allocs", "evals", "nodes", "node_secrets", "exec_sessions")
+TABLES = ("jobs", "job_versions", "allocs", "evals", "nodes", "node_secrets")
 
 
 class StateStore:
@@ -36,8 +39,9 @@ class StateStore:
         self._evals: dict[str, Evaluation] = {}
         self._nodes: dict[str, Node] = {}
         self._node_secrets: dict[str, str] = {}
-        self._exec_sessions: dict[str, ExecSession] = {}  # exec audit records, by session ID
         self.acl = AclTables()  # ACL policies, tokens, bootstrap and namespaces (typed reads)
+        self.services = ServiceTables()  # service registrations (Nomad's own provider)
+        self.exec_sessions = ExecSessionTable()  # exec session audit records
         self._allocs_by_job: dict[str, dict[str, Allocation]] = {}
         self._allocs_by_node: dict[str, dict[str, Allocation]] = {}
         self._evals_by_job: dict[str, dict[str, Evaluation]] = {}
@@ -61,16 +65,15 @@ class StateStore:
             node = Node.model_validate_json(raw)
             self._nodes[node.id] = node
         self._node_secrets = dict(rows.get("node_secrets", {}))
-        for raw in rows.get("exec_sessions", {}).values():
-            record = ExecSession.model_validate_json(raw)
-            self._exec_sessions[record.id] = record
         for raw in rows.get("evals", {}).values():
             self._index_eval(Evaluation.model_validate_json(raw))
         for raw in rows.get("allocs", {}).values():
             self._index_alloc(self._alloc_from_row(raw))
         # Tables this version does not know (an older `acl_token_secrets`) are not read.
         self.acl.load(rows)
-        for table in (*TABLES, *ACL_TABLES):
+        self.services.load(rows)
+        self.exec_sessions.load(rows)
+        for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE, EXEC_SESSION_TABLE):
             self._table_index[table] = self._index
 
     def _alloc_from_row(self, raw: str) -> Allocation:
@@ -135,12 +138,6 @@ class StateStore:
     def node_secret_matches(self, node_id: str, secret: str) -> bool:
         stored = self._node_secrets.get(node_id)
         return stored is not None and stored == _hash_secret(secret)
-
-    def exec_session(self, session_id: str) -> ExecSession | None:
-        return self._exec_sessions.get(session_id)
-
-    def exec_sessions(self) -> list[ExecSession]:
-        return list(self._exec_sessions.values())
 
     def snapshot(self) -> StateSnapshot:
         return StateSnapshot(
@@ -222,6 +219,7 @@ class StateStore:
             old_node = self._nodes.get(node.id)
             node.create_index = old_node.create_index if old_node else txn.index
             node.modify_index = txn.index
+        self.services.stamp(txn.services, txn.index)
 
     def _change_of(self, txn: Txn) -> Change:
         change = Change(index=txn.index)
@@ -241,9 +239,9 @@ class StateStore:
             change.put("nodes", node.id, node.model_dump_json(by_alias=True))
         for node_id, secret in txn.node_secrets.items():
             change.put("node_secrets", node_id, _hash_secret(secret))
-        for record in txn.exec_sessions:
-            change.put("exec_sessions", record.id, record.model_dump_json(by_alias=True))
         self.acl.change(txn.acl, change)
+        self.services.change(txn.services, change)
+        self.exec_sessions.change(txn.exec_sessions, change)
         return change
 
     def _apply(self, txn: Txn) -> None:
@@ -269,10 +267,9 @@ class StateStore:
         for node_id, secret in txn.node_secrets.items():
             self._node_secrets[node_id] = _hash_secret(secret)
             touched.add("node_secrets")
-        for record in txn.exec_sessions:
-            self._exec_sessions[record.id] = record
-            touched.add("exec_sessions")
         touched |= self.acl.apply(txn.acl)
+        touched |= self.services.apply(txn.services)
+        touched |= self.exec_sessions.apply(txn.exec_sessions)
         for table in touched:
             self._table_index[table] = txn.index
 

@@ -48,14 +48,15 @@ def test_unknown_block_suggests_the_known_one():
     assert error.message == 'unknown block "resourcs"; did you mean "resources"?'
 
 
-@pytest.mark.parametrize("block", ["service", "template", "vault", "identity", "consul", "csi_plugin", "scaling"])
+@pytest.mark.parametrize("block", ["template", "vault", "identity", "consul", "csi_plugin",
+                                   "scaling"])
 def test_unsupported_task_block(block):
     error = only(job(f"      {block} {{\n      }}"))
     assert (error.line, error.path) == (5, 'job.group["g"].task["t"]')
     assert error.message == f'block "{block}" is not supported by caravan'
 
 
-@pytest.mark.parametrize("block", ["service", "update", "spread", "affinity",
+@pytest.mark.parametrize("block", ["update", "spread", "affinity",
                                    "scaling", "consul", "migrate"])
 def test_unsupported_group_block(block):
     error = only(job("", group_body=f"    {block} {{\n    }}\n"))
