@@ -69,6 +69,7 @@ class ExecAudit:
             "start_time": self._clock.now_ns(), "recorded": recorded,
             "recorded_input": recorded and self._recording.input})
         await asyncio.to_thread(self.files.save, record, 0)
+        self._wake.set()  # an open session is on the server's list while it runs
         recorder = self._recorder(record) if record.recorded else None
         audited = AuditedSession(record, recorder, self._clock.now_ns)
         try:

@@ -255,9 +255,11 @@ def test_a_recording_survives_an_agent_crash(cluster: Cluster) -> None:
     record = _record(cluster, cluster.web, "before-restart")
     before = _recording(cluster.server, record["ID"]).content
     # A session still open when the agent dies: its record is closed at the next start.
-    with subprocess.Popen([CARAVAN, "alloc", "exec", "-i=false", cluster.web[:8], "/bin/sh",
-                           "-c", "echo mid-session; exec sleep 2"], env=cluster.server.env,
-                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    # `cat` waits on stdin for as long as the session lasts, and ends with the agent's end
+    # of its pipe: nothing outlives the crash.
+    with subprocess.Popen([CARAVAN, "alloc", "exec", cluster.web[:8], "/bin/sh",
+                           "-c", "echo mid-session; exec cat"], env=cluster.server.env,
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                           stderr=subprocess.DEVNULL) as cli:
         assert cli.stdout is not None and cli.stdout.readline() == b"mid-session\n"
         open_one = wait_until(lambda: [r for r in _sessions(cluster.server, alloc=cluster.web)
