@@ -46,7 +46,7 @@ from caravan.clock import Clock
 from caravan.config.agent import AgentConfig
 from caravan.errors import CaravanError, InvalidInput, NotFound
 from caravan.ids import IdGenerator
-from caravan.structs import AllocClientUpdate, Allocation, Node, TaskState
+from caravan.structs import AllocClientUpdate, Allocation, CheckQueryResult, Node, TaskState
 from caravan.structs.exec_audit import ExecSession
 from caravan.structs.stats import AllocResourceUsage
 from caravan.supervisor import Supervisor, TaskFailure
@@ -377,6 +377,10 @@ class Client:
                                            "job_id": alloc.job_id})
         async with self.audit.session(record, terminal) as audited:
             yield audited
+
+    def alloc_checks(self, alloc_id: str) -> dict[str, CheckQueryResult]:
+        """The latest result of each health check of a local allocation."""
+        return self._require(alloc_id).checks.results()
 
     def _require(self, alloc_id: str) -> AllocRunner:
         runner = self._runners.get(alloc_id)

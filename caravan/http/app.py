@@ -20,6 +20,7 @@ from caravan.http import (
     evaluations,
     exec_audit,
     introduction,
+    job_changes,
     jobs,
     namespaces,
     node_rpc,
@@ -33,9 +34,9 @@ from caravan.http.limits import BodyLimit, ForwardToServer
 
 def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> Starlette:
     routes: list[BaseRoute] = [
-        # services first: `/v1/job/<id>/services` is not a job ID ending in "/services"
-        *node_rpc.routes, *services.routes, *jobs.routes, *allocations.routes,
-        *evaluations.routes,
+        # before jobs: `/v1/job/<id>/services` (`/scale`, ...) is not a job ID ending so
+        *node_rpc.routes, *services.routes, *job_changes.routes, *jobs.routes,
+        *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *alloc_exec.routes, *exec_audit.routes, *acl.routes, *namespaces.routes,
         *introduction.routes,

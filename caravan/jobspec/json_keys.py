@@ -22,6 +22,7 @@ from caravan.structs import (
     Port,
     Resources,
     Service,
+    ServiceCheck,
     Task,
     TaskGroup,
     VolumeMount,
@@ -53,8 +54,12 @@ UNMODELED: dict[type[BaseModel], frozenset[str]] = {
     VolumeMount: frozenset({"selinuxlabel"}),
     NetworkResource: frozenset({"hostname", "dns", "cni"}),
     Port: frozenset({"ignorecollision"}),
-    Service: frozenset({"enabletagoverride", "checkrestart", "connect", "canarymeta",
+    Service: frozenset({"enabletagoverride", "connect", "canarymeta",
                         "taggedaddresses", "identity", "cluster", "kind", "weights"}),
+    ServiceCheck: frozenset({"expose", "addressmode", "grpcservice", "grpcusetls",
+                             "tlsservername", "tlsskipverify", "initialstatus", "notes",
+                             "successbeforepassing", "failuresbeforecritical",
+                             "failuresbeforewarning", "advertise"}),
 }
 # Modelled for the server's sake, but a job file may not set them.
 REFUSED: dict[type[BaseModel], frozenset[str]] = {

@@ -60,7 +60,10 @@ from caravan.structs.responses import (
     NodeRegisterResponse,
 )
 from caravan.structs.service import (
+    CheckQueryResult,
+    CheckRestart,
     Service,
+    ServiceCheck,
     ServiceRegistration,
     ServiceRegistrationListStub,
     ServiceRegistrationStub,
@@ -69,6 +72,7 @@ from caravan.structs.validate import validate_job
 
 __all__ = [
     "AllocClientUpdate", "AllocListStub", "AllocMetric", "AllocStopResponse", "AllocatedCpu",
+    "CheckQueryResult", "CheckRestart",
     "AllocatedMemory", "AllocatedPortMapping", "AllocatedResources", "AllocatedSharedResources", "AllocatedTaskResources",
     "Allocation", "ClientHostVolume", "Constraint", "DesiredTransition", "DriverInfo",
     "EphemeralDisk", "Evaluation", "Job", "JobDeregisterResponse", "JobListStub",
@@ -76,7 +80,7 @@ __all__ = [
     "JobSummaryCounts", "LegacyResources", "LogConfig", "NetworkResource", "Node", "NodeCpuResources",
     "NodeDiskResources", "NodeListStub", "NodeMemoryResources", "NodeRegisterResponse",
     "NodeResources", "Port", "RescheduleEvent", "ReschedulePolicy", "RescheduleTracker", "Resources",
-    "RestartPolicy", "Service", "ServiceRegistration", "ServiceRegistrationListStub",
+    "RestartPolicy", "Service", "ServiceCheck", "ServiceRegistration", "ServiceRegistrationListStub",
     "ServiceRegistrationStub", "Struct", "Task", "TaskArtifact", "TaskEvent", "TaskGroup",
     "TaskLifecycleConfig", "TaskState",
     "VolumeMount", "VolumeRequest", "canonicalize", "to_nomad", "validate_job",
