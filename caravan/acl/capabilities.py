@@ -3,10 +3,12 @@
 Namespace capabilities are checked per namespace; the `Coarse` permissions are the
 cluster-wide ones (node, agent, operator, ...) plus `MANAGEMENT` for endpoints only a
 management token may use. `alloc-node-exec` is deliberately in no shorthand: exec
-into a task without filesystem isolation (raw_exec) is a shell on the host. Neither is
-caravan's `read-exec-audit` (the exec session audit and its recordings): what others
-typed and saw in their sessions is for auditors, never implied by `alloc-exec`, `read`
-or `write`; it must be listed in a policy's `capabilities`.
+into a task without filesystem isolation (raw_exec) is a shell on the host.
+`alloc-port-forward` (caravan's own) is in `write`, beside the stronger `alloc-exec`:
+it reaches only the ports the allocation holds, which its node already serves on the
+network. Neither of the two implies the other. Nor is caravan's `read-exec-audit` (the
+exec session audit and its recordings) in any shorthand: what others typed and saw in
+their sessions is for auditors, never implied by `alloc-exec`, `read` or `write`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class NamespaceCapability(StrEnum):
     READ_FS = "read-fs"
     ALLOC_EXEC = "alloc-exec"
     ALLOC_NODE_EXEC = "alloc-node-exec"
+    ALLOC_PORT_FORWARD = "alloc-port-forward"
     ALLOC_LIFECYCLE = "alloc-lifecycle"
     READ_EXEC_AUDIT = "read-exec-audit"  # caravan's own
     SENTINEL_OVERRIDE = "sentinel-override"
@@ -91,8 +94,8 @@ _READ = frozenset({NS.LIST_JOBS, NS.PARSE_JOB, NS.READ_JOB, NS.CSI_LIST_VOLUME,
                    NS.CSI_READ_VOLUME, NS.READ_JOB_SCALING, NS.LIST_SCALING_POLICIES,
                    NS.READ_SCALING_POLICY, NS.HOST_VOLUME_READ})
 _WRITE = _READ | {NS.SCALE_JOB, NS.SUBMIT_JOB, NS.DISPATCH_JOB, NS.READ_LOGS, NS.READ_FS,
-                  NS.ALLOC_EXEC, NS.ALLOC_LIFECYCLE, NS.CSI_MOUNT_VOLUME, NS.CSI_WRITE_VOLUME,
-                  NS.SUBMIT_RECOMMENDATION, NS.HOST_VOLUME_CREATE}
+                  NS.ALLOC_EXEC, NS.ALLOC_PORT_FORWARD, NS.ALLOC_LIFECYCLE, NS.CSI_MOUNT_VOLUME,
+                  NS.CSI_WRITE_VOLUME, NS.SUBMIT_RECOMMENDATION, NS.HOST_VOLUME_CREATE}
 _SCALE = frozenset({NS.LIST_SCALING_POLICIES, NS.READ_SCALING_POLICY, NS.READ_JOB_SCALING,
                     NS.SCALE_JOB, NS.READ_JOB, NS.SUBMIT_RECOMMENDATION})
 NAMESPACE_SHORTHANDS: dict[str, frozenset[str]] = {

@@ -52,7 +52,8 @@ from caravan.execproto.frames import (
     tty_size_frame,
 )
 
-__all__ = ["ExecError", "ExecOutput", "ExecSession", "exec_session"]
+__all__ = ["ExecError", "ExecOutput", "ExecSession", "exec_session", "node_http_address",
+           "open_channel"]
 
 HEARTBEAT_S = 10.0
 NODE_DIAL_S = 1.0
@@ -161,27 +162,41 @@ def decode_output(message: str | bytes, binary: bool = False) -> ExecOutput | in
 async def _connect(client: Client, alloc_id: str, task: str, command: Sequence[str],
                    tty: bool, node_id: str | None) -> ClientConnection:
     params = {"task": task, "command": json.dumps(list(command)), "tty": str(tty).lower()}
+    return await open_channel(client, alloc_id, "exec", params, node_id, [SUBPROTOCOL])
+
+
+async def open_channel(client: Client, alloc_id: str, route: str, params: dict[str, str],
+                       node_id: str | None, subprotocols: Sequence[str] = (), *,
+                       node_address: str | None = None) -> ClientConnection:
+    """Open `/v1/client/allocation/<alloc>/<route>` (exec, port-forward, ...): on the
+    node's own address (`node_address`, or looked up for `node_id`) when it answers
+    within 1 s, else through the client's agent. APIError for an HTTP refusal,
+    APIConnectionError otherwise."""
+    params = dict(params)
     if client.namespace:
         params["namespace"] = client.namespace
     if client.region:
         params["region"] = client.region
-    path = f"/v1/client/allocation/{path_id(alloc_id)}/exec?{urlencode(params)}"
+    path = f"/v1/client/allocation/{path_id(alloc_id)}/{route}?{urlencode(params)}"
     headers = {"X-Nomad-Token": client.token} if client.token else {}
-    node_address = await _node_address(client, node_id) if node_id else None
+    if node_address is None and node_id:
+        node_address = await node_http_address(client, node_id)
     if node_address is not None:
         # As Nomad's api: a TLS node is checked for the name client.<region>.nomad.
         node_name = f"client.{client.region or 'global'}.nomad" \
             if node_address.startswith("https") else None
         try:
-            return await _open(client, node_address + path, headers, NODE_DIAL_S, node_name)
+            return await _open(client, node_address + path, headers, NODE_DIAL_S, node_name,
+                               subprotocols)
         except (APIError, APIConnectionError):
             pass  # as Nomad's client: the agent we were given forwards it instead
     return await _open(client, client.address + path, headers, None,
-                       client.tls.tls_server_name or None)
+                       client.tls.tls_server_name or None, subprotocols)
 
 
-async def _node_address(client: Client, node_id: str) -> str | None:
-    """The node's own HTTP address; ExecError("node down") for a down node."""
+async def node_http_address(client: Client, node_id: str) -> str | None:
+    """The node's own HTTP address (None: go through the agent); ExecError("node down")
+    for a down node."""
     try:
         node, _ = await asyncio.to_thread(client.nodes.info, node_id)
     except CaravanError:
@@ -196,7 +211,7 @@ async def _node_address(client: Client, node_id: str) -> str | None:
 
 
 async def _open(client: Client, url: str, headers: dict[str, str], timeout: float | None,
-                server_name: str | None) -> ClientConnection:
+                server_name: str | None, subprotocols: Sequence[str]) -> ClientConnection:
     ws_url = "ws" + url.removeprefix("http")
     tls: dict[str, Any] = {}
     if url.startswith("https"):
@@ -207,7 +222,7 @@ async def _open(client: Client, url: str, headers: dict[str, str], timeout: floa
         return await connect(ws_url, additional_headers=headers, open_timeout=timeout or 10,
                              **tls,
                              ping_interval=None, max_size=None, compression=None,
-                             subprotocols=[Subprotocol(SUBPROTOCOL)])
+                             subprotocols=[Subprotocol(p) for p in subprotocols] or None)
     except InvalidStatus as err:
         raise APIError(err.response.status_code,
                        err.response.body.decode(errors="replace")) from None

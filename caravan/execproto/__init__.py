@@ -12,6 +12,8 @@ of models.
                      stdin / stdout / stderr / tty_size / exit, `StdinData`,
                      `TerminalSize`, `ExecOutput`, encode and decode for both sides
     asciicast.py     session recordings as asciicast v2: header, events, bytes <-> text
+    copy.py          `alloc cp`'s `CopyRequest` (direction and path in the query); the
+                     tar rides stdin/stdout frames
 
 Features that ride the same authorized, forwardable channel add their own frames as
 one module each beside `frames.py` (port-forward, file copy,

@@ -21,6 +21,7 @@ from caravan.http import (
     exec_audit,
     introduction,
     job_changes,
+    job_validate,
     jobs,
     namespaces,
     node_rpc,
@@ -36,7 +37,7 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
     routes: list[BaseRoute] = [
         # before jobs: `/v1/job/<id>/services` (`/scale`, ...) is not a job ID ending so
         *node_rpc.routes, *services.routes, *job_changes.routes, *jobs.routes,
-        *allocations.routes, *evaluations.routes,
+        *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *alloc_exec.routes, *exec_audit.routes, *acl.routes, *namespaces.routes,
         *introduction.routes,

@@ -57,6 +57,8 @@ from caravan.structs.responses import (
     JobParseRequest,
     JobRegisterRequest,
     JobRegisterResponse,
+    JobValidateRequest,
+    JobValidateResponse,
     NodeRegisterResponse,
 )
 from caravan.structs.service import (
@@ -77,7 +79,7 @@ __all__ = [
     "Allocation", "ClientHostVolume", "Constraint", "DesiredTransition", "DriverInfo",
     "EphemeralDisk", "Evaluation", "Job", "JobDeregisterResponse", "JobListStub",
     "JobParseRequest", "JobRegisterRequest", "JobRegisterResponse", "JobSummary",
-    "JobSummaryCounts", "LegacyResources", "LogConfig", "NetworkResource", "Node", "NodeCpuResources",
+    "JobSummaryCounts", "JobValidateRequest", "JobValidateResponse", "LegacyResources", "LogConfig", "NetworkResource", "Node", "NodeCpuResources",
     "NodeDiskResources", "NodeListStub", "NodeMemoryResources", "NodeRegisterResponse",
     "NodeResources", "Port", "RescheduleEvent", "ReschedulePolicy", "RescheduleTracker", "Resources",
     "RestartPolicy", "Service", "ServiceCheck", "ServiceRegistration", "ServiceRegistrationListStub",

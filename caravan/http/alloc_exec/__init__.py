@@ -12,17 +12,20 @@ these, reusing the parts it shares rather than a copy of them:
     closing.py   how every session ends: an error becomes a close frame with a reason
     audit.py     the one way a session served here is audited (`audited(...)`: the caller's
                  token, then `Client.audit_session`; see `caravan.client.audit`)
+    port_forward.py  `/port-forward`: one TCP connection per WebSocket to a port the
+                 allocation holds (capability `alloc-port-forward`), local or relayed
+    tunnel.py    a forwarded connection on the node: socket <-> WebSocket, half-close
+    copy.py      `alloc cp` (the `cp` route beside `exec`, same authorization and relay): a
+                 local session whose runner is the driver's copy helper; `copy_session`
+                 is where a copy session starts and ends
 
 The wire format is `caravan.execproto.frames`, shared with the client library.
 
-Next on this channel, each a module here (and its frames beside `execproto/frames.py`):
-port-forward (a route with its own capability, served by a local session whose runner
-dials the port instead of running a command, relayed like exec); file copy (a runner
-that produces or consumes a tar as the task's user); fan-out (one client session over several
-allocations' sessions, opened through `relay`); job actions (a route that resolves an
-action to a command, then runs exec's local session); debug copies of dead tasks.
+Still to come on this channel, each a module here: debug copies of dead tasks.
 """
 
-from caravan.http.alloc_exec.route import routes
+from caravan.http.alloc_exec import port_forward, route
+
+routes = [*route.routes, *port_forward.routes]
 
 __all__ = ["routes"]

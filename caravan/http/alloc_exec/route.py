@@ -2,7 +2,8 @@
 
     query (bad: HTTP error) ─▶ may exec nowhere? (403 before any lookup) ─▶ accept
       ─▶ ws_handshake? ─▶ may exec nowhere? ─▶ does our client hold the alloc?
-      yes: checks in Nomad's order ─▶ local.LocalSession (the driver runs the command)
+      yes: checks in Nomad's order ─▶ local.LocalSession (the driver runs the command;
+           on the `cp` route, copy.copy_session: the driver runs the copy helper)
       no:  server checks ─▶ relay.relay to the node's HTTP address, frames unchanged
     every session ends with an exit frame and a normal close, or with a close frame
     whose reason is the error (closing.py)
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.datastructures import QueryParams
@@ -25,7 +27,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from caravan.acl import NamespaceCapability
 from caravan.acl import authorize as check
 from caravan.errors import CaravanError, InvalidInput, NotFound, PermissionDenied
+from caravan.execproto.copy import CopyRequest
 from caravan.execproto.frames import SUBPROTOCOL
+from caravan.http.alloc_exec.copy import CopySession, copy_session
 from caravan.http.alloc_exec.closing import ClientGone, close, close_code, first_error
 from caravan.http.alloc_exec.audit import audited
 from caravan.http.alloc_exec.local import LocalSession
@@ -48,6 +52,12 @@ class ExecQuery:
     command: list[str]
     tty: bool
     params: QueryParams
+    # `alloc cp` (the `cp` route): the command is the copy helper, `command` describes it.
+    copy: CopyRequest | None = None
+
+    @property
+    def route(self) -> str:
+        return "exec" if self.copy is None else "cp"
 
 
 def parse_query(params: QueryParams) -> ExecQuery:
@@ -60,6 +70,12 @@ def parse_query(params: QueryParams) -> ExecQuery:
         raise CaravanError("failed to marshal command into json: not an array of strings")
     return ExecQuery(params.get("task", ""), command, parse_bool(params.get("tty"), "tty"),
                      params)
+
+
+def parse_copy_query(params: QueryParams) -> ExecQuery:
+    """The `cp` route's query: a copy session has no tty and no command of its own."""
+    request = CopyRequest.from_params(params.get)
+    return ExecQuery(params.get("task", ""), request.describe(), False, params, request)
 
 
 async def authorize_exec(ws: WebSocket, namespace: str, fs_isolation: str | None,
@@ -82,9 +98,19 @@ async def authorize_exec_somewhere(ws: WebSocket, secret: str | None) -> None:
 
 
 async def exec_endpoint(ws: WebSocket) -> None:
+    await _endpoint(ws, parse_query)
+
+
+async def copy_endpoint(ws: WebSocket) -> None:
+    """`alloc cp`: exec's session, authorization and relay, with the copy helper as the
+    command (see `execproto.copy`)."""
+    await _endpoint(ws, parse_copy_query)
+
+
+async def _endpoint(ws: WebSocket, parse: Callable[[QueryParams], ExecQuery]) -> None:
     alloc_id: str = ws.path_params["alloc_id"]
     try:
-        query = parse_query(ws.query_params)
+        query = parse(ws.query_params)
     except CaravanError as err:
         await ws.send_denial_response(PlainTextResponse(err.message, status_code=err.status))
         return
@@ -142,26 +168,34 @@ async def _serve(ws: WebSocket, alloc_id: str, query: ExecQuery, secret: str | N
     if client is not None and client.alloc_runner(alloc_id) is not None:
         target = client.exec_target(alloc_id, query.task)
         await authorize_exec(ws, target.namespace, None, secret)
-        _check_not_terminal(alloc_id, target.client_status)
+        check_not_terminal(alloc_id, target.client_status)
         if not query.task:
             raise InvalidInput("must provide task name")
         if not query.command:
             raise InvalidInput("command is not present")
         await authorize_exec(ws, target.namespace, target.fs_isolation, secret)
+        if query.copy is not None:
+            copy = CopySession(target.namespace, alloc_id, query.task, query.copy)
+            cp_record = ExecSession(kind="cp", alloc_id=alloc_id, task=query.task,
+                                    command=[copy.describe()])
+            async with audited(ws, client, secret, cp_record, terminal=False) as rec:
+                await copy_session(ws, binary, client, copy, rec)
+            return
         record = ExecSession(kind="exec", alloc_id=alloc_id, task=query.task,
                              command=query.command, tty=query.tty)
         async with audited(ws, client, secret, record) as rec:
             await LocalSession(ws, binary).run(lambda stream: rec.result(client.exec_task(
                 alloc_id, query.task, query.command, query.tty, rec.tap(stream))))
         return
-    address = await _node_address(ws, ctx, alloc_id, secret)
+    address = await node_address(ws, ctx, alloc_id, secret, NamespaceCapability.ALLOC_EXEC)
     await relay(ws, address, alloc_id, query.params, token_of(ws) if secret is None else secret,
-                binary)
+                binary, query.route)
 
 
-async def _node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str,
-                        secret: str | None) -> str:
-    """Where to relay: the node holding the alloc (from a server), or our server."""
+async def node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str, secret: str | None,
+                       capability: NamespaceCapability) -> str:
+    """Where to relay a session that needs `capability`: the node holding the alloc (from
+    a server, which checks it in the alloc's namespace), or our server."""
     if ctx.server is None:
         servers = ctx.client.servers() if ctx.client is not None else []
         if not servers:
@@ -169,10 +203,10 @@ async def _node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str,
         return servers[0]
     alloc = ctx.server.allocs.find(alloc_id)
     if alloc is None:  # whether an ID exists is not for every caller to learn
-        await authorize_lookup(ws, NamespaceCapability.ALLOC_EXEC, None, secret)
+        await authorize_lookup(ws, capability, None, secret)
         raise NotFound(f'Unknown allocation "{alloc_id}"')
-    await authorize_exec(ws, alloc.namespace, None, secret)
-    _check_not_terminal(alloc_id, alloc.client_status)
+    check(await acl_for(ws, secret), capability, alloc.namespace)
+    check_not_terminal(alloc_id, alloc.client_status)
     node = ctx.server.nodes.find(alloc.node_id)
     if node is None:
         raise InvalidInput(f'Unknown node "{alloc.node_id}"')
@@ -181,10 +215,11 @@ async def _node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str,
     return node.http_addr
 
 
-def _check_not_terminal(alloc_id: str, client_status: str) -> None:
+def check_not_terminal(alloc_id: str, client_status: str) -> None:
     if client_status in _TERMINAL:
         raise InvalidInput(f"exec not possible, client status of allocation {alloc_id} is "
                            f"{client_status}")
 
 
-routes = [WebSocketRoute("/v1/client/allocation/{alloc_id}/exec", exec_endpoint)]
+routes = [WebSocketRoute("/v1/client/allocation/{alloc_id}/exec", exec_endpoint),
+          WebSocketRoute("/v1/client/allocation/{alloc_id}/cp", copy_endpoint)]

@@ -18,6 +18,7 @@ import os
 import stat
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 
@@ -248,6 +249,21 @@ def test_sessions_cli_lists_a_table_and_json(cluster: Cluster) -> None:
                               "-json"], capture_output=True, env=cluster.server.env,
                              timeout=60, check=True).stdout
     assert {r["AllocID"] for r in json.loads(as_json)} == {cluster.typed}
+
+
+def test_a_copy_is_audited_and_not_recorded(cluster: Cluster, tmp_path: Path) -> None:
+    done = subprocess.run([CARAVAN, "alloc", "cp", "-task", "main", f"{cluster.web}:local",
+                           str(tmp_path / "local")], capture_output=True,
+                          env=cluster.server.env, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+
+    def copied() -> dict[str, Any] | None:
+        return next((r for r in _sessions(cluster.server, alloc=cluster.web)
+                     if r["Kind"] == "cp" and r["EndTime"]), None)
+    record = wait_until(copied, 30, what="the cp record")
+    assert (record["ExitCode"], record["Recorded"], record["Error"]) == (0, False, "")
+    assert record["BytesOut"] > 0 and record["Command"]
+    assert _recording(cluster.server, record["ID"]).status_code == 404
 
 
 def test_a_recording_survives_an_agent_crash(cluster: Cluster) -> None:

@@ -13,6 +13,7 @@ keeps an in-memory table of running containers, rebuilt by `recover()`.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import socket
@@ -57,7 +58,7 @@ from caravan.client.drivers.exec.handle import ExecHandleState
 from caravan.client.drivers.exec.masks import expand_masked_paths
 from caravan.client.drivers.exec.resolve import Mount, make_executable, resolve_command
 from caravan.client.drivers.exec.runc import Runc, container_id
-from caravan.client.drivers.execsession import ExecLaunch, run_exec
+from caravan.client.drivers.execsession import CopyView, ExecLaunch, run_copy, run_exec
 from caravan.client.drivers.executor.launcher import ExecutorSpec
 from caravan.client.drivers.executor.task import ExecutorTask
 from caravan.client.drivers.executor.tasks import ExecutorTasks, launch_executor, task_handle
@@ -65,6 +66,7 @@ from caravan.client.drivers.mounts import mount_tmpfs, unmount
 from caravan.client.drivers.signals import signal_number
 from caravan.client.drivers.users import HostUser, check_denied, lookup_user, parse_id_ranges
 from caravan.errors import DriverError
+from caravan.execproto.copy import CopyRequest
 
 _MB = 1024 * 1024
 _POLL_S = 0.05
@@ -302,6 +304,19 @@ class ExecDriver(Driver):
             return await run_exec(launch, stream)
         finally:
             await asyncio.to_thread(shutil.rmtree, work, True)
+
+    async def copy_streaming(self, task_id: str, request: CopyRequest,
+                             stream: ExecStream) -> int:
+        """The copy helper joins the container's mount namespace (its root, masks and
+        secrets tmpfs) and runs as the container's user from its working dir."""
+        task = self._tasks.running(task_id)
+        config = json.loads(await asyncio.to_thread(
+            (task.executor.state_dir / "bundle" / "config.json").read_bytes))
+        user = config["process"]["user"]
+        view = CopyView(cwd=config["process"]["cwd"], uid=user["uid"], gid=user["gid"],
+                        groups=user.get("additionalGids") or [],
+                        mount_ns_pid=await self._runc.init_pid(task.cid))
+        return await run_copy(self.context.executor_python, view, request, stream)
 
     async def stats(self, task_id: str) -> TaskResourceUsage:
         task = self._tasks.get(task_id)

@@ -67,6 +67,16 @@ class Runc:
         if code != 0 and "does not exist" not in err:
             raise DriverError(f"runc delete {cid}: {err.strip()}")
 
+    async def init_pid(self, cid: str) -> int:
+        """The host PID of the running container's init process."""
+        code, out, err = await self._call("state", cid)
+        if code != 0:
+            raise DriverError(f"runc state {cid}: {err.strip()}")
+        state = json.loads(out)
+        if state.get("status") != "running" or not state.get("pid"):
+            raise DriverError("task is not running")
+        return int(state["pid"])
+
     async def list_ids(self) -> list[str]:
         if not self.root.exists():
             return []  # nothing was ever run under this root
