@@ -6,7 +6,9 @@ management token may use. `alloc-node-exec` is deliberately in no shorthand: exe
 into a task without filesystem isolation (raw_exec) is a shell on the host.
 `alloc-port-forward` (caravan's own) is in `write`, beside the stronger `alloc-exec`:
 it reaches only the ports the allocation holds, which its node already serves on the
-network. Neither of the two implies the other.
+network. Neither of the two implies the other. Nor is caravan's `read-exec-audit` (the
+exec session audit and its recordings) in any shorthand: what others typed and saw in
+their sessions is for auditors, never implied by `alloc-exec`, `read` or `write`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class NamespaceCapability(StrEnum):
     ALLOC_NODE_EXEC = "alloc-node-exec"
     ALLOC_PORT_FORWARD = "alloc-port-forward"
     ALLOC_LIFECYCLE = "alloc-lifecycle"
+    READ_EXEC_AUDIT = "read-exec-audit"  # caravan's own
     SENTINEL_OVERRIDE = "sentinel-override"
     CSI_REGISTER_PLUGIN = "csi-register-plugin"
     CSI_WRITE_VOLUME = "csi-write-volume"

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from caravan.api.agent import Agent, Status
     from caravan.api.allocations import Allocations
     from caravan.api.evaluations import Evaluations
+    from caravan.api.exec_audit import ExecAudit
     from caravan.api.fs import AllocFS
     from caravan.api.jobs import Jobs
     from caravan.api.namespaces import Namespaces
@@ -136,6 +137,12 @@ class Client:
         from caravan.api.fs import AllocFS
 
         return AllocFS(self)
+
+    @cached_property
+    def exec_audit(self) -> ExecAudit:
+        from caravan.api.exec_audit import ExecAudit
+
+        return ExecAudit(self)
 
     @cached_property
     def acl_policies(self) -> ACLPolicies:

@@ -62,6 +62,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "alloc stop": ("caravan.cli.alloc_stop", "Stop and reschedule a running allocation"),
     "eval status": ("caravan.cli.eval_status",
                     "Display evaluation status and placement failure reasons"),
+    "exec replay": ("caravan.cli.exec_replay", "Play a recorded exec session"),
+    "exec sessions": ("caravan.cli.exec_sessions", "List the audit records of exec sessions"),
     "job allocs": ("caravan.cli.job_allocs", "List allocations for a job"),
     "job eval": ("caravan.cli.job_eval", "Force an evaluation for the job"),
     "job history": ("caravan.cli.job_history", "Display all tracked versions of a job"),
@@ -107,6 +109,7 @@ def usage() -> str:
 def _noun_synopsis(noun: str) -> str:
     return {"acl": "Interact with ACL policies and tokens",
             "alloc": "Interact with allocations", "eval": "Interact with evaluations",
+            "exec": "Execute commands in task (alias), or audit exec sessions",
             "namespace": "Interact with namespaces",
             "service": "Interact with registered services",
             "job": "Interact with jobs", "node": "Interact with nodes",
@@ -125,6 +128,8 @@ def resolve(argv: Sequence[str]) -> tuple[str | None, list[str]]:
     """(command name, its arguments); the name is None when argv names no command."""
     if not argv:
         return None, []
+    if " ".join(argv[:2]) in COMMANDS:  # `exec sessions` before the `exec` alias
+        return " ".join(argv[:2]), list(argv[2:])
     first = ALIASES.get(argv[0], argv[0])
     for width in (3, 2):  # `acl policy apply`, then `job run`
         name = " ".join([first, *argv[1:width]])

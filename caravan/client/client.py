@@ -22,13 +22,15 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from caravan import process
 from caravan.client.allocdir import AllocDir, mount_alloc_root
 from caravan.client.allocrunner.runner import AllocRunner, AllocRunnerDeps
+from caravan.client.audit import AuditedSession, AuditFiles, ExecAudit
 from caravan.client.drivers.base import (
     Driver,
     DriverContext,
@@ -54,6 +56,7 @@ from caravan.errors import CaravanError, InvalidInput, NotFound
 from caravan.execproto.copy import CopyRequest
 from caravan.ids import IdGenerator
 from caravan.structs import AllocClientUpdate, Allocation, CheckQueryResult, Node, TaskState
+from caravan.structs.exec_audit import ExecSession
 from caravan.structs.stats import AllocResourceUsage
 from caravan.supervisor import Supervisor, TaskFailure
 
@@ -114,6 +117,8 @@ class Client:
                              intro_token=config.client.intro_token
                              or read_intro_token(data_dir / "client"))
         self.store = ClientStateStore(data_dir / "client")
+        self.audit = ExecAudit(AuditFiles(data_dir / "client"), config.client.exec_recording,
+                               clock, new_id, self.rpc, self.identity.id)
         self.host_env = dict(os.environ if host_env is None else host_env)
         self._executor_python = executor_python
         self.drivers: dict[str, Driver] = {}  # built by start()
@@ -142,11 +147,13 @@ class Client:
                                             live_tasks(saved_allocs)):
             log.info("removed %s left behind by no running task of this client", removed)
         await asyncio.to_thread(self._remove_unknown_alloc_dirs, {s.alloc.id for s in saved_allocs})
+        await asyncio.to_thread(self.audit.start, {s.alloc.id for s in saved_allocs})
         for saved in saved_allocs:
             self._add_runner(saved.alloc, saved)
         self._loops.spawn(self.heartbeater.run(), "heartbeat")
         self._watch = self._loops.spawn(self._watch_allocs(), "alloc-watch")
         self._loops.spawn(self._report_updates(), "alloc-updates")
+        self._loops.spawn(self._push_audit(), "exec-audit")
         self._loops.spawn(self._fingerprint_loop(), "fingerprint")
         self._loops.spawn(self._log_restored(list(self._runners.values()), began),
                           "restore report", critical=False)
@@ -202,6 +209,10 @@ class Client:
         await self.heartbeater.registered.wait()
         await self.reporter.run()
 
+    async def _push_audit(self) -> None:
+        await self.heartbeater.registered.wait()
+        await self.audit.run()
+
     # --- fingerprint ---------------------------------------------------------------
 
     async def _fingerprint(self) -> None:
@@ -210,6 +221,7 @@ class Client:
         self._driver_health = await asyncio.to_thread(fingerprint_drivers, self.drivers)
         self.node = build_node(self.config, self.identity, host, self._driver_health,
                                self.http_addr, rfc3339(self.clock.now_ns()))
+        self.audit.node_name = self.node.name
 
     async def _fingerprint_loop(self) -> None:
         while True:
@@ -289,6 +301,7 @@ class Client:
                 await runner.stop()
             await asyncio.gather(task, return_exceptions=True)
             await runner.destroy()
+            await asyncio.to_thread(self.audit.remove_alloc, alloc_id)
             self._runners.pop(alloc_id, None)
             self._alloc_tasks.pop(alloc_id, None)
         finally:
@@ -392,6 +405,18 @@ class Client:
         if tr.handle is None or tr.is_dead or tr.task_state.state != "running":
             raise NotFound(f'task "{task}" is not running.')
         return tr
+
+    @asynccontextmanager
+    async def audit_session(self, record: ExecSession,
+                            terminal: bool = True) -> AsyncIterator[AuditedSession]:
+        """Audit one session into a local allocation (see `client.audit`): `record` names
+        the kind, caller, alloc, task and command; namespace, job and node are filled here.
+        `terminal=False` for kinds whose bytes are not a terminal (never recorded)."""
+        alloc = self._require(record.alloc_id).alloc
+        record = record.model_copy(update={"namespace": alloc.namespace,
+                                           "job_id": alloc.job_id})
+        async with self.audit.session(record, terminal) as audited:
+            yield audited
 
     def alloc_checks(self, alloc_id: str) -> dict[str, CheckQueryResult]:
         """The latest result of each health check of a local allocation."""

@@ -4,6 +4,7 @@
     PUT  /v1/node/<id>/heartbeat           -> {"HeartbeatTTL"}; 404: register again
     GET  /v1/node/<id>/allocations?index=&wait=   blocking; header X-Nomad-Index
     POST /v1/node/<id>/allocations/update  {"Allocs": [AllocClientUpdate...]} -> {"Index"}
+    POST /v1/node/<id>/exec-sessions       {"Sessions": [ExecSession...]} -> {"Index"}
 
 Calls carry the node secret as `X-Nomad-Token`; register carries the client
 introduction token there instead, when the agent has one. With `tls { http = true }`
@@ -22,6 +23,7 @@ from pydantic import TypeAdapter, ValidationError
 from caravan.config.tls import TLSConfig, agent_client_context, agent_url, server_hostname
 from caravan.errors import CaravanError, NotFound, PermissionDenied
 from caravan.structs import AllocClientUpdate, Allocation, Node, NodeRegisterResponse
+from caravan.structs.exec_audit import ExecSession
 
 _ALLOCS = TypeAdapter(list[Allocation])
 _TIMEOUT_S = 10.0
@@ -77,6 +79,12 @@ class ServerRPC:
     async def update_allocs(self, node_id: str, updates: list[AllocClientUpdate]) -> int:
         body = {"Allocs": [u.to_wire() for u in updates]}
         reply = await self._call("POST", f"/v1/node/{node_id}/allocations/update", json=body)
+        return int(reply.json().get("Index", 0))
+
+    async def push_exec_sessions(self, node_id: str, sessions: list[ExecSession]) -> int:
+        """Audit records of exec sessions this node served (client/audit)."""
+        body = {"Sessions": [s.to_wire() for s in sessions]}
+        reply = await self._call("POST", f"/v1/node/{node_id}/exec-sessions", json=body)
         return int(reply.json().get("Index", 0))
 
     async def _call(self, method: str, path: str, *, json: Any = None,

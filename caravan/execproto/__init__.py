@@ -11,11 +11,12 @@ of models.
     frames.py        Nomad's JSON frames and caravan's `caravan.exec.binary` subprotocol:
                      stdin / stdout / stderr / tty_size / exit, `StdinData`,
                      `TerminalSize`, `ExecOutput`, encode and decode for both sides
+    asciicast.py     session recordings as asciicast v2: header, events, bytes <-> text
     copy.py          `alloc cp`'s `CopyRequest` (direction and path in the query); the
                      tar rides stdin/stdout frames
 
 Features that ride the same authorized, forwardable channel add their own frames as
-one module each beside `frames.py` (port-forward, file copy, recording as asciicast,
+one module each beside `frames.py` (port-forward, file copy,
 fan-out over several allocations, job actions, debug copies), with the matching
 route module beside the others in `caravan/http/alloc_exec/`. Nothing here does I/O.
 """

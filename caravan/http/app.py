@@ -18,6 +18,7 @@ from caravan.http import (
     client_fs,
     errors,
     evaluations,
+    exec_audit,
     introduction,
     job_changes,
     job_validate,
@@ -38,7 +39,8 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         *node_rpc.routes, *services.routes, *job_changes.routes, *jobs.routes,
         *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
-        *alloc_exec.routes, *acl.routes, *namespaces.routes, *introduction.routes,
+        *alloc_exec.routes, *exec_audit.routes, *acl.routes, *namespaces.routes,
+        *introduction.routes,
     ]
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
     if ctx.server is None:

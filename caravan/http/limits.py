@@ -54,7 +54,8 @@ class _TooLarge(Exception):
     pass
 
 
-_NODE_RPC = re.compile(r"^/v1/node/(register|[^/]+/heartbeat|[^/]+/allocations/update)/?$")
+_NODE_RPC = re.compile(
+    r"^/v1/node/(register|[^/]+/heartbeat|[^/]+/allocations/update|[^/]+/exec-sessions)/?$")
 
 
 class ForwardToServer(BaseHTTPMiddleware):

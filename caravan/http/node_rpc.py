@@ -4,6 +4,8 @@
     PUT  /v1/node/<id>/heartbeat            -> {"HeartbeatTTL"}; 404 = register again
     GET  /v1/node/<id>/allocations?index=   (nodes.py) blocking pull of the node's allocs
     POST /v1/node/<id>/allocations/update   {"Allocs": [AllocClientUpdate...]} -> {"Index"}
+    POST /v1/node/<id>/exec-sessions        {"Sessions": [ExecSession...]} -> {"Index"}: audit
+                                            records of exec sessions the node served
 
 Every call but register carries the node's secret as `X-Nomad-Token`; register
 carries it in the body and the server remembers it (hashed) on first contact. A new
@@ -26,6 +28,7 @@ from caravan.http.context import server_of
 from caravan.http.peer import require_node_certificate
 from caravan.http.query import json_response, read_json
 from caravan.structs import AllocClientUpdate, Node, NodeRegisterResponse, Struct
+from caravan.structs.exec_audit import ExecSession
 
 
 class NodeRegisterRequest(Struct):
@@ -34,6 +37,10 @@ class NodeRegisterRequest(Struct):
 
 class AllocUpdateRequest(Struct):
     allocs: list[AllocClientUpdate] = Field(default_factory=list)
+
+
+class ExecSessionsRequest(Struct):
+    sessions: list[ExecSession] = Field(default_factory=list)
 
 
 def _secret(request: Request) -> str:
@@ -73,8 +80,17 @@ async def update_allocs(request: Request) -> Response:
     return json_response({"Index": index}, index=index)
 
 
+async def exec_sessions(request: Request) -> Response:
+    require_node_certificate(request)
+    body = ExecSessionsRequest.model_validate(await read_json(request))
+    index = server_of(request).exec_audit.upsert(request.path_params["node_id"],
+                                                 _secret(request), body.sessions)
+    return json_response({"Index": index}, index=index)
+
+
 routes = [
     Route("/v1/node/register", register, methods=["PUT", "POST"]),
     Route("/v1/node/{node_id}/heartbeat", heartbeat, methods=["PUT", "POST"]),
     Route("/v1/node/{node_id}/allocations/update", update_allocs, methods=["PUT", "POST"]),
+    Route("/v1/node/{node_id}/exec-sessions", exec_sessions, methods=["PUT", "POST"]),
 ]

@@ -24,6 +24,7 @@ from caravan.server.namespace_endpoint import NamespaceEndpoint
 from caravan.server.core import ServerCore
 from caravan.server.eval_broker import EvalBroker
 from caravan.server.eval_endpoint import EvalEndpoint
+from caravan.server.exec_audit_endpoint import ExecAuditEndpoint
 from caravan.server.heartbeat import HeartbeatTracker
 from caravan.server.introduction import Introductions, load_or_create_key
 from caravan.server.job_changes import JobChanges
@@ -65,6 +66,7 @@ class Server:
         self.acl = ACLEndpoint(self.core, server_dir, enabled=acl_enabled,
                                token_min_ttl_s=token_min_ttl_s, token_max_ttl_s=token_max_ttl_s)
         self.namespaces = NamespaceEndpoint(self.core)
+        self.exec_audit = ExecAuditEndpoint(self.core, self.nodes)
         self.applier = PlanApplier(self.store, clock, on_blocked=self._on_blocked,
                                    on_followup=self.broker.enqueue,
                                    on_capacity_freed=self.core.unblock)

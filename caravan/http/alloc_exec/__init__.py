@@ -10,6 +10,8 @@ these, reusing the parts it shares rather than a copy of them:
     relay.py     a session relayed to the agent of the node that runs the allocation,
                  frames passed both ways unchanged
     closing.py   how every session ends: an error becomes a close frame with a reason
+    audit.py     the one way a session served here is audited (`audited(...)`: the caller's
+                 token, then `Client.audit_session`; see `caravan.client.audit`)
     port_forward.py  `/port-forward`: one TCP connection per WebSocket to a port the
                  allocation holds (capability `alloc-port-forward`), local or relayed
     tunnel.py    a forwarded connection on the node: socket <-> WebSocket, half-close
@@ -19,8 +21,7 @@ these, reusing the parts it shares rather than a copy of them:
 
 The wire format is `caravan.execproto.frames`, shared with the client library.
 
-Still to come on this channel, each a module here: recording (a tap on a local session's
-frames, written as asciicast v2) and debug copies of dead tasks.
+Still to come on this channel, each a module here: debug copies of dead tasks.
 """
 
 from caravan.http.alloc_exec import port_forward, route

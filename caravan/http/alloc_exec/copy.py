@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from starlette.websockets import WebSocket
 
+from caravan.client.audit import AuditedSession
 from caravan.client.client import Client
 from caravan.execproto.copy import CopyRequest
 from caravan.http.alloc_exec.local import LocalSession, SessionStream
@@ -32,16 +33,21 @@ class CopySession:
 
 
 async def copy_session(ws: WebSocket, binary: bool, client: Client,
-                       session: CopySession) -> None:
-    """Serve one authorized copy until it ends (ClientGone if the caller left first)."""
+                       session: CopySession, audit: AuditedSession | None = None) -> None:
+    """Serve one authorized copy until it ends (ClientGone if the caller left first);
+    `audit` counts its bytes and keeps its exit code (see `alloc_exec.audit`)."""
     started = time.monotonic()
     log.info("cp session start: alloc %s task %s: %s", session.alloc_id, session.task,
              session.describe())
     exit_code: list[int] = []
 
     async def run(stream: SessionStream) -> int:
-        code = await client.copy_task(session.alloc_id, session.task, session.request,
-                                      stream)
+        if audit is None:
+            code = await client.copy_task(session.alloc_id, session.task, session.request,
+                                          stream)
+        else:
+            code = await audit.result(client.copy_task(
+                session.alloc_id, session.task, session.request, audit.tap(stream)))
         exit_code.append(code)
         return code
 

@@ -31,12 +31,14 @@ from caravan.execproto.copy import CopyRequest
 from caravan.execproto.frames import SUBPROTOCOL
 from caravan.http.alloc_exec.copy import CopySession, copy_session
 from caravan.http.alloc_exec.closing import ClientGone, close, close_code, first_error
+from caravan.http.alloc_exec.audit import audited
 from caravan.http.alloc_exec.local import LocalSession
 from caravan.http.alloc_exec.relay import relay
 from caravan.http.auth import acl_for, authorize_lookup, token_of
 from caravan.http.context import AgentContext, agent_of
 from caravan.http.forward import NoPathToNode
 from caravan.http.query import parse_bool
+from caravan.structs.exec_audit import ExecSession
 
 log = logging.getLogger(__name__)
 
@@ -173,11 +175,17 @@ async def _serve(ws: WebSocket, alloc_id: str, query: ExecQuery, secret: str | N
             raise InvalidInput("command is not present")
         await authorize_exec(ws, target.namespace, target.fs_isolation, secret)
         if query.copy is not None:
-            await copy_session(ws, binary, client, CopySession(
-                target.namespace, alloc_id, query.task, query.copy))
+            copy = CopySession(target.namespace, alloc_id, query.task, query.copy)
+            cp_record = ExecSession(kind="cp", alloc_id=alloc_id, task=query.task,
+                                    command=[copy.describe()])
+            async with audited(ws, client, secret, cp_record, terminal=False) as rec:
+                await copy_session(ws, binary, client, copy, rec)
             return
-        await LocalSession(ws, binary).run(lambda stream: client.exec_task(
-            alloc_id, query.task, query.command, query.tty, stream))
+        record = ExecSession(kind="exec", alloc_id=alloc_id, task=query.task,
+                             command=query.command, tty=query.tty)
+        async with audited(ws, client, secret, record) as rec:
+            await LocalSession(ws, binary).run(lambda stream: rec.result(client.exec_task(
+                alloc_id, query.task, query.command, query.tty, rec.tap(stream))))
         return
     address = await node_address(ws, ctx, alloc_id, secret, NamespaceCapability.ALLOC_EXEC)
     await relay(ws, address, alloc_id, query.params, token_of(ws) if secret is None else secret,

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 
 from caravan.server.state.acl_tables import TABLES as ACL_TABLES
 from caravan.server.state.acl_tables import AclTables
+from caravan.server.state.exec_session_table import TABLE as EXEC_SESSION_TABLE
+from caravan.server.state.exec_session_table import ExecSessionTable
 from caravan.server.state.service_tables import TABLE as SERVICE_TABLE
 from caravan.server.state.service_tables import ServiceTables
 from caravan.server.state.backend import Backend, Change
@@ -39,6 +41,7 @@ class StateStore:
         self._node_secrets: dict[str, str] = {}
         self.acl = AclTables()  # ACL policies, tokens, bootstrap and namespaces (typed reads)
         self.services = ServiceTables()  # service registrations (Nomad's own provider)
+        self.exec_sessions = ExecSessionTable()  # exec session audit records
         self._allocs_by_job: dict[str, dict[str, Allocation]] = {}
         self._allocs_by_node: dict[str, dict[str, Allocation]] = {}
         self._evals_by_job: dict[str, dict[str, Evaluation]] = {}
@@ -69,7 +72,8 @@ class StateStore:
         # Tables this version does not know (an older `acl_token_secrets`) are not read.
         self.acl.load(rows)
         self.services.load(rows)
-        for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE):
+        self.exec_sessions.load(rows)
+        for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE, EXEC_SESSION_TABLE):
             self._table_index[table] = self._index
 
     def _alloc_from_row(self, raw: str) -> Allocation:
@@ -245,6 +249,7 @@ class StateStore:
             change.put("node_secrets", node_id, _hash_secret(secret))
         self.acl.change(txn.acl, change)
         self.services.change(txn.services, change)
+        self.exec_sessions.change(txn.exec_sessions, change)
         return change
 
     def _apply(self, txn: Txn) -> None:
@@ -280,6 +285,7 @@ class StateStore:
             touched.add("node_secrets")
         touched |= self.acl.apply(txn.acl)
         touched |= self.services.apply(txn.services)
+        touched |= self.exec_sessions.apply(txn.exec_sessions)
         for table in touched:
             self._table_index[table] = txn.index
 

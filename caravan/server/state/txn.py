@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from caravan.structs import Allocation, Evaluation, Job, Node, ServiceRegistration
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
+from caravan.structs.exec_audit import ExecSession
 
 
 def job_key(namespace: str, job_id: str) -> str:
@@ -41,4 +42,5 @@ class Txn:
     nodes: list[Node] = field(default_factory=list)
     node_secrets: dict[str, str] = field(default_factory=dict)
     acl: AclWrites = field(default_factory=AclWrites)
+    exec_sessions: list[ExecSession] = field(default_factory=list)
     services: dict[str, ServiceRegistration | None] = field(default_factory=dict)  # None: delete

@@ -82,6 +82,7 @@ CASES = [
          ("read-fs",)),
     Case("alloc signal", "POST", "/v1/client/allocation/{web_alloc}/signal",
          ("alloc-lifecycle",), lambda: {"Task": "main", "Signal": "SIGWINCH"}),
+    Case("exec sessions", "GET", "/v1/exec/sessions", ("read-exec-audit",)),
     Case("list services", "GET", "/v1/services", ("read-job",)),
     Case("read service", "GET", "/v1/service/web", ("read-job",)),
     Case("alloc services", "GET", "/v1/allocation/{web_alloc}/services", ("read-job",)),

@@ -38,8 +38,15 @@ def test_alloc_node_exec_is_in_no_shorthand_and_must_be_granted_explicitly() -> 
     assert "alloc-node-exec" in _granted('policy = "write"\n capabilities = ["alloc-node-exec"]')
 
 
+def test_read_exec_audit_is_in_no_shorthand_and_never_implied() -> None:
+    assert all("read-exec-audit" not in caps for caps in NAMESPACE_SHORTHANDS.values())
+    assert "read-exec-audit" not in _granted(
+        'policy = "write"\n capabilities = ["alloc-exec", "alloc-node-exec"]')
+    assert "read-exec-audit" in _granted('capabilities = ["read-exec-audit"]')
+
+
 def test_the_capability_list_is_nomads() -> None:
-    caravans_own = {"alloc-port-forward"}
+    caravans_own = {"alloc-port-forward", "read-exec-audit"}
     assert len(NAMESPACE_CAPABILITIES - caravans_own) == 45
     assert {c.value for c in NamespaceCapability} == NAMESPACE_CAPABILITIES
     assert {"register-job", "purge-job", "delete-service-registration",

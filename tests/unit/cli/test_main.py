@@ -17,6 +17,9 @@ from caravan.cli import main
     (["status", "run"], "status", ["run"]),
     (["job"], None, []),
     (["nope", "x"], None, ["x"]),
+    (["exec", "sessions", "-job", "web"], "exec sessions", ["-job", "web"]),
+    (["exec", "replay", "ab12"], "exec replay", ["ab12"]),
+    (["exec", "ab12", "/bin/sh"], "alloc exec", ["ab12", "/bin/sh"]),
 ])
 def test_resolve(argv: list[str], name: str | None, rest: list[str]) -> None:
     assert main.resolve(argv) == (name, rest)

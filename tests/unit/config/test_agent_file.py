@@ -77,3 +77,14 @@ def test_dynamic_port_range_and_interface() -> None:
     assert "client.network_interface" not in ignored
     with pytest.raises(InvalidInput, match="min_dynamic_port"):
         load_text("client {\n  min_dynamic_port = 30000\n  max_dynamic_port = 20000\n}\n")
+
+
+def test_exec_recording_block() -> None:
+    cfg, _ = load_text('client {\n  exec_recording {\n    enabled = true\n'
+                       '    max_size = "1MiB"\n  }\n}\n')
+    rec = cfg.client.exec_recording
+    assert (rec.enabled, rec.input, rec.max_size) == (True, False, 2**20)
+    assert not load_text("client {}\n")[0].client.exec_recording.enabled
+    with pytest.raises(InvalidInput) as info:
+        load_text('client {\n  exec_recording {\n    inputs = true\n  }\n}\n', filename="a.hcl")
+    assert "a.hcl:3: client.exec_recording.inputs: unknown key" in str(info.value)
