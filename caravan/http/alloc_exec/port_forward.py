@@ -23,14 +23,17 @@ from starlette.websockets import WebSocket
 
 from caravan.acl import NamespaceCapability
 from caravan.acl import authorize as check
+from caravan.client.audit import AuditedSession
 from caravan.errors import CaravanError
 from caravan.execproto.portforward import ROUTE, parse_remote
+from caravan.http.alloc_exec.audit import audited
 from caravan.http.alloc_exec.closing import ClientGone, close, close_code, first_error
 from caravan.http.alloc_exec.relay import relay
 from caravan.http.alloc_exec.route import check_not_terminal, node_address
 from caravan.http.alloc_exec.tunnel import dial
 from caravan.http.auth import acl_for, token_of
 from caravan.http.context import agent_of
+from caravan.structs.exec_audit import ExecSession
 
 log = logging.getLogger(__name__)
 
@@ -66,15 +69,19 @@ async def _serve(ws: WebSocket, alloc_id: str, task: str, remote: int | str) -> 
         check(await acl_for(ws), CAPABILITY, target.namespace)
         check_not_terminal(alloc_id, target.client_status)
         host, port = client.port_forward_address(alloc_id, task, remote)
-        await _forward(ws, alloc_id, task, host, port)
+        record = ExecSession(kind="port-forward", alloc_id=alloc_id, task=task,
+                             command=[f"port {port}"])
+        async with audited(ws, client, None, record, terminal=False) as rec:
+            await _forward(ws, alloc_id, task, host, port, rec)
         return
     address = await node_address(ws, ctx, alloc_id, None, CAPABILITY)
     await relay(ws, address, alloc_id, ws.query_params, token_of(ws), False, ROUTE)
 
 
-async def _forward(ws: WebSocket, alloc_id: str, task: str, host: str, port: int) -> None:
+async def _forward(ws: WebSocket, alloc_id: str, task: str, host: str, port: int,
+                   rec: AuditedSession) -> None:
     """One session on the node: dial, carry, close. Its start and end (and the bytes each
-    way) are logged here, and only here."""
+    way) are logged here and counted on its audit record, and only here."""
     tunnel = await dial(host, port, alloc_id)
     started = time.monotonic()
     log.info("port-forward session start: alloc %s task %r port %d", alloc_id, task, port)
@@ -83,6 +90,8 @@ async def _forward(ws: WebSocket, alloc_id: str, task: str, host: str, port: int
         await tunnel.pump(ws)
         outcome = "closed"
     finally:
+        rec.add_in(tunnel.bytes_in)
+        rec.add_out(tunnel.bytes_out)
         log.info("port-forward session end: alloc %s port %d %s after %.1fs, %d bytes in, "
                  "%d bytes out", alloc_id, port, outcome, time.monotonic() - started,
                  tunnel.bytes_in, tunnel.bytes_out)

@@ -83,3 +83,21 @@ def test_bad_port_specifications_are_usage_errors(served: Served, tmp_path: Path
                                 timeout=30)
         assert result.returncode == 1, (spec, result.stderr)
         assert "invalid port" in result.stderr, (spec, result.stderr)
+
+
+def test_each_forwarded_connection_leaves_an_audit_record(served: Served,
+                                                         tmp_path: Path) -> None:
+    alloc_id = served.raw["ID"]
+    port = ports(served.raw)["http"]
+    with forwarding(served.agent, tmp_path, alloc_id[:8], ":http") as fwd:
+        answer = httpx.get(f"http://127.0.0.1:{fwd.local['http']}/", timeout=10)
+        assert answer.status_code == 200
+
+    def recorded() -> dict[str, object] | None:
+        records = httpx.get(f"{served.agent.address}/v1/exec/sessions",
+                            params={"alloc": alloc_id}, timeout=10).json()
+        return next((r for r in records if r["Kind"] == "port-forward" and r["EndTime"]),
+                    None)
+    record = wait_until(recorded, 30, what="the port-forward audit record")
+    assert record["Command"] == [f"port {port}"] and record["Task"] == ""
+    assert record["BytesIn"] > 0 and record["BytesOut"] > 0 and not record["Recorded"]
