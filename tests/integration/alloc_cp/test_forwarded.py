@@ -10,56 +10,24 @@ import asyncio
 import io
 import tarfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from caravan.api import Client
 from caravan.api.copy import CopyRequest, copy_session
-from tests.agents import AgentProcess, wait_until
+from tests.agents import AgentProcess
+from tests.clusters import RelayCluster, relay_cluster
 from tests.integration.alloc_cp.helpers import sha256
 from tests.integration.alloc_cp.tars import build
-from tests.integration.jobs import raw_exec_job
 
 pytestmark = pytest.mark.integration
 
 
-@dataclass
-class Cluster:
-    server: AgentProcess
-    a: AgentProcess
-    b: AgentProcess
-    alloc_id: str
-
-
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    root = tmp_path_factory.mktemp("cpfwd")
-    server = AgentProcess(root=root, name="server", dev=False, client=False)
-    started: list[AgentProcess] = []
-    try:
-        started.append(server.start())
-        addr = server.address.removeprefix("http://")
-        for name in ("a", "b"):
-            started.append(AgentProcess(root=root, name=name, server=False,
-                                        servers=[addr]).start())
-        wait_until(lambda: len(httpx.get(f"{server.address}/v1/nodes", timeout=10).json())
-                   == 2, 30, what="two nodes")
-        job = raw_exec_job("far", args=["-c", "exec sleep 3600"], constraints=[
-            {"LTarget": "${node.unique.name}", "RTarget": "b", "Operand": "="}])
-        httpx.post(f"{server.address}/v1/jobs", json=job, timeout=10).raise_for_status()
-        yield Cluster(server, started[1], started[2], wait_until(
-            lambda: _running(server), 60, what="far running on b"))
-    finally:
-        for agent in reversed(started):
-            agent.stop()
-
-
-def _running(server: AgentProcess) -> str | None:
-    allocs = httpx.get(f"{server.address}/v1/job/far/allocations", timeout=10).json()
-    return next((a["ID"] for a in allocs if a["ClientStatus"] == "running"), None)
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RelayCluster]:
+    with relay_cluster(tmp_path_factory.mktemp("cpfwd")) as started:
+        yield started
 
 
 async def _copy(agent: AgentProcess, alloc_id: str, request: CopyRequest,
@@ -80,7 +48,7 @@ async def _copy(agent: AgentProcess, alloc_id: str, request: CopyRequest,
 
 
 @pytest.mark.parametrize("via", ["server", "a"])
-def test_cp_both_ways_through_another_agent(cluster: Cluster, via: str,
+def test_cp_both_ways_through_another_agent(cluster: RelayCluster, via: str,
                                             tmp_path: Path) -> None:
     agent = cluster.server if via == "server" else cluster.a
     payload = bytes(range(256)) * 40_000  # 10 MB
@@ -103,7 +71,7 @@ def test_cp_both_ways_through_another_agent(cluster: Cluster, via: str,
     assert sha256(tmp_path / "blob") == sha256(landed / "blob")
 
 
-def test_a_refusal_comes_back_through_the_relay(cluster: Cluster) -> None:
+def test_a_refusal_comes_back_through_the_relay(cluster: RelayCluster) -> None:
     code, _, err = asyncio.run(_copy(cluster.a, cluster.alloc_id,
                                      CopyRequest("upload", "local"),
                                      build(("file", "../out", b"x", 0o644))))

@@ -4,61 +4,29 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
 
-from tests.agents import AgentProcess, wait_until
+from tests.agents import wait_until
+from tests.clusters import RelayCluster, relay_cluster
 from tests.integration.alloc_fs.fixture import SCRIPT
 from tests.integration.alloc_fs.test_routes import frames
-from tests.integration.jobs import raw_exec_job
 
 pytestmark = pytest.mark.integration
 
 
-@dataclass
-class Cluster:
-    server: AgentProcess
-    a: AgentProcess
-    alloc_id: str
-
-
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    root = tmp_path_factory.mktemp("fs-cluster")
-    server = AgentProcess(root=root, name="server", dev=False, client=False)
-    started: list[AgentProcess] = []
-    try:
-        started.append(server.start())
-        addr = server.address.removeprefix("http://")
-        for name in ("a", "b"):
-            started.append(AgentProcess(root=root, name=name, server=False,
-                                        servers=[addr]).start())
-        wait_until(lambda: len(httpx.get(f"{server.address}/v1/nodes", timeout=10).json())
-                   == 2, 30, what="two nodes")
-        job = raw_exec_job("far", args=["-c", SCRIPT], constraints=[
-            {"LTarget": "${node.unique.name}", "RTarget": "b", "Operand": "="}])
-        httpx.post(f"{server.address}/v1/jobs", json=job, timeout=10).raise_for_status()
-        alloc_id = wait_until(lambda: _running(server), 60, what="far running on b")
-        wait_until(lambda: httpx.get(f"{server.address}/v1/client/fs/stat/{alloc_id}",
-                                     params={"path": "main/local/ready"}, timeout=10)
-                   .status_code == 200, 60, what="task files")
-        yield Cluster(server, started[1], alloc_id)
-    finally:
-        for agent in reversed(started):
-            agent.stop()
-
-
-def _running(server: AgentProcess) -> str | None:
-    for stub in httpx.get(f"{server.address}/v1/job/far/allocations", timeout=10).json():
-        if stub["ClientStatus"] == "running":
-            return str(stub["ID"])
-    return None
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RelayCluster]:
+    with relay_cluster(tmp_path_factory.mktemp("fs-cluster"), SCRIPT) as started:
+        wait_until(lambda: httpx.get(f"{started.server.address}/v1/client/fs/stat/"
+                                     f"{started.alloc_id}", params={"path": "main/local/ready"},
+                                     timeout=10).status_code == 200, 60, what="task files")
+        yield started
 
 
 @pytest.mark.parametrize("through", ["server", "a"])
-def test_every_route_reaches_the_node_that_runs_the_alloc(cluster: Cluster,
+def test_every_route_reaches_the_node_that_runs_the_alloc(cluster: RelayCluster,
                                                           through: str) -> None:
     agent = cluster.server if through == "server" else cluster.a
     base = f"{agent.address}/v1/client/fs"
