@@ -73,10 +73,12 @@ class ExecOutput:
 @asynccontextmanager
 async def exec_session(client: Client, alloc_id: str, task: str, command: Sequence[str], *,
                        tty: bool = False, node_id: str | None = None,
-                       heartbeat_s: float = HEARTBEAT_S) -> AsyncIterator[ExecSession]:
+                       heartbeat_s: float = HEARTBEAT_S,
+                       kind: str = "exec") -> AsyncIterator[ExecSession]:
     """Open a session (see the module docstring); it is closed when the block ends, which
-    ends the remote command if it still runs. `node_id` enables the direct dial."""
-    conn = await _connect(client, alloc_id, task, command, tty, node_id)
+    ends the remote command if it still runs. `node_id` enables the direct dial. `kind`
+    "debug" runs the command in a copy of an exited task instead (`alloc debug`)."""
+    conn = await _connect(client, alloc_id, task, command, tty, node_id, kind)
     session = ExecSession(conn, heartbeat_s)
     try:
         yield session
@@ -159,13 +161,13 @@ def decode_output(message: str | bytes, binary: bool = False) -> ExecOutput | in
 
 
 async def _connect(client: Client, alloc_id: str, task: str, command: Sequence[str],
-                   tty: bool, node_id: str | None) -> ClientConnection:
+                   tty: bool, node_id: str | None, kind: str) -> ClientConnection:
     params = {"task": task, "command": json.dumps(list(command)), "tty": str(tty).lower()}
     if client.namespace:
         params["namespace"] = client.namespace
     if client.region:
         params["region"] = client.region
-    path = f"/v1/client/allocation/{path_id(alloc_id)}/exec?{urlencode(params)}"
+    path = f"/v1/client/allocation/{path_id(alloc_id)}/{kind}?{urlencode(params)}"
     headers = {"X-Nomad-Token": client.token} if client.token else {}
     node_address = await _node_address(client, node_id) if node_id else None
     if node_address is not None:

@@ -160,6 +160,11 @@ def _options(parsed: Flags) -> Options:
         raise CommandFailed("Alloc ID must contain at least two characters")
     if len(positional) < 2:
         raise UsageError("A command is required")
+    return session_options(parsed)
+
+
+def session_options(parsed: Flags) -> Options:
+    """-t, -i and -e, checked as Nomad does (shared with `alloc debug`)."""
     tty, stdin = parsed.get_bool("t"), parsed.get_bool("i")
     if tty and not stdin:
         raise CommandFailed("-i must be enabled if running with tty")
@@ -211,12 +216,13 @@ class _Canceled(Exception):
 
 
 async def _session(client: Client, alloc: Allocation, task: str, command: list[str],
-                   options: Options) -> int:
+                   options: Options, kind: str = "exec") -> int:
+    """The terminal's end of a session of `kind` (exec, or debug: `alloc_debug.py`)."""
     stdin, stdout = sys.stdin.fileno(), sys.stdout.fileno()
     if options.tty and not (os.isatty(stdin) and os.isatty(stdout)):
         raise CommandFailed("failed to exec into task: not a terminal")
     async with exec_session(client, alloc.id, task, command, tty=options.tty,
-                            node_id=alloc.node_id or None) as session:
+                            node_id=alloc.node_id or None, kind=kind) as session:
         with _raw_terminal(stdin if options.tty else None) as restore:
             try:
                 await _run(session, options, restore, stdin, stdout)

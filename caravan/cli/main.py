@@ -45,6 +45,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "namespace list": ("caravan.cli.namespace_list", "List namespaces"),
     "namespace status": ("caravan.cli.namespace_status", "Display a namespace's status"),
     "agent": ("caravan.cli.agent", "Runs a caravan agent"),
+    "alloc debug": ("caravan.cli.alloc_debug", "Run a shell in a copy of an exited task"),
     "alloc exec": ("caravan.cli.alloc_exec", "Execute commands in task"),
     "alloc fs": ("caravan.cli.alloc_fs", "Inspect the contents of an allocation directory"),
     "alloc logs": ("caravan.cli.alloc_logs", "Streams the logs of a task."),

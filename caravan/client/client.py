@@ -342,6 +342,29 @@ class Client:
         driver = tr.setup.require_driver()
         return await driver.exec_streaming(handle.config.id, list(command), tty, stream)
 
+    async def debug_task(self, alloc_id: str, task: str, session_id: str,
+                         command: Sequence[str], tty: bool, stream: ExecStream) -> int:
+        """`alloc debug`: run `command` in a short-lived copy of a task that has exited
+        (or failed, or waits to restart) and return its exit code; the copy is gone when
+        this returns or is cancelled. Authorization is the caller's (see `exec_target`)."""
+        if self.config.client.disable_remote_exec:
+            raise RemoteExecDisabled()
+        runner = self._require(alloc_id)
+        tr = runner.tasks.get(task)
+        if tr is None:
+            raise InvalidInput(f'unknown task name "{task}"')
+        if tr.handle is not None or tr.task_state.state == "running":
+            raise InvalidInput(f'task "{task}" is running: use `alloc exec` to run commands '
+                               "in it; `alloc debug` copies a task that has exited")
+        config = tr.last_config
+        if config is None:
+            raise NotFound(f'task "{task}" never started: there is nothing to debug')
+        if not await asyncio.to_thread(config.task_dir.is_dir):
+            raise NotFound(f"the alloc dir of allocation {alloc_id} has been garbage "
+                           "collected: there is nothing left to debug")
+        driver = tr.setup.require_driver()
+        return await driver.debug_streaming(config, session_id, list(command), tty, stream)
+
     def _require(self, alloc_id: str) -> AllocRunner:
         runner = self._runners.get(alloc_id)
         if runner is None:

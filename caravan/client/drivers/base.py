@@ -262,6 +262,16 @@ class Driver(ABC):
         everything it started, then re-raises."""
         raise NotSupported(f"driver {self.name} does not support exec")
 
+    async def debug_streaming(self, config: TaskConfig, session_id: str, command: list[str],
+                              tty: bool, stream: ExecStream) -> int:
+        """Run `command` in a short-lived copy of the exited task `config` last started
+        (`alloc debug`): the same task dir, user, environment, mounts and limits, no
+        restart. Returns its exit code; DriverError when the copy cannot start. Whatever
+        way it ends (exit, error, cancellation), the copy is gone when this returns;
+        what an agent killed meanwhile leaves is `remove_orphans`' (the copy is named
+        after `session_id` and is no task the client knows)."""
+        raise NotSupported(f"driver {self.name} does not support debug copies")
+
     async def remove_orphans(self, known_tasks: set[tuple[str, str]]) -> list[str]:
         """Clean up what earlier runs left behind for tasks (alloc ID, task name) not in
         `known_tasks`; returns what was removed. Called once at client start, before any

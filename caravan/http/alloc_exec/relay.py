@@ -26,14 +26,16 @@ from caravan.http.forward import NoPathToNode
 _OPEN_S = 5.0
 
 
-async def relay(ws: WebSocket, address: str, alloc_id: str, params: QueryParams,
-                token: str | None, binary: bool) -> None:
-    """Open the same route on `address` with the same query (less `ws_handshake`: the
-    token travels as a header) and pass the session through until either end closes."""
-    query = urlencode([(k, v) for k, v in params.multi_items() if k != "ws_handshake"])
+async def relay(ws: WebSocket, address: str, path: str, alloc_id: str, params: QueryParams,
+                token: str | None, binary: bool, *, node_hop: bool) -> None:
+    """Open the same route (`path`: exec, debug) on `address` with the same query (less
+    `ws_handshake`: the token travels as a header; plus `node_hop=true` when `address` is
+    the alloc's node) and pass the session through until either end closes."""
+    items = [(k, v) for k, v in params.multi_items() if k not in ("ws_handshake", "node_hop")]
+    query = urlencode([*items, *([("node_hop", "true")] if node_hop else [])])
     tls = agent_of(ws).config.tls
     base = agent_url(tls, address)
-    url = f"{base.replace('http', 'ws', 1)}/v1/client/allocation/{alloc_id}/exec?{query}"
+    url = f"{base.replace('http', 'ws', 1)}/v1/client/allocation/{alloc_id}/{path}?{query}"
     try:
         upstream = await connect(url, additional_headers={"X-Nomad-Token": token} if token
                                  else {}, open_timeout=_OPEN_S, ping_interval=None,

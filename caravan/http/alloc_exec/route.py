@@ -1,9 +1,12 @@
-"""`GET /v1/client/allocation/{alloc_id}/exec`: the `alloc exec` WebSocket, on Nomad's wire.
+"""`GET /v1/client/allocation/{alloc_id}/exec`: the `alloc exec` WebSocket, on Nomad's wire,
+and its siblings on the same channel (`/debug`: `debug.py`), each a `kind.SessionKind`.
 
     query (bad: HTTP error) ─▶ may exec nowhere? (403 before any lookup) ─▶ accept
       ─▶ ws_handshake? ─▶ may exec nowhere? ─▶ does our client hold the alloc?
       yes: checks in Nomad's order ─▶ local.LocalSession (the driver runs the command)
       no:  server checks ─▶ relay.relay to the node's HTTP address, frames unchanged
+           (with `node_hop=true`: a node that no longer holds the alloc answers, never
+           relays it back)
     every session ends with an exit frame and a normal close, or with a close frame
     whose reason is the error (closing.py)
 
@@ -15,7 +18,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from starlette.datastructures import QueryParams
 from starlette.responses import PlainTextResponse
@@ -24,9 +28,12 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from caravan.acl import NamespaceCapability
 from caravan.acl import authorize as check
+from caravan.client.client import Client
 from caravan.errors import CaravanError, InvalidInput, NotFound, PermissionDenied
 from caravan.execproto.frames import SUBPROTOCOL
 from caravan.http.alloc_exec.closing import ClientGone, close, close_code, first_error
+from caravan.http.alloc_exec.debug import DEBUG
+from caravan.http.alloc_exec.kind import ExecQuery, SessionKind
 from caravan.http.alloc_exec.local import LocalSession
 from caravan.http.alloc_exec.relay import relay
 from caravan.http.auth import acl_for, authorize_lookup, token_of
@@ -38,14 +45,6 @@ log = logging.getLogger(__name__)
 
 _HANDSHAKE_S = 10.0
 _TERMINAL = ("complete", "failed", "lost")
-
-
-@dataclass(frozen=True)
-class ExecQuery:
-    task: str
-    command: list[str]
-    tty: bool
-    params: QueryParams
 
 
 def parse_query(params: QueryParams) -> ExecQuery:
@@ -79,7 +78,23 @@ async def authorize_exec_somewhere(ws: WebSocket, secret: str | None) -> None:
     check(await acl_for(ws, secret), NamespaceCapability.ALLOC_EXEC, "*")
 
 
-async def exec_endpoint(ws: WebSocket) -> None:
+async def _serve_exec(ws: WebSocket, client: Client, alloc_id: str, query: ExecQuery,
+                      binary: bool) -> None:
+    await LocalSession(ws, binary).run(lambda stream: client.exec_task(
+        alloc_id, query.task, query.command, query.tty, stream))
+
+
+EXEC = SessionKind(path="exec", serves_terminal=False, default_command=[],
+                   serve_local=_serve_exec)
+
+
+def session_endpoint(kind: SessionKind) -> Callable[[WebSocket], Awaitable[None]]:
+    async def endpoint(ws: WebSocket) -> None:
+        await _endpoint(ws, kind)
+    return endpoint
+
+
+async def _endpoint(ws: WebSocket, kind: SessionKind) -> None:
     alloc_id: str = ws.path_params["alloc_id"]
     try:
         query = parse_query(ws.query_params)
@@ -100,7 +115,7 @@ async def exec_endpoint(ws: WebSocket) -> None:
     try:
         secret = await _handshake(ws) if parse_bool(
             ws.query_params.get("ws_handshake"), "ws_handshake") else None
-        await _serve(ws, alloc_id, query, secret, binary)
+        await _serve(ws, kind, alloc_id, query, secret, binary)
     except* ClientGone:
         pass
     except* CaravanError as group:
@@ -132,29 +147,36 @@ async def _handshake(ws: WebSocket) -> str:
     return token
 
 
-async def _serve(ws: WebSocket, alloc_id: str, query: ExecQuery, secret: str | None,
-                 binary: bool) -> None:
+async def _serve(ws: WebSocket, kind: SessionKind, alloc_id: str, query: ExecQuery,
+                 secret: str | None, binary: bool) -> None:
     ctx = agent_of(ws)
     await authorize_exec_somewhere(ws, secret)
     client = ctx.client
     if client is not None and client.alloc_runner(alloc_id) is not None:
         target = client.exec_target(alloc_id, query.task)
         await authorize_exec(ws, target.namespace, None, secret)
-        _check_not_terminal(alloc_id, target.client_status)
+        if not kind.serves_terminal:
+            _check_not_terminal(alloc_id, target.client_status)
         if not query.task:
             raise InvalidInput("must provide task name")
+        query = replace(query, command=query.command or kind.default_command)
         if not query.command:
             raise InvalidInput("command is not present")
         await authorize_exec(ws, target.namespace, target.fs_isolation, secret)
-        await LocalSession(ws, binary).run(lambda stream: client.exec_task(
-            alloc_id, query.task, query.command, query.tty, stream))
+        await kind.serve_local(ws, client, alloc_id, query, binary)
         return
-    address = await _node_address(ws, ctx, alloc_id, secret)
-    await relay(ws, address, alloc_id, query.params, token_of(ws) if secret is None else secret,
-                binary)
+    if parse_bool(query.params.get("node_hop"), "node_hop"):
+        # Sent here as the alloc's node, which no longer holds it: relaying it on would
+        # send it back. Whether it existed is for the caller's namespace to learn.
+        await authorize_lookup(ws, NamespaceCapability.ALLOC_EXEC, None, secret)
+        raise NotFound(_gone(kind, alloc_id))
+    address = await _node_address(ws, ctx, kind, alloc_id, secret)
+    await relay(ws, address, kind.path, alloc_id, query.params,
+                token_of(ws) if secret is None else secret, binary,
+                node_hop=ctx.server is not None)
 
 
-async def _node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str,
+async def _node_address(ws: WebSocket, ctx: AgentContext, kind: SessionKind, alloc_id: str,
                         secret: str | None) -> str:
     """Where to relay: the node holding the alloc (from a server), or our server."""
     if ctx.server is None:
@@ -167,13 +189,23 @@ async def _node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str,
         await authorize_lookup(ws, NamespaceCapability.ALLOC_EXEC, None, secret)
         raise NotFound(f'Unknown allocation "{alloc_id}"')
     await authorize_exec(ws, alloc.namespace, None, secret)
-    _check_not_terminal(alloc_id, alloc.client_status)
+    if not kind.serves_terminal:
+        _check_not_terminal(alloc_id, alloc.client_status)
     node = ctx.server.nodes.find(alloc.node_id)
     if node is None:
         raise InvalidInput(f'Unknown node "{alloc.node_id}"')
+    if node.http_addr == ctx.http_addr and kind.serves_terminal:
+        raise NotFound(_gone(kind, alloc_id))  # our own client, which no longer holds it
     if not node.http_addr or node.http_addr == ctx.http_addr or node.status == "down":
         raise NoPathToNode("No path to node")
     return node.http_addr
+
+
+def _gone(kind: SessionKind, alloc_id: str) -> str:
+    if kind.serves_terminal:
+        return (f"the alloc dir of allocation {alloc_id} has been garbage collected: there "
+                "is nothing left to debug")
+    return f'Unknown allocation "{alloc_id}"'
 
 
 def _check_not_terminal(alloc_id: str, client_status: str) -> None:
@@ -182,4 +214,6 @@ def _check_not_terminal(alloc_id: str, client_status: str) -> None:
                            f"{client_status}")
 
 
-routes = [WebSocketRoute("/v1/client/allocation/{alloc_id}/exec", exec_endpoint)]
+exec_endpoint = session_endpoint(EXEC)
+routes = [WebSocketRoute(f"/v1/client/allocation/{{alloc_id}}/{kind.path}",
+                         session_endpoint(kind)) for kind in (EXEC, DEBUG)]
