@@ -29,6 +29,7 @@ from pathlib import Path
 from caravan import process
 from caravan.client.allocdir import AllocDir, mount_alloc_root
 from caravan.client.allocrunner.runner import AllocRunner, AllocRunnerDeps
+from caravan.client.debug import DebugCopies
 from caravan.client.drivers.base import Driver, DriverContext, DriverFingerprint, ExecStream
 from caravan.client.drivers.registry import DRIVERS
 from caravan.client.fingerprint.drivers import fingerprint_drivers, same_health
@@ -116,6 +117,7 @@ class Client:
         self._alloc_tasks: dict[str, asyncio.Task[None]] = {}
         self._loops = Supervisor("client")
         self._watch: asyncio.Task[None] | None = None
+        self._debug = DebugCopies()
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -270,6 +272,7 @@ class Client:
         if not task.done():
             await runner.stop()
         await asyncio.gather(task, return_exceptions=True)
+        await self._debug.end(alloc_id)  # before its task dirs go
         await runner.destroy()
         self._runners.pop(alloc_id, None)
         self._alloc_tasks.pop(alloc_id, None)
@@ -346,24 +349,12 @@ class Client:
                          command: Sequence[str], tty: bool, stream: ExecStream) -> int:
         """`alloc debug`: run `command` in a short-lived copy of a task that has exited
         (or failed, or waits to restart) and return its exit code; the copy is gone when
-        this returns or is cancelled. Authorization is the caller's (see `exec_target`)."""
+        this returns or is cancelled (`client.debug`). Authorization is the caller's
+        (see `exec_target`)."""
         if self.config.client.disable_remote_exec:
             raise RemoteExecDisabled()
-        runner = self._require(alloc_id)
-        tr = runner.tasks.get(task)
-        if tr is None:
-            raise InvalidInput(f'unknown task name "{task}"')
-        if tr.handle is not None or tr.task_state.state == "running":
-            raise InvalidInput(f'task "{task}" is running: use `alloc exec` to run commands '
-                               "in it; `alloc debug` copies a task that has exited")
-        config = tr.last_config
-        if config is None:
-            raise NotFound(f'task "{task}" never started: there is nothing to debug')
-        if not await asyncio.to_thread(config.task_dir.is_dir):
-            raise NotFound(f"the alloc dir of allocation {alloc_id} has been garbage "
-                           "collected: there is nothing left to debug")
-        driver = tr.setup.require_driver()
-        return await driver.debug_streaming(config, session_id, list(command), tty, stream)
+        return await self._debug.run(self._require(alloc_id), task, session_id, command, tty,
+                                     stream)
 
     def _require(self, alloc_id: str) -> AllocRunner:
         runner = self._runners.get(alloc_id)

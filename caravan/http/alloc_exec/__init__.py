@@ -10,6 +10,10 @@ these, reusing the parts it shares rather than a copy of them:
     relay.py     a session relayed to the agent of the node that runs the allocation,
                  frames passed both ways unchanged
     closing.py   how every session ends: an error becomes a close frame with a reason
+    kind.py      what differs between the sessions served here (`SessionKind`): the path,
+                 whether terminal allocations are served, what the local session runs
+    debug.py     `/debug`: `alloc debug`, a copy of an exited task (exec's query,
+                 authorization and relay; its own local session)
 
 The wire format is `caravan.execproto.frames`, shared with the client library.
 
@@ -19,7 +23,7 @@ dials the port instead of running a command, relayed like exec); file copy (a ru
 that produces or consumes a tar as the task's user); recording (a tap on a local
 session's frames, written as asciicast v2); fan-out (one client session over several
 allocations' sessions, opened through `relay`); job actions (a route that resolves an
-action to a command, then runs exec's local session); debug copies of dead tasks.
+action to a command, then runs exec's local session).
 """
 
 from caravan.http.alloc_exec.route import routes

@@ -50,7 +50,10 @@ def test_a_client_that_goes_away_takes_the_copy_with_it(allocs: Allocs) -> None:
     with open_debug(allocs.agent, alloc_id, ["/bin/sh", "-c", "echo ready; exec sleep 601"]) \
             as ws:
         _wait_ready(ws)
-        held = debug_leftovers(data_dir, alloc_id, "sleep 601")
+        # `ready` comes just before the shell execs sleep.
+        held = wait_until(lambda: (found := debug_leftovers(data_dir, alloc_id, "sleep 601"))
+                          and any(i.startswith("process") for i in found) and found, 30,
+                          what="the copy's sleep")
         kinds = sorted({item.split()[0] for item in held})
         assert kinds == ["cgroup", "container", "dir", "process"], held
         cid = next(item.split()[1] for item in held if item.startswith("container"))
@@ -84,8 +87,10 @@ def test_an_agent_killed_mid_session_removes_the_copy_when_it_starts_again(
     agent.start()
     wait_until(lambda: not debug_leftovers(data_dir, alloc_id, "sleep 602"), 60,
                what="the orphaned debug copy removed")
-    assert ".debug-" in agent.logs()  # logged as removed
+    logs = agent.logs()  # each part is named as removed
+    assert "removed debug copy " in logs and "removed debug copy dir " in logs
     # What the copy is made from survives the restart: the task can still be copied.
     with open_debug(agent, alloc_id, ["/bin/cat", "/local/crash.txt"]) as ws:
         ws.send(json.dumps({"stdin": {"close": True}}))
         assert read_until_exit(ws) == (0, f"left-by-{alloc_id}\n")
+

@@ -20,10 +20,18 @@ def test_a_shell_in_a_copy_of_the_failed_task(allocs: Allocs) -> None:
     try:
         term.expect(PROMPT)  # /bin/sh, the default command
         assert term.is_raw()
-        term.type("cat /local/crash.txt; tty; stty size\r")
-        term.expect(rf"left-by-{alloc_id}\r\n/dev/pts/\d+\r\n33 111\r\n")
+        term.type("cat /local/crash.txt; tty\r")
+        term.expect(rf"left-by-{alloc_id}\r\n/dev/pts/\d+\r\n")
+        for _ in range(50):  # the first size may reach the copy's pty just after it starts
+            term.expect(PROMPT)
+            term.type("stty size\r")
+            if term.expect(r"\r\n(\d+ \d+)\r\n").group(1) == b"33 111":
+                break
+        else:
+            raise AssertionError("the copy's terminal never got the local window size")
+        term.expect(PROMPT)  # type only at a prompt: a line typed earlier is echoed first
         term.type("echo $USER; exit 7\r")
-        term.expect(r"\r\nnobody\r\n")
+        term.expect(r"\nnobody\r\n")
         assert term.wait() == 7
     finally:
         term.close()

@@ -52,7 +52,7 @@ from caravan.client.drivers.exec.cgroups import (
     detect_version,
     task_cgroup_names,
 )
-from caravan.client.drivers.exec.debug import DebugCopy, debug_container_id
+from caravan.client.drivers.exec.debug import DebugCopy, debug_container_id, is_debug_container
 from caravan.client.drivers.exec.config import ExecPluginConfig, ExecTaskConfig
 from caravan.client.drivers.exec.handle import ExecHandleState
 from caravan.client.drivers.exec.masks import expand_masked_paths
@@ -369,7 +369,8 @@ class ExecDriver(Driver):
 
     async def remove_orphans(self, known_tasks: set[tuple[str, str]]) -> list[str]:
         """Delete containers in this driver's runc root, and cgroups of allocations this
-        client's data dir holds, that belong to no task the client still runs."""
+        client's data dir holds, that belong to no task the client still runs. An `alloc
+        debug` copy (`debug_container_id`) never does: one left here outlived its agent."""
         known = {container_id(alloc_id, task) for alloc_id, task in known_tasks}
         version = self._cgroup_version or 1
         removed = []
@@ -378,7 +379,8 @@ class ExecDriver(Driver):
                 await self._runc.kill(cid, "KILL", all_processes=True)
                 # The client removes the orphan's alloc dir (and its secrets mount).
                 await self._cleanup(cid, TaskCgroup(cid, version), None)
-                removed.append(f"container {cid}")
+                removed.append(f"debug copy {cid}" if is_debug_container(cid)
+                               else f"container {cid}")
         ours = await asyncio.to_thread(self._allocs_on_disk)
         for name in await asyncio.to_thread(task_cgroup_names, version):
             if name[:36] in ours and name not in known:
