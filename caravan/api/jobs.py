@@ -87,3 +87,22 @@ class Jobs(SubAPI):
         if purge:
             q = merge(q, purge=go_bool(True))
         return self._write("DELETE", f"/v1/job/{path_id(job_id)}", _DEREGISTER, None, q)
+
+    def revert(self, job_id: str, version: int, enforce_prior_version: int | None = None,
+               q: QueryOptions | None = None) -> JobRegisterResponse:
+        """Register version `version`'s spec again, as a new version."""
+        body = {"JobID": job_id, "JobVersion": version,
+                "EnforcePriorVersion": enforce_prior_version}
+        return self._write("PUT", f"/v1/job/{path_id(job_id)}/revert", _REGISTER, body, q)
+
+    def scale(self, job_id: str, group: str, count: int, message: str = "",
+              q: QueryOptions | None = None) -> JobRegisterResponse:
+        body = {"Count": count, "Message": message,
+                "Target": {"Namespace": (q.namespace if q else None) or "", "Job": job_id,
+                           "Group": group}}
+        return self._write("POST", f"/v1/job/{path_id(job_id)}/scale", _REGISTER, body, q)
+
+    def evaluate(self, job_id: str, force_reschedule: bool = False,
+                 q: QueryOptions | None = None) -> JobRegisterResponse:
+        body = {"JobID": job_id, "EvalOptions": {"ForceReschedule": force_reschedule}}
+        return self._write("PUT", f"/v1/job/{path_id(job_id)}/evaluate", _REGISTER, body, q)

@@ -19,10 +19,12 @@ from caravan.http import (
     errors,
     evaluations,
     introduction,
+    job_changes,
     jobs,
     namespaces,
     node_rpc,
     nodes,
+    services,
 )
 from caravan.http.auth import TokenResolver
 from caravan.http.context import AgentContext
@@ -31,7 +33,9 @@ from caravan.http.limits import BodyLimit, ForwardToServer
 
 def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> Starlette:
     routes: list[BaseRoute] = [
-        *node_rpc.routes, *jobs.routes, *allocations.routes, *evaluations.routes,
+        # before jobs: `/v1/job/<id>/services` (`/scale`, ...) is not a job ID ending so
+        *node_rpc.routes, *services.routes, *job_changes.routes, *jobs.routes,
+        *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *alloc_exec.routes, *acl.routes, *namespaces.routes, *introduction.routes,
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from caravan.structs import Allocation, Evaluation, Job, Node
+from caravan.structs import Allocation, Evaluation, Job, Node, ServiceRegistration
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
 
 
@@ -35,8 +35,10 @@ class Txn:
     now_ns: int
     jobs: list[Job] = field(default_factory=list)
     job_deletes: list[tuple[str, str]] = field(default_factory=list)
+    version_updates: list[Job] = field(default_factory=list)  # an old version's row only
     allocs: list[Allocation] = field(default_factory=list)
     evals: list[Evaluation] = field(default_factory=list)
     nodes: list[Node] = field(default_factory=list)
     node_secrets: dict[str, str] = field(default_factory=dict)
     acl: AclWrites = field(default_factory=AclWrites)
+    services: dict[str, ServiceRegistration | None] = field(default_factory=dict)  # None: delete
