@@ -75,8 +75,10 @@ def allocs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Allocs]:
 
 
 def open_debug(agent: AgentProcess, alloc_id: str, command: list[str], *, task: str = "main",
-               token: str = "", route: str = "debug") -> ClientConnection:
-    query = urlencode({"task": task, "command": json.dumps(command), "tty": "false"})
+               token: str = "", route: str = "debug",
+               extra: dict[str, str] | None = None) -> ClientConnection:
+    query = urlencode({"task": task, "command": json.dumps(command), "tty": "false",
+                       **(extra or {})})
     url = agent.address.replace("http://", "ws://", 1) + \
         f"/v1/client/allocation/{alloc_id}/{route}?{query}"
     return connect(url, additional_headers={"X-Nomad-Token": token} if token else {},

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 
 import pytest
 
 from tests.agents import CARAVAN
-from tests.integration.alloc_debug.conftest import Allocs, debug
+from tests.integration.alloc_debug.conftest import Allocs, crashed_job, debug, wait_failed
+from tests.integration.exec_driver.helpers import run
 
 pytestmark = pytest.mark.integration
 
@@ -64,3 +66,13 @@ def test_an_unknown_task_and_a_missing_alloc_say_so(allocs: Allocs) -> None:
         "denied", None, 'unknown task name "nope"')
     state, _, reason = debug(allocs.agent, "0" * 8 + allocs.crashed["ID"][8:], ["true"])
     assert state == "denied" and "Unknown allocation" in reason
+
+
+def test_a_collected_task_dir_says_so(allocs: Allocs) -> None:
+    alloc = run(allocs.agent, crashed_job("collected"))
+    wait_failed(allocs.agent, alloc)
+    # What a client-side collection leaves: the allocation known, its task dir gone.
+    shutil.rmtree(allocs.agent.data_dir / "alloc" / alloc["ID"] / "main")
+    state, _, reason = debug(allocs.agent, alloc["ID"], ["true"])
+    assert state == "denied"
+    assert f"the alloc dir of allocation {alloc['ID']} has been garbage collected" in reason
