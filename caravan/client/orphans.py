@@ -55,10 +55,11 @@ def _stop_executors(root: Path, live: set[TaskKey]) -> list[str]:
         key = (state_dir.parent.name, state_dir.name)
         if key in live or not state_dir.is_dir():
             continue
-        if DEBUG_MARK in key[1]:
-            removed.append(f"debug copy dir {state_dir}")
-        elif _stop_executor(state_dir):
+        # A task may be named like a debug copy's dir: its executor is looked for first.
+        if _stop_executor(state_dir):
             removed.append(f"executor and task of {key[0]}/{key[1]}")
+        elif DEBUG_MARK in key[1]:
+            removed.append(f"debug copy dir {state_dir}")
         shutil.rmtree(state_dir, ignore_errors=True)
     for alloc_dir in root.iterdir() if root.is_dir() else []:
         if alloc_dir.is_dir() and not any(alloc_dir.iterdir()):

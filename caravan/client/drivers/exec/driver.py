@@ -52,8 +52,8 @@ from caravan.client.drivers.exec.cgroups import (
     detect_version,
     task_cgroup_names,
 )
-from caravan.client.drivers.exec.debug import DebugCopy, debug_container_id, is_debug_container
 from caravan.client.drivers.exec.config import ExecPluginConfig, ExecTaskConfig
+from caravan.client.drivers.exec.debug import DebugCopy, debug_container_id, is_debug_container
 from caravan.client.drivers.exec.handle import ExecHandleState
 from caravan.client.drivers.exec.masks import expand_masked_paths
 from caravan.client.drivers.exec.resolve import Mount, make_executable, resolve_command
@@ -193,7 +193,8 @@ class ExecDriver(Driver):
                          volumes)
 
     def _bundle_spec(self, config: TaskConfig, task: _Prepared, argv: list[str],
-                     cgroup: TaskCgroup, **extra: Any) -> BundleSpec:
+                     cgroup: TaskCgroup, *, terminal: bool = False,
+                     secrets_tmpfs_mb: int = 0) -> BundleSpec:
         user, task_config = task.user, task.task_config
         return BundleSpec(
             argv=argv, env=_task_env(config, user),
@@ -205,7 +206,8 @@ class ExecDriver(Driver):
             ipc_private=(task_config.ipc_mode or self.config.default_ipc_mode) == "private",
             cgroups_path=cgroup.runc_path, hostname=socket.gethostname(),
             cpuset_cpus=cpuset(config.resources.cores),
-            extra_masked=expand_masked_paths(self.config.masked_paths, task.chroot), **extra)
+            extra_masked=expand_masked_paths(self.config.masked_paths, task.chroot),
+            terminal=terminal, secrets_tmpfs_mb=secrets_tmpfs_mb)
 
     async def debug_streaming(self, config: TaskConfig, session_id: str, command: list[str],
                               tty: bool, stream: ExecStream) -> int:
