@@ -13,8 +13,10 @@ from caravan.cli.common import (
 )
 from caravan.cli.formatting import format_json, format_kv, format_unix_nano
 from caravan.cli.lookup import job_id_by_prefix
+from caravan.cli.plan_format import job_diff_text
 from caravan.errors import CommandFailed, UsageError
 from caravan.structs import Job
+from caravan.structs.diff import JobDiff
 
 HELP = """
 Usage: caravan job history [options] <job>
@@ -22,6 +24,13 @@ Usage: caravan job history [options] <job>
   History is used to display the known versions of a particular job.
 """ + CLIENT_OPTIONS_HELP + """
 History Options:
+
+  -p
+    Display the difference between each version of the job and its
+    predecessor.
+
+  -full
+    Display the full job definition of each version.
 
   -version <job version>
     Display only the history for the given job version.
@@ -31,9 +40,13 @@ History Options:
 """
 
 
-def version_text(job: Job) -> str:
-    return format_kv([("Version", job.version), ("Stable", str(job.stable).lower()),
-                      ("Submit Date", format_unix_nano(job.submit_time))])
+def version_text(job: Job, diff: JobDiff | None = None) -> str:
+    pairs: list[tuple[str, object]] = [
+        ("Version", job.version), ("Stable", str(job.stable).lower()),
+        ("Submit Date", format_unix_nano(job.submit_time))]
+    if diff is not None and diff.type != "None":
+        pairs.append(("Diff", "\n" + job_diff_text(diff, verbose=False).strip()))
+    return format_kv(pairs)
 
 
 def run(args: list[str], ui: Ui | None = None) -> int:
@@ -47,13 +60,13 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     as_json = check_output_flags(flags)
     if len(flags.args) != 1:
         raise UsageError("This command takes one argument: <job>")
-    if flags.get_bool("p") or flags.get_bool("full"):
-        raise CommandFailed("-p and -full (diffs between versions) are not supported by caravan "
-                            "yet")
     client = make_client(flags)
     job_id, namespace = job_id_by_prefix(client, flags.args[0].strip())
     with reported_as("Error retrieving job versions: "):
-        versions, _ = client.jobs.versions(job_id, QueryOptions(namespace=namespace or None))
+        versions, diffs, _ = client.jobs.version_diffs(
+            job_id, QueryOptions(namespace=namespace or None))
+    by_version: dict[int, JobDiff] = ({v.version: d for v, d in zip(versions, diffs)}
+                                      if flags.get_bool("p") else {})
     wanted = flags.get_str("version")
     if wanted:
         versions = [v for v in versions if str(v.version) == wanted]
@@ -61,6 +74,9 @@ def run(args: list[str], ui: Ui | None = None) -> int:
             raise CommandFailed(f"Job version {wanted} not found")
     if as_json:
         ui.output(format_json([v.to_wire() for v in versions]))
+    elif flags.get_bool("full"):
+        ui.output("\n\n".join(version_text(v, by_version.get(v.version)) + "\n"
+                               + format_json(v.to_wire()) for v in versions))
     else:
-        ui.output("\n\n".join(version_text(v) for v in versions))
+        ui.output("\n\n".join(version_text(v, by_version.get(v.version)) for v in versions))
     return 0

@@ -63,6 +63,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "job allocs": ("caravan.cli.job_allocs", "List allocations for a job"),
     "job eval": ("caravan.cli.job_eval", "Force an evaluation for the job"),
     "job history": ("caravan.cli.job_history", "Display all tracked versions of a job"),
+    "job plan": ("caravan.cli.job_plan", "Dry-run a job update to determine its effects"),
+    "job restart": ("caravan.cli.job_restart", "Restart or reschedule allocations for a job"),
     "job revert": ("caravan.cli.job_revert", "Revert to a prior version of the job"),
     "job scale": ("caravan.cli.job_scale", "Change the count of a job group"),
     "job inspect": ("caravan.cli.job_inspect", "Inspect a submitted job"),
@@ -81,7 +83,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 # Nomad's top-level shortcuts.
-ALIASES = {"run": "job run", "stop": "job stop", "inspect": "job inspect",
+ALIASES = {"plan": "job plan", "run": "job run", "stop": "job stop", "inspect": "job inspect",
            "validate": "job validate", "logs": "alloc logs", "exec": "alloc exec",
            "fs": "alloc fs"}
 

@@ -1,5 +1,5 @@
 """Routes that change a registered job without a new spec: revert, stable, scale (and its
-status), evaluate — Nomad's paths, bodies and replies. They come before the job routes
+status), evaluate, and the dry run of a registration (plan) — Nomad's paths, bodies and replies. They come before the job routes
 in the route table: `/v1/job/<id>/scale` is not a job ID ending in "/scale"."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from caravan.http.auth import authorize
 from caravan.http.context import server_of
 from caravan.http.query import blocking_index, json_response, query_options, read_json
 from caravan.structs import Evaluation, JobRegisterResponse
+from caravan.structs.plan import JobPlanRequest
 
 
 def _registered(ev: Evaluation, index: int, job_modify_index: int) -> Response:
@@ -97,7 +98,25 @@ async def evaluate(request: Request) -> Response:
     return _registered(ev, index, modify)
 
 
+async def plan(request: Request) -> Response:
+    opts = query_options(request)
+    await authorize(request, NS.SUBMIT_JOB, opts.namespace)
+    body = JobPlanRequest.model_validate(await _body(request))
+    if body.job is None:
+        raise InvalidInput("Job must be specified")
+    job = body.job
+    if not job.id:
+        raise InvalidInput("Job ID hasn't been provided")
+    if job.id != request.path_params["job_id"]:
+        raise InvalidInput("Job ID does not match")
+    if opts.namespace != "default" and job.namespace in ("", "default"):
+        job = job.model_copy(update={"namespace": opts.namespace})
+    planned = await server_of(request).job_changes.plan(job, body.diff)
+    return json_response(planned, index=planned.index)
+
+
 routes = [
+    Route("/v1/job/{job_id:path}/plan", plan, methods=["PUT", "POST"]),
     Route("/v1/job/{job_id:path}/revert", revert, methods=["PUT", "POST"]),
     Route("/v1/job/{job_id:path}/stable", stable, methods=["PUT", "POST"]),
     Route("/v1/job/{job_id:path}/scale", scale, methods=["PUT", "POST"]),

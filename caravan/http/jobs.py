@@ -14,6 +14,7 @@ from caravan.http.auth import acl_for, authorize, namespace_filter
 from caravan.http.context import server_of
 from caravan.http.query import blocking_index, json_response, parse_bool, query_options, read_json
 from caravan.jobspec import hcl_to_api_json
+from caravan.structs.diff import version_diffs
 from caravan.structs import (
     Job,
     JobDeregisterResponse,
@@ -110,7 +111,9 @@ async def versions(request: Request) -> Response:
     await authorize(request, NS.READ_JOB, opts.namespace)
     index = await blocking_index(request, opts, "job_versions")
     found = server_of(request).jobs.versions(opts.namespace, request.path_params["job_id"])
-    return json_response({"Versions": found, "Diffs": None}, index=index, pretty=opts.pretty)
+    diffs = version_diffs(found) if parse_bool(request.query_params.get("diffs"), "diffs") \
+        else None
+    return json_response({"Versions": found, "Diffs": diffs}, index=index, pretty=opts.pretty)
 
 
 async def allocations(request: Request) -> Response:

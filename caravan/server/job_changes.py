@@ -1,5 +1,6 @@
 """Changes to a registered job other than a new spec: revert to an earlier version, mark
-a version stable, scale a group, evaluate again; and the scale status read.
+a version stable, scale a group, evaluate again; the scale status read, and the plan
+(a dry run of a registration).
 
 Each writes through the job endpoint's `register` (a new version when the spec
 changes, an evaluation) or through the store's version rows, so the rules of a
@@ -12,7 +13,9 @@ from __future__ import annotations
 from caravan.errors import InvalidInput, NotFound
 from caravan.server.core import ServerCore
 from caravan.server.job_endpoint import JobEndpoint
+from caravan.server.job_plan import plan_job
 from caravan.structs import Evaluation, Job
+from caravan.structs.plan import JobPlanResponse
 from caravan.structs.scale import JobScaleStatus, TaskGroupScaleStatus
 
 
@@ -88,6 +91,11 @@ class JobChanges:
                               job_create_index=job.create_index,
                               job_modify_index=job.job_modify_index, job_stopped=job.stop,
                               task_groups=groups)
+
+    async def plan(self, job: Job, with_diff: bool) -> JobPlanResponse:
+        core = self._core
+        return await plan_job(job, jobs=self._jobs, store=core.store, new_id=core.new_id,
+                              clock=core.clock, with_diff=with_diff)
 
     def _current(self, namespace: str, job_id: str) -> Job:
         job = self._core.store.job(namespace, job_id)

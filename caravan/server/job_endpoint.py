@@ -157,6 +157,11 @@ def _spec(job: Job) -> str:
     return json.dumps(job.model_dump(exclude=_SERVER_FIELDS), sort_keys=True, default=str)
 
 
+def same_spec(a: Job, b: Job) -> bool:
+    """Whether registering `b` over `a` keeps the version (only server fields differ)."""
+    return _spec(a) == _spec(b)
+
+
 def _check_drivers(job: Job) -> None:
     errors = [
         FieldError(path=f"TaskGroups[{gi}].Tasks[{ti}].Driver",

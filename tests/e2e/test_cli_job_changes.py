@@ -42,6 +42,9 @@ def test_scale_history_revert_eval_allocs(dev_agent: AgentProcess, tmp_path: Pat
         history = caravan(dev_agent, "job", "history", "scaled")
         assert history.returncode == 0, history.stderr
         assert re.findall(r"^Version\s+= (\d+)$", history.stdout, re.M) == ["1", "0"]
+        diffs = caravan(dev_agent, "job", "history", "-p", "scaled")
+        assert diffs.returncode == 0, diffs.stderr
+        assert '+/- Count: "1" => "3"' in diffs.stdout and diffs.stdout.count("Diff") == 1
 
         same = caravan(dev_agent, "job", "revert", "scaled", "1")
         assert same.returncode == 1 and "can't revert to current version" in same.stderr

@@ -242,8 +242,10 @@ class AllocRunner:
         return runner is not None and runner.task_state.state == "running"
 
     def task_started_ns(self, task: str) -> int:
-        runners = [self.tasks[task]] if task in self.tasks else [] if task else \
-            list(self.tasks.values())
+        if task:
+            runners = [self.tasks[task]] if task in self.tasks else []
+        else:
+            runners = list(self.tasks.values())
         return max((parse_rfc3339_ns(r.task_state.started_at) for r in runners), default=0)
 
     def exec_target(self, task: str) -> tuple[Driver, str] | None:

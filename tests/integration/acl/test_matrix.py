@@ -61,6 +61,8 @@ CASES = [
     Case("job scale status", "GET", "/v1/job/web/scale", ("read-job-scaling",),
          also=("read-job",)),
     Case("evaluate job", "POST", "/v1/job/web/evaluate", ("submit-job",)),
+    Case("plan job", "POST", "/v1/job/web/plan", ("submit-job",),
+         lambda: {"Job": raw_exec_job("web")["Job"], "Diff": True}),
     Case("list allocations", "GET", "/v1/allocations", ("read-job",)),
     Case("read allocation", "GET", "/v1/allocation/{web_alloc}", ("read-job",)),
     Case("list evaluations", "GET", "/v1/evaluations", ("read-job",)),
