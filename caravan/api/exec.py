@@ -52,7 +52,7 @@ from caravan.execproto.frames import (
     tty_size_frame,
 )
 
-__all__ = ["ExecError", "ExecOutput", "ExecSession", "exec_session"]
+__all__ = ["ExecError", "ExecOutput", "ExecSession", "action_session", "exec_session"]
 
 HEARTBEAT_S = 10.0
 NODE_DIAL_S = 1.0
@@ -72,11 +72,36 @@ class ExecOutput:
 
 @asynccontextmanager
 async def exec_session(client: Client, alloc_id: str, task: str, command: Sequence[str], *,
-                       tty: bool = False, node_id: str | None = None,
+                       tty: bool = False, node_id: str | None = None, user: str = "",
                        heartbeat_s: float = HEARTBEAT_S) -> AsyncIterator[ExecSession]:
     """Open a session (see the module docstring); it is closed when the block ends, which
-    ends the remote command if it still runs. `node_id` enables the direct dial."""
-    conn = await _connect(client, alloc_id, task, command, tty, node_id)
+    ends the remote command if it still runs. `node_id` enables the direct dial. `user`
+    runs the command as that user (the node's `allow_exec_users` must list it)."""
+    params = {"task": task, "command": json.dumps(list(command)), "tty": str(tty).lower()}
+    if user:
+        params["user"] = user
+    path = f"/v1/client/allocation/{path_id(alloc_id)}/exec"
+    async with _session(client, path, params, node_id, heartbeat_s) as session:
+        yield session
+
+
+@asynccontextmanager
+async def action_session(client: Client, job_id: str, alloc_id: str, group: str, task: str,
+                         action: str, *, tty: bool = False, node_id: str | None = None,
+                         heartbeat_s: float = HEARTBEAT_S) -> AsyncIterator[ExecSession]:
+    """A job action (`action "name" {...}` in the task) run as an exec session, on
+    Nomad's `/v1/job/<id>/action` WebSocket with its query."""
+    params = {"task": task, "command": "[]", "tty": str(tty).lower(), "action": action,
+              "allocID": alloc_id, "group": group}
+    async with _session(client, f"/v1/job/{path_id(job_id)}/action", params, node_id,
+                        heartbeat_s) as session:
+        yield session
+
+
+@asynccontextmanager
+async def _session(client: Client, path: str, params: dict[str, str], node_id: str | None,
+                   heartbeat_s: float) -> AsyncIterator[ExecSession]:
+    conn = await _connect(client, path, params, node_id)
     session = ExecSession(conn, heartbeat_s)
     try:
         yield session
@@ -158,14 +183,14 @@ def decode_output(message: str | bytes, binary: bool = False) -> ExecOutput | in
     return ExecOutput(*frame) if isinstance(frame, tuple) else frame
 
 
-async def _connect(client: Client, alloc_id: str, task: str, command: Sequence[str],
-                   tty: bool, node_id: str | None) -> ClientConnection:
-    params = {"task": task, "command": json.dumps(list(command)), "tty": str(tty).lower()}
+async def _connect(client: Client, path: str, params: dict[str, str],
+                   node_id: str | None) -> ClientConnection:
+    params = dict(params)
     if client.namespace:
         params["namespace"] = client.namespace
     if client.region:
         params["region"] = client.region
-    path = f"/v1/client/allocation/{path_id(alloc_id)}/exec?{urlencode(params)}"
+    path = f"{path}?{urlencode(params)}"
     headers = {"X-Nomad-Token": client.token} if client.token else {}
     node_address = await _node_address(client, node_id) if node_id else None
     if node_address is not None:

@@ -55,6 +55,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "alloc stop": ("caravan.cli.alloc_stop", "Stop and reschedule a running allocation"),
     "eval status": ("caravan.cli.eval_status",
                     "Display evaluation status and placement failure reasons"),
+    "job action": ("caravan.cli.job_action", "Run a pre-defined action from a task"),
     "job inspect": ("caravan.cli.job_inspect", "Inspect a submitted job"),
     "job run": ("caravan.cli.job_run", "Run a new job or update an existing job"),
     "job status": ("caravan.cli.job_status", "Display status information about a job"),
@@ -73,7 +74,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 # Nomad's top-level shortcuts.
 ALIASES = {"run": "job run", "stop": "job stop", "inspect": "job inspect",
            "validate": "job validate", "logs": "alloc logs", "exec": "alloc exec",
-           "fs": "alloc fs"}
+           "fs": "alloc fs", "action": "job action"}
 
 COMMON = ("run", "stop", "status", "logs", "agent", "version")
 _HELP_FLAGS = ("-h", "-help", "--help")

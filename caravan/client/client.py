@@ -325,10 +325,11 @@ class Client:
                           tr.setup.capabilities().fs_isolation if tr else None)
 
     async def exec_task(self, alloc_id: str, task: str, command: Sequence[str], tty: bool,
-                        stream: ExecStream) -> int:
+                        stream: ExecStream, user: str = "") -> int:
         """`alloc exec`: run `command` in a running task of a local allocation and return
         its exit code. Refuses in Nomad's order and words; cancelling it ends the command.
-        Authorization is the caller's (see `exec_target`)."""
+        Authorization is the caller's (see `exec_target`); whether `user` is allowed is
+        the driver's plugin config's (`allow_exec_users`)."""
         if self.config.client.disable_remote_exec:
             raise RemoteExecDisabled()
         tr = self._require(alloc_id).tasks.get(task)
@@ -340,7 +341,22 @@ class Client:
         if handle is None or tr.is_dead or tr.task_state.state != "running":
             raise NotFound(f'task "{task}" is not running.')
         driver = tr.setup.require_driver()
-        return await driver.exec_streaming(handle.config.id, list(command), tty, stream)
+        return await driver.exec_streaming(handle.config.id, list(command), tty, stream, user)
+
+    def action_command(self, alloc_id: str, job_id: str, task: str, action: str) -> list[str]:
+        """A job action's command line, from the job version the allocation runs, with
+        Nomad's refusals: another job's allocation, an unknown task or action (400s)."""
+        alloc = self._require(alloc_id).alloc
+        if job_id and job_id != alloc.job_id:
+            raise InvalidInput(f"job {job_id} does not have allocation {alloc_id}")
+        group = alloc.job.group(alloc.task_group) if alloc.job is not None else None
+        found = group.task(task) if group is not None else None
+        if found is None:
+            raise InvalidInput(f"task {task} not found in allocation {alloc_id}")
+        entry = next((a for a in found.actions or [] if a.name == action), None)
+        if entry is None:
+            raise InvalidInput(f"action {action} not found in task {task}")
+        return entry.argv()
 
     def _require(self, alloc_id: str) -> AllocRunner:
         runner = self._runners.get(alloc_id)

@@ -31,9 +31,10 @@ from caravan.http.limits import BodyLimit, ForwardToServer
 
 def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> Starlette:
     routes: list[BaseRoute] = [
-        *node_rpc.routes, *jobs.routes, *allocations.routes, *evaluations.routes,
-        *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
-        *alloc_exec.routes, *acl.routes, *namespaces.routes, *introduction.routes,
+        # alloc_exec first: its `/v1/job/<id>/actions` precedes jobs' `/v1/job/<id>`.
+        *node_rpc.routes, *alloc_exec.routes, *jobs.routes, *allocations.routes,
+        *evaluations.routes, *nodes.routes, *agent.routes, *client_allocs.routes,
+        *client_fs.routes, *acl.routes, *namespaces.routes, *introduction.routes,
     ]
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
     if ctx.server is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caravan.jobspec.hcl_action import actions
 from caravan.jobspec.hcl_body import Body, RawBlock, Spec
 from caravan.jobspec.hcl_common import (
     RESTART,
@@ -28,11 +29,11 @@ TASK = Spec(
            "kill_timeout": ("kill_timeout", to_duration),
            "kill_signal": ("kill_signal", to_string), "leader": ("leader", to_bool)},
     blocks=frozenset({"resources", "constraint", "restart", "logs", "artifact",
-                      "volume_mount"}),
+                      "volume_mount", "action"}),
     maps=frozenset({"config", "env", "meta"}),
     unsupported_blocks=frozenset({"service", "template", "vault", "consul", "identity",
                                   "lifecycle", "affinity", "csi_plugin", "dispatch_payload",
-                                  "scaling", "action", "schedule", "secret", "spread"}),
+                                  "scaling", "schedule", "secret", "spread"}),
     unsupported_attrs=frozenset({"shutdown_delay", "kind"}),
 )
 RESOURCES = Spec(
@@ -76,6 +77,7 @@ def task(parent: Body, block: RawBlock, index: int) -> Task:
         restart_policy=optional_block(body, "restart", RESTART, RestartPolicy),
         log_config=optional_block(body, "logs", LOGS, LogConfig),
         artifacts=_artifacts(body), volume_mounts=_volume_mounts(body),
+        actions=actions(body),
     )
     return Task.model_validate(present(fields))
 

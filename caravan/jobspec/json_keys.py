@@ -41,7 +41,7 @@ UNMODELED: dict[type[BaseModel], frozenset[str]] = {
                           "preventrescheduleonlost", "scaling", "consul", "disconnect"}),
     Task: frozenset({"affinities", "services", "templates", "vault", "consul", "identity",
                      "identities", "lifecycle", "dispatchpayload", "csipluginconfig",
-                     "shutdowndelay", "kind", "scalingpolicies", "actions", "schedule",
+                     "shutdowndelay", "kind", "scalingpolicies", "schedule",
                      "secrets"}),
     Resources: frozenset({"networks", "devices", "iops", "numa"}),
     LogConfig: frozenset({"enabled"}),

@@ -1,5 +1,6 @@
 """Typed models with Nomad's JSON names, shared by server, client, http and api."""
 
+from caravan.structs.action import Action, JobAction
 from caravan.structs.alloc import (
     AllocatedCpu,
     AllocatedMemory,
@@ -58,6 +59,8 @@ from caravan.structs.responses import (
 from caravan.structs.validate import validate_job
 
 __all__ = [
+    "Action",
+    "JobAction",
     "AllocClientUpdate", "AllocListStub", "AllocMetric", "AllocStopResponse", "AllocatedCpu",
     "AllocatedMemory", "AllocatedResources", "AllocatedSharedResources", "AllocatedTaskResources",
     "Allocation", "ClientHostVolume", "Constraint", "DesiredTransition", "DriverInfo",

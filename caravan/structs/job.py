@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import Field
 
+from caravan.structs.action import Action
 from caravan.structs.base import Struct
 
 JOB_TYPES = ("service", "batch", "system", "sysbatch")
@@ -106,6 +107,7 @@ class Task(Struct):
     artifacts: list[TaskArtifact] | None = None
     volume_mounts: list[VolumeMount] | None = None
     leader: bool = False
+    actions: list[Action] | None = None
 
 
 class TaskGroup(Struct):

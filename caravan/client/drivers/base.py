@@ -255,11 +255,12 @@ class Driver(ABC):
         raise NotSupported(f"driver {self.name} does not support signals")
 
     async def exec_streaming(self, task_id: str, command: list[str], tty: bool,
-                             stream: ExecStream) -> int:
+                             stream: ExecStream, user: str = "") -> int:
         """Run `command` inside the running task (`alloc exec`) and return its exit code
         (128+N when killed by signal N). Several sessions may run at once. Raises
         DriverError when the command cannot start. Cancelling it kills the command and
-        everything it started, then re-raises."""
+        everything it started, then re-raises. `user` (`alloc exec -u`) runs it as that
+        user instead of the task's, under the rules of `drivers/exec_user.py`."""
         raise NotSupported(f"driver {self.name} does not support exec")
 
     async def remove_orphans(self, known_tasks: set[tuple[str, str]]) -> list[str]:

@@ -10,6 +10,8 @@ these, reusing the parts it shares rather than a copy of them:
     relay.py     a session relayed to the agent of the node that runs the allocation,
                  frames passed both ways unchanged
     closing.py   how every session ends: an error becomes a close frame with a reason
+    action.py    Nomad's job actions: `/v1/job/<id>/action` (a session whose command is
+                 the task's action) and the `/v1/job/<id>/actions` list
 
 The wire format is `caravan.execproto.frames`, shared with the client library.
 
@@ -22,6 +24,9 @@ allocations' sessions, opened through `relay`); job actions (a route that resolv
 action to a command, then runs exec's local session); debug copies of dead tasks.
 """
 
-from caravan.http.alloc_exec.route import routes
+from caravan.http.alloc_exec import action, route
+
+# The `/v1/job/<id>/actions` list must come before the jobs routes' `/v1/job/<id>` catch-all.
+routes = [*action.routes, *route.routes]
 
 __all__ = ["routes"]

@@ -26,14 +26,14 @@ from caravan.http.forward import NoPathToNode
 _OPEN_S = 5.0
 
 
-async def relay(ws: WebSocket, address: str, alloc_id: str, params: QueryParams,
+async def relay(ws: WebSocket, address: str, path: str, params: QueryParams,
                 token: str | None, binary: bool) -> None:
-    """Open the same route on `address` with the same query (less `ws_handshake`: the
+    """Open the same route (`path`, URL-quoted) on `address` with the same query (less `ws_handshake`: the
     token travels as a header) and pass the session through until either end closes."""
     query = urlencode([(k, v) for k, v in params.multi_items() if k != "ws_handshake"])
     tls = agent_of(ws).config.tls
     base = agent_url(tls, address)
-    url = f"{base.replace('http', 'ws', 1)}/v1/client/allocation/{alloc_id}/exec?{query}"
+    url = f"{base.replace('http', 'ws', 1)}{path}?{query}"
     try:
         upstream = await connect(url, additional_headers={"X-Nomad-Token": token} if token
                                  else {}, open_timeout=_OPEN_S, ping_interval=None,

@@ -16,6 +16,7 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from starlette.datastructures import QueryParams
 from starlette.responses import PlainTextResponse
@@ -46,9 +47,13 @@ class ExecQuery:
     command: list[str]
     tty: bool
     params: QueryParams
+    path: str = ""  # where a relay opens the same session on another agent
+    user: str = ""  # `alloc exec -u`: the driver decides whether it may (allow_exec_users)
+    action: str = ""  # a job action: the command is the task's action's (action.py)
+    job_id: str = ""  # with an action: the job the allocation must belong to
 
 
-def parse_query(params: QueryParams) -> ExecQuery:
+def parse_query(params: QueryParams, path: str = "") -> ExecQuery:
     """The query as Nomad's agent reads it before upgrading (errors are plain HTTP)."""
     try:
         command = json.loads(params.get("command", "")) or []
@@ -57,7 +62,7 @@ def parse_query(params: QueryParams) -> ExecQuery:
     if not isinstance(command, list) or not all(isinstance(c, str) for c in command):
         raise CaravanError("failed to marshal command into json: not an array of strings")
     return ExecQuery(params.get("task", ""), command, parse_bool(params.get("tty"), "tty"),
-                     params)
+                     params, path, user=params.get("user", ""))
 
 
 async def authorize_exec(ws: WebSocket, namespace: str, fs_isolation: str | None,
@@ -82,10 +87,17 @@ async def authorize_exec_somewhere(ws: WebSocket, secret: str | None) -> None:
 async def exec_endpoint(ws: WebSocket) -> None:
     alloc_id: str = ws.path_params["alloc_id"]
     try:
-        query = parse_query(ws.query_params)
+        query = parse_query(ws.query_params,
+                            f"/v1/client/allocation/{quote(alloc_id, safe='')}/exec")
     except CaravanError as err:
         await ws.send_denial_response(PlainTextResponse(err.message, status_code=err.status))
         return
+    await serve_session(ws, alloc_id, query)
+
+
+async def serve_session(ws: WebSocket, alloc_id: str, query: ExecQuery) -> None:
+    """Authorize, accept and serve one session of `query` in `alloc_id`: the one place
+    every exec-channel session (exec, -u, job actions) starts and ends."""
     handshake = ws.query_params.get("ws_handshake")
     try:
         if not parse_bool(handshake, "ws_handshake"):
@@ -143,15 +155,17 @@ async def _serve(ws: WebSocket, alloc_id: str, query: ExecQuery, secret: str | N
         _check_not_terminal(alloc_id, target.client_status)
         if not query.task:
             raise InvalidInput("must provide task name")
-        if not query.command:
+        command = client.action_command(alloc_id, query.job_id, query.task, query.action) \
+            if query.action else query.command
+        if not command:
             raise InvalidInput("command is not present")
         await authorize_exec(ws, target.namespace, target.fs_isolation, secret)
         await LocalSession(ws, binary).run(lambda stream: client.exec_task(
-            alloc_id, query.task, query.command, query.tty, stream))
+            alloc_id, query.task, command, query.tty, stream, query.user))
         return
     address = await _node_address(ws, ctx, alloc_id, secret)
-    await relay(ws, address, alloc_id, query.params, token_of(ws) if secret is None else secret,
-                binary)
+    await relay(ws, address, query.path, query.params,
+                token_of(ws) if secret is None else secret, binary)
 
 
 async def _node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str,

@@ -57,6 +57,7 @@ from caravan.client.drivers.exec.handle import ExecHandleState
 from caravan.client.drivers.exec.masks import expand_masked_paths
 from caravan.client.drivers.exec.resolve import Mount, make_executable, resolve_command
 from caravan.client.drivers.exec.runc import Runc, container_id
+from caravan.client.drivers.exec_user import container_user, require_allowed
 from caravan.client.drivers.execsession import ExecLaunch, run_exec
 from caravan.client.drivers.executor.launcher import ExecutorSpec
 from caravan.client.drivers.executor.task import ExecutorTask
@@ -284,17 +285,18 @@ class ExecDriver(Driver):
         return task_handle(self.name, config, _handle_state(task))
 
     async def exec_streaming(self, task_id: str, command: list[str], tty: bool,
-                             stream: ExecStream) -> int:
+                             stream: ExecStream, user: str = "") -> int:
         """`runc exec` into the task's container: its chroot, PID/IPC namespaces, cgroup,
         capabilities, user, environment and work_dir, since runc takes the process from
         the bundle's spec with only argv replaced. runc stays in the foreground; with a
         tty it relays the container's own pty (from the container's devpts) to ours."""
         task = self._tasks.running(task_id)
+        as_user = await self._exec_user_args(task, task_id, user) if user else []
         work = Path(tempfile.mkdtemp(prefix="exec-", dir=task.executor.state_dir))
         pid_file = work / "pid"
         # With --log, runc's own messages leave its stderr, except the one fatal line.
         argv = [*self._runc.base(), "--log", str(work / "runc.log"), "--log-format", "json",
-                "exec", *(["--tty"] if tty else []), "--pid-file", str(pid_file), task.cid,
+                "exec", *(["--tty"] if tty else []), *as_user, "--pid-file", str(pid_file), task.cid,
                 *command]
         launch = ExecLaunch(argv=argv, env={"PATH": os.environ.get("PATH", _HOST_PATH)},
                             tty=tty, runtime_pid_file=pid_file)
@@ -302,6 +304,16 @@ class ExecDriver(Driver):
             return await run_exec(launch, stream)
         finally:
             await asyncio.to_thread(shutil.rmtree, work, True)
+
+    async def _exec_user_args(self, task: _Container, task_id: str, user: str) -> list[str]:
+        """runc's `--user uid:gid --additional-gids g...` for `alloc exec -u`."""
+        require_allowed(user, self.config.allow_exec_users, self.name)
+        pid = await self._runc.init_pid(task.cid)
+        found = await asyncio.to_thread(container_user, f"/proc/{pid}/root", user,
+                                        task_id.rpartition("/")[2])
+        check_denied(found, self._denied_uids, self._denied_gids)
+        extra = [f"--additional-gids={g}" for g in found.groups if g != found.gid]
+        return [f"--user={found.uid}:{found.gid}", *extra]
 
     async def stats(self, task_id: str) -> TaskResourceUsage:
         task = self._tasks.get(task_id)

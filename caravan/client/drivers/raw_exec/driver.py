@@ -22,6 +22,7 @@ from caravan.client.drivers.base import (
     TaskStatus,
 )
 from caravan.client.drivers.decode import decode
+from caravan.client.drivers.exec_user import host_user, require_allowed
 from caravan.client.drivers.execsession import ExecLaunch, ExecStartFailed, run_exec
 from caravan.client.drivers.executor.handle import ExecutorHandleState
 from caravan.client.drivers.executor.launcher import ExecutorSpec
@@ -113,16 +114,21 @@ class RawExecDriver(Driver):
         await self._tasks.get(task_id).signal(signal_number(signal))
 
     async def exec_streaming(self, task_id: str, command: list[str], tty: bool,
-                             stream: ExecStream) -> int:
+                             stream: ExecStream, user: str = "") -> int:
         """The command on the host as the task runs: the task's environment, user and
         working directory (the task dir unless `work_dir`), in a session of its own."""
         task = self._tasks.running(task_id)
         # The spec the executor started the task from (it outlives agent restarts).
         spec = ExecutorSpec.model_validate_json(
             await asyncio.to_thread((task.state_dir / "spec.json").read_bytes))
+        uid, gid, groups = spec.uid, spec.gid, spec.groups
+        if user:
+            require_allowed(user, self.config.allow_exec_users, self.name)
+            found = host_user(user)
+            check_denied(found, self._denied_uids, self._denied_gids)
+            uid, gid, groups = found.uid, found.gid, found.groups
         launch = ExecLaunch(argv=[_exec_path(command[0], spec), *command[1:]], env=spec.env,
-                            tty=tty, cwd=spec.cwd, uid=spec.uid, gid=spec.gid,
-                            groups=spec.groups)
+                            tty=tty, cwd=spec.cwd, uid=uid, gid=gid, groups=groups)
         return await run_exec(launch, stream)
 
     async def close(self) -> None:
