@@ -4,7 +4,8 @@
     iso     exec service running as nobody, with actions `whoami` and `fail`
     raw     raw_exec service with action `hello`
 
-`allow_exec_users` lists `daemon` for exec and `daemon` for raw_exec; nothing else.
+`allow_exec_users` lists `daemon` and `ghost` (no such user) for exec, `daemon` for
+raw_exec; nothing else.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ plugin "raw_exec" {
 }
 plugin "exec" {
   config {
-    allow_exec_users = ["daemon", "nobody"]
+    allow_exec_users = ["daemon", "ghost"]
   }
 }
 '''
