@@ -58,6 +58,7 @@ CASES = [
     Case("job allocations", "GET", "/v1/job/web/allocations", ("read-job",)),
     Case("job evaluations", "GET", "/v1/job/web/evaluations", ("read-job",)),
     Case("job summary", "GET", "/v1/job/web/summary", ("read-job",)),
+    Case("job actions", "GET", "/v1/job/web/actions", ("read-job",)),
     Case("list allocations", "GET", "/v1/allocations", ("read-job",)),
     Case("read allocation", "GET", "/v1/allocation/{web_alloc}", ("read-job",)),
     Case("list evaluations", "GET", "/v1/evaluations", ("read-job",)),
