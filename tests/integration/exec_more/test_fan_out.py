@@ -87,3 +87,13 @@ def test_all_refuses_what_a_fan_out_cannot_do(fleet: Fleet) -> None:
     assert no_task.returncode == 1 and 'has a task "nope"' in no_task.stderr, no_task
     parallel = cli(fleet.agent, "alloc", "exec", "-job", "-all", "-parallel", "0", "fleet", "id")
     assert parallel.returncode == 1 and "-parallel must be at least 1" in parallel.stderr
+
+
+def test_fan_out_into_an_exec_task_as_another_user(fleet: Fleet) -> None:
+    """-all composes with -u: the session runs inside the exec task's container as daemon."""
+    done = cli(fleet.agent, "alloc", "exec", "-job", "-all", "-u", "daemon", "iso", "id", "-un")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{fleet.iso['ID'][:8]} main | daemon\n"
+    refused = cli(fleet.agent, "alloc", "exec", "-job", "-all", "-u", "root", "iso", "id")
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert "allow_exec_users" in _summary(refused.stderr)[fleet.iso["ID"][:8]][2]
