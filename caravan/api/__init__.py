@@ -41,6 +41,7 @@ _EXPORTS = {
     "Nodes": "caravan.api.nodes",
     "QueryMeta": "caravan.api.query",
     "QueryOptions": "caravan.api.query",
+    "Services": "caravan.api.services",
     "Status": "caravan.api.agent",
     "TLSConfig": "caravan.api.tls",
     "exec_session": "caravan.api.exec",
@@ -72,6 +73,7 @@ __all__ = [
     "Nodes",
     "QueryMeta",
     "QueryOptions",
+    "Services",
     "Status",
     "TLSConfig",
     "exec_session",
@@ -96,6 +98,7 @@ if TYPE_CHECKING:
     from caravan.api.namespaces import Namespaces
     from caravan.api.nodes import Nodes
     from caravan.api.query import QueryMeta, QueryOptions
+    from caravan.api.services import Services
 
 
 def __getattr__(name: str) -> object:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from caravan.api.fs import AllocFS
     from caravan.api.jobs import Jobs
     from caravan.api.namespaces import Namespaces
+    from caravan.api.services import Services
     from caravan.api.nodes import Nodes
 
 DEFAULT_ADDRESS = "http://127.0.0.1:4646"
@@ -159,6 +160,11 @@ class Client:
         from caravan.api.namespaces import Namespaces
 
         return Namespaces(self)
+
+    @cached_property
+    def services(self) -> Services:
+        from caravan.api.services import Services
+        return Services(self)
 
     def close(self) -> None:
         self._http.close()

@@ -27,7 +27,7 @@ from caravan.cli.lookup import alloc_info, alloc_matches, check_id_length, multi
 from caravan.cli.placement import format_alloc_metrics, score_table
 from caravan.cli.task_events import task_events_text, task_resources_text, verbose_usage_text
 from caravan.errors import CaravanError, UsageError
-from caravan.structs import Allocation
+from caravan.structs import Allocation, TaskLifecycleConfig, TaskState
 from caravan.structs.stats import AllocResourceUsage
 
 HELP = """
@@ -83,14 +83,54 @@ def basic_info(alloc: Allocation, verbose: bool, now_ns: int, tz: tzinfo | None 
     return format_kv(pairs)
 
 
+def allocation_addresses(alloc: Allocation) -> str | None:
+    """Nomad's port table: every group port as `*label`, host address -> mapped port."""
+    shared = alloc.allocated_resources.shared
+    if not shared.networks or not shared.ports:
+        return None
+    rows = [["Label", "Dynamic", "Address"]]
+    for port in shared.ports:
+        address = f"{port.host_ip}:{port.value}" + (f" -> {port.to}" if port.to > 0 else "")
+        rows.append([f"*{port.label}", "yes", address])
+    mode = shared.networks[0].mode
+    title = f'Allocation Addresses (mode = "{mode}")' if mode else "Allocation Addresses"
+    return f"{title}:\n{format_list(rows)}"
+
+
+def _lifecycles(alloc: Allocation) -> dict[str, TaskLifecycleConfig | None]:
+    group = alloc.job.group(alloc.task_group) if alloc.job else None
+    return {t.name: t.lifecycle for t in (group.tasks if group else [])}
+
+
+def _in_display_order(alloc: Allocation) -> list[tuple[str, TaskState, str]]:
+    """(name, state, lifecycle name) as Nomad lists tasks: the ephemeral lifecycle tasks,
+    then the sidecars, then the main tasks, each by name."""
+    lifecycles = _lifecycles(alloc)
+
+    def rank(name: str) -> tuple[int, str]:
+        lc = lifecycles.get(name)
+        return (2 if lc is None else 1 if lc.sidecar else 0), name
+
+    return [(name, state, lifecycle_name(lifecycles.get(name)))
+            for name, state in sorted((alloc.task_states or {}).items(),
+                                      key=lambda item: rank(item[0]))]
+
+
+def lifecycle_name(lc: TaskLifecycleConfig | None) -> str:
+    if lc is None or not (lc.hook or lc.sidecar):
+        return "main"
+    return lc.hook + (" sidecar" if lc.sidecar else "")
+
+
 def task_sections(
     alloc: Allocation, stats: AllocResourceUsage | None, show_stats: bool,
     tz: tzinfo | None = None,
 ) -> list[str]:
     """One block per task: `Task "<t>" is "<state>"`, resources, events."""
     blocks = []
-    for name, state in sorted((alloc.task_states or {}).items()):
-        lines = [f'Task "{name}" is "{state.state}"']
+    for name, state, lifecycle in _in_display_order(alloc):
+        shown = "" if lifecycle == "main" else f" ({lifecycle})"
+        lines = [f'Task "{name}"{shown} is "{state.state}"']
         resources = task_resources_text(alloc, name, stats)
         if resources:
             lines.append(resources)
@@ -104,10 +144,10 @@ def task_sections(
 
 def short_tasks(alloc: Allocation, tz: tzinfo | None = None) -> str:
     rows: list[list[str]] = [["Name", "State", "Last Event", "Time", "Lifecycle"]]
-    for name, state in sorted((alloc.task_states or {}).items()):
+    for name, state, lifecycle in _in_display_order(alloc):
         last = state.events[-1] if state.events else None
         rows.append([name, state.state, last.type if last else "",
-                     format_unix_nano(last.time, tz) if last else "", "main"])
+                     format_unix_nano(last.time, tz) if last else "", lifecycle])
     return "Tasks\n" + format_list(rows)
 
 
@@ -116,7 +156,9 @@ def format_alloc_status(
     show_stats: bool, now_ns: int, tz: tzinfo | None = None,
 ) -> str:
     """The full `alloc status` text (pure)."""
-    parts = [basic_info(alloc, verbose, now_ns, tz), *task_sections(alloc, stats, show_stats, tz)]
+    addresses = allocation_addresses(alloc)
+    parts = [basic_info(alloc, verbose, now_ns, tz), *([addresses] if addresses else []),
+             *task_sections(alloc, stats, show_stats, tz)]
     if verbose and alloc.metrics is not None:
         lines = format_alloc_metrics(alloc.metrics)
         scores = score_table(alloc.metrics)

@@ -44,6 +44,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "namespace delete": ("caravan.cli.namespace_delete", "Delete a namespace"),
     "namespace list": ("caravan.cli.namespace_list", "List namespaces"),
     "namespace status": ("caravan.cli.namespace_status", "Display a namespace's status"),
+    "service delete": ("caravan.cli.service_delete", "Deregister a registered service"),
+    "service info": ("caravan.cli.service_info", "Display an individual service registration"),
+    "service list": ("caravan.cli.service_list", "Display all registered services"),
     "agent": ("caravan.cli.agent", "Runs a caravan agent"),
     "alloc exec": ("caravan.cli.alloc_exec", "Execute commands in task"),
     "alloc fs": ("caravan.cli.alloc_fs", "Inspect the contents of an allocation directory"),
@@ -95,6 +98,7 @@ def _noun_synopsis(noun: str) -> str:
     return {"acl": "Interact with ACL policies and tokens",
             "alloc": "Interact with allocations", "eval": "Interact with evaluations",
             "namespace": "Interact with namespaces",
+            "service": "Interact with registered services",
             "job": "Interact with jobs", "node": "Interact with nodes",
             "tls": "Generate Self Signed TLS Certificates for caravan"}.get(noun, "")
 

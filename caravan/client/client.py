@@ -114,6 +114,9 @@ class Client:
         self.reporter = UpdateReporter(self.rpc, self.identity.id, self._client_update)
         self._runners: dict[str, AllocRunner] = {}
         self._alloc_tasks: dict[str, asyncio.Task[None]] = {}
+        # Allocs whose destruction has begun: a later pull that still omits them must not
+        # start a second destroy while the first one waits for the tasks to stop.
+        self._destroying: dict[str, asyncio.Event] = {}
         self._loops = Supervisor("client")
         self._watch: asyncio.Task[None] | None = None
 
@@ -193,7 +196,8 @@ class Client:
     # --- fingerprint ---------------------------------------------------------------
 
     async def _fingerprint(self) -> None:
-        host = await asyncio.to_thread(fingerprint_host, self.http_addr, self.data_dir)
+        host = await asyncio.to_thread(fingerprint_host, self.http_addr, self.data_dir,
+                                       self.config.client.network_interface)
         self._driver_health = await asyncio.to_thread(fingerprint_drivers, self.drivers)
         self.node = build_node(self.config, self.identity, host, self._driver_health,
                                self.http_addr, rfc3339(self.clock.now_ns()))
@@ -237,7 +241,7 @@ class Client:
                     self._add_runner(alloc)
             elif _changed(runner.alloc, alloc):
                 runner.update(alloc)
-        for alloc_id in set(self._runners) - listed:
+        for alloc_id in set(self._runners) - listed - self._destroying.keys():
             self._loops.spawn(self._destroy_alloc(alloc_id), f"destroy {alloc_id}",
                               critical=False)
 
@@ -267,12 +271,19 @@ class Client:
         runner, task = self._runners.get(alloc_id), self._alloc_tasks.get(alloc_id)
         if runner is None or task is None:
             return
-        if not task.done():
-            await runner.stop()
-        await asyncio.gather(task, return_exceptions=True)
-        await runner.destroy()
-        self._runners.pop(alloc_id, None)
-        self._alloc_tasks.pop(alloc_id, None)
+        if (done := self._destroying.get(alloc_id)) is not None:
+            await done.wait()  # `stop(destroy_allocs=True)` waits for one already under way
+            return
+        self._destroying[alloc_id] = asyncio.Event()
+        try:
+            if not task.done():
+                await runner.stop()
+            await asyncio.gather(task, return_exceptions=True)
+            await runner.destroy()
+            self._runners.pop(alloc_id, None)
+            self._alloc_tasks.pop(alloc_id, None)
+        finally:
+            self._destroying.pop(alloc_id).set()
 
     def _client_update(self, alloc_id: str) -> AllocClientUpdate | None:
         runner = self._runners.get(alloc_id)

@@ -21,6 +21,7 @@ from caravan.ids import IdGenerator
 from caravan.structs import (
     ClientHostVolume,
     LegacyResources,
+    NetworkResource,
     Node,
     NodeCpuResources,
     NodeDiskResources,
@@ -87,7 +88,11 @@ def build_node(config: AgentConfig, identity: NodeIdentity, host: Fingerprint,
                                  reservable_cpu_cores=(list(host.reservable_cores)
                                                        if host.reservable_cores is not None
                                                        else list(range(host.cpu_cores or 0)))),
-            memory=NodeMemoryResources(memory_mb=memory), disk=NodeDiskResources(disk_mb=disk)),
+            memory=NodeMemoryResources(memory_mb=memory), disk=NodeDiskResources(disk_mb=disk),
+            networks=[NetworkResource(mode="host", device=host.network_device or "",
+                                      ip=host.network_ip, cidr=f"{host.network_ip}/32")]
+            if host.network_ip else None,
+            min_dynamic_port=client.min_dynamic_port, max_dynamic_port=client.max_dynamic_port),
         drivers={name: driver_info(fp, update_time) for name, fp in drivers.items()},
         host_volumes={name: ClientHostVolume(name=name, path=v.path, read_only=v.read_only)
                       for name, v in client.host_volume.items()} or None,

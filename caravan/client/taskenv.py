@@ -121,7 +121,41 @@ def _nomad_vars(alloc: Allocation, task: Task, node: Node, dirs: TaskEnvDirs) ->
         "NOMAD_DC": node.datacenter, "NOMAD_NAMESPACE": alloc.namespace,
         "NOMAD_REGION": job.region if job else "",
     }
+    values.update(port_vars(alloc, task.name))
     return {k: v for k, v in values.items() if v}
+
+
+def port_vars(alloc: Allocation, task: str) -> dict[str, str]:
+    """Nomad's port variables: every group port, then the task's own legacy ports.
+
+    `NOMAD_PORT_<label>` is the port the task listens on (`to` when mapped, else the host
+    port), `NOMAD_HOST_PORT_<label>` the node's; the `_IP_`, `_ADDR_`, `_HOST_IP_`,
+    `_HOST_ADDR_` forms give the node's address.
+    """
+    out: dict[str, str] = {}
+    allocated = alloc.allocated_resources
+    for port in allocated.shared.ports or []:
+        inside = str(port.to if port.to > 0 else port.value)
+        address = _join(port.host_ip, port.value)
+        out.update({f"NOMAD_IP_{port.label}": port.host_ip,
+                    f"NOMAD_HOST_IP_{port.label}": port.host_ip,
+                    f"NOMAD_ADDR_{port.label}": address,
+                    f"NOMAD_HOST_ADDR_{port.label}": address,
+                    f"NOMAD_PORT_{port.label}": inside,
+                    f"NOMAD_ALLOC_PORT_{port.label}": inside,
+                    f"NOMAD_HOST_PORT_{port.label}": str(port.value)})
+    own = allocated.tasks.get(task)
+    for network in (own.networks if own else None) or []:
+        for legacy in network.ports():
+            out.update({f"NOMAD_IP_{legacy.label}": network.ip,
+                        f"NOMAD_ADDR_{legacy.label}": _join(network.ip, legacy.value),
+                        f"NOMAD_PORT_{legacy.label}": str(legacy.value),
+                        f"NOMAD_HOST_PORT_{legacy.label}": str(legacy.value)})
+    return out
+
+
+def _join(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _clean_key(key: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from caravan.config.artifact import ArtifactConfig
 from caravan.config.tls import ClientIntroductionConfig, TLSConfig
@@ -73,6 +73,19 @@ class ClientConfig(_Config):
     # Overrides of fingerprinted totals (Nomad's client `cpu_total_compute`, `memory_total_mb`).
     cpu_total_compute: int = 0
     memory_total_mb: int = 0
+    # Where allocations get their ports: the interface whose IPv4 address they bind
+    # (default: the bind address, or the default route's interface), and the range
+    # dynamic ports come from (Nomad's defaults).
+    network_interface: str = ""
+    min_dynamic_port: int = Field(default=20000, ge=1, le=65535)
+    max_dynamic_port: int = Field(default=32000, ge=1, le=65535)
+
+    @model_validator(mode="after")
+    def _port_range(self) -> ClientConfig:
+        if self.min_dynamic_port > self.max_dynamic_port:
+            raise ValueError(f"min_dynamic_port ({self.min_dynamic_port}) must not be above "
+                             f"max_dynamic_port ({self.max_dynamic_port})")
+        return self
     # Nomad's client `artifact { }` block, plus caravan's `allowed_sources`.
     artifact: ArtifactConfig = Field(default_factory=ArtifactConfig)
     # Not a file key in Nomad either: `-client-intro-token`, CARAVAN_CLIENT_INTRO_TOKEN /

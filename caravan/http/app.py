@@ -23,6 +23,7 @@ from caravan.http import (
     namespaces,
     node_rpc,
     nodes,
+    services,
 )
 from caravan.http.auth import TokenResolver
 from caravan.http.context import AgentContext
@@ -31,10 +32,12 @@ from caravan.http.limits import BodyLimit, ForwardToServer
 
 def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> Starlette:
     routes: list[BaseRoute] = [
-        # alloc_exec first: its `/v1/job/<id>/actions` precedes jobs' `/v1/job/<id>`.
-        *node_rpc.routes, *alloc_exec.routes, *jobs.routes, *allocations.routes,
-        *evaluations.routes, *nodes.routes, *agent.routes, *client_allocs.routes,
-        *client_fs.routes, *acl.routes, *namespaces.routes, *introduction.routes,
+        # services and alloc_exec before jobs: `/v1/job/<id>/services` and `/v1/job/<id>/actions`
+        # are not job IDs ending in "/services" or "/actions"
+        *node_rpc.routes, *services.routes, *alloc_exec.routes, *jobs.routes,
+        *allocations.routes, *evaluations.routes,
+        *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
+        *acl.routes, *namespaces.routes, *introduction.routes,
     ]
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
     if ctx.server is None:

@@ -13,6 +13,8 @@ from caravan.jobspec.hcl_common import (
     present,
     string_map,
 )
+from caravan.jobspec.hcl_network import networks
+from caravan.jobspec.hcl_service import services
 from caravan.jobspec.hcl_task import task
 from caravan.jobspec.hcl_values import to_bool, to_int, to_string, to_strings
 from caravan.structs import (
@@ -42,10 +44,9 @@ JOB = Spec(
 GROUP = Spec(
     attrs={"count": ("count", to_int)},
     blocks=frozenset({"constraint", "restart", "reschedule", "ephemeral_disk", "volume",
-                      "task"}),
+                      "task", "network", "service"}),
     maps=frozenset({"meta"}),
-    unsupported_blocks=frozenset({"affinity", "spread", "update", "migrate", "network",
-                                  "service", "scaling", "consul", "vault", "disconnect",
+    unsupported_blocks=frozenset({"affinity", "spread", "update", "migrate", "scaling", "consul", "vault", "disconnect",
                                   "csi_plugin", "template", "identity"}),
     unsupported_attrs=frozenset({"shutdown_delay", "stop_after_client_disconnect",
                                  "max_client_disconnect", "prevent_reschedule_on_lost"}),
@@ -98,7 +99,7 @@ def _group(job: Body, block: RawBlock, index: int) -> TaskGroup:
         restart_policy=optional_block(body, "restart", RESTART, RestartPolicy),
         reschedule_policy=optional_block(body, "reschedule", RESCHEDULE, ReschedulePolicy),
         ephemeral_disk=optional_block(body, "ephemeral_disk", EPHEMERAL_DISK, EphemeralDisk),
-        volumes=_volumes(body),
+        volumes=_volumes(body), networks=networks(body), services=services(body),
         tasks=[task(body, t, i) for i, t in enumerate(tasks)],
     )
     return TaskGroup.model_validate(present(fields))

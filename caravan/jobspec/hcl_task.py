@@ -14,6 +14,8 @@ from caravan.jobspec.hcl_common import (
     present,
     string_map,
 )
+from caravan.jobspec.hcl_network import networks
+from caravan.jobspec.hcl_service import services
 from caravan.jobspec.hcl_values import free_form, to_bool, to_duration, to_int, to_string
 from caravan.structs import (
     LogConfig,
@@ -21,6 +23,7 @@ from caravan.structs import (
     RestartPolicy,
     Task,
     TaskArtifact,
+    TaskLifecycleConfig,
     VolumeMount,
 )
 
@@ -29,10 +32,10 @@ TASK = Spec(
            "kill_timeout": ("kill_timeout", to_duration),
            "kill_signal": ("kill_signal", to_string), "leader": ("leader", to_bool)},
     blocks=frozenset({"resources", "constraint", "restart", "logs", "artifact",
-                      "volume_mount", "action"}),
+                      "volume_mount", "lifecycle", "service", "action"}),
     maps=frozenset({"config", "env", "meta"}),
-    unsupported_blocks=frozenset({"service", "template", "vault", "consul", "identity",
-                                  "lifecycle", "affinity", "csi_plugin", "dispatch_payload",
+    unsupported_blocks=frozenset({"template", "vault", "consul", "identity",
+                                  "affinity", "csi_plugin", "dispatch_payload",
                                   "scaling", "schedule", "secret", "spread"}),
     unsupported_attrs=frozenset({"shutdown_delay", "kind"}),
 )
@@ -40,7 +43,8 @@ RESOURCES = Spec(
     attrs={"cpu": ("cpu", to_int), "cores": ("cores", to_int), "memory": ("memory_mb", to_int),
            "memory_max": ("memory_max_mb", to_int), "disk": ("disk_mb", to_int),
            "secrets": ("secrets_mb", to_int)},
-    unsupported_blocks=frozenset({"network", "device", "numa"}),
+    blocks=frozenset({"network"}),
+    unsupported_blocks=frozenset({"device", "numa"}),
     unsupported_attrs=frozenset({"iops"}),
 )
 LOGS = Spec(
@@ -53,6 +57,9 @@ ARTIFACT = Spec(
            "mode": ("getter_mode", to_string), "chown": ("chown", to_bool),
            "insecure": ("getter_insecure", to_bool)},
     maps=frozenset({"options", "headers"}),
+)
+LIFECYCLE = Spec(
+    attrs={"hook": ("hook", to_string), "sidecar": ("sidecar", to_bool)},
 )
 VOLUME_MOUNT = Spec(
     attrs={"volume": ("volume", to_string), "destination": ("destination", to_string),
@@ -73,13 +80,22 @@ def task(parent: Body, block: RawBlock, index: int) -> Task:
     fields.update(
         name=name, config=_config(body), env=string_map(body, "env"),
         meta=string_map(body, "meta"), constraints=constraints(body),
-        resources=optional_block(body, "resources", RESOURCES, Resources),
+        resources=_resources(body),
         restart_policy=optional_block(body, "restart", RESTART, RestartPolicy),
         log_config=optional_block(body, "logs", LOGS, LogConfig),
         artifacts=_artifacts(body), volume_mounts=_volume_mounts(body),
-        actions=actions(body),
+        lifecycle=optional_block(body, "lifecycle", LIFECYCLE, TaskLifecycleConfig),
+        services=services(body), actions=actions(body),
     )
     return Task.model_validate(present(fields))
+
+
+def _resources(body: Body) -> Resources | None:
+    block = body.single("resources")
+    if block is None:
+        return None
+    resources, fields = block_body(body, block, f"{body.path}.resources", RESOURCES)
+    return Resources.model_validate(present({**fields, "networks": networks(resources)}))
 
 
 def _config(body: Body) -> dict[str, Any] | None:

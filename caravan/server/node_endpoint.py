@@ -8,6 +8,7 @@ from caravan.errors import NotFound, PermissionDenied
 from caravan.server.core import ServerCore
 from caravan.server.heartbeat import HeartbeatTracker
 from caravan.server.scheduler.reschedule import failure_needs_eval
+from caravan.server.services import sync_registrations
 from caravan.server.introduction import Introductions
 from caravan.structs import AllocClientUpdate, Allocation, Job, Node
 
@@ -123,6 +124,9 @@ class NodeEndpoint:
                 continue  # a node may only report on its own allocations
             changed = _apply_update(alloc, update)
             txn.allocs.append(changed)
+            txn.services.update(sync_registrations(
+                core.store.services.by_alloc(alloc.id), changed,
+                update.services))
             if changed.client_terminal() and not alloc.client_terminal():
                 freed = True
                 if changed.client_status == "failed" and alloc.job is not None:

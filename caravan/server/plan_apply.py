@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from caravan.clock import Clock
 from caravan.server.scheduler.cores import collide
 from caravan.server.scheduler.interfaces import Plan, SchedulerResult
+from caravan.server.services import sync_registrations
 from caravan.server.state import StateStore
 from caravan.structs import Allocation, Evaluation, Node
 
@@ -50,6 +51,9 @@ class PlanApplier:
         txn = self._store.begin(self._clock.now_ns())
         stops = [a for allocs in plan.node_update.values() for a in allocs]
         txn.allocs.extend(stops)
+        for stop in stops:  # a lost allocation's client will not report it gone
+            txn.services.update(sync_registrations(self._store.services.by_alloc(stop.id),
+                                                   stop, None))
         for node_id, allocs in plan.node_allocation.items():
             if node_id in rejected:
                 # In-place updates of existing allocs still apply; only new placements wait.
@@ -77,8 +81,9 @@ class PlanApplier:
     def _fits(self, node_id: str, allocs: list[Allocation], plan: Plan) -> bool:
         """Whether the new placements on `node_id` still fit the latest state.
 
-        Fitting means cpu and memory within the node's capacity and no core ID held
-        by two allocations (tasks asking `cores` own theirs exclusively). Entries for
+        Fitting means cpu and memory within the node's capacity, no core ID held by
+        two allocations (tasks asking `cores` own theirs exclusively), and no host port
+        held twice (two evaluations may each have picked the same free port). Entries for
         existing allocs (in-place job updates, follow-up marks on failed allocs) need
         no capacity and may name a node that has since gone down.
         """
@@ -97,7 +102,13 @@ class PlanApplier:
         cpu = sum(a.allocated_resources.totals()[0] for a in holding)
         mem = sum(a.allocated_resources.totals()[1] for a in holding)
         cpu_cap, mem_cap = capacity(node)
-        return cpu <= cpu_cap and mem <= mem_cap and not collide(holding)
+        return (cpu <= cpu_cap and mem <= mem_cap and not collide(holding)
+                and not _ports_collide(holding))
+
+
+def _ports_collide(allocs: list[Allocation]) -> bool:
+    held = [port for a in allocs for port in a.allocated_resources.host_ports()]
+    return len(held) != len(set(held))
 
 
 def capacity(node: Node) -> tuple[int, int]:

@@ -29,6 +29,7 @@ from caravan.server.introduction import Introductions, load_or_create_key
 from caravan.server.job_endpoint import JobEndpoint
 from caravan.server.node_endpoint import NodeEndpoint
 from caravan.server.plan_apply import PlanApplier
+from caravan.server.service_endpoint import ServiceEndpoint
 from caravan.server.state import Backend, SqliteBackend, StateStore
 from caravan.server.worker import Worker
 from caravan.structs import Evaluation
@@ -57,6 +58,7 @@ class Server:
             load_or_create_key(server_dir / "keyring" if server_dir else None))
         self.nodes = NodeEndpoint(self.core, self.heartbeats, self.introductions)
         self.allocs = AllocEndpoint(self.core)
+        self.services = ServiceEndpoint(self.core)
         self.evals = EvalEndpoint(self.core)
         self.acl = ACLEndpoint(self.core, server_dir, enabled=acl_enabled,
                                token_min_ttl_s=token_min_ttl_s, token_max_ttl_s=token_max_ttl_s)

@@ -12,8 +12,16 @@ from caravan.structs import (
 )
 
 
+def _of_this_job(job: Job, allocs: list[Allocation]) -> list[Allocation]:
+    """Allocs of this registration of the job ID: those of a purged job that had the same
+    ID stay in the store until collected, but are not this job's (Nomad keys its summary
+    and `/v1/job/<id>/allocations` on the job's CreateIndex likewise)."""
+    return [a for a in allocs if a.job is None or a.job.create_index == job.create_index]
+
+
 def job_status(job: Job, allocs: list[Allocation], evals: list[Evaluation]) -> str:
     """Nomad's job status: running while any alloc lives, pending while work is queued."""
+    allocs = _of_this_job(job, allocs)
     if any(not a.terminal() for a in allocs):
         return "running"
     if not job.stop and any(e.status in ("pending", "blocked") for e in evals):
@@ -25,7 +33,7 @@ def job_status(job: Job, allocs: list[Allocation], evals: list[Evaluation]) -> s
 
 def job_summary(job: Job, allocs: list[Allocation], evals: list[Evaluation]) -> JobSummary:
     counts = {g.name: JobSummaryCounts() for g in job.task_groups}
-    for alloc in allocs:
+    for alloc in _of_this_job(job, allocs):
         c = counts.setdefault(alloc.task_group, JobSummaryCounts())
         status = alloc.client_status
         if status == "pending":

@@ -4,6 +4,7 @@ from caravan.structs.action import Action, JobAction
 from caravan.structs.alloc import (
     AllocatedCpu,
     AllocatedMemory,
+    AllocatedPortMapping,
     AllocatedResources,
     AllocatedSharedResources,
     AllocatedTaskResources,
@@ -28,11 +29,14 @@ from caravan.structs.job import (
     JobSummary,
     JobSummaryCounts,
     LogConfig,
+    NetworkResource,
+    Port,
     ReschedulePolicy,
     Resources,
     RestartPolicy,
     Task,
     TaskArtifact,
+    TaskLifecycleConfig,
     TaskGroup,
     VolumeMount,
     VolumeRequest,
@@ -56,19 +60,27 @@ from caravan.structs.responses import (
     JobRegisterResponse,
     NodeRegisterResponse,
 )
+from caravan.structs.service import (
+    Service,
+    ServiceRegistration,
+    ServiceRegistrationListStub,
+    ServiceRegistrationStub,
+)
 from caravan.structs.validate import validate_job
 
 __all__ = [
     "Action",
     "JobAction",
     "AllocClientUpdate", "AllocListStub", "AllocMetric", "AllocStopResponse", "AllocatedCpu",
-    "AllocatedMemory", "AllocatedResources", "AllocatedSharedResources", "AllocatedTaskResources",
+    "AllocatedMemory", "AllocatedPortMapping", "AllocatedResources", "AllocatedSharedResources", "AllocatedTaskResources",
     "Allocation", "ClientHostVolume", "Constraint", "DesiredTransition", "DriverInfo",
     "EphemeralDisk", "Evaluation", "Job", "JobDeregisterResponse", "JobListStub",
     "JobParseRequest", "JobRegisterRequest", "JobRegisterResponse", "JobSummary",
-    "JobSummaryCounts", "LegacyResources", "LogConfig", "Node", "NodeCpuResources",
+    "JobSummaryCounts", "LegacyResources", "LogConfig", "NetworkResource", "Node", "NodeCpuResources",
     "NodeDiskResources", "NodeListStub", "NodeMemoryResources", "NodeRegisterResponse",
-    "NodeResources", "RescheduleEvent", "ReschedulePolicy", "RescheduleTracker", "Resources",
-    "RestartPolicy", "Struct", "Task", "TaskArtifact", "TaskEvent", "TaskGroup", "TaskState",
+    "NodeResources", "Port", "RescheduleEvent", "ReschedulePolicy", "RescheduleTracker", "Resources",
+    "RestartPolicy", "Service", "ServiceRegistration", "ServiceRegistrationListStub",
+    "ServiceRegistrationStub", "Struct", "Task", "TaskArtifact", "TaskEvent", "TaskGroup",
+    "TaskLifecycleConfig", "TaskState",
     "VolumeMount", "VolumeRequest", "canonicalize", "to_nomad", "validate_job",
 ]

@@ -7,7 +7,8 @@ from typing import Any
 from pydantic import Field
 
 from caravan.structs.base import Struct
-from caravan.structs.job import Job
+from caravan.structs.job import Job, NetworkResource
+from caravan.structs.service import ServiceRegistration
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
 TERMINAL_CLIENT_STATUSES = ("complete", "failed", "lost")
@@ -75,15 +76,34 @@ class AllocatedMemory(Struct):
 class AllocatedTaskResources(Struct):
     cpu: AllocatedCpu = Field(default_factory=AllocatedCpu, alias="Cpu")
     memory: AllocatedMemory = Field(default_factory=AllocatedMemory)
+    networks: list[NetworkResource] | None = None  # a task's legacy network, ports filled in
+
+
+class AllocatedPortMapping(Struct):
+    """A group port as placed: `value` on the node's `host_ip`, mapped `to` in the task."""
+
+    label: str = ""
+    value: int = 0
+    to: int = 0
+    host_ip: str = Field("", alias="HostIP")
 
 
 class AllocatedSharedResources(Struct):
     disk_mb: int = 0
+    networks: list[NetworkResource] | None = None
+    ports: list[AllocatedPortMapping] | None = None
 
 
 class AllocatedResources(Struct):
     tasks: dict[str, AllocatedTaskResources] = Field(default_factory=dict)
     shared: AllocatedSharedResources = Field(default_factory=AllocatedSharedResources)
+
+    def host_ports(self) -> list[tuple[str, int]]:
+        """(host IP, port) of every port this allocation holds on its node."""
+        held = [(p.host_ip, p.value) for p in self.shared.ports or []]
+        for task in self.tasks.values():
+            held += [(n.ip, p.value) for n in task.networks or [] for p in n.ports()]
+        return held
 
     def totals(self) -> tuple[int, int]:
         """(cpu MHz, memory MB) this allocation reserves on its node."""
@@ -204,3 +224,6 @@ class AllocClientUpdate(Struct):
     client_status: str
     client_description: str = ""
     task_states: dict[str, TaskState] | None = None
+    # caravan's own: the allocation's service registrations as they should be now (None:
+    # unchanged, from a client that does not report them); the server keeps them in step.
+    services: list[ServiceRegistration] | None = None

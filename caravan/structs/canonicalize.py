@@ -10,12 +10,14 @@ from caravan.structs.job import (
     EphemeralDisk,
     Job,
     LogConfig,
+    NetworkResource,
     ReschedulePolicy,
     Resources,
     RestartPolicy,
     Task,
     TaskGroup,
 )
+from caravan.structs.service import Service
 
 _S = NS_PER_SECOND
 _MIN = 60 * _S
@@ -46,6 +48,32 @@ def canonicalize(job: Job) -> Job:
     if not out.datacenters:
         out.datacenters = ["*"]
     out.task_groups = [_group(g, out.type) for g in out.task_groups]
+    for group in out.task_groups:
+        group.services = _services(group.services, out.name, group.name, None)
+        for task in group.tasks:
+            task.services = _services(task.services, out.name, group.name, task.name)
+    return out
+
+
+def _services(services: list[Service] | None, job: str, group: str, task: str | None
+              ) -> list[Service] | None:
+    """Nomad's service defaults: a name from the job, group (and task) names, `${JOB}`,
+    `${TASKGROUP}`, `${TASK}`, `${BASE}` replaced in it. The provider defaults to
+    Nomad's own: Nomad's default is Consul, which caravan does not have."""
+    if not services:
+        return None
+    base = f"{job}-{group}-{task}" if task else f"{job}-{group}"
+    names = {"JOB": job, "TASKGROUP": group, "TASK": task or "", "BASE": base}
+    out = []
+    for service in services:
+        name = service.name or base
+        for key, value in names.items():
+            name = name.replace("${" + key + "}", value)
+        out.append(service.model_copy(update={
+            "name": name, "provider": service.provider or "nomad",
+            "address_mode": service.address_mode or "auto",
+            "on_update": service.on_update or "require_healthy",
+            "tags": service.tags or None, "checks": service.checks or None}))
     return out
 
 
@@ -83,8 +111,21 @@ def _group(group: TaskGroup, job_type: str) -> TaskGroup:
     g.reschedule_policy = _merge_reschedule(_RESCHEDULE_DEFAULTS.get(job_type),
                                             g.reschedule_policy)
     g.ephemeral_disk = g.ephemeral_disk or EphemeralDisk()
+    if g.networks:
+        g.networks = [_network(n) for n in g.networks]
     g.tasks = [_task(t, g.restart_policy) for t in g.tasks]
     return g
+
+
+def _network(network: NetworkResource) -> NetworkResource:
+    """Nomad's API defaults: host mode, ports on the "default" host network."""
+    n = network.model_copy(update={"mode": network.mode or "host"})
+    for name in ("reserved_ports", "dynamic_ports"):
+        listed = getattr(n, name)
+        if listed:
+            setattr(n, name, [p.model_copy(update={"host_network": p.host_network or "default"})
+                              for p in listed])
+    return n
 
 
 def _task(task: Task, group_restart: RestartPolicy) -> Task:
@@ -104,6 +145,8 @@ def _task(task: Task, group_restart: RestartPolicy) -> Task:
     t.log_config = t.log_config or LogConfig()
     # A task-level restart block overrides the group's field by field.
     t.restart_policy = _merge_restart(group_restart, t.restart_policy)
+    if t.lifecycle is not None and not t.lifecycle.hook and not t.lifecycle.sidecar:
+        t.lifecycle = None  # an empty block, as Nomad's API canonicalizes it: a main task
     for artifact in t.artifacts or []:
         if not artifact.getter_mode:
             artifact.getter_mode = "any"

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from caravan.structs.action import Action
 from caravan.structs.base import Struct
+from caravan.structs.service import Service
 
 JOB_TYPES = ("service", "batch", "system", "sysbatch")
 
@@ -29,6 +30,28 @@ class Constraint(Struct):
         return f"{self.l_target} {self.operand} {self.r_target}".strip()
 
 
+class Port(Struct):
+    """A port a group (or, the legacy way, a task) asks for: `static` when `value` is set."""
+
+    label: str = ""
+    value: int = 0
+    to: int = 0
+    host_network: str = "default"
+
+
+class NetworkResource(Struct):
+    mode: str = ""
+    device: str = ""
+    cidr: str = Field("", alias="CIDR")
+    ip: str = ""
+    mbits: int = Field(0, alias="MBits")
+    reserved_ports: list[Port] | None = None
+    dynamic_ports: list[Port] | None = None
+
+    def ports(self) -> list[Port]:
+        return [*(self.reserved_ports or []), *(self.dynamic_ports or [])]
+
+
 class Resources(Struct):
     cpu: int | None = None
     cores: int | None = None
@@ -36,6 +59,12 @@ class Resources(Struct):
     memory_max_mb: int | None = None
     disk_mb: int | None = None
     secrets_mb: int | None = None
+    networks: list[NetworkResource] | None = None  # the legacy task-level `network`
+
+    @field_validator("networks")
+    @classmethod
+    def _none_when_empty(cls, value: list[NetworkResource] | None) -> list[NetworkResource] | None:
+        return value or None  # Nomad's JSON sends [] or null for "no network"
 
 
 class RestartPolicy(Struct):
@@ -91,6 +120,16 @@ class VolumeMount(Struct):
     propagation_mode: str = "private"
 
 
+class TaskLifecycleConfig(Struct):
+    """`lifecycle { hook sidecar }`: when a task runs relative to the group's main tasks."""
+
+    hook: str = ""  # prestart | poststart | poststop
+    sidecar: bool = False
+
+
+LIFECYCLE_HOOKS = ("prestart", "poststart", "poststop")
+
+
 class Task(Struct):
     name: str = ""
     driver: str = ""
@@ -107,7 +146,12 @@ class Task(Struct):
     artifacts: list[TaskArtifact] | None = None
     volume_mounts: list[VolumeMount] | None = None
     leader: bool = False
+    lifecycle: TaskLifecycleConfig | None = None
+    services: list[Service] | None = None
     actions: list[Action] | None = None
+
+    def is_main(self) -> bool:
+        return self.lifecycle is None or self.lifecycle.hook == ""
 
 
 class TaskGroup(Struct):
@@ -120,6 +164,13 @@ class TaskGroup(Struct):
     ephemeral_disk: EphemeralDisk | None = None
     volumes: dict[str, VolumeRequest] | None = None
     meta: dict[str, str] | None = None
+    networks: list[NetworkResource] | None = None
+    services: list[Service] | None = None
+
+    @field_validator("networks")
+    @classmethod
+    def _none_when_empty(cls, value: list[NetworkResource] | None) -> list[NetworkResource] | None:
+        return value or None
 
     def task(self, name: str) -> Task | None:
         return next((t for t in self.tasks if t.name == name), None)

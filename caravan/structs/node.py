@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from caravan.structs.base import Struct
+from caravan.structs.job import NetworkResource
 
 NODE_STATUSES = ("initializing", "ready", "down", "disconnected")
 
@@ -35,6 +36,9 @@ class NodeResources(Struct):
     cpu: NodeCpuResources = Field(default_factory=NodeCpuResources, alias="Cpu")
     memory: NodeMemoryResources = Field(default_factory=NodeMemoryResources)
     disk: NodeDiskResources = Field(default_factory=NodeDiskResources)
+    networks: list[NetworkResource] | None = None  # the addresses ports are given on
+    min_dynamic_port: int = 0
+    max_dynamic_port: int = 0
 
 
 class LegacyResources(Struct):

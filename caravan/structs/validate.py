@@ -13,8 +13,9 @@ from typing import Protocol
 from caravan.errors import FieldError, JobValidationError
 from caravan.structs.action import action_problems
 from caravan.structs.artifact import validate_artifact
-from caravan.structs.job import JOB_TYPES, Constraint, Job, Task, TaskGroup
+from caravan.structs.job import JOB_TYPES, LIFECYCLE_HOOKS, Constraint, Job, Task, TaskGroup
 from caravan.structs.names import job_id_problem, path_name_problem, task_name_problem
+from caravan.structs.service import Service
 
 CONSTRAINT_OPERANDS = ("=", "==", "is", "!=", "not", ">", ">=", "<", "<=", "regexp", "version",
                        "semver", "set_contains", "set_contains_all", "set_contains_any",
@@ -110,6 +111,12 @@ def _group(group: TaskGroup, path: str, err: _Err, max_count: int) -> None:
         problem = path_name_problem(key) or path_name_problem(volume.name or key)
         if problem is not None:
             err(f"{path}.Volumes[{key!r}]", f"Volume name {problem}")
+    if sum(t.leader for t in group.tasks) > 1:
+        err(f"{path}.Tasks", "Only one task may be marked as leader")
+    if group.tasks and not any(t.is_main() for t in group.tasks):
+        err(f"{path}.Tasks", f"Task group {group.name} must have at least one main task")
+    _networks(group, path, err)
+    _services(group, path, err)
     names: set[str] = set()
     for ti, task in enumerate(group.tasks):
         tpath = f"{path}.Tasks[{ti}]"
@@ -117,6 +124,92 @@ def _group(group: TaskGroup, path: str, err: _Err, max_count: int) -> None:
             err(f"{tpath}.Name", f"Task {ti + 1} redefines '{task.name}' from task")
         names.add(task.name)
         _task(task, tpath, group, err)
+
+
+def _networks(group: TaskGroup, path: str, err: _Err) -> None:
+    """Nomad's rules for ports (labels and static ports unique in the group, values in
+    range), and what caravan runs: host networking on the node's default address."""
+    asks = [(f"{path}.Networks[{i}]", "taskgroup network", n)
+            for i, n in enumerate(group.networks or [])]
+    if len(asks) > 1:
+        err(f"{path}.Networks",
+            f"Only one network resource is currently supported, found {len(asks)}")
+    for ti, task in enumerate(group.tasks):
+        asks += [(f"{path}.Tasks[{ti}].Resources.Networks[{i}]", f"task {task.name}", n)
+                 for i, n in enumerate(task.resources.networks or [])]
+    labels: dict[str, str] = {}
+    statics: dict[int, str] = {}
+    for npath, owner, network in asks:
+        if network.mode == "bridge":
+            err(f"{npath}.Mode", 'network mode "bridge" is not supported by caravan yet: '
+                "allocations share their node's network; use mode = \"host\"")
+        elif network.mode not in ("", "host"):
+            err(f"{npath}.Mode", f'unsupported network mode "{network.mode}"; caravan runs '
+                '"host" networking')
+        for port in network.ports():
+            ppath = f"{npath}.Ports[{port.label!r}]"
+            if port.label in labels:
+                err(ppath, f"Port label {port.label} already in use by {labels[port.label]}")
+            labels.setdefault(port.label, owner)
+            if port.host_network not in ("", "default"):
+                err(ppath, f'host_network "{port.host_network}" is not known: caravan clients '
+                    'offer the "default" host network only')
+            if port.value < 0 or port.value > 65535:
+                err(ppath, f"Port {port.label} ({port.value}) cannot be greater than 65535"
+                    if port.value > 0 else f"Port {port.label} ({port.value}) cannot be "
+                    "negative")
+            elif port.value in statics:
+                err(ppath, f"Static port {port.value} already reserved by {statics[port.value]}")
+            elif port.value:
+                statics[port.value] = f"{owner}:{port.label}"
+            if port.to < -1:
+                err(ppath, f'Port "{port.label}" cannot be mapped to negative value {port.to}')
+            elif port.to > 65535:
+                err(ppath, f'Port "{port.label}" cannot be mapped to a port ({port.to}) '
+                    "greater than 65535")
+
+
+_SERVICE_NAME = re.compile(r"^(?i:[a-z0-9]|[a-z0-9][a-z0-9\-]{0,61}[a-z0-9])$")
+
+
+def _services(group: TaskGroup, path: str, err: _Err) -> None:
+    """Services with Nomad's own provider: valid names, ports the group asks for."""
+    group_labels = {p.label for n in group.networks or [] for p in n.ports()}
+    scopes: list[tuple[str, list[Service], set[str]]] = [
+        (f"{path}.Services", group.services or [], group_labels)]
+    for ti, task in enumerate(group.tasks):
+        task_labels = {p.label for n in task.resources.networks or [] for p in n.ports()}
+        scopes.append((f"{path}.Tasks[{ti}].Services", task.services or [],
+                       group_labels | task_labels))
+    tasks = {t.name for t in group.tasks}
+    for spath, services, labels in scopes:
+        seen: set[tuple[str, str]] = set()
+        for i, service in enumerate(services):
+            where = f"{spath}[{i}]"
+            if service.provider == "consul":
+                err(f"{where}.Provider", 'service provider "consul" is not supported: Consul is '
+                    'not part of caravan; use provider = "nomad" (the default here)')
+            elif service.provider not in ("", "nomad"):
+                err(f"{where}.Provider", f'unknown service provider "{service.provider}"')
+            if not _SERVICE_NAME.match(service.name):
+                err(f"{where}.Name", "Service name must be valid per RFC 1123 and can contain "
+                    f"only alphanumeric characters or dashes: {service.name!r}")
+            if (service.name, service.port_label) in seen:
+                err(f"{where}.Name", f"Service {service.name} is duplicate")
+            seen.add((service.name, service.port_label))
+            if service.port_label and not service.port_label.isdigit() \
+                    and service.port_label not in labels:
+                err(f"{where}.PortLabel", f"service {service.name!r} uses port "
+                    f"{service.port_label!r}, which no network of the group defines")
+            if service.address_mode not in ("", "auto", "host"):
+                err(f"{where}.AddressMode", f'address_mode "{service.address_mode}" is not '
+                    'supported by caravan: tasks use host networking ("auto" or "host")')
+            if service.checks:
+                err(f"{where}.Checks", f"service {service.name!r}: health checks are not "
+                    "supported by caravan yet")
+            if service.task_name and service.task_name not in tasks:
+                err(f"{where}.TaskName", f'service {service.name!r} names task '
+                    f'"{service.task_name}", which the group does not have')
 
 
 def _task(task: Task, path: str, group: TaskGroup, err: _Err) -> None:
@@ -139,6 +232,10 @@ def _task(task: Task, path: str, group: TaskGroup, err: _Err) -> None:
         err(f"{path}.Resources.MemoryMaxMB",
             f"MemoryMaxMB value ({r.memory_max_mb}) should be larger than MemoryMB value "
             f"({r.memory_mb})")
+    lifecycle = task.lifecycle
+    if lifecycle is not None and lifecycle.hook not in LIFECYCLE_HOOKS:
+        err(f"{path}.Lifecycle.Hook", "Lifecycle validation failed: " + (
+            f"invalid hook: {lifecycle.hook}" if lifecycle.hook else "no lifecycle hook provided"))
     if task.kill_timeout is not None and task.kill_timeout < 0:
         err(f"{path}.KillTimeout", "KillTimeout must be a positive value")
     lc = task.log_config

@@ -309,3 +309,26 @@ def test_job_stop_keeps_a_stopped_job(dev_agent: AgentProcess, tmp_path: Path) -
         assert re.search(r"^stoppable\s+service\s+50\s+\S+ \(stopped\)", listing, re.M)
     finally:
         caravan(dev_agent, "job", "stop", "-purge", "-detach", "stoppable")
+
+
+def test_failed_batch_job_purged_and_run_again_places_again(dev_agent: AgentProcess,
+                                                            tmp_path: Path) -> None:
+    path = job_file(tmp_path, "fails-once", script="exit 3", job_type="batch")
+    path.write_text(path.read_text().replace(  # no restart, no reschedule: it stays failed
+        'group "fails-once-group" {', 'group "fails-once-group" {\n'
+        '    restart {\n      attempts = 0\n      mode = "fail"\n    }\n'
+        '    reschedule {\n      attempts = 0\n      unlimited = false\n    }'))
+    with Client(dev_agent.address, env={}) as client:
+        def alloc_states() -> list[str]:
+            return [a.client_status for a in client.jobs.allocations("fails-once")[0]]
+        try:
+            first = caravan(dev_agent, "job", "run", str(path))
+            assert len(created_allocs(first.stdout)) == 1, first.stdout
+            wait_until(lambda: alloc_states() == ["failed"], 60, what="the batch alloc failed")
+            assert caravan(dev_agent, "job", "stop", "-purge", "fails-once").returncode == 0
+            again = caravan(dev_agent, "job", "run", str(path))
+            assert len(created_allocs(again.stdout)) == 1, again.stdout  # placed nothing before
+            wait_until(lambda: alloc_states() == ["failed"], 60, what="the new alloc failed")
+            assert client.jobs.summary("fails-once")[0].summary["fails-once-group"].failed == 1
+        finally:
+            caravan(dev_agent, "job", "stop", "-purge", "-detach", "fails-once")

@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from caravan.client.allocdir import AllocDir
+from caravan.client.allocrunner.coordinator import Coordinator, Stage, is_sidecar, stage_of
 from caravan.client.allocrunner.status import client_status
 from caravan.client.drivers.base import Driver, TaskResourceUsage
+from caravan.client.services import registrations
 from caravan.client.state import ClientStateStore, LocalAllocState
 from caravan.client.state_writer import StateWriter
 from caravan.client.stats import alloc_usage
@@ -65,10 +67,13 @@ class AllocRunner:
         self._writer = StateWriter(deps.store, alloc.id, self._snapshot)
         saved = restored.tasks if restored else {}
         group = alloc.job.group(alloc.task_group) if alloc.job else None
+        tasks = group.tasks if group else []
+        self._coordinator = Coordinator(tasks)
         self.tasks: dict[str, TaskRunner] = {
             task.name: TaskRunner(self._setup(task), self._task_changed, saved.get(task.name),
-                                  self._writer.durable)
-            for task in (group.tasks if group else [])}
+                                  self._writer.durable, self._coordinator.gate(task))
+            for task in tasks}
+        self._coordinator.update(self.task_states())
 
     def _setup(self, task: Task) -> TaskSetup:
         deps = self.deps
@@ -100,18 +105,27 @@ class AllocRunner:
             await self._writer.settle(2.0)
 
     async def _supervise(self) -> None:
+        """Apply the group's rules to its tasks. Poststop tasks are outside them: they wait
+        for the others to die (whyever they died) and are never killed by the group."""
         while not all(r.is_dead for r in self.tasks.values()):
             await self._changed.wait()
             self._changed.clear()
-            live = [r for r in self.tasks.values() if not r.is_dead]
+            live = [r for r in self._group_tasks() if not r.is_dead]
+            if not live:
+                continue
             if self._stop_requested:
                 await self._kill(live, None)
             elif (reason := self._group_kill_reason()) is not None:
                 await self._kill(live, reason)
+            elif all(is_sidecar(r.setup.task) for r in live):  # every main task has died
+                await self._kill(live, events.main_dead(self.deps.clock.now_ns()))
+
+    def _group_tasks(self) -> list[TaskRunner]:
+        return [r for r in self.tasks.values() if stage_of(r.setup.task) is not Stage.POSTSTOP]
 
     def _group_kill_reason(self) -> TaskEvent | None:
         now = self.deps.clock.now_ns()
-        dead = [r for r in self.tasks.values() if r.is_dead]
+        dead = [r for r in self._group_tasks() if r.is_dead]
         failed = next((r for r in dead if r.task_state.failed), None)
         if failed is not None:
             return events.sibling_failed(now, failed.name)
@@ -121,11 +135,17 @@ class AllocRunner:
 
     @staticmethod
     async def _kill(runners: list[TaskRunner], reason: TaskEvent | None) -> None:
-        async with asyncio.TaskGroup() as group:
-            for runner in runners:
-                group.create_task(runner.kill(reason))
+        """Nomad's order: the leader first, then the other tasks, the sidecars last."""
+        leaders = [r for r in runners if r.setup.task.leader]
+        sidecars = [r for r in runners if is_sidecar(r.setup.task) and r not in leaders]
+        rest = [r for r in runners if r not in leaders and r not in sidecars]
+        for batch in (leaders, rest, sidecars):
+            async with asyncio.TaskGroup() as group:
+                for runner in batch:
+                    group.create_task(runner.kill(reason))
 
     def _task_changed(self) -> None:
+        self._coordinator.update({n: r.task_state for n, r in self.tasks.items()})
         self._persist()
         self._changed.set()
         self._on_update(self.alloc.id)
@@ -148,6 +168,7 @@ class AllocRunner:
         if alloc.desired_status in ("stop", "evict") and not self._stop_requested:
             self._stop_requested = True
             self._changed.set()
+            self._on_update(alloc.id)  # its services go before its tasks are killed
         self._persist()
 
     async def wait_restored(self) -> int:
@@ -215,8 +236,10 @@ class AllocRunner:
         states = self.task_states()
         status, description = client_status(states) if states else \
             ("failed", "Failed to find task group in the allocation's job")
-        return AllocClientUpdate(id=self.alloc.id, client_status=status,
-                                 client_description=description, task_states=states)
+        return AllocClientUpdate(
+            id=self.alloc.id, client_status=status, client_description=description,
+            task_states=states, services=registrations(self.alloc, self.deps.node, states,
+                                                       self._stop_requested))
 
     @property
     def done(self) -> bool:

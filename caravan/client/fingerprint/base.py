@@ -14,6 +14,9 @@ class Fingerprint:
     disk_free_mb: int | None = None
     # The core IDs tasks may reserve exclusively (`resources { cores }`): this process's affinity.
     reservable_cores: tuple[int, ...] | None = None
+    # The address allocations' ports are given on, and its interface.
+    network_ip: str | None = None
+    network_device: str | None = None
 
     def merge(self, other: Fingerprint) -> Fingerprint:
         """`other`'s values win where it has them."""
@@ -24,7 +27,9 @@ class Fingerprint:
             memory_mb=_pick(other.memory_mb, self.memory_mb),
             disk_free_mb=_pick(other.disk_free_mb, self.disk_free_mb),
             reservable_cores=(other.reservable_cores if other.reservable_cores is not None
-                              else self.reservable_cores))
+                              else self.reservable_cores),
+            network_ip=other.network_ip or self.network_ip,
+            network_device=other.network_device or self.network_device)
 
 
 def _pick(first: int | None, second: int | None) -> int | None:

@@ -24,6 +24,7 @@ RESTART_SIGNALED = "Restart Signaled"
 SIGNALING = "Signaling"
 SIBLING_FAILED = "Sibling Task Failed"
 LEADER_DEAD = "Leader Task Dead"
+MAIN_DEAD = "Main Tasks Dead"
 FAILED_RESTORING = "Failed Restoring Task"
 
 REASON_WITHIN_POLICY = "Restart within policy"
@@ -142,6 +143,11 @@ def sibling_failed(now: int, sibling: str) -> TaskEvent:
 
 def leader_dead(now: int) -> TaskEvent:
     return event(LEADER_DEAD, now, "Leader Task in Group dead")
+
+
+def main_dead(now: int) -> TaskEvent:
+    """For a sidecar stopped because every main task of its group has died."""
+    return event(MAIN_DEAD, now, "Main tasks in the group died")
 
 
 def failed_restoring(now: int, error: str) -> TaskEvent:

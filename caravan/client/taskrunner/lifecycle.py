@@ -26,7 +26,7 @@ from caravan.client.drivers.base import ExitResult
 from caravan.client.taskrunner import events
 from caravan.client.taskrunner.policy import RestartTracker
 from caravan.errors import CaravanError
-from caravan.structs import RestartPolicy, TaskEvent, TaskState
+from caravan.structs import RestartPolicy, TaskEvent, TaskLifecycleConfig, TaskState
 
 State = Literal["pending", "running", "dead"]
 
@@ -124,9 +124,10 @@ Action = Emit | SetState | StartAfter | StopTask
 class TaskLifecycle:
     def __init__(self, job_type: str, policy: RestartPolicy | None, now: int,
                  state: State = "pending",
-                 restarts: tuple[int, int | None] | None = None) -> None:
+                 restarts: tuple[int, int | None] | None = None,
+                 hook: TaskLifecycleConfig | None = None) -> None:
         """`restarts` is a restored tracker: (failures counted, interval start or None)."""
-        self.tracker = RestartTracker(job_type, policy, now, *(restarts or (0, None)))
+        self.tracker = RestartTracker(job_type, policy, now, *(restarts or (0, None)), hook=hook)
         self.state: State = state
         self.starting = False
         self.killing = False

@@ -13,7 +13,7 @@ from typing import Literal
 
 from caravan.client.drivers.base import ExitResult
 from caravan.durations import format_duration
-from caravan.structs import RestartPolicy
+from caravan.structs import RestartPolicy, TaskLifecycleConfig
 
 REASON_NO_RESTARTS = "Policy allows no restarts"
 REASON_UNRECOVERABLE = "Error was unrecoverable"
@@ -33,9 +33,18 @@ class Decision:
     reason: str = ""
 
 
+def restarts_on_success(job_type: str, hook: TaskLifecycleConfig | None) -> bool:
+    """Batch tasks are done when they succeed; service tasks run until stopped. Lifecycle
+    tasks go by their hook: sidecars run until stopped, the others are done (Nomad's rule)."""
+    if hook is not None and hook.hook:
+        return hook.sidecar and hook.hook != "poststop"
+    return job_type not in ("batch", "sysbatch")
+
+
 class RestartTracker:
     def __init__(self, job_type: str, policy: RestartPolicy | None, now: int,
-                 count: int = 0, interval_start: int | None = None) -> None:
+                 count: int = 0, interval_start: int | None = None,
+                 hook: TaskLifecycleConfig | None = None) -> None:
         """`count` and `interval_start` restore a tracker kept across an agent restart."""
         attempts, interval = _DEFAULTS.get(job_type, _SERVICE_DEFAULT)
         policy = policy or RestartPolicy()
@@ -43,8 +52,7 @@ class RestartTracker:
         self.interval_ns = interval if policy.interval is None else policy.interval
         self.delay_ns = 15 * _S if policy.delay is None else policy.delay
         self.mode = policy.mode or "fail"
-        # Batch tasks are done when they succeed; service tasks run until stopped.
-        self.restart_on_success = job_type not in ("batch", "sysbatch")
+        self.restart_on_success = restarts_on_success(job_type, hook)
         self.count = count
         self.interval_start = now if interval_start is None else interval_start
 

@@ -65,9 +65,11 @@ async def _memory_only(fail_fast: bool) -> None:
 class TaskRunner:
     def __init__(self, setup: TaskSetup, on_change: Callable[[], None],
                  restored: LocalTaskState | None = None,
-                 durable: Callable[[bool], Awaitable[None]] = _memory_only) -> None:
+                 durable: Callable[[bool], Awaitable[None]] = _memory_only,
+                 start_gate: asyncio.Event | None = None) -> None:
         """`on_change` marks the state for writing; `durable(fail_fast)` waits until it is
-        written (raising ClientStateError on a failed write when `fail_fast`)."""
+        written (raising ClientStateError on a failed write when `fail_fast`); every start
+        waits until `start_gate` is set (the group's lifecycle order)."""
         self.setup = setup
         self.name = setup.task.name
         self._on_change = on_change
@@ -83,11 +85,13 @@ class TaskRunner:
         self.lifecycle = TaskLifecycle(
             job.type if job else "service", setup.task.restart_policy, now,
             "dead" if dead else "pending",
-            restarts=(self.local.restart_count, self.local.restart_interval_start_ns))
+            restarts=(self.local.restart_count, self.local.restart_interval_start_ns),
+            hook=setup.task.lifecycle)
         if (self.local.handle or self.local.launching) is not None and not dead:
             # A task from before an agent restart: "starting" until re-attached, so that a
             # kill arriving first is carried out once the driver has it again.
             self.lifecycle.handle(Starting(now))
+        self._gate = start_gate
         self._wake = asyncio.Event()
         # Set once what an earlier agent left of this task has been re-attached (or not).
         self.restored = asyncio.Event()
@@ -131,6 +135,7 @@ class TaskRunner:
         while not self.is_dead:
             if self.local.handle is None:
                 await self._wait_start_delay()
+                await self._wait_start_gate()
                 if self.is_dead:
                     break
                 await self._start()
@@ -250,6 +255,18 @@ class TaskRunner:
         remaining = self.local.start_after_ns - self.setup.clock.now_ns()
         if remaining > 0:
             await self._sleep(remaining)
+
+    async def _wait_start_gate(self) -> None:
+        """Until the group's lifecycle lets this task start, or it is killed waiting."""
+        gate = self._gate
+        if gate is None or gate.is_set():
+            return
+        waits = [asyncio.ensure_future(gate.wait()), asyncio.ensure_future(self._dead.wait())]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
 
     async def _sleep(self, delay_ns: int) -> None:
         self._wake.clear()

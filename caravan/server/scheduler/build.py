@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from caravan.ids import IdGenerator
-from caravan.server.scheduler.cores import TaskCores, shares_per_core
+from caravan.server.scheduler.cores import shares_per_core
 from caravan.server.scheduler.interfaces import Plan, SchedulerResult
+from caravan.server.scheduler.proposed import Grant
 from caravan.server.scheduler.reschedule import parse_time
 from caravan.structs import (
     AllocatedCpu,
@@ -23,20 +24,26 @@ from caravan.structs import (
 BLOCKED_DESCRIPTION = "created to place remaining allocations"
 
 
-def allocated_resources(group: TaskGroup, node: Node, cores: TaskCores | None = None
+def allocated_resources(group: TaskGroup, node: Node, grant: Grant | None = None
                         ) -> AllocatedResources:
-    """What the group's allocation holds on `node`; `cores` are the IDs granted per task."""
-    cores = cores or {}
+    """What the group's allocation holds on `node`: amounts, and the core IDs and ports
+    it was granted."""
+    cores = grant.cores if grant else {}
+    ports = grant.ports if grant else None
     per_core = shares_per_core(node)
     tasks = {
         task.name: AllocatedTaskResources(
             cpu=_cpu(task.resources.cpu or 0, cores.get(task.name), per_core),
             memory=AllocatedMemory(memory_mb=task.resources.memory_mb or 0,
-                                   memory_max_mb=task.resources.memory_max_mb or 0))
+                                   memory_max_mb=task.resources.memory_max_mb or 0),
+            networks=ports.tasks.get(task.name) if ports else None)
         for task in group.tasks
     }
     disk = group.ephemeral_disk.size_mb if group.ephemeral_disk else 0
-    return AllocatedResources(tasks=tasks, shared=AllocatedSharedResources(disk_mb=disk))
+    shared = AllocatedSharedResources(disk_mb=disk,
+                                      networks=(ports.networks or None) if ports else None,
+                                      ports=(ports.ports or None) if ports else None)
+    return AllocatedResources(tasks=tasks, shared=shared)
 
 
 def _cpu(mhz: int, reserved: list[int] | None, per_core: int) -> AllocatedCpu:
@@ -47,11 +54,11 @@ def _cpu(mhz: int, reserved: list[int] | None, per_core: int) -> AllocatedCpu:
 
 def new_alloc(*, job: Job, group: TaskGroup, name: str, node: Node, eval_id: str,
               metric: AllocMetric, alloc_id: str, now: int,
-              cores: TaskCores | None = None) -> Allocation:
+              grant: Grant | None = None) -> Allocation:
     return Allocation(
         id=alloc_id, namespace=job.namespace, eval_id=eval_id, name=name, node_id=node.id,
         node_name=node.name, job_id=job.id, job=job, task_group=group.name,
-        allocated_resources=allocated_resources(group, node, cores), metrics=metric,
+        allocated_resources=allocated_resources(group, node, grant), metrics=metric,
         desired_status="run", client_status="pending", create_time=now, modify_time=now)
 
 

@@ -122,10 +122,10 @@ class _Run:
         return node, recorder.build(self.clock.now_ns() - started)
 
     def _commit(self, place: Placement, node: Node, ask: Ask, metric: AllocMetric) -> None:
-        cores = self.proposed.place(node, place.group.name, ask)
+        held = self.proposed.place(node, place.group.name, ask, place.name)
         alloc = new_alloc(job=self.job, group=place.group, name=place.name, node=node,
                           eval_id=self.evaluation.id, metric=metric, alloc_id=self.new_id(),
-                          now=self.now, cores=cores)
+                          now=self.now, grant=held)
         previous = place.previous
         if previous is not None:
             alloc.previous_allocation = previous.id

@@ -22,6 +22,7 @@ from caravan.server.scheduler.cores import (
     shares_per_core,
 )
 from caravan.server.scheduler.interfaces import SchedulerState
+from caravan.server.scheduler.ports import PortAsk, PortGrant, assign
 from caravan.structs import Allocation, Constraint, Job, Node, TaskGroup
 
 DISTINCT_HOSTS = "distinct_hosts"
@@ -39,13 +40,14 @@ class Ask:
     memory: int
     disk: int
     cores: tuple[tuple[str, int], ...] = ()
+    ports: PortAsk = PortAsk(None)
 
     @classmethod
     def of(cls, group: TaskGroup) -> Ask:
         cpu = sum(t.resources.cpu or 0 for t in group.tasks if not t.resources.cores)
         memory = sum(t.resources.memory_mb or 0 for t in group.tasks)
         disk = group.ephemeral_disk.size_mb if group.ephemeral_disk else 0
-        return cls(cpu, memory, disk, core_asks(group))
+        return cls(cpu, memory, disk, core_asks(group), PortAsk.of(group))
 
     @property
     def core_count(self) -> int:
@@ -69,6 +71,14 @@ def _uses(alloc: Allocation) -> tuple[int, int, int]:
     return cpu, memory, alloc.allocated_resources.shared.disk_mb
 
 
+@dataclass(frozen=True)
+class Grant:
+    """What a placed allocation holds beyond its amounts: core IDs and ports."""
+
+    cores: TaskCores
+    ports: PortGrant | None
+
+
 @dataclass
 class _PropertyLimit:
     """One `distinct_property` constraint: at most `limit` allocations per value."""
@@ -85,6 +95,7 @@ class ProposedState:
         self._job_key = (job.namespace, job.id) if job is not None else None
         self._usage: dict[str, list[int]] = {}
         self._cores: dict[str, set[int]] = {}
+        self._ports: dict[str, set[int]] = {}
         self._stopped: set[str] = set()
         self._nodes: dict[str, Node | None] = {}
         self._presence: dict[str, dict[str, int]] = {}
@@ -103,14 +114,21 @@ class ProposedState:
         self._stopped.discard(alloc.id)
         self._shift(alloc, +1)
 
-    def place(self, node: Node, group: str, ask: Ask) -> TaskCores:
-        """Count one allocation of `group` on `node`; returns the core IDs it gets.
+    def place(self, node: Node, group: str, ask: Ask, name: str) -> Grant:
+        """Count allocation `name` of `group` on `node`; returns the cores and ports it gets.
 
-        The caller has checked (`free_cores`) that enough cores are free.
+        The caller has checked (`free_cores`, `port_problem`) that they are free.
         """
         granted = grant(ask.cores, self.free_cores(node)) if ask.cores else {}
         if granted is None:
             raise RuntimeError(f"not enough free cores on node {node.id}")
+        ports = None
+        if ask.ports:
+            offer = assign(ask.ports, node, self.ports_in_use(node.id), name)
+            if isinstance(offer, str):
+                raise RuntimeError(f"no ports on node {node.id}: {offer}")
+            ports = offer
+            self.ports_in_use(node.id).update(offer.values())
         usage = self.usage(node.id)
         usage[0] += ask.cpu_on(node)
         usage[1] += ask.memory
@@ -118,7 +136,7 @@ class ProposedState:
         for ids in granted.values():
             self.cores_in_use(node.id).update(ids)
         self._count(node.id, group, +1)
-        return granted
+        return Grant(granted, ports)
 
     def _shift(self, alloc: Allocation, sign: int) -> None:
         if alloc.terminal():
@@ -133,6 +151,13 @@ class ProposedState:
                 held.update(alloc_cores(alloc))
             else:
                 held.difference_update(alloc_cores(alloc))
+        ports = self._ports.get(alloc.node_id)
+        if ports is not None:
+            values = {value for _, value in alloc.allocated_resources.host_ports()}
+            if sign > 0:
+                ports.update(values)
+            else:
+                ports.difference_update(values)
         if (alloc.namespace, alloc.job_id) == self._job_key:
             self._count(alloc.node_id, alloc.task_group, sign)
 
@@ -175,6 +200,24 @@ class ProposedState:
                     held.update(alloc_cores(alloc))
             self._cores[node_id] = held
         return held
+
+    def ports_in_use(self, node_id: str) -> set[int]:
+        """Host ports held on the node once the plan is applied."""
+        held = self._ports.get(node_id)
+        if held is None:
+            held = set()
+            for alloc in self._state.allocs_by_node(node_id):
+                if not alloc.terminal() and alloc.id not in self._stopped:
+                    held.update(value for _, value in alloc.allocated_resources.host_ports())
+            self._ports[node_id] = held
+        return held
+
+    def port_problem(self, node: Node, ask: Ask) -> str | None:
+        """Why the node cannot give the ports `ask` needs (Nomad's words), or None."""
+        if not ask.ports:
+            return None
+        offer = assign(ask.ports, node, self.ports_in_use(node.id), "")
+        return offer if isinstance(offer, str) else None
 
     def free_cores(self, node: Node) -> list[int]:
         """Core IDs the node offers that nobody holds, lowest first."""

@@ -108,6 +108,9 @@ class NodeSelector:
         if dimension is not None:
             metric.exhaust(node, dimension)
             return None
+        if (problem := self._proposed.port_problem(node, ask)) is not None:
+            metric.exhaust(node, f"network: {problem}")
+            return None
         return self._score(node, group, cap, cpu, memory, metric, avoid)
 
     def _score(self, node: Node, group: TaskGroup, cap: tuple[int, int, int], cpu: int,

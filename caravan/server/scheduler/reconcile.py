@@ -157,6 +157,8 @@ class _GroupReconciler:
                 continue
             if alloc.terminal() and alloc.next_allocation:
                 continue
+            if self._old_terminal_batch(alloc):
+                continue
             counts, ignore = self._counts(alloc)
             if counts:
                 kept.append(alloc)
@@ -170,6 +172,13 @@ class _GroupReconciler:
             if verdict.decision is Decision.LATER:
                 later.append((alloc, verdict.at))
         return kept, lost, reschedule, later
+
+    def _old_terminal_batch(self, alloc: Allocation) -> bool:
+        """A finished batch alloc of an earlier version, or of an earlier job that had this
+        ID (purged, then registered again): history, not a claim on `count` (Nomad's rule)."""
+        old = alloc.job
+        return self.batch and alloc.terminal() and old is not None and (
+            old.version < self.job.version or old.create_index < self.job.create_index)
 
     def _counts(self, alloc: Allocation) -> tuple[bool, bool]:
         """(counts towards `count`, ignored); neither means: failed, may be rescheduled."""

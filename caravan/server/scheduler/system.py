@@ -158,10 +158,11 @@ class _SystemRun:
 
     def _commit(self, node: Node, group: TaskGroup, previous: Allocation | None,
                 metric: AllocMetric) -> None:
-        cores = self.proposed.place(node, group.name, Ask.of(group))
-        alloc = new_alloc(job=self.job, group=group, name=alloc_name(self.job.id, group.name, 0),
-                          node=node, eval_id=self.evaluation.id, metric=metric,
-                          alloc_id=self.new_id(), now=self.now, cores=cores)
+        name = alloc_name(self.job.id, group.name, 0)
+        held = self.proposed.place(node, group.name, Ask.of(group), f"{name}@{node.id}")
+        alloc = new_alloc(job=self.job, group=group, name=name, node=node,
+                          eval_id=self.evaluation.id, metric=metric, alloc_id=self.new_id(),
+                          now=self.now, grant=held)
         if previous is not None:
             alloc.previous_allocation = previous.id
             for staged in self.plan.node_update.get(previous.node_id, []):

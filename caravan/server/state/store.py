@@ -16,6 +16,8 @@ from collections.abc import Iterable
 
 from caravan.server.state.acl_tables import TABLES as ACL_TABLES
 from caravan.server.state.acl_tables import AclTables
+from caravan.server.state.service_tables import TABLE as SERVICE_TABLE
+from caravan.server.state.service_tables import ServiceTables
 from caravan.server.state.backend import Backend, Change
 from caravan.server.state.snapshot import StateSnapshot
 from caravan.server.state.txn import Txn, job_key, version_key
@@ -36,6 +38,7 @@ class StateStore:
         self._nodes: dict[str, Node] = {}
         self._node_secrets: dict[str, str] = {}
         self.acl = AclTables()  # ACL policies, tokens, bootstrap and namespaces (typed reads)
+        self.services = ServiceTables()  # service registrations (Nomad's own provider)
         self._allocs_by_job: dict[str, dict[str, Allocation]] = {}
         self._allocs_by_node: dict[str, dict[str, Allocation]] = {}
         self._evals_by_job: dict[str, dict[str, Evaluation]] = {}
@@ -65,7 +68,8 @@ class StateStore:
             self._index_alloc(self._alloc_from_row(raw))
         # Tables this version does not know (an older `acl_token_secrets`) are not read.
         self.acl.load(rows)
-        for table in (*TABLES, *ACL_TABLES):
+        self.services.load(rows)
+        for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE):
             self._table_index[table] = self._index
 
     def _alloc_from_row(self, raw: str) -> Allocation:
@@ -211,6 +215,7 @@ class StateStore:
             old_node = self._nodes.get(node.id)
             node.create_index = old_node.create_index if old_node else txn.index
             node.modify_index = txn.index
+        self.services.stamp(txn.services, txn.index)
 
     def _change_of(self, txn: Txn) -> Change:
         change = Change(index=txn.index)
@@ -231,6 +236,7 @@ class StateStore:
         for node_id, secret in txn.node_secrets.items():
             change.put("node_secrets", node_id, _hash_secret(secret))
         self.acl.change(txn.acl, change)
+        self.services.change(txn.services, change)
         return change
 
     def _apply(self, txn: Txn) -> None:
@@ -257,6 +263,7 @@ class StateStore:
             self._node_secrets[node_id] = _hash_secret(secret)
             touched.add("node_secrets")
         touched |= self.acl.apply(txn.acl)
+        touched |= self.services.apply(txn.services)
         for table in touched:
             self._table_index[table] = txn.index
 

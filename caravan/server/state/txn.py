@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from caravan.structs import Allocation, Evaluation, Job, Node
+from caravan.structs import Allocation, Evaluation, Job, Node, ServiceRegistration
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
 
 
@@ -40,3 +40,4 @@ class Txn:
     nodes: list[Node] = field(default_factory=list)
     node_secrets: dict[str, str] = field(default_factory=dict)
     acl: AclWrites = field(default_factory=AclWrites)
+    services: dict[str, ServiceRegistration | None] = field(default_factory=dict)  # None: delete

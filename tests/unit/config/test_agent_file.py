@@ -67,3 +67,13 @@ def test_wrong_type_and_bad_duration() -> None:
 def test_syntax_error_has_line() -> None:
     with pytest.raises(InvalidInput, match=r"a.hcl:2: syntax error"):
         load_text('ports {\n  http = = 1\n}\n', filename="a.hcl")
+
+
+def test_dynamic_port_range_and_interface() -> None:
+    config, ignored = load_text('client {\n  network_interface = "lo"\n'
+                                '  min_dynamic_port = 21000\n  max_dynamic_port = 21100\n}\n')
+    assert (config.client.network_interface, config.client.min_dynamic_port,
+            config.client.max_dynamic_port) == ("lo", 21000, 21100)
+    assert "client.network_interface" not in ignored
+    with pytest.raises(InvalidInput, match="min_dynamic_port"):
+        load_text("client {\n  min_dynamic_port = 30000\n  max_dynamic_port = 20000\n}\n")

@@ -48,15 +48,15 @@ def test_unknown_block_suggests_the_known_one():
     assert error.message == 'unknown block "resourcs"; did you mean "resources"?'
 
 
-@pytest.mark.parametrize("block", ["service", "template", "vault", "identity", "lifecycle",
-                                   "consul", "csi_plugin", "scaling"])
+@pytest.mark.parametrize("block", ["template", "vault", "identity", "consul", "csi_plugin",
+                                   "scaling"])
 def test_unsupported_task_block(block):
     error = only(job(f"      {block} {{\n      }}"))
     assert (error.line, error.path) == (5, 'job.group["g"].task["t"]')
     assert error.message == f'block "{block}" is not supported by caravan'
 
 
-@pytest.mark.parametrize("block", ["network", "service", "update", "spread", "affinity",
+@pytest.mark.parametrize("block", ["update", "spread", "affinity",
                                    "scaling", "consul", "migrate"])
 def test_unsupported_group_block(block):
     error = only(job("", group_body=f"    {block} {{\n    }}\n"))
@@ -79,10 +79,11 @@ def test_unsupported_attribute():
     assert error.message == 'attribute "shutdown_delay" is not supported by caravan'
 
 
-def test_unsupported_resources_network():
-    error = only(job("      resources {\n        network {\n        }\n      }"))
-    assert (error.line, error.path) == (6, 'job.group["g"].task["t"].resources')
-    assert error.message == 'block "network" is not supported by caravan'
+def test_network_dns_is_refused_with_its_place():
+    error = only(job("      resources {\n        network {\n          dns {\n          }\n"
+                     "        }\n      }"))
+    assert (error.line, error.path) == (7, 'job.group["g"].task["t"].resources.network[0]')
+    assert error.message == 'block "dns" is not supported by caravan'
 
 
 @pytest.mark.parametrize("kind", ["variable", "locals"])
@@ -240,3 +241,14 @@ def test_unreadable_file_is_invalid_input(tmp_path):
     with pytest.raises(InvalidInput) as info:
         parse_file(tmp_path / "missing.nomad.hcl")
     assert "cannot read job file" in info.value.message
+
+
+def test_lifecycle_block_is_decoded_and_checked():
+    from caravan.jobspec.parse import parse_hcl
+    job_ = parse_hcl('job "j" {\n  group "g" {\n    task "t" {\n      driver = "exec"\n'
+                     '      lifecycle {\n        hook = "prestart"\n        sidecar = true\n'
+                     '      }\n    }\n  }\n}\n')
+    lifecycle = job_.task_groups[0].tasks[0].lifecycle
+    assert lifecycle is not None and (lifecycle.hook, lifecycle.sidecar) == ("prestart", True)
+    error = only(job("      lifecycle {\n        hook = \"prestart\"\n        when = 1\n      }"))
+    assert "when" in error.message

@@ -81,17 +81,17 @@ def test_unmodelled_nomad_fields_are_accepted_when_empty_or_default():
 
 
 def test_unmodelled_nomad_fields_with_a_value_are_refused():
-    document = minimal(Templates=[{"EmbeddedTmpl": "x"}], Lifecycle={"Hook": "prestart"})
+    document = minimal(Templates=[{"EmbeddedTmpl": "x"}], Vault={"Policies": ["p"]})
     document["Update"] = {"MaxParallel": 3}
     document["Periodic"] = {"Spec": "*/5 * * * *"}
-    document["TaskGroups"][0]["Networks"] = [{"Mode": "bridge"}]
+    document["TaskGroups"][0]["Networks"] = [{"Mode": "host", "DNS": {"Servers": ["1.1.1.1"]}}]
     document["TaskGroups"][0]["Tasks"][0]["Resources"] = {"Devices": [{"Name": "gpu"}]}
     assert sorted(problems(document)) == [
         ("", '"Periodic" is not supported by caravan'),
         ("", '"Update" is not supported by caravan'),
-        ("TaskGroups[0]", '"Networks" is not supported by caravan'),
-        ("TaskGroups[0].Tasks[0]", '"Lifecycle" is not supported by caravan'),
+        ("TaskGroups[0].Networks[0]", '"DNS" is not supported by caravan'),
         ("TaskGroups[0].Tasks[0]", '"Templates" is not supported by caravan'),
+        ("TaskGroups[0].Tasks[0]", '"Vault" is not supported by caravan'),
         ("TaskGroups[0].Tasks[0].Resources", '"Devices" is not supported by caravan'),
     ]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from caravan.structs import Allocation, Job, TaskGroup, canonicalize
+from caravan.structs import Allocation, Job, ReschedulePolicy, TaskGroup, canonicalize
 
 from .factories import NOW, MemoryState, alloc, job, node, run, task
 
@@ -178,6 +178,20 @@ def test_batch_allocations_that_completed_are_never_replaced() -> None:
             alloc(j, n, 1, client_status="complete", desired_status="stop")]
     result = run(MemoryState([n], [j], done), j)
     assert result.plan.is_noop()
+
+
+def test_batch_job_registered_again_after_purge_runs_again() -> None:
+    """A failed batch alloc of the purged job (no reschedules left) belongs to the old
+    job: the job registered again under the same ID gets its own placement."""
+    n = node(1)
+    no_retry = {"reschedule_policy": ReschedulePolicy(attempts=0, unlimited=False)}
+    old = job(count=1, type="batch", group=no_retry)
+    again = old.model_copy(update={"create_index": 40, "job_modify_index": 40})
+    failed = alloc(old, n, 0, client_status="failed")
+    assert run(MemoryState([n], [old], [failed]), old).plan.is_noop()  # same job: no rerun
+    result = run(MemoryState([n], [again], [failed]), again)
+    (placed,) = result.plan.placements()
+    assert placed.name == "web.g[0]" and placed.previous_allocation == ""
 
 
 def test_service_allocations_that_completed_are_replaced() -> None:
