@@ -19,9 +19,12 @@ Next on this channel, each a module here (and its frames beside `execproto/frame
 port-forward (a route with its own capability, served by a local session whose runner
 dials the port instead of running a command, relayed like exec); file copy (a runner
 that produces or consumes a tar as the task's user); recording (a tap on a local
-session's frames, written as asciicast v2); fan-out (one client session over several
-allocations' sessions, opened through `relay`); job actions (a route that resolves an
-action to a command, then runs exec's local session); debug copies of dead tasks.
+session's frames, written as asciicast v2); debug copies of dead tasks.
+
+Every session, whatever its kind, starts and ends in `route.serve_session` (its
+`ExecQuery` names the task, command, tty, `-u` user and job action): the place to hook
+anything that must see each session once. Fan-out (`alloc exec -all`) is the CLI's
+(`cli/alloc_exec_all.py`): one ordinary session per allocation, so nothing here changes.
 """
 
 from caravan.http.alloc_exec import action, route
