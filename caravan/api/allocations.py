@@ -5,15 +5,16 @@ from __future__ import annotations
 from pydantic import TypeAdapter
 
 from caravan.api._base import SubAPI
-from caravan.structs.stats import AllocResourceUsage
 from caravan.api.query import QueryMeta, QueryOptions, go_bool, merge, path_id
-from caravan.structs import Allocation, AllocListStub, AllocStopResponse
+from caravan.structs import Allocation, AllocListStub, AllocStopResponse, CheckQueryResult
+from caravan.structs.stats import AllocResourceUsage
 
 AllocStubs = list[AllocListStub]
 
 _ALLOC = TypeAdapter(Allocation)
 _ALLOCS = TypeAdapter(AllocStubs)
 _STOP = TypeAdapter(AllocStopResponse)
+_CHECKS = TypeAdapter(dict[str, CheckQueryResult])
 _STATS = TypeAdapter(AllocResourceUsage)
 _ANY = TypeAdapter(object)
 
@@ -61,3 +62,9 @@ class Allocations(SubAPI):
         self, alloc_id: str, q: QueryOptions | None = None
     ) -> tuple[AllocResourceUsage, QueryMeta]:
         return self._read(f"/v1/client/allocation/{path_id(alloc_id)}/stats", _STATS, q)
+
+    def checks(
+        self, alloc_id: str, q: QueryOptions | None = None
+    ) -> tuple[dict[str, CheckQueryResult], QueryMeta]:
+        """The latest result of each of the allocation's health checks, by check ID."""
+        return self._read(f"/v1/client/allocation/{path_id(alloc_id)}/checks", _CHECKS, q)

@@ -6,6 +6,8 @@ from pydantic import TypeAdapter
 
 from caravan.api._base import SubAPI, decode
 from caravan.api.query import QueryMeta, QueryOptions, go_bool, merge, path_id
+from caravan.structs.diff import JobDiff
+from caravan.structs.plan import JobPlanResponse
 from caravan.structs import (
     AllocListStub,
     Evaluation,
@@ -30,6 +32,9 @@ _EVALS = TypeAdapter(Evaluations)
 _SUMMARY = TypeAdapter(JobSummary)
 _REGISTER = TypeAdapter(JobRegisterResponse)
 _DEREGISTER = TypeAdapter(JobDeregisterResponse)
+_PLAN = TypeAdapter(JobPlanResponse)
+JobDiffs = list[JobDiff]
+_DIFFS = TypeAdapter(JobDiffs)
 
 
 class Jobs(SubAPI):
@@ -64,6 +69,14 @@ class Jobs(SubAPI):
         versions = data.get("Versions") if isinstance(data, dict) else data
         return decode(_VERSIONS, versions or [], path), meta
 
+    def version_diffs(self, job_id: str, q: QueryOptions | None = None
+                      ) -> tuple[JobList, JobDiffs, QueryMeta]:
+        """The versions, newest first, and each one's diff from the version before it."""
+        path = f"/v1/job/{path_id(job_id)}/versions"
+        data, meta = self._client.query(path, merge(q, diffs=go_bool(True)))
+        versions = decode(_VERSIONS, data.get("Versions") or [], path)
+        return versions, decode(_DIFFS, data.get("Diffs") or [], path), meta
+
     def allocations(
         self, job_id: str, all: bool = False, q: QueryOptions | None = None
     ) -> tuple[AllocStubs, QueryMeta]:
@@ -87,3 +100,28 @@ class Jobs(SubAPI):
         if purge:
             q = merge(q, purge=go_bool(True))
         return self._write("DELETE", f"/v1/job/{path_id(job_id)}", _DEREGISTER, None, q)
+
+    def revert(self, job_id: str, version: int, enforce_prior_version: int | None = None,
+               q: QueryOptions | None = None) -> JobRegisterResponse:
+        """Register version `version`'s spec again, as a new version."""
+        body = {"JobID": job_id, "JobVersion": version,
+                "EnforcePriorVersion": enforce_prior_version}
+        return self._write("PUT", f"/v1/job/{path_id(job_id)}/revert", _REGISTER, body, q)
+
+    def scale(self, job_id: str, group: str, count: int, message: str = "",
+              q: QueryOptions | None = None) -> JobRegisterResponse:
+        body = {"Count": count, "Message": message,
+                "Target": {"Namespace": (q.namespace if q else None) or "", "Job": job_id,
+                           "Group": group}}
+        return self._write("POST", f"/v1/job/{path_id(job_id)}/scale", _REGISTER, body, q)
+
+    def evaluate(self, job_id: str, force_reschedule: bool = False,
+                 q: QueryOptions | None = None) -> JobRegisterResponse:
+        body = {"JobID": job_id, "EvalOptions": {"ForceReschedule": force_reschedule}}
+        return self._write("PUT", f"/v1/job/{path_id(job_id)}/evaluate", _REGISTER, body, q)
+
+    def plan(self, job: Job, diff: bool = True, policy_override: bool = False,
+             q: QueryOptions | None = None) -> JobPlanResponse:
+        """What registering `job` would do (a scheduler dry run), and its diff."""
+        body = {"Job": job.to_wire(), "Diff": diff, "PolicyOverride": policy_override}
+        return self._write("PUT", f"/v1/job/{path_id(job.id)}/plan", _PLAN, body, q)

@@ -48,6 +48,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "service info": ("caravan.cli.service_info", "Display an individual service registration"),
     "service list": ("caravan.cli.service_list", "Display all registered services"),
     "agent": ("caravan.cli.agent", "Runs a caravan agent"),
+    "alloc checks": ("caravan.cli.alloc_checks", "Outputs service health check status information"),
     "alloc exec": ("caravan.cli.alloc_exec", "Execute commands in task"),
     "alloc fs": ("caravan.cli.alloc_fs", "Inspect the contents of an allocation directory"),
     "alloc logs": ("caravan.cli.alloc_logs", "Streams the logs of a task."),
@@ -59,6 +60,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval status": ("caravan.cli.eval_status",
                     "Display evaluation status and placement failure reasons"),
     "job action": ("caravan.cli.job_action", "Run a pre-defined action from a task"),
+    "job allocs": ("caravan.cli.job_allocs", "List allocations for a job"),
+    "job eval": ("caravan.cli.job_eval", "Force an evaluation for the job"),
+    "job history": ("caravan.cli.job_history", "Display all tracked versions of a job"),
+    "job plan": ("caravan.cli.job_plan", "Dry-run a job update to determine its effects"),
+    "job restart": ("caravan.cli.job_restart", "Restart or reschedule allocations for a job"),
+    "job revert": ("caravan.cli.job_revert", "Revert to a prior version of the job"),
+    "job scale": ("caravan.cli.job_scale", "Change the count of a job group"),
     "job inspect": ("caravan.cli.job_inspect", "Inspect a submitted job"),
     "job run": ("caravan.cli.job_run", "Run a new job or update an existing job"),
     "job status": ("caravan.cli.job_status", "Display status information about a job"),
@@ -75,7 +83,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 # Nomad's top-level shortcuts.
-ALIASES = {"run": "job run", "stop": "job stop", "inspect": "job inspect",
+ALIASES = {"plan": "job plan", "run": "job run", "stop": "job stop", "inspect": "job inspect",
            "validate": "job validate", "logs": "alloc logs", "exec": "alloc exec",
            "fs": "alloc fs", "action": "job action"}
 

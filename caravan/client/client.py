@@ -44,7 +44,7 @@ from caravan.clock import Clock
 from caravan.config.agent import AgentConfig
 from caravan.errors import CaravanError, InvalidInput, NotFound
 from caravan.ids import IdGenerator
-from caravan.structs import AllocClientUpdate, Allocation, Node, TaskState
+from caravan.structs import AllocClientUpdate, Allocation, CheckQueryResult, Node, TaskState
 from caravan.structs.stats import AllocResourceUsage
 from caravan.supervisor import Supervisor, TaskFailure
 
@@ -368,6 +368,10 @@ class Client:
         if entry is None:
             raise InvalidInput(f"action {action} not found in task {task}")
         return entry.argv()
+
+    def alloc_checks(self, alloc_id: str) -> dict[str, CheckQueryResult]:
+        """The latest result of each health check of a local allocation."""
+        return self._require(alloc_id).checks.results()
 
     def _require(self, alloc_id: str) -> AllocRunner:
         runner = self._runners.get(alloc_id)

@@ -41,7 +41,7 @@ def _registration(alloc: Allocation, node: Node, service: Service, owner: str,
            "NOMAD_DC": node.datacenter, **port_vars(alloc, task or "")}
     attrs = interpolation_vars(alloc, _task_or_empty(alloc, task), node,
                                job.region if job else "global")
-    address, port = _address(alloc, node, service, task)
+    address, port = address_of(alloc, node, service.port_label, task)
     name = interpolate(service.name, env, attrs)
     return ServiceRegistration(
         id=f"_nomad-task-{alloc.id}-{owner}-{name}-{service.port_label}",
@@ -52,11 +52,12 @@ def _registration(alloc: Allocation, node: Node, service: Service, owner: str,
         port=port)
 
 
-def _address(alloc: Allocation, node: Node, service: Service, task: str | None
-             ) -> tuple[str, int]:
+def address_of(alloc: Allocation, node: Node, label: str, task: str | None
+               ) -> tuple[str, int]:
+    """The node address and host port of port `label` (or a number written as the label)
+    in the allocation: a group port, or one of `task`'s legacy ports."""
     node_ip = next((n.ip for n in node.node_resources.networks or [] if n.ip),
                    node.attributes.get("unique.network.ip-address", ""))
-    label = service.port_label
     if not label:
         return node_ip, 0
     if label.isdigit():

@@ -10,9 +10,10 @@ from caravan.errors import FieldError, InvalidInput
 
 
 class Problems:
-    """The FieldErrors found so far in one file, each tagged with that file's name."""
+    """The FieldErrors found so far in one file, each tagged with that file's name (None: a
+    request body, whose problems are named by their path alone)."""
 
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str | None) -> None:
         self.filename = filename
         self._errors: list[FieldError] = []
 

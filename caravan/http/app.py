@@ -19,6 +19,8 @@ from caravan.http import (
     errors,
     evaluations,
     introduction,
+    job_changes,
+    job_validate,
     jobs,
     namespaces,
     node_rpc,
@@ -32,10 +34,10 @@ from caravan.http.limits import BodyLimit, ForwardToServer
 
 def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> Starlette:
     routes: list[BaseRoute] = [
-        # services and alloc_exec before jobs: `/v1/job/<id>/services` and `/v1/job/<id>/actions`
-        # are not job IDs ending in "/services" or "/actions"
-        *node_rpc.routes, *services.routes, *alloc_exec.routes, *jobs.routes,
-        *allocations.routes, *evaluations.routes,
+        # before jobs: `/v1/job/<id>/services` (`/scale`, `/actions`, ...) is not a job ID
+        # ending so
+        *node_rpc.routes, *services.routes, *alloc_exec.routes, *job_changes.routes,
+        *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *acl.routes, *namespaces.routes, *introduction.routes,
     ]

@@ -154,6 +154,14 @@ async def stats(request: Request) -> Response:
     return json_response(usage)
 
 
+async def checks(request: Request) -> Response:
+    alloc_id = request.path_params["alloc_id"]
+    forwarded = await _local_or_forward(request, alloc_id, NS.READ_JOB)
+    if forwarded is not None:
+        return forwarded
+    return json_response(client_of(request).alloc_checks(alloc_id))
+
+
 async def signal(request: Request) -> Response:
     alloc_id = request.path_params["alloc_id"]
     forwarded = await _local_or_forward(request, alloc_id, NS.ALLOC_LIFECYCLE)
@@ -179,6 +187,7 @@ async def restart(request: Request) -> Response:
 routes = [
     Route("/v1/client/fs/logs/{alloc_id}", logs, methods=["GET"]),
     Route("/v1/client/allocation/{alloc_id}/stats", stats, methods=["GET"]),
+    Route("/v1/client/allocation/{alloc_id}/checks", checks, methods=["GET"]),
     Route("/v1/client/allocation/{alloc_id}/signal", signal, methods=["PUT", "POST"]),
     Route("/v1/client/allocation/{alloc_id}/restart", restart, methods=["PUT", "POST"]),
 ]

@@ -6,7 +6,9 @@ name the file, line and field of every problem.
     hcl_job.py     file, job and group blocks; hcl_task.py: task blocks
     hcl_common.py  constraint, restart, reschedule, string maps
     hcl_values.py  HCL value conversions; duration.py: Go durations
-    json_job.py    Nomad's JSON job; json_keys.py: accepted and refused keys
+    fields.py      the one table of implemented and refused fields, HCL and JSON
+    json_job.py    Nomad's JSON job; json_keys.py: its helpers
+    request.py     API bodies that carry a job (register, validate)
 
 Loading HCL text and collecting problems are `caravan.hcl`'s, shared with ACL
 policies, agent files and namespace specs.

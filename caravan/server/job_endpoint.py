@@ -45,6 +45,9 @@ class JobEndpoint:
                 for j in store.jobs(namespace)
                 if j.id.startswith(prefix) and visible(j.namespace)]
 
+    def exists(self, namespace: str, job_id: str) -> bool:
+        return self._core.store.job(namespace, job_id) is not None
+
     def get(self, namespace: str, job_id: str) -> Job:
         """The job with its status derived from its allocs and evals; NotFound if none."""
         job = self._job(namespace, job_id)
@@ -155,6 +158,11 @@ class JobEndpoint:
 
 def _spec(job: Job) -> str:
     return json.dumps(job.model_dump(exclude=_SERVER_FIELDS), sort_keys=True, default=str)
+
+
+def same_spec(a: Job, b: Job) -> bool:
+    """Whether registering `b` over `a` keeps the version (only server fields differ)."""
+    return _spec(a) == _spec(b)
 
 
 def _check_drivers(job: Job) -> None:

@@ -26,6 +26,7 @@ from caravan.server.eval_broker import EvalBroker
 from caravan.server.eval_endpoint import EvalEndpoint
 from caravan.server.heartbeat import HeartbeatTracker
 from caravan.server.introduction import Introductions, load_or_create_key
+from caravan.server.job_changes import JobChanges
 from caravan.server.job_endpoint import JobEndpoint
 from caravan.server.node_endpoint import NodeEndpoint
 from caravan.server.plan_apply import PlanApplier
@@ -53,6 +54,7 @@ class Server:
                                region=region)
         self.heartbeats = HeartbeatTracker(heartbeat_ttl_s, heartbeat_grace_s, self._node_down)
         self.jobs = JobEndpoint(self.core, max_count=job_max_count)
+        self.job_changes = JobChanges(self.core, self.jobs)
         self.introductions = Introductions(
             client_introduction or ClientIntroductionConfig(), region,
             load_or_create_key(server_dir / "keyring" if server_dir else None))

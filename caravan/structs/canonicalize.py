@@ -17,7 +17,7 @@ from caravan.structs.job import (
     Task,
     TaskGroup,
 )
-from caravan.structs.service import Service
+from caravan.structs.service import CheckRestart, Service, ServiceCheck
 
 _S = NS_PER_SECOND
 _MIN = 60 * _S
@@ -73,8 +73,24 @@ def _services(services: list[Service] | None, job: str, group: str, task: str | 
             "name": name, "provider": service.provider or "nomad",
             "address_mode": service.address_mode or "auto",
             "on_update": service.on_update or "require_healthy",
-            "tags": service.tags or None, "checks": service.checks or None}))
+            "tags": service.tags or None,
+            "checks": [_check(c, name, service) for c in service.checks or []] or None}))
     return out
+
+
+def _check(check: ServiceCheck, service_name: str, service: Service) -> ServiceCheck:
+    """Nomad's check defaults; the service's `check_restart` under the check's own."""
+    restart = check.check_restart
+    if service.check_restart is not None:
+        base = service.check_restart.model_dump(exclude_defaults=True)
+        restart = CheckRestart.model_validate(
+            {**base, **(restart.model_dump(exclude_defaults=True) if restart else {})})
+    return check.model_copy(update={
+        "name": check.name or f'service: "{service_name}" check',
+        "method": check.method or ("GET" if check.type == "http" else ""),
+        "protocol": check.protocol or ("http" if check.type == "http" else ""),
+        "on_update": check.on_update or service.on_update or "require_healthy",
+        "check_restart": restart})
 
 
 def _merge_restart(base: RestartPolicy, override: RestartPolicy | None) -> RestartPolicy:

@@ -15,7 +15,7 @@ from caravan.structs.action import action_problems
 from caravan.structs.artifact import validate_artifact
 from caravan.structs.job import JOB_TYPES, LIFECYCLE_HOOKS, Constraint, Job, Task, TaskGroup
 from caravan.structs.names import job_id_problem, path_name_problem, task_name_problem
-from caravan.structs.service import Service
+from caravan.structs.service import Service, ServiceCheck
 
 CONSTRAINT_OPERANDS = ("=", "==", "is", "!=", "not", ">", ">=", "<", "<=", "regexp", "version",
                        "semver", "set_contains", "set_contains_all", "set_contains_any",
@@ -204,12 +204,47 @@ def _services(group: TaskGroup, path: str, err: _Err) -> None:
             if service.address_mode not in ("", "auto", "host"):
                 err(f"{where}.AddressMode", f'address_mode "{service.address_mode}" is not '
                     'supported by caravan: tasks use host networking ("auto" or "host")')
-            if service.checks:
-                err(f"{where}.Checks", f"service {service.name!r}: health checks are not "
-                    "supported by caravan yet")
+            for ci, check in enumerate(service.checks or []):
+                _check(check, f"{where}.Checks[{ci}]", service, scope_is_group=
+                       spath == f"{path}.Services", tasks=tasks, labels=labels, err=err)
             if service.task_name and service.task_name not in tasks:
                 err(f"{where}.TaskName", f'service {service.name!r} names task '
                     f'"{service.task_name}", which the group does not have')
+
+
+_SECOND = 1_000_000_000
+
+
+def _check(check: ServiceCheck, where: str, service: Service, *, scope_is_group: bool,
+           tasks: set[str], labels: set[str], err: _Err) -> None:
+    """Nomad's rules for a check, for the types caravan's client runs."""
+    if check.type not in ("http", "tcp", "script"):
+        err(f"{where}.Type", f'invalid check type "{check.type}": caravan runs "http", "tcp" '
+            'and "script" checks')
+    if check.interval < _SECOND:
+        err(f"{where}.Interval", f"interval ({check.interval / _SECOND:g}s) cannot be lower "
+            "than 1s")
+    if check.timeout < _SECOND:
+        err(f"{where}.Timeout", f"timeout ({check.timeout / _SECOND:g}s) is lower than "
+            "required minimum timeout 1s")
+    if check.type == "http" and not check.path:
+        err(f"{where}.Path", "http type must have http path")
+    if check.type == "script":
+        if not check.command:
+            err(f"{where}.Command", "script type must have a valid script path")
+        if scope_is_group and not (check.task_name or service.task_name):
+            err(f"{where}.TaskName", "script checks in group services must set task")
+    task = check.task_name
+    if task and task not in tasks:
+        err(f"{where}.TaskName", f'check {check.name!r} names task "{task}", which the group '
+            "does not have")
+    label = check.port_label
+    if label and not label.isdigit() and label not in labels:
+        err(f"{where}.PortLabel", f"check {check.name!r} uses port {label!r}, which no "
+            "network of the group defines")
+    restart = check.check_restart
+    if restart is not None and (restart.limit < 0 or restart.grace < 0):
+        err(f"{where}.CheckRestart", "check_restart limit and grace must not be negative")
 
 
 def _task(task: Task, path: str, group: TaskGroup, err: _Err) -> None:

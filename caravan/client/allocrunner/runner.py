@@ -20,6 +20,7 @@ from pathlib import Path
 from caravan.client.allocdir import AllocDir
 from caravan.client.allocrunner.coordinator import Coordinator, Stage, is_sidecar, stage_of
 from caravan.client.allocrunner.status import client_status
+from caravan.client.checks.watcher import CheckWatcher
 from caravan.client.drivers.base import Driver, TaskResourceUsage
 from caravan.client.services import registrations
 from caravan.client.state import ClientStateStore, LocalAllocState
@@ -33,6 +34,7 @@ from caravan.clock import Clock
 from caravan.config.agent import ClientConfig
 from caravan.errors import CaravanError, InvalidInput
 from caravan.structs import AllocClientUpdate, Allocation, Node, Task, TaskEvent, TaskState
+from caravan.structs.acl import parse_rfc3339_ns
 from caravan.structs.stats import AllocResourceUsage
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,7 @@ class AllocRunner:
                                   self._writer.durable, self._coordinator.gate(task))
             for task in tasks}
         self._coordinator.update(self.task_states())
+        self.checks = CheckWatcher(self, deps.node, deps.clock.now_ns)
 
     def _setup(self, task: Task) -> TaskSetup:
         deps = self.deps
@@ -97,7 +100,9 @@ class AllocRunner:
             async with asyncio.TaskGroup() as group:
                 for runner in self.tasks.values():
                     group.create_task(runner.run(), name=f"task {runner.name}")
-                group.create_task(self._supervise())
+                checks = group.create_task(self.checks.run(), name="checks")
+                supervisor = group.create_task(self._supervise())
+                supervisor.add_done_callback(lambda _: checks.cancel())
         finally:
             if all(r.is_dead for r in self.tasks.values()):
                 self._done.set()
@@ -226,6 +231,34 @@ class AllocRunner:
         if runner is None:
             raise InvalidInput(f'Failed to find task "{task}"')
         return [runner]
+
+    # --- for the checks (CheckHost) ---------------------------------------------
+
+    def services_live(self) -> bool:
+        return not self._stop_requested and not all(r.is_dead for r in self.tasks.values())
+
+    def task_running(self, task: str) -> bool:
+        runner = self.tasks.get(task)
+        return runner is not None and runner.task_state.state == "running"
+
+    def task_started_ns(self, task: str) -> int:
+        if task:
+            runners = [self.tasks[task]] if task in self.tasks else []
+        else:
+            runners = list(self.tasks.values())
+        return max((parse_rfc3339_ns(r.task_state.started_at) for r in runners), default=0)
+
+    def exec_target(self, task: str) -> tuple[Driver, str] | None:
+        runner = self.tasks.get(task)
+        if runner is None or runner.handle is None or runner.setup.driver is None \
+                or not self.task_running(task):
+            return None
+        return runner.setup.driver, runner.handle.config.id
+
+    async def restart_task(self, task: str, reason: str) -> None:
+        for name in [task] if task else list(self.tasks):
+            if self.task_running(name):
+                await self.tasks[name].restart(reason, failure=True)
 
     # --- reporting ------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
 from caravan.acl import NamespaceCapability as NS
@@ -24,6 +24,7 @@ from caravan.errors import CaravanError, InvalidInput
 from caravan.http.alloc_exec.route import ExecQuery, serve_session
 from caravan.http.auth import authorize
 from caravan.http.context import server_of
+from caravan.http.job_subroutes import job_route
 from caravan.http.query import json_response, parse_bool, query_options
 from caravan.structs import Job, JobAction
 
@@ -65,4 +66,4 @@ async def list_actions(request: Request) -> Response:
 
 
 routes = [WebSocketRoute("/v1/job/{job_id:path}/action", action_endpoint),
-          Route("/v1/job/{job_id:path}/actions", list_actions, methods=["GET"])]
+          job_route("actions", list_actions)]

@@ -223,6 +223,14 @@ class StateStore:
             raw = job.model_dump_json(by_alias=True)
             change.put("jobs", job_key(job.namespace, job.id), raw)
             change.put("job_versions", version_key(job.namespace, job.id, job.version), raw)
+        for old_version in txn.version_updates:
+            raw = old_version.model_dump_json(by_alias=True)
+            change.put("job_versions", version_key(old_version.namespace, old_version.id,
+                                                   old_version.version), raw)
+            current = self._jobs.get(job_key(old_version.namespace, old_version.id))
+            if current is not None and current.version == old_version.version:
+                change.put("jobs", job_key(current.namespace, current.id), current.model_copy(
+                    update={"stable": old_version.stable}).model_dump_json(by_alias=True))
         for ns, job_id in txn.job_deletes:
             change.delete("jobs", job_key(ns, job_id))
             for old in self.job_versions(ns, job_id):
@@ -244,6 +252,14 @@ class StateStore:
         for job in txn.jobs:
             self._jobs[job_key(job.namespace, job.id)] = job
             self._versions[version_key(job.namespace, job.id, job.version)] = job
+            touched.update(("jobs", "job_versions"))
+        for old_version in txn.version_updates:
+            key = job_key(old_version.namespace, old_version.id)
+            self._versions[version_key(old_version.namespace, old_version.id,
+                                       old_version.version)] = old_version
+            current = self._jobs.get(key)
+            if current is not None and current.version == old_version.version:
+                self._jobs[key] = current.model_copy(update={"stable": old_version.stable})
             touched.update(("jobs", "job_versions"))
         for ns, job_id in txn.job_deletes:
             self._jobs.pop(job_key(ns, job_id), None)

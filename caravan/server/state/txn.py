@@ -35,6 +35,7 @@ class Txn:
     now_ns: int
     jobs: list[Job] = field(default_factory=list)
     job_deletes: list[tuple[str, str]] = field(default_factory=list)
+    version_updates: list[Job] = field(default_factory=list)  # an old version's row only
     allocs: list[Allocation] = field(default_factory=list)
     evals: list[Evaluation] = field(default_factory=list)
     nodes: list[Node] = field(default_factory=list)

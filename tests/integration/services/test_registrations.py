@@ -106,8 +106,6 @@ def test_a_registration_can_be_deleted(dev_agent: AgentProcess) -> None:
 @pytest.mark.parametrize(("service", "message"), [
     ({"Name": "x", "Provider": "consul"}, 'service provider "consul" is not supported'),
     ({"Name": "x", "PortLabel": "nope"}, "uses port 'nope', which no network of the group"),
-    ({"Name": "x", "Checks": [{"Type": "http", "Path": "/"}]},
-     "health checks are not supported by caravan yet"),
     ({"Name": "bad_name!"}, "Service name must be valid per RFC 1123"),
 ])
 def test_bad_services_are_refused(dev_agent: AgentProcess, service: dict[str, Any],
