@@ -20,6 +20,10 @@ class Problems:
     def add(self, path: str, message: str, line: int | None = None) -> None:
         self._errors.append(FieldError(path, message, self.filename, line))
 
+    def add_in(self, filename: str, path: str, message: str, line: int | None = None) -> None:
+        """A problem found in another file read for this one (a variables file)."""
+        self._errors.append(FieldError(path, message, filename, line))
+
     def __bool__(self) -> bool:
         return bool(self._errors)
 

@@ -87,7 +87,9 @@ async def parse(request: Request) -> Response:
     try:
         # Seconds of pure-Python CPU for a large file: in a thread, so the event loop (every
         # other request, heartbeats included) keeps its turns.
-        parsed = await asyncio.to_thread(hcl_to_api_json, body.job_hcl, filename="<JobHCL>")
+        # Variables as Nomad takes them: a variables file's content; file() is refused here.
+        parsed = await asyncio.to_thread(hcl_to_api_json, body.job_hcl, filename="<JobHCL>",
+                                         variables=body.variables)
     except InvalidInput as e:
         raise InvalidInput(f"Failed to parse job: {e}") from None
     if body.canonicalize:

@@ -11,7 +11,7 @@ tasks it runs. What it needs to re-attach after an agent restart goes into
                          (died during start) recover_launch(config) ──▶ handle ▶ wait ...
                                                                   └──▶ None ▶ start
 
-Optional operations (`stats`, `signal`, `exec_streaming`) raise `NotSupported` unless
+Optional operations (`stats`, `signal`, `exec_streaming`, `copy_streaming`) raise `NotSupported` unless
 the driver overrides them; `capabilities()` says which ones work.
 """
 
@@ -24,6 +24,7 @@ from typing import Any, ClassVar, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from caravan.errors import DriverError, NotSupported
+from caravan.execproto.copy import CopyRequest
 from caravan.execproto.frames import ExecInput, OutputStream
 
 HealthState = Literal["undetected", "unhealthy", "healthy"]
@@ -261,6 +262,13 @@ class Driver(ABC):
         DriverError when the command cannot start. Cancelling it kills the command and
         everything it started, then re-raises. `user` (`alloc exec -u`) runs it as that
         user instead of the task's, under the rules of `drivers/exec_user.py`."""
+        raise NotSupported(f"driver {self.name} does not support exec")
+
+    async def copy_streaming(self, task_id: str, request: CopyRequest,
+                             stream: ExecStream) -> int:
+        """`alloc cp`: write (download) or unpack (upload) a tar stream on `stream` as the
+        running task's user in its filesystem view; returns the copy's exit code (its
+        error on stderr). Same contract as `exec_streaming` otherwise."""
         raise NotSupported(f"driver {self.name} does not support exec")
 
     async def remove_orphans(self, known_tasks: set[tuple[str, str]]) -> list[str]:

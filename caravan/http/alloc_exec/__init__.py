@@ -12,24 +12,28 @@ these, reusing the parts it shares rather than a copy of them:
     closing.py   how every session ends: an error becomes a close frame with a reason
     action.py    Nomad's job actions: `/v1/job/<id>/action` (a session whose command is
                  the task's action) and the `/v1/job/<id>/actions` list
+    port_forward.py  `/port-forward`: one TCP connection per WebSocket to a port the
+                 allocation holds (capability `alloc-port-forward`), local or relayed
+    tunnel.py    a forwarded connection on the node: socket <-> WebSocket, half-close
+    copy.py      `alloc cp` (the `cp` route beside `exec`, same authorization and relay): a
+                 local session whose runner is the driver's copy helper; `copy_session`
+                 is where a copy session starts and ends
 
 The wire format is `caravan.execproto.frames`, shared with the client library.
 
-Next on this channel, each a module here (and its frames beside `execproto/frames.py`):
-port-forward (a route with its own capability, served by a local session whose runner
-dials the port instead of running a command, relayed like exec); file copy (a runner
-that produces or consumes a tar as the task's user); recording (a tap on a local
-session's frames, written as asciicast v2); debug copies of dead tasks.
-
-Every session, whatever its kind, starts and ends in `route.serve_session` (its
-`ExecQuery` names the task, command, tty, `-u` user and job action): the place to hook
+Every exec-channel session but port-forward's (exec, cp, `-u`, job actions) starts and
+ends in `route.serve_session` (its `ExecQuery` names the task, command, tty, `-u` user,
+job action or copy request, and the path a relay reopens it on): the place to hook
 anything that must see each session once. Fan-out (`alloc exec -all`) is the CLI's
 (`cli/alloc_exec_all.py`): one ordinary session per allocation, so nothing here changes.
+
+Still to come on this channel, each a module here: recording (a tap on a local session's
+frames, written as asciicast v2) and debug copies of dead tasks.
 """
 
-from caravan.http.alloc_exec import action, route
+from caravan.http.alloc_exec import action, port_forward, route
 
 # The `/v1/job/<id>/actions` list must come before the jobs routes' `/v1/job/<id>` catch-all.
-routes = [*action.routes, *route.routes]
+routes = [*action.routes, *route.routes, *port_forward.routes]
 
 __all__ = ["routes"]

@@ -8,7 +8,7 @@ close (code and reason) comes back to our client.
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from starlette.datastructures import QueryParams
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -26,10 +26,16 @@ from caravan.http.forward import NoPathToNode
 _OPEN_S = 5.0
 
 
+def alloc_path(alloc_id: str, route: str) -> str:
+    """The URL path of an allocation's channel route (`exec`, `cp`, `port-forward`)."""
+    return f"/v1/client/allocation/{quote(alloc_id, safe='')}/{route}"
+
+
 async def relay(ws: WebSocket, address: str, path: str, params: QueryParams,
                 token: str | None, binary: bool) -> None:
-    """Open the same route (`path`, URL-quoted) on `address` with the same query (less `ws_handshake`: the
-    token travels as a header) and pass the session through until either end closes."""
+    """Open the route the session came in on (`path`, URL-quoted: `alloc_path`'s, or a
+    job action's) on `address` with the same query (less `ws_handshake`: the token
+    travels as a header) and pass the session through until either end closes."""
     query = urlencode([(k, v) for k, v in params.multi_items() if k != "ws_handshake"])
     tls = agent_of(ws).config.tls
     base = agent_url(tls, address)

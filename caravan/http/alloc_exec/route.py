@@ -2,7 +2,8 @@
 
     query (bad: HTTP error) ─▶ may exec nowhere? (403 before any lookup) ─▶ accept
       ─▶ ws_handshake? ─▶ may exec nowhere? ─▶ does our client hold the alloc?
-      yes: checks in Nomad's order ─▶ local.LocalSession (the driver runs the command)
+      yes: checks in Nomad's order ─▶ local.LocalSession (the driver runs the command;
+           on the `cp` route, copy.copy_session: the driver runs the copy helper)
       no:  server checks ─▶ relay.relay to the node's HTTP address, frames unchanged
     every session ends with an exit frame and a normal close, or with a close frame
     whose reason is the error (closing.py)
@@ -15,8 +16,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from starlette.datastructures import QueryParams
 from starlette.responses import PlainTextResponse
@@ -26,10 +27,12 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from caravan.acl import NamespaceCapability
 from caravan.acl import authorize as check
 from caravan.errors import CaravanError, InvalidInput, NotFound, PermissionDenied
+from caravan.execproto.copy import CopyRequest
 from caravan.execproto.frames import SUBPROTOCOL
+from caravan.http.alloc_exec.copy import CopySession, copy_session
 from caravan.http.alloc_exec.closing import ClientGone, close, close_code, first_error
 from caravan.http.alloc_exec.local import LocalSession
-from caravan.http.alloc_exec.relay import relay
+from caravan.http.alloc_exec.relay import alloc_path, relay
 from caravan.http.auth import acl_for, authorize_lookup, token_of
 from caravan.http.context import AgentContext, agent_of
 from caravan.http.forward import NoPathToNode
@@ -51,6 +54,8 @@ class ExecQuery:
     user: str = ""  # `alloc exec -u`: the driver decides whether it may (allow_exec_users)
     action: str = ""  # a job action: the command is the task's action's (action.py)
     job_id: str = ""  # with an action: the job the allocation must belong to
+    # `alloc cp` (the `cp` route): the command is the copy helper, `command` describes it.
+    copy: CopyRequest | None = None
 
 
 def parse_query(params: QueryParams, path: str = "") -> ExecQuery:
@@ -63,6 +68,13 @@ def parse_query(params: QueryParams, path: str = "") -> ExecQuery:
         raise CaravanError("failed to marshal command into json: not an array of strings")
     return ExecQuery(params.get("task", ""), command, parse_bool(params.get("tty"), "tty"),
                      params, path, user=params.get("user", ""))
+
+
+def parse_copy_query(params: QueryParams, path: str) -> ExecQuery:
+    """The `cp` route's query: a copy session has no tty and no command of its own."""
+    request = CopyRequest.from_params(params.get)
+    return ExecQuery(params.get("task", ""), request.describe(), False, params, path,
+                     copy=request)
 
 
 async def authorize_exec(ws: WebSocket, namespace: str, fs_isolation: str | None,
@@ -85,10 +97,20 @@ async def authorize_exec_somewhere(ws: WebSocket, secret: str | None) -> None:
 
 
 async def exec_endpoint(ws: WebSocket) -> None:
+    await _endpoint(ws, "exec", parse_query)
+
+
+async def copy_endpoint(ws: WebSocket) -> None:
+    """`alloc cp`: exec's session, authorization and relay, with the copy helper as the
+    command (see `execproto.copy`)."""
+    await _endpoint(ws, "cp", parse_copy_query)
+
+
+async def _endpoint(ws: WebSocket, route: str,
+                    parse: Callable[[QueryParams, str], ExecQuery]) -> None:
     alloc_id: str = ws.path_params["alloc_id"]
     try:
-        query = parse_query(ws.query_params,
-                            f"/v1/client/allocation/{quote(alloc_id, safe='')}/exec")
+        query = parse(ws.query_params, alloc_path(alloc_id, route))
     except CaravanError as err:
         await ws.send_denial_response(PlainTextResponse(err.message, status_code=err.status))
         return
@@ -152,7 +174,7 @@ async def _serve(ws: WebSocket, alloc_id: str, query: ExecQuery, secret: str | N
     if client is not None and client.alloc_runner(alloc_id) is not None:
         target = client.exec_target(alloc_id, query.task)
         await authorize_exec(ws, target.namespace, None, secret)
-        _check_not_terminal(alloc_id, target.client_status)
+        check_not_terminal(alloc_id, target.client_status)
         if not query.task:
             raise InvalidInput("must provide task name")
         command = client.action_command(alloc_id, query.job_id, query.task, query.action) \
@@ -160,17 +182,22 @@ async def _serve(ws: WebSocket, alloc_id: str, query: ExecQuery, secret: str | N
         if not command:
             raise InvalidInput("command is not present")
         await authorize_exec(ws, target.namespace, target.fs_isolation, secret)
+        if query.copy is not None:
+            await copy_session(ws, binary, client, CopySession(
+                target.namespace, alloc_id, query.task, query.copy))
+            return
         await LocalSession(ws, binary).run(lambda stream: client.exec_task(
             alloc_id, query.task, command, query.tty, stream, query.user))
         return
-    address = await _node_address(ws, ctx, alloc_id, secret)
+    address = await node_address(ws, ctx, alloc_id, secret, NamespaceCapability.ALLOC_EXEC)
     await relay(ws, address, query.path, query.params,
                 token_of(ws) if secret is None else secret, binary)
 
 
-async def _node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str,
-                        secret: str | None) -> str:
-    """Where to relay: the node holding the alloc (from a server), or our server."""
+async def node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str, secret: str | None,
+                       capability: NamespaceCapability) -> str:
+    """Where to relay a session that needs `capability`: the node holding the alloc (from
+    a server, which checks it in the alloc's namespace), or our server."""
     if ctx.server is None:
         servers = ctx.client.servers() if ctx.client is not None else []
         if not servers:
@@ -178,10 +205,10 @@ async def _node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str,
         return servers[0]
     alloc = ctx.server.allocs.find(alloc_id)
     if alloc is None:  # whether an ID exists is not for every caller to learn
-        await authorize_lookup(ws, NamespaceCapability.ALLOC_EXEC, None, secret)
+        await authorize_lookup(ws, capability, None, secret)
         raise NotFound(f'Unknown allocation "{alloc_id}"')
-    await authorize_exec(ws, alloc.namespace, None, secret)
-    _check_not_terminal(alloc_id, alloc.client_status)
+    check(await acl_for(ws, secret), capability, alloc.namespace)
+    check_not_terminal(alloc_id, alloc.client_status)
     node = ctx.server.nodes.find(alloc.node_id)
     if node is None:
         raise InvalidInput(f'Unknown node "{alloc.node_id}"')
@@ -190,10 +217,11 @@ async def _node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str,
     return node.http_addr
 
 
-def _check_not_terminal(alloc_id: str, client_status: str) -> None:
+def check_not_terminal(alloc_id: str, client_status: str) -> None:
     if client_status in _TERMINAL:
         raise InvalidInput(f"exec not possible, client status of allocation {alloc_id} is "
                            f"{client_status}")
 
 
-routes = [WebSocketRoute("/v1/client/allocation/{alloc_id}/exec", exec_endpoint)]
+routes = [WebSocketRoute("/v1/client/allocation/{alloc_id}/exec", exec_endpoint),
+          WebSocketRoute("/v1/client/allocation/{alloc_id}/cp", copy_endpoint)]

@@ -69,15 +69,15 @@ class Runc:
             raise DriverError(f"runc delete {cid}: {err.strip()}")
 
     async def init_pid(self, cid: str) -> int:
-        """The container's init process on the host (`runc state`), whose `/proc/<pid>/root`
+        """The host PID of the running container's init process, whose `/proc/<pid>/root`
         is the container's filesystem as its processes see it."""
         code, out, err = await self._call("state", cid)
         if code != 0:
             raise DriverError(f"runc state {cid}: {err.strip()}")
-        pid = json.loads(out).get("pid")
-        if not isinstance(pid, int) or pid <= 0:
-            raise DriverError(f"runc state {cid}: the container has no running init process")
-        return pid
+        state = json.loads(out)
+        if state.get("status") != "running" or not state.get("pid"):
+            raise DriverError("task is not running")
+        return int(state["pid"])
 
     async def list_ids(self) -> list[str]:
         if not self.root.exists():

@@ -23,7 +23,13 @@ from caravan.client.drivers.base import (
 )
 from caravan.client.drivers.decode import decode
 from caravan.client.drivers.exec_user import host_user, require_allowed
-from caravan.client.drivers.execsession import ExecLaunch, ExecStartFailed, run_exec
+from caravan.client.drivers.execsession import (
+    CopyView,
+    ExecLaunch,
+    ExecStartFailed,
+    run_copy,
+    run_exec,
+)
 from caravan.client.drivers.executor.handle import ExecutorHandleState
 from caravan.client.drivers.executor.launcher import ExecutorSpec
 from caravan.client.drivers.executor.task import ExecutorTask
@@ -33,6 +39,7 @@ from caravan.client.drivers.raw_exec.config import RawExecPluginConfig, RawExecT
 from caravan.client.drivers.signals import signal_number
 from caravan.client.drivers.users import check_denied, lookup_user, parse_id_ranges
 from caravan.errors import DriverError
+from caravan.execproto.copy import CopyRequest
 
 
 class RawExecDriver(Driver):
@@ -130,6 +137,16 @@ class RawExecDriver(Driver):
         launch = ExecLaunch(argv=[_exec_path(command[0], spec), *command[1:]], env=spec.env,
                             tty=tty, cwd=spec.cwd, uid=uid, gid=gid, groups=groups)
         return await run_exec(launch, stream)
+
+    async def copy_streaming(self, task_id: str, request: CopyRequest,
+                             stream: ExecStream) -> int:
+        """The copy helper on the host as the task's user, from its working directory."""
+        task = self._tasks.running(task_id)
+        spec = ExecutorSpec.model_validate_json(
+            await asyncio.to_thread((task.state_dir / "spec.json").read_bytes))
+        view = CopyView(cwd=spec.cwd or str(task.state_dir), uid=spec.uid, gid=spec.gid,
+                        groups=spec.groups or [])
+        return await run_copy(self.context.executor_python, view, request, stream)
 
     async def close(self) -> None:
         self._tasks.clear()
