@@ -2,6 +2,7 @@
 
     CaravanError                 message + optional hint
      ├── NotFound                a named object does not exist (404)
+     ├── NotImplementedYet       a route of Nomad's that caravan does not serve (501)
      ├── AmbiguousPrefix         an ID prefix matched several objects (400)
      ├── InvalidInput            bad request data; may carry field errors (400)
      │    └── JobValidationError every problem of a job at once (400)
@@ -42,6 +43,12 @@ class CaravanError(Exception):
 
 class NotFound(CaravanError):
     status = 404
+
+
+class NotImplementedYet(CaravanError):
+    """A route Nomad serves and caravan does not, yet: 501, distinct from a missing object."""
+
+    status = 501
 
 
 class AmbiguousPrefix(CaravanError):

@@ -4,6 +4,9 @@ Namespace capabilities are checked per namespace; the `Coarse` permissions are t
 cluster-wide ones (node, agent, operator, ...) plus `MANAGEMENT` for endpoints only a
 management token may use. `alloc-node-exec` is deliberately in no shorthand: exec
 into a task without filesystem isolation (raw_exec) is a shell on the host.
+`alloc-port-forward` (caravan's own) is in `write`, beside the stronger `alloc-exec`:
+it reaches only the ports the allocation holds, which its node already serves on the
+network. Neither of the two implies the other.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ class NamespaceCapability(StrEnum):
     READ_FS = "read-fs"
     ALLOC_EXEC = "alloc-exec"
     ALLOC_NODE_EXEC = "alloc-node-exec"
+    ALLOC_PORT_FORWARD = "alloc-port-forward"
     ALLOC_LIFECYCLE = "alloc-lifecycle"
     SENTINEL_OVERRIDE = "sentinel-override"
     CSI_REGISTER_PLUGIN = "csi-register-plugin"
@@ -87,8 +91,8 @@ _READ = frozenset({NS.LIST_JOBS, NS.PARSE_JOB, NS.READ_JOB, NS.CSI_LIST_VOLUME,
                    NS.CSI_READ_VOLUME, NS.READ_JOB_SCALING, NS.LIST_SCALING_POLICIES,
                    NS.READ_SCALING_POLICY, NS.HOST_VOLUME_READ})
 _WRITE = _READ | {NS.SCALE_JOB, NS.SUBMIT_JOB, NS.DISPATCH_JOB, NS.READ_LOGS, NS.READ_FS,
-                  NS.ALLOC_EXEC, NS.ALLOC_LIFECYCLE, NS.CSI_MOUNT_VOLUME, NS.CSI_WRITE_VOLUME,
-                  NS.SUBMIT_RECOMMENDATION, NS.HOST_VOLUME_CREATE}
+                  NS.ALLOC_EXEC, NS.ALLOC_PORT_FORWARD, NS.ALLOC_LIFECYCLE, NS.CSI_MOUNT_VOLUME,
+                  NS.CSI_WRITE_VOLUME, NS.SUBMIT_RECOMMENDATION, NS.HOST_VOLUME_CREATE}
 _SCALE = frozenset({NS.LIST_SCALING_POLICIES, NS.READ_SCALING_POLICY, NS.READ_JOB_SCALING,
                     NS.SCALE_JOB, NS.READ_JOB, NS.SUBMIT_RECOMMENDATION})
 NAMESPACE_SHORTHANDS: dict[str, frozenset[str]] = {

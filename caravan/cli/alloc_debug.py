@@ -12,10 +12,10 @@ import asyncio
 from caravan.cli.alloc_exec import (
     Options,
     _alloc,
-    _both_terminals,
     _session,
-    _task,
+    both_terminals,
     expand_it,
+    pick_task,
     session_options,
 )
 from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client, reported_as
@@ -60,14 +60,14 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     flags = client_flag_set()
     flags.string_flag("task")
     flags.bool_flag("i", True)
-    flags.bool_flag("t", _both_terminals())
+    flags.bool_flag("t", both_terminals())
     flags.string_flag("e", "~")
     parsed = flags.parse(expand_it(args))
     options = _options(parsed)
     target, command = parsed.args[0], parsed.args[1:] or DEFAULT_COMMAND
     with make_client(parsed) as client:
         alloc = _alloc(client, target, ui)
-        task = _task(alloc, parsed.get_str("task"))
+        task = pick_task(alloc, parsed.get_str("task"))
         with reported_as("failed to debug task: "):
             return asyncio.run(_session(client, alloc, task, command, options, kind="debug"))
 

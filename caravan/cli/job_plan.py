@@ -15,6 +15,7 @@ from caravan.cli.common import (
 )
 from caravan.cli.formatting import format_json
 from caravan.cli.job_run import load_job
+from caravan.cli.job_vars import VAR_OPTIONS_HELP, add_var_flags
 from caravan.cli.plan_format import CHECK_INDEX_HELP, dry_run_text, job_diff_text, plan_exit_code
 from caravan.errors import CommandFailed, UsageError
 
@@ -49,7 +50,7 @@ Plan Options:
 
   -verbose
     Increase diff verbosity.
-"""
+""" + VAR_OPTIONS_HELP
 
 _ERROR = 255  # plan's exit codes 0 and 1 say what would change; errors are 255
 
@@ -68,7 +69,7 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     for name in ("json", "verbose", "policy-override"):
         fs.bool_flag(name)
     fs.bool_flag("diff", True)
-    fs.bool_flag("hcl2-strict", True)
+    add_var_flags(fs)
     fs.string_flag("t")
     flags = fs.parse(args)
     as_json = check_output_flags(flags)
@@ -76,7 +77,7 @@ def run(args: list[str], ui: Ui | None = None) -> int:
         raise UsageError("This command takes one argument: <path>")
     path = flags.args[0]
     with _exit_code(_ERROR):
-        job = load_job(path)
+        job = load_job(path, flags)
         client = make_client(flags)
         if job.region:
             client.set_region(job.region)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client, reported_as
+from caravan.cli.flags import Flags
 from caravan.cli.formatting import format_json, id_length
+from caravan.cli.job_vars import VAR_OPTIONS_HELP, add_var_flags, var_inputs
 from caravan.cli.monitor import EvalMonitor
 from caravan.errors import CommandFailed, UsageError
 from caravan.jobspec import parse_file
@@ -44,12 +46,13 @@ Run Options:
 
   -verbose
     Display full information.
-"""
+""" + VAR_OPTIONS_HELP
 
 
-def load_job(path: str) -> Job:
+def load_job(path: str, flags: Flags) -> Job:
+    """The job file with the command's -var, -var-file and NOMAD_VAR_ values."""
     with reported_as("Error getting job struct: "):
-        return parse_file(path)
+        return parse_file(path, var_inputs(flags, path))
 
 
 def run(args: list[str], ui: Ui | None = None) -> int:
@@ -57,7 +60,7 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     fs = client_flag_set()
     for name in ("detach", "verbose", "output", "policy-override", "preserve-counts", "json"):
         fs.bool_flag(name)
-    fs.bool_flag("hcl2-strict", True)
+    add_var_flags(fs)
     fs.string_flag("check-index")
     fs.int_flag("eval-priority")
     flags = fs.parse(args)
@@ -68,7 +71,7 @@ def run(args: list[str], ui: Ui | None = None) -> int:
         raise CommandFailed(
             f'Error parsing check-index value "{check_index}": invalid syntax')
 
-    job = load_job(flags.args[0])
+    job = load_job(flags.args[0], flags)
     if flags.get_bool("output"):
         ui.output(format_json({"Job": job.to_wire()}))
         return 0

@@ -49,10 +49,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "service list": ("caravan.cli.service_list", "Display all registered services"),
     "agent": ("caravan.cli.agent", "Runs a caravan agent"),
     "alloc checks": ("caravan.cli.alloc_checks", "Outputs service health check status information"),
+    "alloc cp": ("caravan.cli.alloc_cp", "Copy files to or from a running task"),
     "alloc debug": ("caravan.cli.alloc_debug", "Run a shell in a copy of an exited task"),
     "alloc exec": ("caravan.cli.alloc_exec", "Execute commands in task"),
     "alloc fs": ("caravan.cli.alloc_fs", "Inspect the contents of an allocation directory"),
     "alloc logs": ("caravan.cli.alloc_logs", "Streams the logs of a task."),
+    "alloc port-forward": ("caravan.cli.alloc_port_forward",
+                           "Forward local ports to ports of an allocation"),
     "alloc restart": ("caravan.cli.alloc_restart", "Restart a running allocation"),
     "alloc signal": ("caravan.cli.alloc_signal", "Signal a running allocation"),
     "alloc status": ("caravan.cli.alloc_status",
@@ -60,6 +63,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "alloc stop": ("caravan.cli.alloc_stop", "Stop and reschedule a running allocation"),
     "eval status": ("caravan.cli.eval_status",
                     "Display evaluation status and placement failure reasons"),
+    "job action": ("caravan.cli.job_action", "Run a pre-defined action from a task"),
     "job allocs": ("caravan.cli.job_allocs", "List allocations for a job"),
     "job eval": ("caravan.cli.job_eval", "Force an evaluation for the job"),
     "job history": ("caravan.cli.job_history", "Display all tracked versions of a job"),
@@ -85,7 +89,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 # Nomad's top-level shortcuts.
 ALIASES = {"plan": "job plan", "run": "job run", "stop": "job stop", "inspect": "job inspect",
            "validate": "job validate", "logs": "alloc logs", "exec": "alloc exec",
-           "fs": "alloc fs"}
+           "fs": "alloc fs", "action": "job action"}
 
 COMMON = ("run", "stop", "status", "logs", "agent", "version")
 _HELP_FLAGS = ("-h", "-help", "--help")

@@ -30,8 +30,15 @@ from caravan import process
 from caravan.client.allocdir import AllocDir, mount_alloc_root
 from caravan.client.allocrunner.runner import AllocRunner, AllocRunnerDeps
 from caravan.client.debug import DebugCopies
-from caravan.client.drivers.base import Driver, DriverContext, DriverFingerprint, ExecStream
+from caravan.client.drivers.base import (
+    Driver,
+    DriverContext,
+    DriverFingerprint,
+    ExecStream,
+    TaskHandle,
+)
 from caravan.client.drivers.registry import DRIVERS
+from caravan.client.forward_target import forward_target
 from caravan.client.fingerprint.drivers import fingerprint_drivers, same_health
 from caravan.client.fingerprint.node_facts import fingerprint_host
 from caravan.client.heartbeat import Heartbeater
@@ -40,10 +47,12 @@ from caravan.client.orphans import live_tasks, remove_orphans
 from caravan.client.rpc import ServerRPC
 from caravan.client.state import ClientStateStore, LocalAllocState
 from caravan.client.taskrunner.events import rfc3339
+from caravan.client.taskrunner.runner import TaskRunner
 from caravan.client.updates import UpdateReporter
 from caravan.clock import Clock
 from caravan.config.agent import AgentConfig
 from caravan.errors import CaravanError, InvalidInput, NotFound
+from caravan.execproto.copy import CopyRequest
 from caravan.ids import IdGenerator
 from caravan.structs import AllocClientUpdate, Allocation, CheckQueryResult, Node, TaskState
 from caravan.structs.stats import AllocResourceUsage
@@ -339,22 +348,69 @@ class Client:
                           tr.setup.capabilities().fs_isolation if tr else None)
 
     async def exec_task(self, alloc_id: str, task: str, command: Sequence[str], tty: bool,
-                        stream: ExecStream) -> int:
+                        stream: ExecStream, user: str = "") -> int:
         """`alloc exec`: run `command` in a running task of a local allocation and return
         its exit code. Refuses in Nomad's order and words; cancelling it ends the command.
-        Authorization is the caller's (see `exec_target`)."""
+        Authorization is the caller's (see `exec_target`); whether `user` is allowed is
+        the driver's plugin config's (`allow_exec_users`)."""
+        handle, driver = self._session_target(alloc_id, task)
+        return await driver.exec_streaming(handle.config.id, list(command), tty, stream, user)
+
+    async def copy_task(self, alloc_id: str, task: str, request: CopyRequest,
+                        stream: ExecStream) -> int:
+        """`alloc cp`: a tar written or unpacked in a running task of a local allocation,
+        as its user, in its filesystem view; refused as `exec_task` refuses."""
+        handle, driver = self._session_target(alloc_id, task)
+        return await driver.copy_streaming(handle.config.id, request, stream)
+
+    def _session_target(self, alloc_id: str, task: str) -> tuple[TaskHandle, Driver]:
+        """The handle and driver of a running task for exec and cp, refused in Nomad's
+        order and words."""
         if self.config.client.disable_remote_exec:
             raise RemoteExecDisabled()
+        tr = self._running_task(alloc_id, task)
+        handle = tr.handle
+        assert handle is not None  # _running_task checked it
+        return handle, tr.setup.require_driver()
+
+    def port_forward_address(self, alloc_id: str, task: str,
+                             remote: int | str) -> tuple[str, int]:
+        """`alloc port-forward`: the (host, port) to dial for `remote`, a port the allocation
+        holds (`forward_target`), once `task` (or, when empty, the allocation) runs.
+        `disable_remote_exec` turns it off as well. Authorization is the caller's."""
+        if self.config.client.disable_remote_exec:
+            raise RemoteExecDisabled()
+        runner = self._require(alloc_id)
+        if task:
+            self._running_task(alloc_id, task)
+        elif runner.client_update().client_status != "running":
+            raise NotFound(f'allocation "{alloc_id[:8]}" is not running.')
+        return forward_target(runner.alloc, remote)
+
+    def _running_task(self, alloc_id: str, task: str) -> TaskRunner:
         tr = self._require(alloc_id).tasks.get(task)
         if tr is None:
             raise InvalidInput(f'unknown task name "{task}"')
         if tr.task_state.started_at.startswith("0001-"):
             raise NotFound(f'task "{task}" not started yet.')
-        handle = tr.handle
-        if handle is None or tr.is_dead or tr.task_state.state != "running":
+        if tr.handle is None or tr.is_dead or tr.task_state.state != "running":
             raise NotFound(f'task "{task}" is not running.')
-        driver = tr.setup.require_driver()
-        return await driver.exec_streaming(handle.config.id, list(command), tty, stream)
+        return tr
+
+    def action_command(self, alloc_id: str, job_id: str, task: str, action: str) -> list[str]:
+        """A job action's command line, from the job version the allocation runs, with
+        Nomad's refusals: another job's allocation, an unknown task or action (400s)."""
+        alloc = self._require(alloc_id).alloc
+        if job_id and job_id != alloc.job_id:
+            raise InvalidInput(f"job {job_id} does not have allocation {alloc_id}")
+        group = alloc.job.group(alloc.task_group) if alloc.job is not None else None
+        found = group.task(task) if group is not None else None
+        if found is None:
+            raise InvalidInput(f"task {task} not found in allocation {alloc_id}")
+        entry = next((a for a in found.actions or [] if a.name == action), None)
+        if entry is None:
+            raise InvalidInput(f"action {action} not found in task {task}")
+        return entry.argv()
 
     async def debug_task(self, alloc_id: str, task: str, session_id: str,
                          command: Sequence[str], tty: bool, stream: ExecStream) -> int:

@@ -11,6 +11,8 @@ of models.
     frames.py        Nomad's JSON frames and caravan's `caravan.exec.binary` subprotocol:
                      stdin / stdout / stderr / tty_size / exit, `StdinData`,
                      `TerminalSize`, `ExecOutput`, encode and decode for both sides
+    copy.py          `alloc cp`'s `CopyRequest` (direction and path in the query); the
+                     tar rides stdin/stdout frames
 
 Features that ride the same authorized, forwardable channel add their own frames as
 one module each beside `frames.py` (port-forward, file copy, recording as asciicast,

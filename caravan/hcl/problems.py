@@ -10,14 +10,19 @@ from caravan.errors import FieldError, InvalidInput
 
 
 class Problems:
-    """The FieldErrors found so far in one file, each tagged with that file's name."""
+    """The FieldErrors found so far in one file, each tagged with that file's name (None: a
+    request body, whose problems are named by their path alone)."""
 
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str | None) -> None:
         self.filename = filename
         self._errors: list[FieldError] = []
 
     def add(self, path: str, message: str, line: int | None = None) -> None:
         self._errors.append(FieldError(path, message, self.filename, line))
+
+    def add_in(self, filename: str, path: str, message: str, line: int | None = None) -> None:
+        """A problem found in another file read for this one (a variables file)."""
+        self._errors.append(FieldError(path, message, filename, line))
 
     def __bool__(self) -> bool:
         return bool(self._errors)

@@ -4,6 +4,7 @@ in the route table: `/v1/job/<id>/scale` is not a job ID ending in "/scale"."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from starlette.requests import Request
@@ -16,7 +17,7 @@ from caravan.http.auth import authorize
 from caravan.http.context import server_of
 from caravan.http.query import blocking_index, json_response, query_options, read_json
 from caravan.structs import Evaluation, JobRegisterResponse
-from caravan.structs.plan import JobPlanRequest
+from caravan.jobspec.request import plan_request
 
 
 def _registered(ev: Evaluation, index: int, job_modify_index: int) -> Response:
@@ -101,7 +102,8 @@ async def evaluate(request: Request) -> Response:
 async def plan(request: Request) -> Response:
     opts = query_options(request)
     await authorize(request, NS.SUBMIT_JOB, opts.namespace)
-    body = JobPlanRequest.model_validate(await _body(request))
+    # The job file's rules, as at registration: an unimplemented field is a 400, not dropped.
+    body = await asyncio.to_thread(plan_request, await _body(request))
     if body.job is None:
         raise InvalidInput("Job must be specified")
     job = body.job

@@ -9,11 +9,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from caravan.acl import NamespaceCapability as NS
-from caravan.errors import InvalidInput
+from caravan.errors import InvalidInput, NotFound
 from caravan.http.auth import acl_for, authorize, namespace_filter
 from caravan.http.context import server_of
+from caravan.http.job_subroutes import job_route, not_implemented_routes, parent_job_id
 from caravan.http.query import blocking_index, json_response, parse_bool, query_options, read_json
 from caravan.jobspec import hcl_to_api_json
+from caravan.jobspec.request import register_request
 from caravan.structs.diff import version_diffs
 from caravan.structs import (
     Job,
@@ -41,11 +43,14 @@ async def register(request: Request) -> Response:
     await authorize(request, (NS.SUBMIT_JOB, NS.REGISTER_JOB), "*")
     # Decoding, canonicalizing and validating a large job takes seconds of CPU (a 7 MB job of
     # 30,000 groups about 14 s): in a thread, so the event loop keeps serving; only the
-    # commit runs on the loop.
-    body = await asyncio.to_thread(JobRegisterRequest.model_validate, await read_json(request))
+    # commit runs on the loop. The body is checked by the job file's rules: a field caravan
+    # does not implement is a 400 naming it, never dropped.
+    body = await asyncio.to_thread(register_request, await read_json(request))
     path_id = request.path_params.get("job_id")
     job = _job_from(body, request)
     if path_id is not None and job.id != path_id:
+        if path_id.startswith(f"{job.id}/"):  # /v1/job/<id>/<unknown sub-route>
+            raise NotFound("Invalid URL path")
         raise InvalidInput("Job ID does not match name")
     await authorize(request, (NS.SUBMIT_JOB, NS.REGISTER_JOB), job.namespace)
     endpoint = server_of(request).jobs
@@ -64,7 +69,11 @@ def _job_from(body: JobRegisterRequest, request: Request) -> Job:
     job = body.job
     if not job.id:
         raise InvalidInput("Job ID hasn't been provided")
-    ns = request.query_params.get("namespace")
+    return job_in_namespace(job, request.query_params.get("namespace") or body.namespace)
+
+
+def job_in_namespace(job: Job, ns: str) -> Job:
+    """The request's namespace (query, else body) for a job that names none of its own."""
     if ns and job.namespace in ("", "default") and ns != "default":
         job = job.model_copy(update={"namespace": ns})
     return job
@@ -78,7 +87,9 @@ async def parse(request: Request) -> Response:
     try:
         # Seconds of pure-Python CPU for a large file: in a thread, so the event loop (every
         # other request, heartbeats included) keeps its turns.
-        parsed = await asyncio.to_thread(hcl_to_api_json, body.job_hcl, filename="<JobHCL>")
+        # Variables as Nomad takes them: a variables file's content; file() is refused here.
+        parsed = await asyncio.to_thread(hcl_to_api_json, body.job_hcl, filename="<JobHCL>",
+                                         variables=body.variables)
     except InvalidInput as e:
         raise InvalidInput(f"Failed to parse job: {e}") from None
     if body.canonicalize:
@@ -90,8 +101,20 @@ async def read_job(request: Request) -> Response:
     opts = query_options(request)
     await authorize(request, NS.READ_JOB, opts.namespace)
     index = await blocking_index(request, opts, *_JOB_TABLES)
-    job = server_of(request).jobs.get(opts.namespace, request.path_params["job_id"])
+    job_id = request.path_params["job_id"]
+    try:
+        job = server_of(request).jobs.get(opts.namespace, job_id)
+    except NotFound:
+        _unknown_sub_route(request, opts.namespace, job_id)
+        raise
     return json_response(job, index=index, pretty=opts.pretty)
+
+
+def _unknown_sub_route(request: Request, namespace: str, job_id: str) -> None:
+    """`a/b` is no job but `a` is: `b` is a sub-route Nomad does not have either."""
+    parent = parent_job_id(job_id)
+    if parent is not None and server_of(request).jobs.exists(namespace, parent):
+        raise NotFound("Invalid URL path")
 
 
 async def deregister(request: Request) -> Response:
@@ -100,8 +123,12 @@ async def deregister(request: Request) -> Response:
     needed = (NS.SUBMIT_JOB, NS.PURGE_JOB) if purge else (NS.SUBMIT_JOB, NS.PURGE_JOB,
                                                           NS.DEREGISTER_JOB)
     await authorize(request, needed, opts.namespace)
-    ev, index = server_of(request).jobs.deregister(opts.namespace,
-                                                   request.path_params["job_id"], purge=purge)
+    job_id = request.path_params["job_id"]
+    try:
+        ev, index = server_of(request).jobs.deregister(opts.namespace, job_id, purge=purge)
+    except NotFound:
+        _unknown_sub_route(request, opts.namespace, job_id)
+        raise
     return json_response(JobDeregisterResponse(eval_id=ev.id, eval_create_index=index,
                                                job_modify_index=index, index=index), index=index)
 
@@ -142,14 +169,16 @@ async def job_summary(request: Request) -> Response:
     return json_response(found, index=index, pretty=opts.pretty)
 
 
+# Every sub-route comes before `/v1/job/{job_id:path}`, which would match it too.
 routes = [
     Route("/v1/jobs", list_jobs, methods=["GET"]),
     Route("/v1/jobs", register, methods=["PUT", "POST"]),
     Route("/v1/jobs/parse", parse, methods=["PUT", "POST"]),
-    Route("/v1/job/{job_id:path}/versions", versions, methods=["GET"]),
-    Route("/v1/job/{job_id:path}/allocations", allocations, methods=["GET"]),
-    Route("/v1/job/{job_id:path}/evaluations", evaluations, methods=["GET"]),
-    Route("/v1/job/{job_id:path}/summary", job_summary, methods=["GET"]),
+    job_route("versions", versions),
+    job_route("allocations", allocations),
+    job_route("evaluations", evaluations),
+    job_route("summary", job_summary),
+    *not_implemented_routes(),
     Route("/v1/job/{job_id:path}", read_job, methods=["GET"]),
     Route("/v1/job/{job_id:path}", register, methods=["PUT", "POST"]),
     Route("/v1/job/{job_id:path}", deregister, methods=["DELETE"]),

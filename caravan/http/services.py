@@ -11,6 +11,7 @@ from caravan.acl import NamespaceCapability as NS
 from caravan.errors import NotFound
 from caravan.http.auth import acl_for, authorize, authorize_lookup, namespace_filter
 from caravan.http.context import server_of
+from caravan.http.job_subroutes import job_route
 from caravan.http.query import blocking_index, json_response, query_options
 
 TABLE = "services"
@@ -66,5 +67,5 @@ routes = [
     Route("/v1/service/{name}", read_service, methods=["GET"]),
     Route("/v1/service/{name}/{reg_id}", delete_service, methods=["DELETE"]),
     Route("/v1/allocation/{alloc_id}/services", alloc_services, methods=["GET"]),
-    Route("/v1/job/{job_id:path}/services", job_services, methods=["GET"]),
+    job_route("services", job_services),  # any other method: 405, never the job itself
 ]

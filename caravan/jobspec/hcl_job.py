@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from caravan.jobspec import fields as table
 from caravan.jobspec.hcl_body import Body, RawBlock, Source, Spec
 from caravan.jobspec.hcl_common import (
     RESCHEDULE,
@@ -32,32 +33,28 @@ JOB = Spec(
     attrs={"name": ("name", to_string), "namespace": ("namespace", to_string),
            "region": ("region", to_string), "type": ("type", to_string),
            "priority": ("priority", to_int), "all_at_once": ("all_at_once", to_bool),
-           "datacenters": ("datacenters", to_strings), "node_pool": ("node_pool", to_string)},
-    blocks=frozenset({"constraint", "group"}),
+           "datacenters": ("datacenters", to_strings), "node_pool": ("node_pool", to_string),
+           "id": ("id", to_string)},
+    blocks=frozenset({"constraint", "group", "task"}),
     maps=frozenset({"meta"}),
-    unsupported_blocks=frozenset({"affinity", "spread", "update", "multiregion", "periodic",
-                                  "parameterized", "reschedule", "migrate", "vault", "consul",
-                                  "ui", "version_tag", "group_defaults"}),
-    unsupported_attrs=frozenset({"vault_token", "consul_token", "consul_namespace",
-                                 "vault_namespace", "id"}),
+    unsupported_blocks=table.JOB.refused_blocks,
+    unsupported_attrs=table.JOB.refused_attrs,
 )
 GROUP = Spec(
     attrs={"count": ("count", to_int)},
     blocks=frozenset({"constraint", "restart", "reschedule", "ephemeral_disk", "volume",
                       "task", "network", "service"}),
     maps=frozenset({"meta"}),
-    unsupported_blocks=frozenset({"affinity", "spread", "update", "migrate", "scaling", "consul", "vault", "disconnect",
-                                  "csi_plugin", "template", "identity"}),
-    unsupported_attrs=frozenset({"shutdown_delay", "stop_after_client_disconnect",
-                                 "max_client_disconnect", "prevent_reschedule_on_lost"}),
+    unsupported_blocks=table.GROUP.refused_blocks,
+    unsupported_attrs=table.GROUP.refused_attrs,
 )
-EPHEMERAL_DISK = Spec(attrs={"size": ("size_mb", to_int), "sticky": ("sticky", to_bool),
-                             "migrate": ("migrate", to_bool)})
+EPHEMERAL_DISK = Spec(attrs={"size": ("size_mb", to_int)},
+                      unsupported_attrs=table.EPHEMERAL_DISK.refused_attrs)
 VOLUME = Spec(
     attrs={"type": ("type", to_string), "source": ("source", to_string),
            "read_only": ("read_only", to_bool)},
-    unsupported_blocks=frozenset({"mount_options"}),
-    unsupported_attrs=frozenset({"access_mode", "attachment_mode", "per_alloc", "sticky"}),
+    unsupported_blocks=table.VOLUME.refused_blocks,
+    unsupported_attrs=table.VOLUME.refused_attrs,
 )
 
 
@@ -82,9 +79,22 @@ def _job(top: Body, block: RawBlock) -> Job:
     fields = body.convert(JOB)
     groups = body.blocks.get("group", [])
     _no_repeated_labels(body, groups)
-    fields.update(id=job_id, meta=string_map(body, "meta"), constraints=constraints(body),
-                  task_groups=[_group(body, g, i) for i, g in enumerate(groups)])
+    if "id" in fields:  # `id` overrides the label; the label stays the name, as in Nomad
+        fields.setdefault("name", job_id)
+    fields.setdefault("id", job_id)
+    fields.update(meta=string_map(body, "meta"), constraints=constraints(body),
+                  task_groups=[*_lone_tasks(body),
+                               *(_group(body, g, i) for i, g in enumerate(groups))])
     return Job.model_validate(present(fields))
+
+
+def _lone_tasks(job: Body) -> list[TaskGroup]:
+    """A `task` directly under `job` is a group of its own name holding only it, placed
+    before the job's groups, as Nomad's HCL2 parser does."""
+    blocks = job.blocks.get("task", [])
+    _no_repeated_labels(job, blocks)
+    lone = [task(job, block, i) for i, block in enumerate(blocks)]
+    return [TaskGroup(name=t.name, tasks=[t]) for t in lone]
 
 
 def _group(job: Body, block: RawBlock, index: int) -> TaskGroup:

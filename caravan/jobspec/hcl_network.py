@@ -4,6 +4,7 @@ without is dynamic: the scheduler picks it from the node's range."""
 
 from __future__ import annotations
 
+from caravan.jobspec import fields as table
 from caravan.jobspec.hcl_body import Body, RawBlock, Spec
 from caravan.jobspec.hcl_common import present
 from caravan.jobspec.hcl_values import to_int, to_string
@@ -12,13 +13,13 @@ from caravan.structs import NetworkResource, Port
 NETWORK = Spec(
     attrs={"mode": ("mode", to_string), "mbits": ("mbits", to_int)},
     blocks=frozenset({"port"}),
-    unsupported_blocks=frozenset({"dns", "cni"}),
-    unsupported_attrs=frozenset({"hostname"}),
+    unsupported_blocks=table.NETWORK.refused_blocks,
+    unsupported_attrs=table.NETWORK.refused_attrs,
 )
 PORT = Spec(
     attrs={"static": ("value", to_int), "to": ("to", to_int),
            "host_network": ("host_network", to_string)},
-    unsupported_attrs=frozenset({"ignore_collision"}),
+    unsupported_attrs=table.PORT.refused_attrs,
 )
 
 

@@ -3,6 +3,7 @@ check { ... } check_restart { ... } }` blocks of a group or a task."""
 
 from __future__ import annotations
 
+from caravan.jobspec import fields as table
 from caravan.jobspec.hcl_body import Body, RawBlock, Spec
 from caravan.jobspec.hcl_common import block_body, optional_block, present, string_map
 from caravan.jobspec.hcl_values import free_form, to_bool, to_duration, to_int, to_string, to_strings
@@ -16,8 +17,8 @@ SERVICE = Spec(
            "on_update": ("on_update", to_string)},
     blocks=frozenset({"check", "check_restart"}),
     maps=frozenset({"meta"}),
-    unsupported_blocks=frozenset({"connect", "tagged_addresses", "identity", "canary_meta"}),
-    unsupported_attrs=frozenset({"enable_tag_override", "kind", "cluster"}),
+    unsupported_blocks=table.SERVICE.refused_blocks,
+    unsupported_attrs=table.SERVICE.refused_attrs,
 )
 CHECK = Spec(
     attrs={"name": ("name", to_string), "type": ("type", to_string),
@@ -28,11 +29,8 @@ CHECK = Spec(
            "timeout": ("timeout", to_duration), "task": ("task_name", to_string),
            "on_update": ("on_update", to_string)},
     blocks=frozenset({"check_restart", "header"}),
-    unsupported_blocks=frozenset({"grpc_service"}),
-    unsupported_attrs=frozenset({"expose", "address_mode", "grpc_use_tls", "tls_skip_verify",
-                                 "tls_server_name", "initial_status", "success_before_passing",
-                                 "failures_before_critical", "failures_before_warning",
-                                 "interval_before_failure"}),
+    unsupported_blocks=table.CHECK.refused_blocks,
+    unsupported_attrs=table.CHECK.refused_attrs,
 )
 CHECK_RESTART = Spec(attrs={"limit": ("limit", to_int), "grace": ("grace", to_duration),
                             "ignore_warnings": ("ignore_warnings", to_bool)})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from caravan.jobspec import fields as table
+from caravan.jobspec.hcl_action import actions
 from caravan.jobspec.hcl_body import Body, RawBlock, Spec
 from caravan.jobspec.hcl_common import (
     RESTART,
@@ -31,25 +33,23 @@ TASK = Spec(
            "kill_timeout": ("kill_timeout", to_duration),
            "kill_signal": ("kill_signal", to_string), "leader": ("leader", to_bool)},
     blocks=frozenset({"resources", "constraint", "restart", "logs", "artifact",
-                      "volume_mount", "lifecycle", "service"}),
+                      "volume_mount", "lifecycle", "service", "action"}),
     maps=frozenset({"config", "env", "meta"}),
-    unsupported_blocks=frozenset({"template", "vault", "consul", "identity",
-                                  "affinity", "csi_plugin", "dispatch_payload",
-                                  "scaling", "action", "schedule", "secret", "spread"}),
-    unsupported_attrs=frozenset({"shutdown_delay", "kind"}),
+    unsupported_blocks=table.TASK.refused_blocks,
+    unsupported_attrs=table.TASK.refused_attrs,
 )
 RESOURCES = Spec(
     attrs={"cpu": ("cpu", to_int), "cores": ("cores", to_int), "memory": ("memory_mb", to_int),
            "memory_max": ("memory_max_mb", to_int), "disk": ("disk_mb", to_int),
            "secrets": ("secrets_mb", to_int)},
     blocks=frozenset({"network"}),
-    unsupported_blocks=frozenset({"device", "numa"}),
-    unsupported_attrs=frozenset({"iops"}),
+    unsupported_blocks=table.RESOURCES.refused_blocks,
+    unsupported_attrs=table.RESOURCES.refused_attrs,
 )
 LOGS = Spec(
     attrs={"max_files": ("max_files", to_int), "max_file_size": ("max_file_size_mb", to_int),
            "disabled": ("disabled", to_bool)},
-    unsupported_attrs=frozenset({"enabled"}),
+    unsupported_attrs=table.LOGS.refused_attrs,
 )
 ARTIFACT = Spec(
     attrs={"source": ("getter_source", to_string), "destination": ("relative_dest", to_string),
@@ -62,9 +62,8 @@ LIFECYCLE = Spec(
 )
 VOLUME_MOUNT = Spec(
     attrs={"volume": ("volume", to_string), "destination": ("destination", to_string),
-           "read_only": ("read_only", to_bool),
-           "propagation_mode": ("propagation_mode", to_string)},
-    unsupported_attrs=frozenset({"selinux_label"}),
+           "read_only": ("read_only", to_bool)},
+    unsupported_attrs=table.VOLUME_MOUNT.refused_attrs,
 )
 
 
@@ -84,7 +83,7 @@ def task(parent: Body, block: RawBlock, index: int) -> Task:
         log_config=optional_block(body, "logs", LOGS, LogConfig),
         artifacts=_artifacts(body), volume_mounts=_volume_mounts(body),
         lifecycle=optional_block(body, "lifecycle", LIFECYCLE, TaskLifecycleConfig),
-        services=services(body),
+        services=services(body), actions=actions(body),
     )
     return Task.model_validate(present(fields))
 

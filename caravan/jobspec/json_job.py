@@ -1,10 +1,12 @@
 """Nomad's JSON job (`{"Job": {...}}` or a bare job object) into `structs.Job`.
 
 Keys match case-insensitively, as Go's JSON decoder matches them. Before pydantic
-sees the document, every key is checked against the models (unknown keys and
-unsupported Nomad features are reported with their path) and nulls are dropped,
-since Nomad's JSON writes an unset field as null. Pydantic then validates
-strictly, as Go does: `"Count": "2"` is a wrong type, not a number.
+sees the document, every key is checked against the table of fields (`fields.py`:
+unknown keys and refused Nomad features are reported with their path, e.g.
+`Job.TaskGroups[0].Tasks[0].Templates: not supported by caravan`) and nulls are
+dropped, since Nomad's JSON writes an unset field as null. Pydantic then validates
+strictly, as Go does: `"Count": "2"` is a wrong type, not a number. Job files and
+API bodies (`caravan.jobspec.request`) share `decode_job`.
 """
 
 from __future__ import annotations
@@ -15,15 +17,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from caravan.hcl.problems import Problems
+from caravan.jobspec.fields import BY_MODEL
 from caravan.jobspec.hcl_values import describe
-from caravan.jobspec.json_keys import (
-    REFUSED,
-    UNMODELED,
-    carries_nothing,
-    field_names,
-    is_empty,
-    nested_model,
-)
+from caravan.jobspec.json_keys import carries_nothing, field_names, json_alias, nested_model
 from caravan.structs import Job, JobRegisterRequest
 from caravan.wire_limits import WireLimitError, check_json_value
 
@@ -31,6 +27,8 @@ _EXPECTED = {"int_type": "an integer", "int_from_float": "an integer", "int_pars
              "string_type": "a string", "bool_type": "a bool", "bool_parsing": "a bool",
              "float_type": "a number", "list_type": "a list", "dict_type": "an object",
              "model_type": "an object", "model_attributes_type": "an object"}
+# Every path starts here, as in `{"Job": {...}}`, whether or not the document wraps its job.
+ROOT = "Job"
 
 
 def decode_json(source: str | bytes, problems: Problems) -> Job:
@@ -39,13 +37,17 @@ def decode_json(source: str | bytes, problems: Problems) -> Job:
         if document is not None:
             problems.add("", f"a JSON object is required, got {describe(document)}")
         return Job()
-    data = _unwrap(document, problems)
-    cleaned = _clean(Job, data, "", problems)
+    return decode_job(_unwrap(document, problems), problems)
+
+
+def decode_job(data: dict[str, Any], problems: Problems) -> Job:
+    """A job object (the value of `"Job"`) checked against the table, then validated."""
+    cleaned = _clean(Job, data, ROOT, problems)
     try:
         return Job.model_validate(cleaned, strict=True)
     except ValidationError as e:
         for error in e.errors():
-            problems.add(_path(error["loc"]), _type_message(error))
+            problems.add(problem_path(error["loc"]), type_message(error))
         return Job()
 
 
@@ -73,7 +75,7 @@ def _unwrap(document: dict[str, Any], problems: Problems) -> dict[str, Any]:
     wrapper = {k.lower(): k for k in document}
     if "job" not in wrapper or not isinstance(document[wrapper["job"]], dict):
         return document
-    allowed = field_names(JobRegisterRequest) | {"submission": "submission"}
+    allowed = field_names(JobRegisterRequest)
     for key in document:
         if key.lower() not in allowed:
             problems.add("", f'unknown field "{key}" next to "Job"')
@@ -83,27 +85,26 @@ def _unwrap(document: dict[str, Any], problems: Problems) -> dict[str, Any]:
 
 def _clean(model: type[BaseModel], data: dict[str, Any], path: str,
            problems: Problems) -> dict[str, Any]:
-    """`data` without nulls and unmodelled-but-empty keys; every other stray key reported."""
+    """`data` without nulls and refused-but-empty keys; every other stray key reported."""
     names = field_names(model)
+    table = BY_MODEL.get(model)
+    implemented = table.implemented_json if table else frozenset(names)
+    refused = table.refused_json if table else {}
     out: dict[str, Any] = {}
     for key, value in data.items():
         lower = key.lower()
-        if lower not in names:
-            if lower in UNMODELED.get(model, frozenset()):
-                if not carries_nothing(lower, value):
-                    problems.add(path, f'"{key}" is not supported by caravan')
-            else:
-                problems.add(path, f'unknown field "{key}"')
+        if lower in refused:
+            if not carries_nothing(lower, value):
+                problems.add(f"{path}.{refused[lower]}", "not supported by caravan")
+            continue
+        if lower not in implemented or lower not in names:
+            problems.add(f"{path}.{key}", "unknown field")
             continue
         if value is None:
             continue
-        if lower in REFUSED.get(model, frozenset()) and not is_empty(value):
-            problems.add(path, f'"{key}" is not supported by caravan')
-            continue
         name = names[lower]
         # Paths use Nomad's spelling whatever the file's casing, as pydantic's errors do.
-        alias = model.model_fields[name].alias or name
-        out[key] = _descend(model, name, value, f"{path}.{alias}" if path else alias, problems)
+        out[key] = _descend(model, name, value, f"{path}.{json_alias(model, name)}", problems)
     return out
 
 
@@ -124,17 +125,14 @@ def _descend(model: type[BaseModel], field: str, value: Any, where: str,
     return value  # a wrong shape: pydantic reports it with its path
 
 
-def _path(loc: tuple[int | str, ...]) -> str:
-    out = ""
+def problem_path(loc: tuple[int | str, ...], root: str = ROOT) -> str:
+    out = root
     for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
 
-def _type_message(error: Any) -> str:
+def type_message(error: Any) -> str:
     expected = _EXPECTED.get(error["type"])
     if expected is None:
         return str(error["msg"])

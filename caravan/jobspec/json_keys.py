@@ -1,6 +1,7 @@
-"""Which keys of Nomad's JSON job caravan accepts, per model, and which it refuses.
+"""Helpers of the JSON decoder: a model's keys, how it nests, and when a refused key
+(from the table in `fields.py`) carries nothing.
 
-Nomad's JSON Job carries many fields caravan does not model (`Update`,
+Nomad's JSON Job carries many fields caravan does not implement (`Update`,
 `Services`, `Templates`, ...). They are accepted when they carry nothing (null,
 empty, zero) or only Nomad's own defaults, as `nomad job inspect` prints them
 for every job; with any other value they are refused as not supported, so a job
@@ -9,25 +10,12 @@ never silently loses part of its meaning.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from typing import Any
 
 from pydantic import BaseModel
-
-from caravan.structs import (
-    Job,
-    LogConfig,
-    NetworkResource,
-    Port,
-    Resources,
-    Service,
-    ServiceCheck,
-    Task,
-    TaskGroup,
-    VolumeMount,
-    VolumeRequest,
-)
 
 _S = 1_000_000_000
 # Nomad's canonical UpdateStrategy / MigrateStrategy / group consul values.
@@ -35,39 +23,11 @@ _UPDATE_DEFAULTS = {"stagger": 30 * _S, "maxparallel": 1, "healthcheck": "checks
                     "minhealthytime": 10 * _S, "healthydeadline": 300 * _S,
                     "progressdeadline": 600 * _S}
 _CONSUL_DEFAULTS = {"cluster": "default"}
-
-UNMODELED: dict[type[BaseModel], frozenset[str]] = {
-    Job: frozenset({"affinities", "spreads", "update", "multiregion", "reschedule", "migrate",
-                    "consultoken", "vaulttoken", "consulnamespace", "vaultnamespace",
-                    "nomadtokenid", "ui", "versiontag", "payload", "dispatchidempotencytoken"}),
-    TaskGroup: frozenset({"affinities", "spreads", "update", "migrate",
-                          "shutdowndelay", "stopafterclientdisconnect", "maxclientdisconnect",
-                          "preventrescheduleonlost", "scaling", "consul", "disconnect"}),
-    Task: frozenset({"affinities", "templates", "vault", "consul", "identity",
-                     "identities", "dispatchpayload", "csipluginconfig",
-                     "shutdowndelay", "kind", "scalingpolicies", "actions", "schedule",
-                     "secrets"}),
-    Resources: frozenset({"devices", "iops", "numa"}),
-    LogConfig: frozenset({"enabled"}),
-    VolumeRequest: frozenset({"accessmode", "attachmentmode", "mountoptions", "peralloc",
-                              "sticky"}),
-    VolumeMount: frozenset({"selinuxlabel"}),
-    NetworkResource: frozenset({"hostname", "dns", "cni"}),
-    Port: frozenset({"ignorecollision"}),
-    Service: frozenset({"enabletagoverride", "connect", "canarymeta",
-                        "taggedaddresses", "identity", "cluster", "kind", "weights"}),
-    ServiceCheck: frozenset({"expose", "addressmode", "grpcservice", "grpcusetls",
-                             "tlsservername", "tlsskipverify", "initialstatus", "notes",
-                             "successbeforepassing", "failuresbeforecritical",
-                             "failuresbeforewarning", "advertise"}),
-}
-# Modelled for the server's sake, but a job file may not set them.
-REFUSED: dict[type[BaseModel], frozenset[str]] = {
-    Job: frozenset({"periodic", "parameterizedjob"}),
-}
 _DEFAULTS: dict[str, dict[str, Any]] = {"update": _UPDATE_DEFAULTS,
                                         "migrate": _UPDATE_DEFAULTS,
                                         "consul": _CONSUL_DEFAULTS}
+# Nomad's canonical values of refused scalars, as `job inspect` prints them.
+_SCALAR_DEFAULTS: dict[str, Any] = {"propagationmode": "private"}
 
 
 def is_empty(value: Any) -> bool:
@@ -78,7 +38,7 @@ def is_empty(value: Any) -> bool:
 
 def carries_nothing(key: str, value: Any) -> bool:
     """True when a value says nothing beyond Nomad's defaults for `key` (lower-case)."""
-    if is_empty(value):
+    if is_empty(value) or _SCALAR_DEFAULTS.get(key, None) == value:
         return True
     defaults = _DEFAULTS.get(key)
     if defaults is None or not isinstance(value, dict):
@@ -86,8 +46,9 @@ def carries_nothing(key: str, value: Any) -> bool:
     return all(is_empty(v) or defaults.get(str(k).lower()) == v for k, v in value.items())
 
 
+@functools.cache
 def field_names(model: type[BaseModel]) -> dict[str, str]:
-    """Lower-cased JSON alias (and Python name) -> Python field name."""
+    """Lower-cased JSON alias (and Python name) -> Python field name (do not modify)."""
     out: dict[str, str] = {}
     for name, info in model.model_fields.items():
         out[name.lower()] = name
@@ -95,6 +56,13 @@ def field_names(model: type[BaseModel]) -> dict[str, str]:
     return out
 
 
+@functools.cache
+def json_alias(model: type[BaseModel], field: str) -> str:
+    """A field's key in Nomad's JSON (cached: reading `model_fields` is slow per key)."""
+    return model.model_fields[field].alias or field
+
+
+@functools.cache
 def nested_model(model: type[BaseModel], field: str) -> tuple[str, type[BaseModel]] | None:
     """How a field holds sub-models: ("one"|"list"|"map", Model), or None for plain values."""
     return _shape(model.model_fields[field].annotation)

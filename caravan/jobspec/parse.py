@@ -16,17 +16,24 @@ from caravan.hcl.load import load_hcl
 from caravan.hcl.problems import Problems, invalid_input
 from caravan.jobspec.hcl_body import Source
 from caravan.jobspec.hcl_job import decode_file
+from caravan.jobspec.hcl_resolve import resolve_document
+from caravan.jobspec.hcl_var_values import VarInputs
 from caravan.jobspec.json_job import decode_json
 from caravan.structs import Job
 
 
-def parse_hcl(source: str, *, filename: str = "<input>") -> Job:
-    """An HCL2 job file's job, as written (not canonicalized)."""
+def parse_hcl(source: str, *, filename: str = "<input>",
+              variables: VarInputs | None = None) -> Job:
+    """An HCL2 job file's job, as written (not canonicalized), its variables, locals
+    and functions evaluated with `variables` (by default: none given, no file access)."""
     problems = Problems(filename)
     document = load_hcl(source, problems)
     job = Job()
     if document is not None:
-        job = decode_file(document, Source(source.splitlines(), problems))
+        lines = Source(source.splitlines(), problems)
+        document = resolve_document(document, lines, variables or VarInputs())
+        if document is not None:
+            job = decode_file(document, lines)
     problems.raise_if_any()
     return job
 
@@ -39,8 +46,9 @@ def parse_json(source: str | bytes, *, filename: str = "<input>") -> Job:
     return job
 
 
-def parse_file(path: str | Path) -> Job:
-    """A job file by its extension (`.json`) or content (a leading `{`); else HCL2."""
+def parse_file(path: str | Path, variables: VarInputs | None = None) -> Job:
+    """A job file by its extension (`.json`) or content (a leading `{`); else HCL2.
+    `variables` apply to HCL2 only; a JSON job with any is refused, as Nomad does."""
     name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -48,10 +56,17 @@ def parse_file(path: str | Path) -> Job:
         reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         raise invalid_input([FieldError("", f"cannot read job file: {reason}", name)]) from e
     if name.endswith(".json") or text.lstrip().startswith("{"):
+        if variables is not None and (variables.args or variables.files):
+            raise invalid_input([FieldError("", "cannot use variables with JSON files",
+                                            name)])
         return parse_json(text, filename=name)
-    return parse_hcl(text, filename=name)
+    return parse_hcl(text, filename=name, variables=variables)
 
 
-def hcl_to_api_json(source: str, *, filename: str = "<input>") -> dict[str, Any]:
-    """For `POST /v1/jobs/parse`: the HCL job in Nomad's JSON shape, not canonicalized."""
-    return parse_hcl(source, filename=filename).to_wire()
+def hcl_to_api_json(source: str, *, filename: str = "<input>",
+                    variables: str = "") -> dict[str, Any]:
+    """For `POST /v1/jobs/parse`: the HCL job in Nomad's JSON shape, not canonicalized.
+    `variables` is a variables file's content; as in Nomad, names the job does not
+    declare are ignored, the server's environment is not read and file() is refused."""
+    inputs = VarInputs(content=variables, strict=False)
+    return parse_hcl(source, filename=filename, variables=inputs).to_wire()

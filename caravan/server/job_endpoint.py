@@ -45,6 +45,9 @@ class JobEndpoint:
                 for j in store.jobs(namespace)
                 if j.id.startswith(prefix) and visible(j.namespace)]
 
+    def exists(self, namespace: str, job_id: str) -> bool:
+        return self._core.store.job(namespace, job_id) is not None
+
     def get(self, namespace: str, job_id: str) -> Job:
         """The job with its status derived from its allocs and evals; NotFound if none."""
         job = self._job(namespace, job_id)

@@ -1,5 +1,6 @@
 """Typed models with Nomad's JSON names, shared by server, client, http and api."""
 
+from caravan.structs.action import Action, JobAction
 from caravan.structs.alloc import (
     AllocatedCpu,
     AllocatedMemory,
@@ -57,6 +58,8 @@ from caravan.structs.responses import (
     JobParseRequest,
     JobRegisterRequest,
     JobRegisterResponse,
+    JobValidateRequest,
+    JobValidateResponse,
     NodeRegisterResponse,
 )
 from caravan.structs.service import (
@@ -71,13 +74,15 @@ from caravan.structs.service import (
 from caravan.structs.validate import validate_job
 
 __all__ = [
+    "Action",
+    "JobAction",
     "AllocClientUpdate", "AllocListStub", "AllocMetric", "AllocStopResponse", "AllocatedCpu",
     "CheckQueryResult", "CheckRestart",
     "AllocatedMemory", "AllocatedPortMapping", "AllocatedResources", "AllocatedSharedResources", "AllocatedTaskResources",
     "Allocation", "ClientHostVolume", "Constraint", "DesiredTransition", "DriverInfo",
     "EphemeralDisk", "Evaluation", "Job", "JobDeregisterResponse", "JobListStub",
     "JobParseRequest", "JobRegisterRequest", "JobRegisterResponse", "JobSummary",
-    "JobSummaryCounts", "LegacyResources", "LogConfig", "NetworkResource", "Node", "NodeCpuResources",
+    "JobSummaryCounts", "JobValidateRequest", "JobValidateResponse", "LegacyResources", "LogConfig", "NetworkResource", "Node", "NodeCpuResources",
     "NodeDiskResources", "NodeListStub", "NodeMemoryResources", "NodeRegisterResponse",
     "NodeResources", "Port", "RescheduleEvent", "ReschedulePolicy", "RescheduleTracker", "Resources",
     "RestartPolicy", "Service", "ServiceCheck", "ServiceRegistration", "ServiceRegistrationListStub",

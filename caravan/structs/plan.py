@@ -16,6 +16,10 @@ class JobPlanRequest(Struct):
     job: Job | None = None
     diff: bool = False
     policy_override: bool = False
+    # Nomad's WriteRequest, embedded (as in JobRegisterRequest)
+    region: str = ""
+    namespace: str = ""
+    secret_id: str = ""
 
 
 class DesiredUpdates(Struct):

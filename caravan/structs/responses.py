@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from caravan.structs.base import Struct
 from caravan.structs.job import Job
 
@@ -12,7 +14,30 @@ class JobRegisterRequest(Struct):
     job_modify_index: int = 0
     policy_override: bool = False
     preserve_counts: bool = False
+    preserve_resources: bool = False
     eval_priority: int = 0
+    # The submitted source (Nomad's CLI sends its HCL); accepted, not kept: caravan does
+    # not serve /v1/job/<id>/submission.
+    submission: dict[str, Any] | None = None
+    # Nomad's WriteRequest, embedded: the body's namespace counts when the query has none;
+    # one region is all caravan has; a token goes in a header (see caravan.jobspec.request).
+    region: str = ""
+    namespace: str = ""
+    secret_id: str = ""
+
+
+class JobValidateRequest(Struct):
+    job: Job | None = None
+    region: str = ""
+    namespace: str = ""
+    secret_id: str = ""
+
+
+class JobValidateResponse(Struct):
+    driver_config_validated: bool = False
+    validation_errors: list[str] | None = None
+    error: str = ""
+    warnings: str = ""
 
 
 class JobRegisterResponse(Struct):

@@ -5,6 +5,8 @@
     definition.py  key, ${...} interpolation, the legacy driver-config form
     source.py      source URL, forced getter, options -> query, checksum/archive options
     allow.py       matching URLs against the client's allowed_sources
+    gitsource.py   `git::` sources (go-getter's detection, ref/depth/sshkey, `//subdir`)
+    gitclone.py    running git with no option, hook or config a source could inject
     download.py    httpx / file copy with limits, hashing while streaming
     checksum.py    comparing a download with its checksum (parsing and the submit-time
                    checks live in caravan.structs.artifact, shared with the server)

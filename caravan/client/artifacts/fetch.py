@@ -21,11 +21,17 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
+from caravan.client.allocdir import SHARED_DIR
 from caravan.client.artifacts.allow import check_allowed
 from caravan.client.artifacts.cancel import Cancel
 from caravan.client.artifacts.checksum import verify_checksum
-from caravan.client.artifacts.definition import artifact_key, interpolate_artifact
+from caravan.client.artifacts.definition import (
+    artifact_key,
+    interpolate_artifact,
+    substitute,
+)
 from caravan.client.artifacts.download import download
 from caravan.client.artifacts.errors import ArtifactError, GetterError
 from caravan.client.artifacts.extract import detect_archive, unpack, unpacked_name
@@ -37,10 +43,12 @@ from caravan.client.artifacts.place import (
     place_file,
     staging,
 )
-from caravan.client.artifacts.source import Source, parse_source
+from caravan.client.artifacts.gitclone import git_clone
+from caravan.client.artifacts.gitsource import is_git_source, parse_git_source
+from caravan.client.artifacts.source import parse_source
 from caravan.client.beneath import Root
 from caravan.config.artifact import ArtifactConfig
-from caravan.config.sources import parse_rule
+from caravan.config.sources import AllowRule, parse_rule
 from caravan.structs import TaskArtifact
 
 MARKER_DIR = ("private", "artifacts")
@@ -61,12 +69,15 @@ class FetchResult:
 
 async def fetch_artifact(artifact: TaskArtifact, task_dir: Path, env: Mapping[str, str],
                          config: ArtifactConfig, *, owner: tuple[int, int] | None = None,
-                         alloc_dir: Path | None = None) -> FetchResult:
+                         alloc_dir: Path | None = None,
+                         dest_env: Mapping[str, str] | None = None) -> FetchResult:
     """Fetch `artifact` into `task_dir` in a worker thread; ArtifactError on failure.
 
     Idempotent: an artifact already fetched into this task dir is skipped. `owner`
     (uid, gid) is applied when the artifact says `chown = true`. With `alloc_dir`,
-    the destination may leave the task dir but not the alloc dir, as in Nomad.
+    the destination may also be the alloc's shared dir, as in Nomad. `dest_env`
+    interpolates the destination: the task's variables with the directory ones as
+    host paths (Nomad's client env), where `env` has them as the task sees them.
     Cancelling interrupts the download (a blocked read included) or the unpacking,
     and waits up to CANCEL_GRACE seconds for the worker to remove its staging dir
     before re-raising; a worker still busy then cleans up on its own when it ends.
@@ -74,7 +85,7 @@ async def fetch_artifact(artifact: TaskArtifact, task_dir: Path, env: Mapping[st
     cancel = Cancel()
     worker = asyncio.ensure_future(asyncio.to_thread(
         fetch_artifact_sync, artifact, task_dir, env, config,
-        owner=owner, alloc_dir=alloc_dir, cancel=cancel))
+        owner=owner, alloc_dir=alloc_dir, dest_env=dest_env, cancel=cancel))
     try:
         return await asyncio.shield(worker)
     except asyncio.CancelledError:
@@ -86,11 +97,12 @@ async def fetch_artifact(artifact: TaskArtifact, task_dir: Path, env: Mapping[st
 
 def fetch_artifact_sync(artifact: TaskArtifact, task_dir: Path, env: Mapping[str, str],
                         config: ArtifactConfig, *, owner: tuple[int, int] | None = None,
-                        alloc_dir: Path | None = None,
+                        alloc_dir: Path | None = None, dest_env: Mapping[str, str] | None = None,
                         cancel: Cancel | None = None) -> FetchResult:
     """The blocking body of `fetch_artifact`."""
     try:
-        return _fetch(artifact, task_dir, env, config, owner, alloc_dir, cancel)
+        return _fetch(artifact, task_dir, env, dest_env or env, config, owner, alloc_dir,
+                      cancel)
     except GetterError as err:
         raise ArtifactError.wrap(artifact.getter_source, err) from err
     except OSError as err:
@@ -108,19 +120,25 @@ def is_fetched(artifact: TaskArtifact, task_dir: Path) -> bool:
 
 
 def _fetch(artifact: TaskArtifact, task_dir: Path, env: Mapping[str, str],
-           config: ArtifactConfig, owner: tuple[int, int] | None, alloc_dir: Path | None,
+           dest_env: Mapping[str, str], config: ArtifactConfig, owner: tuple[int, int] | None, alloc_dir: Path | None,
            cancel: Cancel | None) -> FetchResult:
     root = alloc_dir or task_dir
     if is_fetched(artifact, task_dir):
         return FetchResult(artifact.getter_source, "", root, skipped=True)
     spec = interpolate_artifact(artifact, env)
+    relative_dest = substitute(artifact.relative_dest, dest_env)
     rules = [parse_rule(entry) for entry in config.allowed_sources]
+    if is_git_source(spec.getter_source):
+        parts, _ = _destination(task_dir, root, alloc_dir, relative_dest, "dir", "")
+        return _fetch_git(artifact, spec, root, parts, config, rules,
+                          owner if spec.chown else None, alloc_dir or task_dir.parent,
+                          task_dir, cancel)
     source = parse_source(spec.getter_source, spec.getter_options)
     check_allowed(source.url, rules, shown=source.shown)
     kind = detect_archive(source.filename, source.archive)
     if spec.getter_mode == "dir" and kind not in _MULTI_FILE:
         raise GetterError('mode "dir" needs a tar or zip archive as its source')
-    parts, leaf = _destination(task_dir, root, spec.relative_dest, spec.getter_mode,
+    parts, leaf = _destination(task_dir, root, alloc_dir, relative_dest, spec.getter_mode,
                                source.filename)
     limits = Limits(config.decompression_size_limit, config.decompression_file_count_limit)
     with open_beneath(root, parts, create=True) as dest_fd, \
@@ -140,10 +158,41 @@ def _fetch(artifact: TaskArtifact, task_dir: Path, env: Mapping[str, str],
                    limits, cancel)
         finalize(tree, owner if spec.chown else None)
         entries = _place(tree, dest_fd, leaf)
-    _mark_fetched(artifact, task_dir, source)
+    _mark_fetched(artifact, task_dir, source.shown)
     destination = root.joinpath(*parts, *([leaf] if leaf else []))
     return FetchResult(artifact.getter_source, source.shown, destination, tuple(entries),
                        fetched.size)
+
+
+def _fetch_git(artifact: TaskArtifact, spec: TaskArtifact, root: Path, parts: list[str],
+               config: ArtifactConfig, rules: list[AllowRule], owner: tuple[int, int] | None,
+               staging_in: Path, task_dir: Path, cancel: Cancel | None) -> FetchResult:
+    """A `git::` source: cloned fresh in staging (never in the destination), checked,
+    then renamed into place like an unpacked archive."""
+    git = parse_git_source(spec.getter_source, spec.getter_options)
+    check_allowed(git.url, rules, shown=git.shown)
+    if git.scheme == "file":  # the allow-list holds for the repository, not a link to it
+        real = os.path.realpath(urlsplit(git.url).path)
+        check_allowed("file://" + quote(real), rules, shown=git.shown)
+    if spec.getter_mode == "file":
+        raise GetterError('mode "file" cannot fetch a git repository')
+    with open_beneath(root, parts, create=True) as dest_fd, staging(staging_in) as stage:
+        tree = git_clone(git, stage, config.http_read_timeout,
+                         config.decompression_size_limit, cancel)
+        if git.subdir:
+            tree = _subdir(tree, git.subdir)
+        finalize(tree, owner)
+        entries = _place(tree, dest_fd, None)
+    _mark_fetched(artifact, task_dir, git.shown)
+    return FetchResult(artifact.getter_source, git.shown, root.joinpath(*parts),
+                       tuple(entries))
+
+
+def _subdir(tree: Path, subdir: str) -> Path:
+    """`tree/<subdir>`, a directory reached without a symlink (the repo chose the names)."""
+    with open_beneath(tree, subdir.split("/"), create=False):
+        pass
+    return tree.joinpath(*subdir.split("/"))
 
 
 def _retrieve(worker: asyncio.Future[FetchResult]) -> None:
@@ -151,18 +200,33 @@ def _retrieve(worker: asyncio.Future[FetchResult]) -> None:
         worker.exception()
 
 
-def _destination(task_dir: Path, root: Path, relative_dest: str, mode: str,
-                 filename: str) -> tuple[list[str], str | None]:
-    """Destination directory parts under `root`, and the file name in mode "file"."""
+def _destination(task_dir: Path, root: Path, alloc_dir: Path | None, relative_dest: str,
+                 mode: str, filename: str) -> tuple[list[str], str | None]:
+    """Destination directory parts under `root`, and the file name in mode "file".
+
+    Nomad's rule (its ClientPath): the interpolated destination, if relative or
+    outside both the task dir and the shared alloc dir, is taken inside the task dir
+    (`/tmp/x` means the task's own `tmp/x`, as in a chroot); what still lies outside
+    both (`../../x`, a sibling's task dir) is refused.
+    """
     dest = relative_dest or "local/"
     if mode == "file" and (not relative_dest or dest.endswith("/")):
         dest = posixpath.join(dest, _file_name(filename))
-    full = os.path.normpath(os.path.join(task_dir, dest.lstrip("/")))
+    allowed = [str(task_dir)] + ([str(alloc_dir / SHARED_DIR)] if alloc_dir else [])
+    full = os.path.normpath(dest)
+    if not os.path.isabs(full) or not _inside_any(full, allowed):
+        full = os.path.normpath(os.path.join(task_dir, dest.lstrip("/")))  # Go's Join
+    if not _inside_any(full, allowed):
+        raise GetterError(_ESCAPES)
     rel = os.path.relpath(full, root)
     if rel == ".." or rel.startswith("../") or (mode == "file" and rel == "."):
         raise GetterError(_ESCAPES)
     parts = [] if rel == "." else rel.split(os.sep)
     return (parts[:-1], parts[-1]) if mode == "file" else (parts, None)
+
+
+def _inside_any(path: str, dirs: list[str]) -> bool:
+    return any(path == d or path.startswith(d.rstrip("/") + "/") for d in dirs)
 
 
 def _file_name(name: str) -> str:
@@ -195,9 +259,9 @@ def _place(tree: Path, dest_fd: int, leaf: str | None) -> list[str]:
     return [leaf]
 
 
-def _mark_fetched(artifact: TaskArtifact, task_dir: Path, source: Source) -> None:
+def _mark_fetched(artifact: TaskArtifact, task_dir: Path, shown: str) -> None:
     with Root.open(task_dir) as task, \
             task.opendir("/".join(MARKER_DIR), create=True, mode=0o700) as markers:
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
         with os.fdopen(markers.open_file(artifact_key(artifact), flags, 0o600), "w") as out:
-            json.dump({"source": artifact.getter_source, "url": source.shown}, out)
+            json.dump({"source": artifact.getter_source, "url": shown}, out)

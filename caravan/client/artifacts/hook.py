@@ -40,10 +40,12 @@ class ArtifactHook:
         self.max_parallel = max_parallel
 
     async def prestart(self, task_dir: Path, artifacts: Sequence[TaskArtifact],
-                       env: Mapping[str, str], emit_event: EmitEvent) -> list[FetchResult]:
+                       env: Mapping[str, str], emit_event: EmitEvent, *,
+                       dest_env: Mapping[str, str] | None = None) -> list[FetchResult]:
         """Fetch every artifact not fetched yet; raise the first ArtifactError.
 
-        Safe to call again after a failure. All fetches have ended (and cleaned up)
+        `dest_env` interpolates destinations (see fetch_artifact). Safe to call
+        again after a failure. All fetches have ended (and cleaned up)
         when this returns or raises; cancelling it cancels them all.
         """
         if not artifacts:
@@ -57,7 +59,8 @@ class ArtifactHook:
         async def fetch(artifact: TaskArtifact) -> FetchResult:
             async with slots:
                 return await fetch_artifact(artifact, task_dir, env, self.config,
-                                            owner=self.owner, alloc_dir=self.alloc_dir)
+                                            owner=self.owner, alloc_dir=self.alloc_dir,
+                                            dest_env=dest_env)
 
         outcomes = await asyncio.gather(*(fetch(a) for a in artifacts), return_exceptions=True)
         results = []

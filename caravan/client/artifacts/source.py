@@ -7,7 +7,8 @@
 As in Nomad, every option becomes a URL query parameter (the source's own query is
 kept, Go's encoding sorts the keys); then, as go-getter does, `checksum`, `archive`
 and `filename` are taken back out and act on the fetch, while the others stay in the
-request. Getters Nomad has and caravan does not (git, hg, s3, gcs) fail clearly.
+request. `git::` sources are gitsource.py's; getters Nomad has and caravan does not
+(hg, s3, gcs) fail clearly.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from caravan.client.artifacts.errors import GetterError, go_quote
 from caravan.structs.artifact import Checksum, ChecksumError, parse_checksum
 
 FETCH_SCHEMES = ("http", "https", "file")
-_UNSUPPORTED_GETTERS = ("git", "hg", "s3", "gcs")
+_UNSUPPORTED_GETTERS = ("hg", "s3", "gcs")
 _CONSUMED = ("checksum", "archive", "filename")
 _FORCED = re.compile(r"^([A-Za-z0-9]+)::(.*)$", re.DOTALL)
 
@@ -50,8 +51,6 @@ class Source:
 def parse_source(source: str, options: Mapping[str, str] | None = None) -> Source:
     """The (already interpolated) source and options -> Source; GetterError if unusable."""
     getter, rest = _split_forced(source.strip())
-    if rest.startswith("git@"):
-        _unsupported("git")
     if "://" not in rest and rest.startswith("/"):
         rest = "file://" + rest
     try:
@@ -134,5 +133,5 @@ def _clean_path(scheme: str, netloc: str, path: str) -> str:
 
 def _unsupported(getter: str) -> NoReturn:
     raise GetterError(f"download not supported for scheme '{getter}'",
-                      hint=f"caravan fetches artifacts over http, https and file; the {getter} "
-                           "getter is not available")
+                      hint=f"caravan fetches artifacts over http, https, file and git; the "
+                           f"{getter} getter is not available")

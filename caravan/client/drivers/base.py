@@ -11,7 +11,7 @@ tasks it runs. What it needs to re-attach after an agent restart goes into
                          (died during start) recover_launch(config) ──▶ handle ▶ wait ...
                                                                   └──▶ None ▶ start
 
-Optional operations (`stats`, `signal`, `exec_streaming`) raise `NotSupported` unless
+Optional operations (`stats`, `signal`, `exec_streaming`, `copy_streaming`) raise `NotSupported` unless
 the driver overrides them; `capabilities()` says which ones work.
 """
 
@@ -24,6 +24,7 @@ from typing import Any, ClassVar, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from caravan.errors import DriverError, NotSupported
+from caravan.execproto.copy import CopyRequest
 from caravan.execproto.frames import ExecInput, OutputStream
 
 HealthState = Literal["undetected", "unhealthy", "healthy"]
@@ -255,11 +256,19 @@ class Driver(ABC):
         raise NotSupported(f"driver {self.name} does not support signals")
 
     async def exec_streaming(self, task_id: str, command: list[str], tty: bool,
-                             stream: ExecStream) -> int:
+                             stream: ExecStream, user: str = "") -> int:
         """Run `command` inside the running task (`alloc exec`) and return its exit code
         (128+N when killed by signal N). Several sessions may run at once. Raises
         DriverError when the command cannot start. Cancelling it kills the command and
-        everything it started, then re-raises."""
+        everything it started, then re-raises. `user` (`alloc exec -u`) runs it as that
+        user instead of the task's, under the rules of `drivers/exec_user.py`."""
+        raise NotSupported(f"driver {self.name} does not support exec")
+
+    async def copy_streaming(self, task_id: str, request: CopyRequest,
+                             stream: ExecStream) -> int:
+        """`alloc cp`: write (download) or unpack (upload) a tar stream on `stream` as the
+        running task's user in its filesystem view; returns the copy's exit code (its
+        error on stderr). Same contract as `exec_streaming` otherwise."""
         raise NotSupported(f"driver {self.name} does not support exec")
 
     async def debug_streaming(self, config: TaskConfig, session_id: str, command: list[str],

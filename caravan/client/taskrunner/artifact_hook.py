@@ -6,7 +6,7 @@ event and is recoverable, so the restart policy decides what happens next.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from caravan.client.artifacts import ArtifactError, ArtifactHook, legacy_artifacts
 from caravan.client.artifacts.hook import FAILED_ARTIFACT_DOWNLOAD
@@ -25,8 +25,10 @@ class ArtifactPrestartHook(PrestartHook):
     name = "artifacts"
 
     def __init__(self, fetcher: ArtifactHook, emit: EventSink, clock: Clock,
-                 node_attributes: Mapping[str, str]) -> None:
+                 node_attributes: Mapping[str, str],
+                 client_env: Callable[[], Mapping[str, str]]) -> None:
         self.fetcher = fetcher
+        self.client_env = client_env  # the task env with host paths for NOMAD_*_DIR
         self.emit = emit
         self.clock = clock
         self.node_attributes = node_attributes
@@ -38,8 +40,12 @@ class ArtifactPrestartHook(PrestartHook):
             return PrestartResponse(done=True)
         # Task variables win over node ones for `${...}` in source, destination and options.
         env = {**self.node_attributes, **request.env}
+        # A destination is a path on this host: `${NOMAD_ALLOC_DIR}` there is the shared
+        # dir's host path, never the `/alloc` an exec task sees (Nomad's client env).
+        dest_env = {**env, **self.client_env()}
         try:
-            await self.fetcher.prestart(request.task_dir.path, artifacts, env, self._event)
+            await self.fetcher.prestart(request.task_dir.path, artifacts, env, self._event,
+                                        dest_env=dest_env)
         except ArtifactError as err:
             failed = events.event(FAILED_ARTIFACT_DOWNLOAD, self.clock.now_ns(), err.message,
                                   details={"download_error": err.message})

@@ -70,7 +70,8 @@ class TaskSetup:
         fetcher = ArtifactHook(self.client.artifact, owner=self._owner(),
                                alloc_dir=self.alloc_dir.path)
         return [ValidateHook(self.client.options, self.clock), TaskDirHook(emit, self.clock),
-                ArtifactPrestartHook(fetcher, emit, self.clock, self.interpolation_vars())]
+                ArtifactPrestartHook(fetcher, emit, self.clock, self.interpolation_vars(),
+                                     self.client_env)]
 
     def interpolation_vars(self) -> dict[str, str]:
         region = self.alloc.job.region if self.alloc.job else "global"
@@ -100,6 +101,10 @@ class TaskSetup:
         """Directory variables as the task sees them: host paths unless the driver chroots."""
         if self.capabilities().fs_isolation == "chroot":
             return TaskEnvDirs(alloc_dir="/alloc", task_dir="/local", secrets_dir="/secrets")
+        return self.host_dirs()
+
+    def host_dirs(self) -> TaskEnvDirs:
+        """Directory variables as the agent sees them, whatever the driver."""
         task_dir = self.task_dir
         return TaskEnvDirs(alloc_dir=str(self.alloc_dir.shared_dir),
                            task_dir=str(task_dir.local_dir), secrets_dir=str(task_dir.secrets_dir))
@@ -109,6 +114,13 @@ class TaskSetup:
                              dirs=self.env_dirs(), host_env=self.host_env,
                              denylist=env_denylist(self.client.options))
         return {**env, **hook_env}
+
+    def client_env(self) -> dict[str, str]:
+        """The task's environment built with host paths (Nomad's client env): what the
+        agent's own file work (artifact destinations) interpolates."""
+        return build_task_env(alloc=self.alloc, task=self.task, node=self.node,
+                              dirs=self.host_dirs(), host_env=self.host_env,
+                              denylist=env_denylist(self.client.options))
 
     def task_config(self, hook_env: Mapping[str, str]) -> TaskConfig:
         env = self.task_env(hook_env)

@@ -10,22 +10,35 @@ these, reusing the parts it shares rather than a copy of them:
     relay.py     a session relayed to the agent of the node that runs the allocation,
                  frames passed both ways unchanged
     closing.py   how every session ends: an error becomes a close frame with a reason
-    kind.py      what differs between the sessions served here (`SessionKind`): the path,
+    kind.py      what differs between the sessions on an allocation's routes
+                 (`SessionKind`: exec, cp, debug): the route, how the query is read,
                  whether terminal allocations are served, what the local session runs
+    action.py    Nomad's job actions: `/v1/job/<id>/action` (an exec session whose command
+                 is the task's action) and the `/v1/job/<id>/actions` list
+    copy.py      `alloc cp` (the `cp` kind: exec's authorization and relay, a local
+                 session whose runner is the driver's copy helper)
     debug.py     `/debug`: `alloc debug`, a copy of an exited task (exec's query,
                  authorization and relay; its own local session)
+    port_forward.py  `/port-forward`: one TCP connection per WebSocket to a port the
+                 allocation holds (capability `alloc-port-forward`), local or relayed
+    tunnel.py    a forwarded connection on the node: socket <-> WebSocket, half-close
 
 The wire format is `caravan.execproto.frames`, shared with the client library.
 
-Next on this channel, each a module here (and its frames beside `execproto/frames.py`):
-port-forward (a route with its own capability, served by a local session whose runner
-dials the port instead of running a command, relayed like exec); file copy (a runner
-that produces or consumes a tar as the task's user); recording (a tap on a local
-session's frames, written as asciicast v2); fan-out (one client session over several
-allocations' sessions, opened through `relay`); job actions (a route that resolves an
-action to a command, then runs exec's local session).
+Every exec-channel session but port-forward's (exec, `-u`, cp, debug, job actions) starts
+and ends in `route.serve_session` (its `SessionKind` says what runs locally; its
+`ExecQuery` names the task, command, tty, `-u` user, job action or copy request, and the
+path a relay reopens it on): the place to hook anything that must see each session once.
+Fan-out (`alloc exec -all`) is the CLI's (`cli/alloc_exec_all.py`): one ordinary session
+per allocation, so nothing here changes.
+
+Still to come on this channel: recording (a tap on a local session's frames, written as
+asciicast v2).
 """
 
-from caravan.http.alloc_exec.route import routes
+from caravan.http.alloc_exec import action, port_forward, route
+
+# The `/v1/job/<id>/actions` list must come before the jobs routes' `/v1/job/<id>` catch-all.
+routes = [*action.routes, *route.routes, *port_forward.routes]
 
 __all__ = ["routes"]

@@ -21,6 +21,7 @@ import uuid
 from starlette.websockets import WebSocket
 
 from caravan.client.client import Client
+from caravan.errors import InvalidInput
 from caravan.http.alloc_exec.kind import ExecQuery, SessionKind
 from caravan.http.alloc_exec.local import LocalSession
 
@@ -29,8 +30,10 @@ log = logging.getLogger(__name__)
 DEFAULT_COMMAND = ["/bin/sh"]
 
 
-async def _serve_local(ws: WebSocket, client: Client, alloc_id: str, query: ExecQuery,
-                       binary: bool) -> None:
+async def _serve_local(ws: WebSocket, client: Client, namespace: str, alloc_id: str,
+                       query: ExecQuery, binary: bool) -> None:
+    if query.user:  # a copy runs as the task ran; -u is exec's
+        raise InvalidInput("alloc debug does not take a user: the copy runs as the task's")
     session_id = uuid.uuid4().hex[:8]
     log.info("debug session %s: a copy of task %s of allocation %s runs %s", session_id,
              query.task, alloc_id, query.command)
@@ -41,5 +44,5 @@ async def _serve_local(ws: WebSocket, client: Client, alloc_id: str, query: Exec
         log.info("debug session %s ended", session_id)
 
 
-DEBUG = SessionKind(path="debug", serves_terminal=True, default_command=DEFAULT_COMMAND,
+DEBUG = SessionKind(route="debug", serves_terminal=True, default_command=DEFAULT_COMMAND,
                     serve_local=_serve_local)

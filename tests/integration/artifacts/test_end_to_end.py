@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import io
 import tarfile
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.agents import AgentProcess
-from tests.integration.artifacts.conftest import ArtifactServer
+from tests.integration.artifacts.conftest import ArtifactServer, Route
+from tests.integration.artifacts.gitrepos import commit, git, make_repo, serve_dumb, write
 from tests.integration.exec_driver.helpers import events, exec_job, logs, run
 
 pytestmark = pytest.mark.integration
@@ -96,3 +98,25 @@ def test_bad_checksum_syntax_is_refused_at_submit(dev_agent: AgentProcess) -> No
     assert r.status_code == 400
     assert "unsupported checksum type: sha257" in r.text
     assert "destination escapes allocation directory" in r.text
+
+
+@pytest.mark.parametrize("driver", ["exec", "raw_exec"])
+def test_a_git_artifact_over_http_runs(dev_agent: AgentProcess, server: ArtifactServer,
+                                       tmp_path: Path, driver: str) -> None:
+    """`git::` through a real agent: a tag of a repository served (dumb HTTP) on 127.0.0.1."""
+    repo = make_repo(tmp_path / f"tool-{driver}", {"bin/hello": SCRIPT})
+    (repo / "bin" / "hello").chmod(0o755)  # git keeps the executable bit
+    commit(repo, "executable")
+    git(repo, "tag", "v1")
+    write(repo, {"bin/hello": b"#!/bin/sh\necho wrong-ref\n"})
+    commit(repo, "after the tag")
+    bare = serve_dumb(repo, tmp_path / f"bare-{driver}.git")
+    for path in bare.rglob("*"):
+        if path.is_file():
+            server.routes[f"/tool.git/{path.relative_to(bare)}"] = Route(path.read_bytes())
+    job_id = f"art-git-{driver.replace('_', '-')}"
+    alloc = run(dev_agent, _job(job_id, driver, {"command": "local/tool/bin/hello"},
+                                [{"GetterSource": f"git::{server.url('/tool.git')}",
+                                  "RelativeDest": "local/tool",
+                                  "GetterOptions": {"ref": "v1"}}]))
+    assert logs(dev_agent, alloc) == "hello-from-artifact \n", events(alloc)

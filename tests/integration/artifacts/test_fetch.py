@@ -293,9 +293,9 @@ def test_chown_gives_the_files_to_the_task_user(server: ArtifactServer, task_dir
 
 
 def test_unsupported_getters_fail_clearly(task_dir: Path, config: ArtifactConfig) -> None:
-    message = fails(artifact("git::https://github.com/hashicorp/nomad"), task_dir, config)
-    assert message == ('failed to download artifact "git::https://github.com/hashicorp/nomad"'
-                       ": download not supported for scheme 'git'")
+    message = fails(artifact("hg::https://127.0.0.1:9/repo"), task_dir, config)
+    assert message == ('failed to download artifact "hg::https://127.0.0.1:9/repo"'
+                       ": download not supported for scheme 'hg'")
     assert fails(artifact("s3://bucket/key"), task_dir, config).endswith(
         "download not supported for scheme 's3'")
 

@@ -165,3 +165,11 @@ def test_many_namespace_names_do_not_grow_the_memo_without_bound() -> None:
         compiled.allow_namespace_operation(f"probe-{i}", "read-job")
     assert compiled.allow_namespace_operation("team-x", "read-job")
     assert len(compiled._namespaces._memo) <= 1024
+
+
+def test_port_forward_and_exec_imply_each_other_in_neither_direction() -> None:
+    forward = acl('namespace "default" { capabilities = ["alloc-port-forward"] }')
+    assert forward.allow_namespace_operation("default", "alloc-port-forward")
+    assert not forward.allow_namespace_operation("default", "alloc-exec")
+    execute = acl('namespace "default" { capabilities = ["alloc-exec", "alloc-node-exec"] }')
+    assert not execute.allow_namespace_operation("default", "alloc-port-forward")

@@ -15,7 +15,7 @@ from caravan.api import APIConnectionError, APIError, Client, FrameDecoder, LogF
 def test_public_surface_is_exported() -> None:
     public = {name for name in dir(api) if not name.startswith("_")} - {
         "acl", "agent", "allocations", "client", "errors", "evaluations", "exec", "fs", "jobs",
-        "models",
+        "models", "port_forward",
         "namespaces", "nodes", "query"}
     assert public == set(api.__all__)
     for name in api.__all__:

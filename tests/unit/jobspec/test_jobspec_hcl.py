@@ -53,7 +53,7 @@ def test_group_attributes(full):
     assert web.reschedule_policy == ReschedulePolicy(
         attempts=2, interval=3600 * S, delay=30 * S, delay_function="exponential",
         max_delay=86400 * S, unlimited=False)
-    assert web.ephemeral_disk == EphemeralDisk(size_mb=500, sticky=True, migrate=True)
+    assert web.ephemeral_disk == EphemeralDisk(size_mb=500)
     assert web.volumes == {"data": VolumeRequest(name="data", type="host", source="shared-data",
                                                  read_only=True)}
     assert [t.name for t in web.tasks] == ["server", "sidecar"]
@@ -83,7 +83,7 @@ def test_task_attributes(full):
     assert server.restart_policy == RestartPolicy(attempts=1, delay=5 * S)
     assert server.log_config == LogConfig(max_files=3, max_file_size_mb=15, disabled=False)
     assert server.volume_mounts == [VolumeMount(volume="data", destination="/srv/data",
-                                                read_only=True, propagation_mode="host-to-task")]
+                                                read_only=True)]
     sidecar = full.group("web").task("sidecar")
     assert sidecar.resources == Resources(cores=1, memory_mb=64)
 

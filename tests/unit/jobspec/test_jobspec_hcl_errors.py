@@ -86,12 +86,10 @@ def test_network_dns_is_refused_with_its_place():
     assert error.message == 'block "dns" is not supported by caravan'
 
 
-@pytest.mark.parametrize("kind", ["variable", "locals"])
-def test_variables_and_locals_are_refused(kind):
-    source = f'{kind} {{\n}}\n' + job("")
-    error = only(source)
+def test_a_variable_block_needs_its_name():
+    error = only('variable {\n}\n' + job(""))
     assert error.line == 1
-    assert error.message == f'block "{kind}" is not supported by caravan'
+    assert error.message == 'block "variable" must have a name label, e.g. variable "region" { ... }'
 
 
 def test_wrong_type():

@@ -46,7 +46,7 @@ def test_keys_match_case_insensitively():
     assert job.task_groups[0].tasks[0].resources.memory_mb == 1
     # Paths use Nomad's spelling; the message names the key as written.
     assert problems({"id": "j", "taskgroups": [{"tasks": [{"memorymb": 1}]}]}) == [
-        ("TaskGroups[0].Tasks[0]", 'unknown field "memorymb"')]
+        ("Job.TaskGroups[0].Tasks[0].memorymb", "unknown field")]
 
 
 def test_nulls_are_unset_fields():
@@ -61,10 +61,10 @@ def test_unknown_keys_are_reported_with_their_path():
     document["Bogus"] = 1
     document["TaskGroups"][0]["Cont"] = 2
     assert sorted(problems(document)) == [
-        ("", 'unknown field "Bogus"'),
-        ("TaskGroups[0]", 'unknown field "Cont"'),
-        ("TaskGroups[0].Tasks[0]", 'unknown field "Comand"'),
-        ("TaskGroups[0].Tasks[0].Resources", 'unknown field "Memry"'),
+        ("Job.Bogus", "unknown field"),
+        ("Job.TaskGroups[0].Cont", "unknown field"),
+        ("Job.TaskGroups[0].Tasks[0].Comand", "unknown field"),
+        ("Job.TaskGroups[0].Tasks[0].Resources.Memry", "unknown field"),
     ]
 
 
@@ -87,12 +87,12 @@ def test_unmodelled_nomad_fields_with_a_value_are_refused():
     document["TaskGroups"][0]["Networks"] = [{"Mode": "host", "DNS": {"Servers": ["1.1.1.1"]}}]
     document["TaskGroups"][0]["Tasks"][0]["Resources"] = {"Devices": [{"Name": "gpu"}]}
     assert sorted(problems(document)) == [
-        ("", '"Periodic" is not supported by caravan'),
-        ("", '"Update" is not supported by caravan'),
-        ("TaskGroups[0].Networks[0]", '"DNS" is not supported by caravan'),
-        ("TaskGroups[0].Tasks[0]", '"Templates" is not supported by caravan'),
-        ("TaskGroups[0].Tasks[0]", '"Vault" is not supported by caravan'),
-        ("TaskGroups[0].Tasks[0].Resources", '"Devices" is not supported by caravan'),
+        ("Job.Periodic", "not supported by caravan"),
+        ("Job.TaskGroups[0].Networks[0].DNS", "not supported by caravan"),
+        ("Job.TaskGroups[0].Tasks[0].Resources.Devices", "not supported by caravan"),
+        ("Job.TaskGroups[0].Tasks[0].Templates", "not supported by caravan"),
+        ("Job.TaskGroups[0].Tasks[0].Vault", "not supported by caravan"),
+        ("Job.Update", "not supported by caravan"),
     ]
 
 
@@ -100,10 +100,10 @@ def test_wrong_types_have_nomad_style_paths():
     document = minimal(KillTimeout="5s", Resources={"CPU": True})
     document["TaskGroups"][0]["Count"] = "two"
     assert problems(document) == [
-        ("TaskGroups[0].Count", 'wrong type: an integer is required, got string "two"'),
-        ("TaskGroups[0].Tasks[0].Resources.CPU",
+        ("Job.TaskGroups[0].Count", 'wrong type: an integer is required, got string "two"'),
+        ("Job.TaskGroups[0].Tasks[0].Resources.CPU",
          "wrong type: an integer is required, got bool true"),
-        ("TaskGroups[0].Tasks[0].KillTimeout",
+        ("Job.TaskGroups[0].Tasks[0].KillTimeout",
          'wrong type: an integer is required, got string "5s"'),
     ]
 
@@ -111,12 +111,13 @@ def test_wrong_types_have_nomad_style_paths():
 def test_strays_and_wrong_types_are_reported_together():
     document = minimal(Comand="x")
     document["TaskGroups"][0]["Count"] = "two"
-    assert [p for p, _ in problems(document)] == ["TaskGroups[0].Tasks[0]", "TaskGroups[0].Count"]
+    assert [p for p, _ in problems(document)] == ["Job.TaskGroups[0].Tasks[0].Comand",
+                                                  "Job.TaskGroups[0].Count"]
 
 
 def test_wrong_shapes():
     assert problems({"ID": "j", "TaskGroups": {"g": {}}}) == [
-        ("TaskGroups", "wrong type: a list is required, got an object")]
+        ("Job.TaskGroups", "wrong type: a list is required, got an object")]
     assert problems([1]) == [("", "a JSON object is required, got a list")]
 
 

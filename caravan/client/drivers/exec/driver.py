@@ -13,6 +13,7 @@ keeps an in-memory table of running containers, rebuilt by `recover()`.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import socket
@@ -23,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from caravan.client.beneath import Root
 from caravan.client.drivers.base import (
     Capabilities,
     Driver,
@@ -58,14 +58,17 @@ from caravan.client.drivers.exec.handle import ExecHandleState
 from caravan.client.drivers.exec.masks import expand_masked_paths
 from caravan.client.drivers.exec.resolve import Mount, make_executable, resolve_command
 from caravan.client.drivers.exec.runc import Runc, container_id
-from caravan.client.drivers.execsession import ExecLaunch, run_exec
+from caravan.client.drivers.exec.secrets import mount_secrets
+from caravan.client.drivers.exec_user import container_user, require_allowed
+from caravan.client.drivers.execsession import CopyView, ExecLaunch, run_copy, run_exec
 from caravan.client.drivers.executor.launcher import ExecutorSpec
 from caravan.client.drivers.executor.task import ExecutorTask
 from caravan.client.drivers.executor.tasks import ExecutorTasks, launch_executor, task_handle
-from caravan.client.drivers.mounts import mount_tmpfs, unmount
+from caravan.client.drivers.mounts import unmount
 from caravan.client.drivers.signals import signal_number
 from caravan.client.drivers.users import HostUser, check_denied, lookup_user, parse_id_ranges
 from caravan.errors import DriverError
+from caravan.execproto.copy import CopyRequest
 
 _MB = 1024 * 1024
 _POLL_S = 0.05
@@ -153,7 +156,7 @@ class ExecDriver(Driver):
         await asyncio.to_thread(cgroup.create, _limits(config, self.config.pids_limit))
         secrets = config.task_dir / "secrets"
         try:
-            await asyncio.to_thread(_secrets_tmpfs, secrets, config.secrets_mb, task.user.uid,
+            await asyncio.to_thread(mount_secrets, secrets, config.secrets_mb, task.user.uid,
                                     task.user.gid)
         except DriverError:
             await self._cleanup(cid, cgroup, None)
@@ -329,17 +332,18 @@ class ExecDriver(Driver):
         return task_handle(self.name, config, _handle_state(task))
 
     async def exec_streaming(self, task_id: str, command: list[str], tty: bool,
-                             stream: ExecStream) -> int:
+                             stream: ExecStream, user: str = "") -> int:
         """`runc exec` into the task's container: its chroot, PID/IPC namespaces, cgroup,
         capabilities, user, environment and work_dir, since runc takes the process from
         the bundle's spec with only argv replaced. runc stays in the foreground; with a
         tty it relays the container's own pty (from the container's devpts) to ours."""
         task = self._tasks.running(task_id)
+        as_user = await self._exec_user_args(task, task_id, user) if user else []
         work = Path(tempfile.mkdtemp(prefix="exec-", dir=task.executor.state_dir))
         pid_file = work / "pid"
         # With --log, runc's own messages leave its stderr, except the one fatal line.
         argv = [*self._runc.base(), "--log", str(work / "runc.log"), "--log-format", "json",
-                "exec", *(["--tty"] if tty else []), "--pid-file", str(pid_file), task.cid,
+                "exec", *(["--tty"] if tty else []), *as_user, "--pid-file", str(pid_file), task.cid,
                 *command]
         launch = ExecLaunch(argv=argv, env={"PATH": os.environ.get("PATH", _HOST_PATH)},
                             tty=tty, runtime_pid_file=pid_file)
@@ -347,6 +351,29 @@ class ExecDriver(Driver):
             return await run_exec(launch, stream)
         finally:
             await asyncio.to_thread(shutil.rmtree, work, True)
+
+    async def _exec_user_args(self, task: _Container, task_id: str, user: str) -> list[str]:
+        """runc's `--user uid:gid --additional-gids g...` for `alloc exec -u`."""
+        require_allowed(user, self.config.allow_exec_users, self.name)
+        pid = await self._runc.init_pid(task.cid)
+        found = await asyncio.to_thread(container_user, f"/proc/{pid}/root", user,
+                                        task_id.rpartition("/")[2])
+        check_denied(found, self._denied_uids, self._denied_gids)
+        extra = [f"--additional-gids={g}" for g in found.groups if g != found.gid]
+        return [f"--user={found.uid}:{found.gid}", *extra]
+
+    async def copy_streaming(self, task_id: str, request: CopyRequest,
+                             stream: ExecStream) -> int:
+        """The copy helper joins the container's mount namespace (its root, masks and
+        secrets tmpfs) and runs as the container's user from its working dir."""
+        task = self._tasks.running(task_id)
+        config = json.loads(await asyncio.to_thread(
+            (task.executor.state_dir / "bundle" / "config.json").read_bytes))
+        user = config["process"]["user"]
+        view = CopyView(cwd=config["process"]["cwd"], uid=user["uid"], gid=user["gid"],
+                        groups=user.get("additionalGids") or [],
+                        mount_ns_pid=await self._runc.init_pid(task.cid))
+        return await run_copy(self.context.executor_python, view, request, stream)
 
     async def stats(self, task_id: str) -> TaskResourceUsage:
         task = self._tasks.get(task_id)
@@ -441,16 +468,3 @@ async def _exited_within(executor: ExecutorTask, timeout_s: float) -> bool:
             return True
         await asyncio.sleep(_POLL_S)
     return executor.status().exit_result is not None
-
-
-def _secrets_tmpfs(secrets: Path, size_mb: int, uid: int, gid: int) -> None:
-    """The task's private `secrets/`: a tmpfs only the task user may read. The task dir is
-    writable by tasks, so a symlink put there between two runs is refused, never mounted
-    over (the task dir itself sits in the alloc dir, which only root can write)."""
-    with Root.open(secrets.parent) as task_dir:
-        try:
-            task_dir.opendir(secrets.name, create=True, mode=0o777).close()
-            mount_tmpfs(task_dir, secrets.name, size_mb=size_mb, mode=0o700, uid=uid,
-                        gid=gid)
-        except OSError as err:
-            raise DriverError(f"failed to mount the secrets dir: {err}") from err

@@ -22,7 +22,14 @@ from caravan.client.drivers.base import (
     TaskStatus,
 )
 from caravan.client.drivers.decode import decode
-from caravan.client.drivers.execsession import ExecLaunch, ExecStartFailed, run_exec
+from caravan.client.drivers.exec_user import host_user, require_allowed
+from caravan.client.drivers.execsession import (
+    CopyView,
+    ExecLaunch,
+    ExecStartFailed,
+    run_copy,
+    run_exec,
+)
 from caravan.client.drivers.executor.handle import ExecutorHandleState
 from caravan.client.drivers.executor.launcher import ExecutorSpec
 from caravan.client.drivers.executor.task import ExecutorTask
@@ -32,6 +39,7 @@ from caravan.client.drivers.raw_exec.config import RawExecPluginConfig, RawExecT
 from caravan.client.drivers.signals import signal_number
 from caravan.client.drivers.users import check_denied, lookup_user, parse_id_ranges
 from caravan.errors import DriverError
+from caravan.execproto.copy import CopyRequest
 
 
 class RawExecDriver(Driver):
@@ -117,13 +125,19 @@ class RawExecDriver(Driver):
         await self._tasks.get(task_id).signal(signal_number(signal))
 
     async def exec_streaming(self, task_id: str, command: list[str], tty: bool,
-                             stream: ExecStream) -> int:
+                             stream: ExecStream, user: str = "") -> int:
         """The command on the host as the task runs: the task's environment, user and
         working directory (the task dir unless `work_dir`), in a session of its own."""
         task = self._tasks.running(task_id)
         # The spec the executor started the task from (it outlives agent restarts).
         spec = ExecutorSpec.model_validate_json(
             await asyncio.to_thread((task.state_dir / "spec.json").read_bytes))
+        if user:
+            require_allowed(user, self.config.allow_exec_users, self.name)
+            found = host_user(user)
+            check_denied(found, self._denied_uids, self._denied_gids)
+            spec = spec.model_copy(update={"uid": found.uid, "gid": found.gid,
+                                           "groups": found.groups})
         return await run_exec(_launch(spec, command, tty), stream)
 
     async def debug_streaming(self, config: TaskConfig, session_id: str, command: list[str],
@@ -137,6 +151,16 @@ class RawExecDriver(Driver):
         task_config.validate_values()
         spec = self._spec(config, task_config, argv=command)
         return await run_exec(_launch(spec, command, tty), stream)
+
+    async def copy_streaming(self, task_id: str, request: CopyRequest,
+                             stream: ExecStream) -> int:
+        """The copy helper on the host as the task's user, from its working directory."""
+        task = self._tasks.running(task_id)
+        spec = ExecutorSpec.model_validate_json(
+            await asyncio.to_thread((task.state_dir / "spec.json").read_bytes))
+        view = CopyView(cwd=spec.cwd or str(task.state_dir), uid=spec.uid, gid=spec.gid,
+                        groups=spec.groups or [])
+        return await run_copy(self.context.executor_python, view, request, stream)
 
     async def close(self) -> None:
         self._tasks.clear()
