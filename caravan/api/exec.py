@@ -52,8 +52,8 @@ from caravan.execproto.frames import (
     tty_size_frame,
 )
 
-__all__ = ["ExecError", "ExecOutput", "ExecSession", "exec_session", "node_http_address",
-           "open_channel"]
+__all__ = ["ExecError", "ExecOutput", "ExecSession", "action_session", "exec_session",
+           "node_http_address", "open_channel", "open_path"]
 
 HEARTBEAT_S = 10.0
 NODE_DIAL_S = 1.0
@@ -73,11 +73,37 @@ class ExecOutput:
 
 @asynccontextmanager
 async def exec_session(client: Client, alloc_id: str, task: str, command: Sequence[str], *,
-                       tty: bool = False, node_id: str | None = None,
-                       heartbeat_s: float = HEARTBEAT_S) -> AsyncIterator[ExecSession]:
+                       tty: bool = False, node_id: str | None = None, user: str = "",
+                       heartbeat_s: float = HEARTBEAT_S,
+                       kind: str = "exec") -> AsyncIterator[ExecSession]:
     """Open a session (see the module docstring); it is closed when the block ends, which
-    ends the remote command if it still runs. `node_id` enables the direct dial."""
-    conn = await _connect(client, alloc_id, task, command, tty, node_id)
+    ends the remote command if it still runs. `node_id` enables the direct dial. `user`
+    runs the command as that user (the node's `allow_exec_users` must list it). `kind`
+    "debug" runs the command in a copy of an exited task instead (`alloc debug`)."""
+    params = {"task": task, "command": json.dumps(list(command)), "tty": str(tty).lower()}
+    if user:
+        params["user"] = user
+    conn = await open_channel(client, alloc_id, kind, params, node_id, [SUBPROTOCOL])
+    async with _session(conn, heartbeat_s) as session:
+        yield session
+
+
+@asynccontextmanager
+async def action_session(client: Client, job_id: str, alloc_id: str, group: str, task: str,
+                         action: str, *, tty: bool = False, node_id: str | None = None,
+                         heartbeat_s: float = HEARTBEAT_S) -> AsyncIterator[ExecSession]:
+    """A job action (`action "name" {...}` in the task) run as an exec session, on
+    Nomad's `/v1/job/<id>/action` WebSocket with its query."""
+    params = {"task": task, "command": "[]", "tty": str(tty).lower(), "action": action,
+              "allocID": alloc_id, "group": group}
+    conn = await open_path(client, f"/v1/job/{path_id(job_id)}/action", params, node_id,
+                           [SUBPROTOCOL])
+    async with _session(conn, heartbeat_s) as session:
+        yield session
+
+
+@asynccontextmanager
+async def _session(conn: ClientConnection, heartbeat_s: float) -> AsyncIterator[ExecSession]:
     session = ExecSession(conn, heartbeat_s)
     try:
         yield session
@@ -159,17 +185,20 @@ def decode_output(message: str | bytes, binary: bool = False) -> ExecOutput | in
     return ExecOutput(*frame) if isinstance(frame, tuple) else frame
 
 
-async def _connect(client: Client, alloc_id: str, task: str, command: Sequence[str],
-                   tty: bool, node_id: str | None) -> ClientConnection:
-    params = {"task": task, "command": json.dumps(list(command)), "tty": str(tty).lower()}
-    return await open_channel(client, alloc_id, "exec", params, node_id, [SUBPROTOCOL])
-
-
 async def open_channel(client: Client, alloc_id: str, route: str, params: dict[str, str],
                        node_id: str | None, subprotocols: Sequence[str] = (), *,
                        node_address: str | None = None) -> ClientConnection:
-    """Open `/v1/client/allocation/<alloc>/<route>` (exec, port-forward, ...): on the
-    node's own address (`node_address`, or looked up for `node_id`) when it answers
+    """Open `/v1/client/allocation/<alloc>/<route>` (exec, cp, port-forward, ...) as
+    `open_path` does."""
+    return await open_path(client, f"/v1/client/allocation/{path_id(alloc_id)}/{route}",
+                           params, node_id, subprotocols, node_address=node_address)
+
+
+async def open_path(client: Client, path: str, params: dict[str, str], node_id: str | None,
+                    subprotocols: Sequence[str] = (), *,
+                    node_address: str | None = None) -> ClientConnection:
+    """Open the channel WebSocket at `path` (an allocation's route, or a job action's): on
+    the node's own address (`node_address`, or looked up for `node_id`) when it answers
     within 1 s, else through the client's agent. APIError for an HTTP refusal,
     APIConnectionError otherwise."""
     params = dict(params)
@@ -177,7 +206,7 @@ async def open_channel(client: Client, alloc_id: str, route: str, params: dict[s
         params["namespace"] = client.namespace
     if client.region:
         params["region"] = client.region
-    path = f"/v1/client/allocation/{path_id(alloc_id)}/{route}?{urlencode(params)}"
+    path = f"{path}?{urlencode(params)}"
     headers = {"X-Nomad-Token": client.token} if client.token else {}
     if node_address is None and node_id:
         node_address = await node_http_address(client, node_id)

@@ -17,8 +17,8 @@ import termios
 import threading
 import tty as termmode
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractAsyncContextManager, contextmanager
+from dataclasses import dataclass, replace
 
 from caravan.api import Client, QueryOptions
 from caravan.api.exec import ExecOutput, ExecSession, exec_session
@@ -69,7 +69,27 @@ Exec Specific Options:
     The escape character of a session with a pseudo-terminal (default '~').
     At the start of a line, the escape character followed by '.' closes the
     session, and a doubled escape character sends one. 'none' disables it.
+
+  -u <user>
+    Run the command as this user instead of the task's. The client must list
+    the user in its exec or raw_exec plugin config's 'allow_exec_users', and for
+    exec tasks the user must exist in the task's own /etc/passwd.
+
+  -all
+    With -job, run the (non-interactive) command in every running allocation of
+    the job at once. Each output line is prefixed with the allocation's short ID
+    and the task; a table of exit codes follows on stderr. The exit code is 0
+    only when every command exited 0. Cannot be used with -t or -i.
+
+  -parallel <n>
+    With -all, run at most this many sessions at once (default 8).
+
+  -prefix
+    With -all, prefix each output line with the allocation and task (default
+    true; -prefix=false prints the lines as they are).
 """
+
+PARALLEL = 8
 
 STDIN_CHUNK = 64 * 1024
 _CANCELED = "context canceled"
@@ -126,6 +146,7 @@ class Options:
     tty: bool
     stdin: bool
     escape: str  # "" when disabled
+    user: str = ""  # -u: run as this user (the node's allow_exec_users decides)
 
 
 # ---- the command ------------------------------------------------------------------------
@@ -138,17 +159,47 @@ def run(args: list[str], ui: Ui | None = None) -> int:
         flags.string_flag(name)
     flags.bool_flag("job")
     flags.bool_flag("i", True)
-    flags.bool_flag("t", _both_terminals())
+    flags.bool_flag("t", both_terminals())
     flags.string_flag("e", "~")
+    flags.string_flag("u")
+    flags.bool_flag("all")
+    flags.int_flag("parallel", PARALLEL)
+    flags.bool_flag("prefix", True)
     parsed = flags.parse(expand_it(args))
+    if parsed.get_bool("all"):
+        return _run_all(parsed)
     options = _options(parsed)
     target, command = parsed.args[0], parsed.args[1:]
     with make_client(parsed) as client:
         alloc = _job_alloc(client, target, parsed.get_str("group")) \
             if parsed.get_bool("job") else _alloc(client, target, ui)
-        task = _task(alloc, parsed.get_str("task"))
+        task = pick_task(alloc, parsed.get_str("task"))
         with reported_as("failed to exec into task: "):
             return asyncio.run(_session(client, alloc, task, command, options))
+
+
+def _run_all(parsed: Flags) -> int:
+    """`-all`: the fan-out (`alloc_exec_all.py`), after its own argument checks."""
+    from caravan.cli.alloc_exec_all import run_all
+
+    if not parsed.get_bool("job"):
+        raise UsageError("-all requires -job: it runs the command in every running "
+                         "allocation of that job")
+    given = [f"-{name}" for name in ("t", "i") if parsed.was_given(name) and parsed.get_bool(name)]
+    if given:
+        raise CommandFailed(f"{' and '.join(given)} cannot be used with -all: it runs a "
+                            "non-interactive command (no terminal, no stdin) in every "
+                            "allocation at once")
+    if parsed.get_int("parallel") < 1:
+        raise CommandFailed("-parallel must be at least 1")
+    if not parsed.args:
+        raise UsageError("A job ID is required")
+    if len(parsed.args) < 2:
+        raise UsageError("A command is required")
+    with make_client(parsed) as client:
+        return run_all(client, parsed.args[0], parsed.get_str("group"), parsed.get_str("task"),
+                       parsed.args[1:], parsed.get_str("u"), parsed.get_int("parallel"),
+                       parsed.get_bool("prefix"))
 
 
 def _options(parsed: Flags) -> Options:
@@ -160,6 +211,11 @@ def _options(parsed: Flags) -> Options:
         raise CommandFailed("Alloc ID must contain at least two characters")
     if len(positional) < 2:
         raise UsageError("A command is required")
+    return replace(session_options(parsed), user=parsed.get_str("u"))
+
+
+def session_options(parsed: Flags) -> Options:
+    """-t, -i and -e, checked as Nomad does (shared with `alloc debug`)."""
     tty, stdin = parsed.get_bool("t"), parsed.get_bool("i")
     if tty and not stdin:
         raise CommandFailed("-i must be enabled if running with tty")
@@ -170,7 +226,7 @@ def _options(parsed: Flags) -> Options:
     return Options(tty, stdin, escape)
 
 
-def _task(alloc: Allocation, task: str) -> str:
+def pick_task(alloc: Allocation, task: str) -> str:
     problem = invalid_task_message(alloc, task) if task else None
     if not task:
         task, problem = only_task(alloc)
@@ -179,7 +235,7 @@ def _task(alloc: Allocation, task: str) -> str:
     return task
 
 
-def _both_terminals() -> bool:
+def both_terminals() -> bool:
     return os.isatty(sys.stdin.fileno()) and os.isatty(sys.stdout.fileno())
 
 
@@ -211,12 +267,21 @@ class _Canceled(Exception):
 
 
 async def _session(client: Client, alloc: Allocation, task: str, command: list[str],
-                   options: Options) -> int:
+                   options: Options, kind: str = "exec") -> int:
+    """A session of `kind` (exec, or debug: `alloc_debug.py`) at the terminal."""
+    return await run_session(lambda: exec_session(
+        client, alloc.id, task, command, tty=options.tty, node_id=alloc.node_id or None,
+        user=options.user, kind=kind), options)
+
+
+async def run_session(open_session: Callable[[], AbstractAsyncContextManager[ExecSession]],
+                      options: Options) -> int:
+    """The local end of one session (`exec_session` or a job action's): terminal, stdin,
+    sizes, signals; returns the remote command's exit code."""
     stdin, stdout = sys.stdin.fileno(), sys.stdout.fileno()
     if options.tty and not (os.isatty(stdin) and os.isatty(stdout)):
         raise CommandFailed("failed to exec into task: not a terminal")
-    async with exec_session(client, alloc.id, task, command, tty=options.tty,
-                            node_id=alloc.node_id or None) as session:
+    async with open_session() as session:
         with _raw_terminal(stdin if options.tty else None) as restore:
             try:
                 await _run(session, options, restore, stdin, stdout)

@@ -50,6 +50,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "agent": ("caravan.cli.agent", "Runs a caravan agent"),
     "alloc checks": ("caravan.cli.alloc_checks", "Outputs service health check status information"),
     "alloc cp": ("caravan.cli.alloc_cp", "Copy files to or from a running task"),
+    "alloc debug": ("caravan.cli.alloc_debug", "Run a shell in a copy of an exited task"),
     "alloc exec": ("caravan.cli.alloc_exec", "Execute commands in task"),
     "alloc fs": ("caravan.cli.alloc_fs", "Inspect the contents of an allocation directory"),
     "alloc logs": ("caravan.cli.alloc_logs", "Streams the logs of a task."),
@@ -64,6 +65,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                     "Display evaluation status and placement failure reasons"),
     "exec replay": ("caravan.cli.exec_replay", "Play a recorded exec session"),
     "exec sessions": ("caravan.cli.exec_sessions", "List the audit records of exec sessions"),
+    "job action": ("caravan.cli.job_action", "Run a pre-defined action from a task"),
     "job allocs": ("caravan.cli.job_allocs", "List allocations for a job"),
     "job eval": ("caravan.cli.job_eval", "Force an evaluation for the job"),
     "job history": ("caravan.cli.job_history", "Display all tracked versions of a job"),
@@ -89,7 +91,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 # Nomad's top-level shortcuts.
 ALIASES = {"plan": "job plan", "run": "job run", "stop": "job stop", "inspect": "job inspect",
            "validate": "job validate", "logs": "alloc logs", "exec": "alloc exec",
-           "fs": "alloc fs"}
+           "fs": "alloc fs", "action": "job action"}
 
 COMMON = ("run", "stop", "status", "logs", "agent", "version")
 _HELP_FLAGS = ("-h", "-help", "--help")

@@ -31,6 +31,7 @@ from caravan import process
 from caravan.client.allocdir import AllocDir, mount_alloc_root
 from caravan.client.allocrunner.runner import AllocRunner, AllocRunnerDeps
 from caravan.client.audit import AuditedSession, AuditFiles, ExecAudit
+from caravan.client.debug import DebugCopies
 from caravan.client.drivers.base import (
     Driver,
     DriverContext,
@@ -133,6 +134,7 @@ class Client:
         self._destroying: dict[str, asyncio.Event] = {}
         self._loops = Supervisor("client")
         self._watch: asyncio.Task[None] | None = None
+        self._debug = DebugCopies()
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -300,6 +302,7 @@ class Client:
             if not task.done():
                 await runner.stop()
             await asyncio.gather(task, return_exceptions=True)
+            await self._debug.end(alloc_id)  # before its task dirs go
             await runner.destroy()
             await asyncio.to_thread(self.audit.remove_alloc, alloc_id)
             self._runners.pop(alloc_id, None)
@@ -358,12 +361,13 @@ class Client:
                           tr.setup.capabilities().fs_isolation if tr else None)
 
     async def exec_task(self, alloc_id: str, task: str, command: Sequence[str], tty: bool,
-                        stream: ExecStream) -> int:
+                        stream: ExecStream, user: str = "") -> int:
         """`alloc exec`: run `command` in a running task of a local allocation and return
         its exit code. Refuses in Nomad's order and words; cancelling it ends the command.
-        Authorization is the caller's (see `exec_target`)."""
+        Authorization is the caller's (see `exec_target`); whether `user` is allowed is
+        the driver's plugin config's (`allow_exec_users`)."""
         handle, driver = self._session_target(alloc_id, task)
-        return await driver.exec_streaming(handle.config.id, list(command), tty, stream)
+        return await driver.exec_streaming(handle.config.id, list(command), tty, stream, user)
 
     async def copy_task(self, alloc_id: str, task: str, request: CopyRequest,
                         stream: ExecStream) -> int:
@@ -417,6 +421,32 @@ class Client:
                                            "job_id": alloc.job_id})
         async with self.audit.session(record, terminal) as audited:
             yield audited
+
+    def action_command(self, alloc_id: str, job_id: str, task: str, action: str) -> list[str]:
+        """A job action's command line, from the job version the allocation runs, with
+        Nomad's refusals: another job's allocation, an unknown task or action (400s)."""
+        alloc = self._require(alloc_id).alloc
+        if job_id and job_id != alloc.job_id:
+            raise InvalidInput(f"job {job_id} does not have allocation {alloc_id}")
+        group = alloc.job.group(alloc.task_group) if alloc.job is not None else None
+        found = group.task(task) if group is not None else None
+        if found is None:
+            raise InvalidInput(f"task {task} not found in allocation {alloc_id}")
+        entry = next((a for a in found.actions or [] if a.name == action), None)
+        if entry is None:
+            raise InvalidInput(f"action {action} not found in task {task}")
+        return entry.argv()
+
+    async def debug_task(self, alloc_id: str, task: str, session_id: str,
+                         command: Sequence[str], tty: bool, stream: ExecStream) -> int:
+        """`alloc debug`: run `command` in a short-lived copy of a task that has exited
+        (or failed, or waits to restart) and return its exit code; the copy is gone when
+        this returns or is cancelled (`client.debug`). Authorization is the caller's
+        (see `exec_target`)."""
+        if self.config.client.disable_remote_exec:
+            raise RemoteExecDisabled()
+        return await self._debug.run(self._require(alloc_id), task, session_id, command, tty,
+                                     stream)
 
     def alloc_checks(self, alloc_id: str) -> dict[str, CheckQueryResult]:
         """The latest result of each health check of a local allocation."""

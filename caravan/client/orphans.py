@@ -4,7 +4,11 @@
     <data_dir>/client/executor/<alloc>/<task>   an executor not in `live`: its task and the
                                                 executor are killed (found by the lock and
                                                 identities of its state dir), the dir removed
-    drivers' own leftovers                      exec: runc containers and cgroups
+    <data_dir>/client/executor/<alloc>/<task>.debug-<session>
+                                                an `alloc debug` copy's dir (never live: a copy
+                                                ends with its session, and so with the agent)
+    drivers' own leftovers                      exec: runc containers and cgroups, debug
+                                                copies' (`<alloc>-<task>.debug-<session>`) too
     <data_dir>/alloc/<alloc>/<task>/...         mounts of tasks not in `live` (secrets tmpfs)
 
 Runs once, before any task is restored, so it cannot race a recovery or a start.
@@ -20,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from caravan.client.drivers.base import Driver
+from caravan.client.drivers.exec.debug import DEBUG_MARK
 from caravan.client.drivers.executor import proc
 from caravan.client.drivers.executor.probe import probe
 from caravan.client.drivers.mounts import mounts_under, unmount
@@ -50,8 +55,11 @@ def _stop_executors(root: Path, live: set[TaskKey]) -> list[str]:
         key = (state_dir.parent.name, state_dir.name)
         if key in live or not state_dir.is_dir():
             continue
+        # A task may be named like a debug copy's dir: its executor is looked for first.
         if _stop_executor(state_dir):
             removed.append(f"executor and task of {key[0]}/{key[1]}")
+        elif DEBUG_MARK in key[1]:
+            removed.append(f"debug copy dir {state_dir}")
         shutil.rmtree(state_dir, ignore_errors=True)
     for alloc_dir in root.iterdir() if root.is_dir() else []:
         if alloc_dir.is_dir() and not any(alloc_dir.iterdir()):

@@ -31,6 +31,8 @@ class LocalTaskState(BaseModel):
     # Written (durably) before the driver is asked to start the task, cleared once its
     # handle is recorded: a restarted agent asks the driver what that start left.
     launching: TaskConfig | None = None
+    # The config of the task's last start, kept once it exits: what `alloc debug` copies.
+    last_config: TaskConfig | None = None
     # The restart tracker: failures counted in the current interval, and when it began.
     restart_count: int = 0
     restart_interval_start_ns: int | None = None

@@ -35,12 +35,12 @@ from caravan.http.limits import BodyLimit, ForwardToServer
 
 def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> Starlette:
     routes: list[BaseRoute] = [
-        # before jobs: `/v1/job/<id>/services` (`/scale`, ...) is not a job ID ending so
-        *node_rpc.routes, *services.routes, *job_changes.routes, *jobs.routes,
-        *job_validate.routes, *allocations.routes, *evaluations.routes,
+        # before jobs: `/v1/job/<id>/services` (`/scale`, `/actions`, ...) is not a job ID
+        # ending so
+        *node_rpc.routes, *services.routes, *alloc_exec.routes, *job_changes.routes,
+        *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
-        *alloc_exec.routes, *exec_audit.routes, *acl.routes, *namespaces.routes,
-        *introduction.routes,
+        *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
     ]
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
     if ctx.server is None:

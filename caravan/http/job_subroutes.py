@@ -26,7 +26,7 @@ _ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
 # Nomad's sub-routes of /v1/job/<id>/ that caravan does not serve yet.
 NOT_IMPLEMENTED = ("periodic/force", "dispatch", "dispatch/payload", "deployments",
-                   "deployment", "submission", "actions", "action", "tag/{name}")
+                   "deployment", "submission", "tag/{name}")
 
 
 def job_route(suffix: str, handler: Handler, method: str = "GET") -> Route:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from caravan.jobspec import fields as table
+from caravan.jobspec.hcl_action import actions
 from caravan.jobspec.hcl_body import Body, RawBlock, Spec
 from caravan.jobspec.hcl_common import (
     RESTART,
@@ -32,7 +33,7 @@ TASK = Spec(
            "kill_timeout": ("kill_timeout", to_duration),
            "kill_signal": ("kill_signal", to_string), "leader": ("leader", to_bool)},
     blocks=frozenset({"resources", "constraint", "restart", "logs", "artifact",
-                      "volume_mount", "lifecycle", "service"}),
+                      "volume_mount", "lifecycle", "service", "action"}),
     maps=frozenset({"config", "env", "meta"}),
     unsupported_blocks=table.TASK.refused_blocks,
     unsupported_attrs=table.TASK.refused_attrs,
@@ -82,7 +83,7 @@ def task(parent: Body, block: RawBlock, index: int) -> Task:
         log_config=optional_block(body, "logs", LOGS, LogConfig),
         artifacts=_artifacts(body), volume_mounts=_volume_mounts(body),
         lifecycle=optional_block(body, "lifecycle", LIFECYCLE, TaskLifecycleConfig),
-        services=services(body),
+        services=services(body), actions=actions(body),
     )
     return Task.model_validate(present(fields))
 

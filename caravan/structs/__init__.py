@@ -1,5 +1,6 @@
 """Typed models with Nomad's JSON names, shared by server, client, http and api."""
 
+from caravan.structs.action import Action, JobAction
 from caravan.structs.alloc import (
     AllocatedCpu,
     AllocatedMemory,
@@ -73,6 +74,8 @@ from caravan.structs.service import (
 from caravan.structs.validate import validate_job
 
 __all__ = [
+    "Action",
+    "JobAction",
     "AllocClientUpdate", "AllocListStub", "AllocMetric", "AllocStopResponse", "AllocatedCpu",
     "CheckQueryResult", "CheckRestart",
     "AllocatedMemory", "AllocatedPortMapping", "AllocatedResources", "AllocatedSharedResources", "AllocatedTaskResources",

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from caravan.structs.action import Action
 from caravan.structs.base import Struct
 from caravan.structs.service import Service
 
@@ -147,6 +148,7 @@ class Task(Struct):
     leader: bool = False
     lifecycle: TaskLifecycleConfig | None = None
     services: list[Service] | None = None
+    actions: list[Action] | None = None
 
     def is_main(self) -> bool:
         return self.lifecycle is None or self.lifecycle.hook == ""

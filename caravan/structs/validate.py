@@ -11,6 +11,7 @@ import re
 from typing import Protocol
 
 from caravan.errors import FieldError, JobValidationError
+from caravan.structs.action import action_problems
 from caravan.structs.artifact import validate_artifact
 from caravan.structs.job import JOB_TYPES, LIFECYCLE_HOOKS, Constraint, Job, Task, TaskGroup
 from caravan.structs.names import job_id_problem, path_name_problem, task_name_problem
@@ -296,6 +297,8 @@ def _task(task: Task, path: str, group: TaskGroup, err: _Err) -> None:
         if a.getter_mode not in ("any", "file", "dir"):
             err(f"{path}.Artifacts[{i}].GetterMode",
                 f'invalid artifact mode "{a.getter_mode}"; must be one of: any, file, dir')
+    for i, problem in action_problems(task.actions or []):
+        err(f"{path}.Actions[{i}]", problem)
 
 
 class _Err(Protocol):

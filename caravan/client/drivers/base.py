@@ -256,11 +256,12 @@ class Driver(ABC):
         raise NotSupported(f"driver {self.name} does not support signals")
 
     async def exec_streaming(self, task_id: str, command: list[str], tty: bool,
-                             stream: ExecStream) -> int:
+                             stream: ExecStream, user: str = "") -> int:
         """Run `command` inside the running task (`alloc exec`) and return its exit code
         (128+N when killed by signal N). Several sessions may run at once. Raises
         DriverError when the command cannot start. Cancelling it kills the command and
-        everything it started, then re-raises."""
+        everything it started, then re-raises. `user` (`alloc exec -u`) runs it as that
+        user instead of the task's, under the rules of `drivers/exec_user.py`."""
         raise NotSupported(f"driver {self.name} does not support exec")
 
     async def copy_streaming(self, task_id: str, request: CopyRequest,
@@ -269,6 +270,16 @@ class Driver(ABC):
         running task's user in its filesystem view; returns the copy's exit code (its
         error on stderr). Same contract as `exec_streaming` otherwise."""
         raise NotSupported(f"driver {self.name} does not support exec")
+
+    async def debug_streaming(self, config: TaskConfig, session_id: str, command: list[str],
+                              tty: bool, stream: ExecStream) -> int:
+        """Run `command` in a short-lived copy of the exited task `config` last started
+        (`alloc debug`): the same task dir, user, environment, mounts and limits, no
+        restart. Returns its exit code; DriverError when the copy cannot start. Whatever
+        way it ends (exit, error, cancellation), the copy is gone when this returns;
+        what an agent killed meanwhile leaves is `remove_orphans`' (the copy is named
+        after `session_id` and is no task the client knows)."""
+        raise NotSupported(f"driver {self.name} does not support debug copies")
 
     async def remove_orphans(self, known_tasks: set[tuple[str, str]]) -> list[str]:
         """Clean up what earlier runs left behind for tasks (alloc ID, task name) not in

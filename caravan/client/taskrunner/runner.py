@@ -110,6 +110,11 @@ class TaskRunner:
         return self.local.handle
 
     @property
+    def last_config(self) -> TaskConfig | None:
+        """The config of the task's last start (None if it never got that far)."""
+        return self.local.last_config
+
+    @property
     def is_dead(self) -> bool:
         return self.lifecycle.state == "dead"
 
@@ -200,6 +205,7 @@ class TaskRunner:
     async def _launch(self, config: TaskConfig) -> TaskHandle:
         """Start the task, its intent on disk first: if that cannot be written, nothing starts."""
         self.local.launching = config
+        self.local.last_config = config
         try:
             await self._durable(True)
             handle = await self.setup.require_driver().start(config)

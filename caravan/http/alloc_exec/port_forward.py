@@ -24,15 +24,16 @@ from starlette.websockets import WebSocket
 from caravan.acl import NamespaceCapability
 from caravan.acl import authorize as check
 from caravan.client.audit import AuditedSession
-from caravan.errors import CaravanError
+from caravan.errors import CaravanError, NotFound
 from caravan.execproto.portforward import ROUTE, parse_remote
 from caravan.http.alloc_exec.audit import audited
 from caravan.http.alloc_exec.closing import ClientGone, close, close_code, first_error
-from caravan.http.alloc_exec.relay import relay
-from caravan.http.alloc_exec.route import check_not_terminal, node_address
+from caravan.http.alloc_exec.relay import alloc_path, relay
+from caravan.http.alloc_exec.route import check_not_terminal, gone, node_address
 from caravan.http.alloc_exec.tunnel import dial
-from caravan.http.auth import acl_for, token_of
+from caravan.http.auth import acl_for, authorize_lookup, token_of
 from caravan.http.context import agent_of
+from caravan.http.query import parse_bool
 from caravan.structs.exec_audit import ExecSession
 
 log = logging.getLogger(__name__)
@@ -74,8 +75,13 @@ async def _serve(ws: WebSocket, alloc_id: str, task: str, remote: int | str) -> 
         async with audited(ws, client, None, record, terminal=False) as rec:
             await _forward(ws, alloc_id, task, host, port, rec)
         return
+    if parse_bool(ws.query_params.get("node_hop"), "node_hop"):
+        # Sent here as the alloc's node, which no longer holds it: never relayed back.
+        await authorize_lookup(ws, CAPABILITY, None, None)
+        raise NotFound(gone(False, alloc_id))
     address = await node_address(ws, ctx, alloc_id, None, CAPABILITY)
-    await relay(ws, address, alloc_id, ws.query_params, token_of(ws), False, ROUTE)
+    await relay(ws, address, alloc_path(alloc_id, ROUTE), ws.query_params, token_of(ws),
+                False, node_hop=ctx.server is not None)
 
 
 async def _forward(ws: WebSocket, alloc_id: str, task: str, host: str, port: int,

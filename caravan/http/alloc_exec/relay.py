@@ -8,7 +8,7 @@ close (code and reason) comes back to our client.
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from starlette.datastructures import QueryParams
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -26,15 +26,23 @@ from caravan.http.forward import NoPathToNode
 _OPEN_S = 5.0
 
 
-async def relay(ws: WebSocket, address: str, alloc_id: str, params: QueryParams,
-                token: str | None, binary: bool, route: str = "exec") -> None:
-    """Open the same route (`exec`, `cp`, `port-forward`) on `address` with the same query
-    (less `ws_handshake`: the token travels as a header) and pass the session through
-    until either end closes."""
-    query = urlencode([(k, v) for k, v in params.multi_items() if k != "ws_handshake"])
+def alloc_path(alloc_id: str, route: str) -> str:
+    """The URL path of an allocation's channel route (`exec`, `cp`, `debug`,
+    `port-forward`)."""
+    return f"/v1/client/allocation/{quote(alloc_id, safe='')}/{route}"
+
+
+async def relay(ws: WebSocket, address: str, path: str, params: QueryParams,
+                token: str | None, binary: bool, *, node_hop: bool) -> None:
+    """Open the route the session came in on (`path`, URL-quoted: `alloc_path`'s, or a
+    job action's) on `address` with the same query (less `ws_handshake`: the token
+    travels as a header; plus `node_hop=true` when `address` is the alloc's node) and
+    pass the session through until either end closes."""
+    items = [(k, v) for k, v in params.multi_items() if k not in ("ws_handshake", "node_hop")]
+    query = urlencode([*items, *([("node_hop", "true")] if node_hop else [])])
     tls = agent_of(ws).config.tls
     base = agent_url(tls, address)
-    url = f"{base.replace('http', 'ws', 1)}/v1/client/allocation/{alloc_id}/{route}?{query}"
+    url = f"{base.replace('http', 'ws', 1)}{path}?{query}"
     try:
         upstream = await connect(url, additional_headers={"X-Nomad-Token": token} if token
                                  else {}, open_timeout=_OPEN_S, ping_interval=None,

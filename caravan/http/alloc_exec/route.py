@@ -1,10 +1,15 @@
-"""`GET /v1/client/allocation/{alloc_id}/exec`: the `alloc exec` WebSocket, on Nomad's wire.
+"""The exec channel's allocation routes, on Nomad's wire: `GET /v1/client/allocation/
+{alloc_id}/exec` (`alloc exec`) and its siblings `/cp` (`copy.py`) and `/debug`
+(`debug.py`), each a `kind.SessionKind`; job actions (`action.py`) are exec sessions on
+their own route. Every one of them starts and ends in `serve_session`.
 
     query (bad: HTTP error) ─▶ may exec nowhere? (403 before any lookup) ─▶ accept
       ─▶ ws_handshake? ─▶ may exec nowhere? ─▶ does our client hold the alloc?
-      yes: checks in Nomad's order ─▶ local.LocalSession (the driver runs the command;
-           on the `cp` route, copy.copy_session: the driver runs the copy helper)
-      no:  server checks ─▶ relay.relay to the node's HTTP address, frames unchanged
+      yes: checks in Nomad's order ─▶ the kind's local session (exec: the driver runs
+           the command; cp: the copy helper; debug: a copy of the exited task)
+      no:  server checks ─▶ relay.relay to the node's HTTP address on the path the
+           session came in on, frames unchanged (with `node_hop=true`: a node that no
+           longer holds the alloc answers, never relays it back)
     every session ends with an exit frame and a normal close, or with a close frame
     whose reason is the error (closing.py)
 
@@ -16,66 +21,39 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
-from starlette.datastructures import QueryParams
 from starlette.responses import PlainTextResponse
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from caravan.acl import NamespaceCapability
 from caravan.acl import authorize as check
+from caravan.client.audit import AuditedSession
+from caravan.client.client import Client
 from caravan.errors import CaravanError, InvalidInput, NotFound, PermissionDenied
-from caravan.execproto.copy import CopyRequest
 from caravan.execproto.frames import SUBPROTOCOL
-from caravan.http.alloc_exec.copy import CopySession, copy_session
 from caravan.http.alloc_exec.closing import ClientGone, close, close_code, first_error
 from caravan.http.alloc_exec.audit import audited
+from caravan.http.alloc_exec.copy import CP
+from caravan.http.alloc_exec.debug import DEBUG
+from caravan.http.alloc_exec.kind import ExecQuery, SessionKind, parse_query
 from caravan.http.alloc_exec.local import LocalSession
-from caravan.http.alloc_exec.relay import relay
+from caravan.http.alloc_exec.relay import alloc_path, relay
 from caravan.http.auth import acl_for, authorize_lookup, token_of
 from caravan.http.context import AgentContext, agent_of
 from caravan.http.forward import NoPathToNode
 from caravan.http.query import parse_bool
 from caravan.structs.exec_audit import ExecSession
 
+__all__ = ["EXEC", "ExecQuery", "authorize_exec", "check_not_terminal", "node_address",
+           "parse_query", "routes", "serve_session"]
+
 log = logging.getLogger(__name__)
 
 _HANDSHAKE_S = 10.0
 _TERMINAL = ("complete", "failed", "lost")
-
-
-@dataclass(frozen=True)
-class ExecQuery:
-    task: str
-    command: list[str]
-    tty: bool
-    params: QueryParams
-    # `alloc cp` (the `cp` route): the command is the copy helper, `command` describes it.
-    copy: CopyRequest | None = None
-
-    @property
-    def route(self) -> str:
-        return "exec" if self.copy is None else "cp"
-
-
-def parse_query(params: QueryParams) -> ExecQuery:
-    """The query as Nomad's agent reads it before upgrading (errors are plain HTTP)."""
-    try:
-        command = json.loads(params.get("command", "")) or []
-    except ValueError as err:
-        raise CaravanError(f"failed to marshal command into json: {err}") from None
-    if not isinstance(command, list) or not all(isinstance(c, str) for c in command):
-        raise CaravanError("failed to marshal command into json: not an array of strings")
-    return ExecQuery(params.get("task", ""), command, parse_bool(params.get("tty"), "tty"),
-                     params)
-
-
-def parse_copy_query(params: QueryParams) -> ExecQuery:
-    """The `cp` route's query: a copy session has no tty and no command of its own."""
-    request = CopyRequest.from_params(params.get)
-    return ExecQuery(params.get("task", ""), request.describe(), False, params, request)
 
 
 async def authorize_exec(ws: WebSocket, namespace: str, fs_isolation: str | None,
@@ -97,23 +75,34 @@ async def authorize_exec_somewhere(ws: WebSocket, secret: str | None) -> None:
     check(await acl_for(ws, secret), NamespaceCapability.ALLOC_EXEC, "*")
 
 
-async def exec_endpoint(ws: WebSocket) -> None:
-    await _endpoint(ws, parse_query)
+async def _serve_exec(ws: WebSocket, client: Client, namespace: str, alloc_id: str,
+                      query: ExecQuery, binary: bool, audit: AuditedSession) -> None:
+    await LocalSession(ws, binary).run(lambda stream: audit.result(client.exec_task(
+        alloc_id, query.task, query.command, query.tty, audit.tap(stream), query.user)))
 
 
-async def copy_endpoint(ws: WebSocket) -> None:
-    """`alloc cp`: exec's session, authorization and relay, with the copy helper as the
-    command (see `execproto.copy`)."""
-    await _endpoint(ws, parse_copy_query)
+EXEC = SessionKind(route="exec", serves_terminal=False, default_command=[],
+                   serve_local=_serve_exec)
 
 
-async def _endpoint(ws: WebSocket, parse: Callable[[QueryParams], ExecQuery]) -> None:
-    alloc_id: str = ws.path_params["alloc_id"]
-    try:
-        query = parse(ws.query_params)
-    except CaravanError as err:
-        await ws.send_denial_response(PlainTextResponse(err.message, status_code=err.status))
-        return
+def session_endpoint(kind: SessionKind) -> Callable[[WebSocket], Awaitable[None]]:
+    async def endpoint(ws: WebSocket) -> None:
+        alloc_id: str = ws.path_params["alloc_id"]
+        try:
+            query = kind.parse(ws.query_params, alloc_path(alloc_id, kind.route))
+        except CaravanError as err:
+            await ws.send_denial_response(PlainTextResponse(err.message,
+                                                            status_code=err.status))
+            return
+        await serve_session(ws, kind, alloc_id, query)
+    return endpoint
+
+
+async def serve_session(ws: WebSocket, kind: SessionKind, alloc_id: str,
+                        query: ExecQuery) -> None:
+    """Authorize, accept and serve one session of `kind` for `query` in `alloc_id`: the
+    one place every exec-channel session (exec, -u, cp, debug, job actions) starts and
+    ends."""
     handshake = ws.query_params.get("ws_handshake")
     try:
         if not parse_bool(handshake, "ws_handshake"):
@@ -128,14 +117,15 @@ async def _endpoint(ws: WebSocket, parse: Callable[[QueryParams], ExecQuery]) ->
     try:
         secret = await _handshake(ws) if parse_bool(
             ws.query_params.get("ws_handshake"), "ws_handshake") else None
-        await _serve(ws, alloc_id, query, secret, binary)
+        await _serve(ws, kind, alloc_id, query, secret, binary)
     except* ClientGone:
         pass
     except* CaravanError as group:
         first = first_error(group)
         await close(ws, close_code(first), str(first))
     except* Exception as group:  # the session's edge: a bug still ends it with a reason
-        log.error("exec session for %s failed", alloc_id, exc_info=first_error(group))
+        log.error("%s session for %s failed", kind.route, alloc_id,
+                  exc_info=first_error(group))
         await close(ws, 1011, f"internal error: {first_error(group)}")
 
 
@@ -160,42 +150,49 @@ async def _handshake(ws: WebSocket) -> str:
     return token
 
 
-async def _serve(ws: WebSocket, alloc_id: str, query: ExecQuery, secret: str | None,
-                 binary: bool) -> None:
+async def _serve(ws: WebSocket, kind: SessionKind, alloc_id: str, query: ExecQuery,
+                 secret: str | None, binary: bool) -> None:
     ctx = agent_of(ws)
     await authorize_exec_somewhere(ws, secret)
     client = ctx.client
     if client is not None and client.alloc_runner(alloc_id) is not None:
         target = client.exec_target(alloc_id, query.task)
         await authorize_exec(ws, target.namespace, None, secret)
-        check_not_terminal(alloc_id, target.client_status)
+        if not kind.serves_terminal:
+            check_not_terminal(alloc_id, target.client_status)
         if not query.task:
             raise InvalidInput("must provide task name")
+        command = client.action_command(alloc_id, query.job_id, query.task, query.action) \
+            if query.action else query.command
+        query = replace(query, command=command or kind.default_command)
         if not query.command:
             raise InvalidInput("command is not present")
         await authorize_exec(ws, target.namespace, target.fs_isolation, secret)
-        if query.copy is not None:
-            copy = CopySession(target.namespace, alloc_id, query.task, query.copy)
-            cp_record = ExecSession(kind="cp", alloc_id=alloc_id, task=query.task,
-                                    command=[copy.describe()])
-            async with audited(ws, client, secret, cp_record, terminal=False) as rec:
-                await copy_session(ws, binary, client, copy, rec)
-            return
-        record = ExecSession(kind="exec", alloc_id=alloc_id, task=query.task,
-                             command=query.command, tty=query.tty)
-        async with audited(ws, client, secret, record) as rec:
-            await LocalSession(ws, binary).run(lambda stream: rec.result(client.exec_task(
-                alloc_id, query.task, query.command, query.tty, rec.tap(stream))))
+        # One audit record per session, whatever its kind: who, where, what (see audit.py).
+        record = ExecSession(kind="action" if query.action else kind.route, alloc_id=alloc_id,
+                             task=query.task, command=query.command, tty=query.tty,
+                             user=query.user)
+        async with audited(ws, client, secret, record, terminal=kind.records_terminal) as rec:
+            await kind.serve_local(ws, client, target.namespace, alloc_id, query, binary, rec)
         return
-    address = await node_address(ws, ctx, alloc_id, secret, NamespaceCapability.ALLOC_EXEC)
-    await relay(ws, address, alloc_id, query.params, token_of(ws) if secret is None else secret,
-                binary, query.route)
+    if parse_bool(query.params.get("node_hop"), "node_hop"):
+        # Sent here as the alloc's node, which no longer holds it: relaying it on would
+        # send it back. Whether it existed is for the caller's namespace to learn.
+        await authorize_lookup(ws, NamespaceCapability.ALLOC_EXEC, None, secret)
+        raise NotFound(gone(kind.serves_terminal, alloc_id))
+    address = await node_address(ws, ctx, alloc_id, secret, NamespaceCapability.ALLOC_EXEC,
+                                 serves_terminal=kind.serves_terminal)
+    await relay(ws, address, query.path, query.params,
+                token_of(ws) if secret is None else secret, binary,
+                node_hop=ctx.server is not None)
 
 
 async def node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str, secret: str | None,
-                       capability: NamespaceCapability) -> str:
+                       capability: NamespaceCapability, *,
+                       serves_terminal: bool = False) -> str:
     """Where to relay a session that needs `capability`: the node holding the alloc (from
-    a server, which checks it in the alloc's namespace), or our server."""
+    a server, which checks it in the alloc's namespace), or our server. A terminal
+    allocation is refused unless the session `serves_terminal` (debug)."""
     if ctx.server is None:
         servers = ctx.client.servers() if ctx.client is not None else []
         if not servers:
@@ -206,13 +203,24 @@ async def node_address(ws: WebSocket, ctx: AgentContext, alloc_id: str, secret: 
         await authorize_lookup(ws, capability, None, secret)
         raise NotFound(f'Unknown allocation "{alloc_id}"')
     check(await acl_for(ws, secret), capability, alloc.namespace)
-    check_not_terminal(alloc_id, alloc.client_status)
+    if not serves_terminal:
+        check_not_terminal(alloc_id, alloc.client_status)
     node = ctx.server.nodes.find(alloc.node_id)
     if node is None:
         raise InvalidInput(f'Unknown node "{alloc.node_id}"')
+    if node.http_addr == ctx.http_addr and serves_terminal:
+        raise NotFound(gone(serves_terminal, alloc_id))  # our own client no longer holds it
     if not node.http_addr or node.http_addr == ctx.http_addr or node.status == "down":
         raise NoPathToNode("No path to node")
     return node.http_addr
+
+
+def gone(serves_terminal: bool, alloc_id: str) -> str:
+    """What a node that no longer holds the allocation answers."""
+    if serves_terminal:
+        return (f"the alloc dir of allocation {alloc_id} has been garbage collected: there "
+                "is nothing left to debug")
+    return f'Unknown allocation "{alloc_id}"'
 
 
 def check_not_terminal(alloc_id: str, client_status: str) -> None:
@@ -221,5 +229,6 @@ def check_not_terminal(alloc_id: str, client_status: str) -> None:
                            f"{client_status}")
 
 
-routes = [WebSocketRoute("/v1/client/allocation/{alloc_id}/exec", exec_endpoint),
-          WebSocketRoute("/v1/client/allocation/{alloc_id}/cp", copy_endpoint)]
+exec_endpoint = session_endpoint(EXEC)
+routes = [WebSocketRoute(f"/v1/client/allocation/{{alloc_id}}/{kind.route}",
+                         session_endpoint(kind)) for kind in (EXEC, CP, DEBUG)]

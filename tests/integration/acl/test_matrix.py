@@ -58,6 +58,7 @@ CASES = [
     Case("job allocations", "GET", "/v1/job/web/allocations", ("read-job",)),
     Case("job evaluations", "GET", "/v1/job/web/evaluations", ("read-job",)),
     Case("job summary", "GET", "/v1/job/web/summary", ("read-job",)),
+    Case("job actions", "GET", "/v1/job/web/actions", ("read-job",)),
     Case("job scale status", "GET", "/v1/job/web/scale", ("read-job-scaling",),
          also=("read-job",)),
     Case("evaluate job", "POST", "/v1/job/web/evaluate", ("submit-job",)),

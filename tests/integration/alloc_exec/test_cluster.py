@@ -19,6 +19,7 @@ import pytest
 from caravan.api import Client
 from caravan.api.exec import ExecError, exec_session
 from tests.agents import CARAVAN, AgentProcess, host_processes, wait_until
+from tests.integration.exec_more.wsexec import ws_exec
 from tests.integration.jobs import raw_exec_job
 
 pytestmark = pytest.mark.integration
@@ -47,6 +48,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         wait_until(lambda: len(_get(server, "/v1/nodes")) == 2, 30, what="two nodes")
         job = raw_exec_job("far", args=["-c", "exec sleep 3600"], constraints=[
             {"LTarget": "${node.unique.name}", "RTarget": "b", "Operand": "="}])
+        job["Job"]["TaskGroups"][0]["Tasks"][0]["Actions"] = [
+            {"Name": "where", "Command": "/bin/sh", "Args": ["-c", "echo on $node"]}]
+        job["Job"]["TaskGroups"][0]["Tasks"][0]["Env"] = {"node": "b"}
         httpx.post(f"{server.address}/v1/jobs", json=job, timeout=10).raise_for_status()
         alloc_id = wait_until(lambda: _running(server, "far"), 60, what="far running on b")
         yield Cluster(server, started[1], started[2], alloc_id)
@@ -126,6 +130,18 @@ def test_closing_a_relayed_session_ends_the_command(cluster: Cluster) -> None:
     wait_until(lambda: not host_processes(marker), 30, what="the relayed command to end")
 
 
+def test_a_job_action_and_exec_as_user_go_through_any_agent(cluster: Cluster) -> None:
+    """The action route is relayed as it came (`/v1/job/<id>/action`, Nomad's query) and
+    resolved on b; `-u` reaches b's driver, whose empty `allow_exec_users` refuses it."""
+    query = {"action": "where", "allocID": cluster.alloc_id, "task": "main", "group": "main",
+             "tty": "false"}
+    for via in (cluster.server, cluster.a):
+        assert ws_exec(via.address, "/v1/job/far/action", query) == ("ok", 0, "on b\n")
+        refused = ws_exec(via.address, f"/v1/client/allocation/{cluster.alloc_id}/exec",
+                          {"task": "main", "command": '["id"]', "user": "daemon"})
+        assert refused[0] == "closed" and 'exec as user "daemon" is not allowed' in refused[2]
+
+
 def test_unreachable_node_is_no_path_to_node_then_node_down(cluster: Cluster) -> None:
     """Last in this module: the server marks `b` down, which changes its allocation."""
     assert cluster.b.proc is not None
@@ -141,4 +157,5 @@ def test_unreachable_node_is_no_path_to_node_then_node_down(cluster: Cluster) ->
                                  node_id=node_id))
     finally:
         os.kill(cluster.b.proc.pid, signal.SIGCONT)
+
 

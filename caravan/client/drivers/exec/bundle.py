@@ -56,6 +56,10 @@ class BundleSpec:
     hostname: str
     cpuset_cpus: str = ""
     extra_masked: list[str] = field(default_factory=list)
+    terminal: bool = False     # runc makes the process's pty (an `alloc debug` copy with -t)
+    # > 0: the container mounts its own private `/secrets` tmpfs of this size (a debug copy,
+    # which must leave nothing mounted on the host); 0: the driver mounted it in the task dir.
+    secrets_tmpfs_mb: int = 0
 
 
 def oci_config(spec: BundleSpec) -> dict[str, Any]:
@@ -92,7 +96,7 @@ def _process(spec: BundleSpec) -> dict[str, Any]:
     if spec.additional_gids:
         user["additionalGids"] = spec.additional_gids
     return {
-        "terminal": False,
+        "terminal": spec.terminal,
         "user": user,
         "args": spec.argv,
         "env": [f"{k}={v}" for k, v in sorted(spec.env.items())],
@@ -119,6 +123,11 @@ def _mounts(spec: BundleSpec) -> list[dict[str, Any]]:
                    "options": _RW_BIND})
     mounts.append({"destination": "/alloc/logs", "type": "bind", "source": str(shared / "logs"),
                    "options": _RO_BIND})
+    if spec.secrets_tmpfs_mb > 0:  # as the driver's own secrets mount (drivers/mounts.py)
+        mounts.append({"destination": "/secrets", "type": "tmpfs", "source": "tmpfs",
+                       "options": ["nosuid", "nodev", "noexec", "mode=700",
+                                   f"size={spec.secrets_tmpfs_mb}m", f"uid={spec.uid}",
+                                   f"gid={spec.gid}"]})
     for m in spec.volumes:
         mounts.append({"destination": str(m.task), "type": "bind", "source": str(m.host),
                        "options": _RO_BIND if m.read_only else _RW_BIND})

@@ -31,6 +31,8 @@ class ExecPluginConfig(_Strict):
     masked_paths: list[str] = Field(default_factory=lambda: list(DEFAULT_MASKED_PATHS))
     # caravan's own: a pids limit per task (Nomad sets none; a fork bomb should stay inside).
     pids_limit: int = 4096
+    # caravan's own: users `alloc exec -u` may run as (client/drivers/exec_user.py).
+    allow_exec_users: list[str] = Field(default_factory=list)
     # caravan's own: the runc binary (found on PATH when empty).
     runc_path: str = ""
 

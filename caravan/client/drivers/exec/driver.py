@@ -53,11 +53,13 @@ from caravan.client.drivers.exec.cgroups import (
     task_cgroup_names,
 )
 from caravan.client.drivers.exec.config import ExecPluginConfig, ExecTaskConfig
+from caravan.client.drivers.exec.debug import DebugCopy, debug_container_id, is_debug_container
 from caravan.client.drivers.exec.handle import ExecHandleState
 from caravan.client.drivers.exec.masks import expand_masked_paths
 from caravan.client.drivers.exec.resolve import Mount, make_executable, resolve_command
 from caravan.client.drivers.exec.runc import Runc, container_id
 from caravan.client.drivers.exec.secrets import mount_secrets
+from caravan.client.drivers.exec_user import container_user, require_allowed
 from caravan.client.drivers.execsession import CopyView, ExecLaunch, run_copy, run_exec
 from caravan.client.drivers.executor.launcher import ExecutorSpec
 from caravan.client.drivers.executor.task import ExecutorTask
@@ -71,6 +73,16 @@ from caravan.execproto.copy import CopyRequest
 _MB = 1024 * 1024
 _POLL_S = 0.05
 _HOST_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    task_config: ExecTaskConfig
+    user: HostUser
+    caps: frozenset[str]
+    dropped: str  # the Driver event's text, "" when nothing was dropped
+    chroot: list[Mount]
+    volumes: list[Mount]
 
 
 @dataclass
@@ -133,17 +145,9 @@ class ExecDriver(Driver):
         self._tasks.check_new(config.id)
         if self._cgroup_version is None:
             raise DriverError("Failed to discover cgroup mount point")
-        task_config = decode(ExecTaskConfig, config.driver_config)
-        task_config.validate_values()
-        user = lookup_user(config.user or "nobody")
-        check_denied(user, self._denied_uids, self._denied_gids)
-        caps, dropped = within_bounding(task_capabilities(
-            allow=self._allow, cap_add=task_config.cap_add, cap_drop=task_config.cap_drop,
-            user=user.name, supported=self._supported), self._bounding)
-        chroot = self._chroot_mounts(config)
-        volumes = [Mount(m.host_path, PurePosixPath(m.task_path), m.read_only)
-                   for m in config.mounts]
-        command = resolve_command(task_config.command, config.task_dir, volumes, chroot)
+        task = self._prepare(config)
+        command = resolve_command(task.task_config.command, config.task_dir, task.volumes,
+                                  task.chroot)
         make_executable(command.on_host, config.task_dir)
         cid = container_id(config.alloc_id, config.task_name)
         cgroup = TaskCgroup(cid, self._cgroup_version)
@@ -152,22 +156,14 @@ class ExecDriver(Driver):
         await asyncio.to_thread(cgroup.create, _limits(config, self.config.pids_limit))
         secrets = config.task_dir / "secrets"
         try:
-            await asyncio.to_thread(mount_secrets, secrets, config.secrets_mb, user.uid,
-                                    user.gid)
+            await asyncio.to_thread(mount_secrets, secrets, config.secrets_mb, task.user.uid,
+                                    task.user.gid)
         except DriverError:
             await self._cleanup(cid, cgroup, None)
             raise
-        bundle = await asyncio.to_thread(write_bundle, config.state_dir / "bundle", BundleSpec(
-            argv=[command.in_task, *task_config.args], env=_task_env(config, user),
-            cwd=task_config.work_dir or "/", uid=user.uid, gid=user.gid,
-            additional_gids=[g for g in user.groups if g != user.gid], capabilities=caps,
-            root_user=user.name == "root", task_dir=config.task_dir,
-            shared_dir=config.alloc_dir, chroot=chroot, volumes=volumes,
-            pid_private=(task_config.pid_mode or self.config.default_pid_mode) == "private",
-            ipc_private=(task_config.ipc_mode or self.config.default_ipc_mode) == "private",
-            cgroups_path=cgroup.runc_path, hostname=socket.gethostname(),
-            cpuset_cpus=cpuset(config.resources.cores),
-            extra_masked=expand_masked_paths(self.config.masked_paths, chroot)))
+        bundle = await asyncio.to_thread(
+            write_bundle, config.state_dir / "bundle",
+            self._bundle_spec(config, task, [command.in_task, *task.task_config.args], cgroup))
         spec = ExecutorSpec(
             argv=self._runc.run_argv(bundle, cid, no_pivot=self.config.no_pivot_root),
             env={"PATH": os.environ.get("PATH", _HOST_PATH)},
@@ -181,7 +177,57 @@ class ExecDriver(Driver):
             await self._cleanup(cid, cgroup, secrets)
             raise
         return self._adopt(config, _Container(executor, cid, cgroup, secrets),
-                           [dropped] if dropped else [])
+                           [task.dropped] if task.dropped else [])
+
+    def _prepare(self, config: TaskConfig) -> _Prepared:
+        """What a container of this task is made of besides its command: its config,
+        user (refused when denied), capabilities and mounts. A task's start and its
+        debug copies take it from here alike, so a copy is isolated as the task was."""
+        task_config = decode(ExecTaskConfig, config.driver_config)
+        task_config.validate_values()
+        user = lookup_user(config.user or "nobody")
+        check_denied(user, self._denied_uids, self._denied_gids)
+        caps, dropped = within_bounding(task_capabilities(
+            allow=self._allow, cap_add=task_config.cap_add, cap_drop=task_config.cap_drop,
+            user=user.name, supported=self._supported), self._bounding)
+        volumes = [Mount(m.host_path, PurePosixPath(m.task_path), m.read_only)
+                   for m in config.mounts]
+        return _Prepared(task_config, user, caps, dropped, self._chroot_mounts(config),
+                         volumes)
+
+    def _bundle_spec(self, config: TaskConfig, task: _Prepared, argv: list[str],
+                     cgroup: TaskCgroup, *, terminal: bool = False,
+                     secrets_tmpfs_mb: int = 0) -> BundleSpec:
+        user, task_config = task.user, task.task_config
+        return BundleSpec(
+            argv=argv, env=_task_env(config, user),
+            cwd=task_config.work_dir or "/", uid=user.uid, gid=user.gid,
+            additional_gids=[g for g in user.groups if g != user.gid],
+            capabilities=task.caps, root_user=user.name == "root", task_dir=config.task_dir,
+            shared_dir=config.alloc_dir, chroot=task.chroot, volumes=task.volumes,
+            pid_private=(task_config.pid_mode or self.config.default_pid_mode) == "private",
+            ipc_private=(task_config.ipc_mode or self.config.default_ipc_mode) == "private",
+            cgroups_path=cgroup.runc_path, hostname=socket.gethostname(),
+            cpuset_cpus=cpuset(config.resources.cores),
+            extra_masked=expand_masked_paths(self.config.masked_paths, task.chroot),
+            terminal=terminal, secrets_tmpfs_mb=secrets_tmpfs_mb)
+
+    async def debug_streaming(self, config: TaskConfig, session_id: str, command: list[str],
+                              tty: bool, stream: ExecStream) -> int:
+        """A copy of the task's container running `command` in the foreground (`alloc
+        debug`): `_prepare` and `_bundle_spec` as at start, its own cgroup with the same
+        limits and its own private secrets tmpfs inside the container (nothing is
+        mounted on the host; in the task dir the agent only makes `secrets` 0700)."""
+        if self._cgroup_version is None:
+            raise DriverError("Failed to discover cgroup mount point")
+        task = self._prepare(config)
+        copy = DebugCopy(self._runc, config.task_dir, config.state_dir,
+                         debug_container_id(config.alloc_id, config.task_name, session_id),
+                         self._cgroup_version, self.config.no_pivot_root)
+        return await copy.run(
+            lambda cgroup: self._bundle_spec(config, task, command, cgroup, terminal=tty,
+                                             secrets_tmpfs_mb=config.secrets_mb),
+            _limits(config, self.config.pids_limit), tty, stream, self._empty_cgroup)
 
     def _adopt(self, config: TaskConfig, task: _Container,
                messages: list[str] | None = None) -> TaskHandle:
@@ -286,17 +332,18 @@ class ExecDriver(Driver):
         return task_handle(self.name, config, _handle_state(task))
 
     async def exec_streaming(self, task_id: str, command: list[str], tty: bool,
-                             stream: ExecStream) -> int:
+                             stream: ExecStream, user: str = "") -> int:
         """`runc exec` into the task's container: its chroot, PID/IPC namespaces, cgroup,
         capabilities, user, environment and work_dir, since runc takes the process from
         the bundle's spec with only argv replaced. runc stays in the foreground; with a
         tty it relays the container's own pty (from the container's devpts) to ours."""
         task = self._tasks.running(task_id)
+        as_user = await self._exec_user_args(task, task_id, user) if user else []
         work = Path(tempfile.mkdtemp(prefix="exec-", dir=task.executor.state_dir))
         pid_file = work / "pid"
         # With --log, runc's own messages leave its stderr, except the one fatal line.
         argv = [*self._runc.base(), "--log", str(work / "runc.log"), "--log-format", "json",
-                "exec", *(["--tty"] if tty else []), "--pid-file", str(pid_file), task.cid,
+                "exec", *(["--tty"] if tty else []), *as_user, "--pid-file", str(pid_file), task.cid,
                 *command]
         launch = ExecLaunch(argv=argv, env={"PATH": os.environ.get("PATH", _HOST_PATH)},
                             tty=tty, runtime_pid_file=pid_file)
@@ -304,6 +351,16 @@ class ExecDriver(Driver):
             return await run_exec(launch, stream)
         finally:
             await asyncio.to_thread(shutil.rmtree, work, True)
+
+    async def _exec_user_args(self, task: _Container, task_id: str, user: str) -> list[str]:
+        """runc's `--user uid:gid --additional-gids g...` for `alloc exec -u`."""
+        require_allowed(user, self.config.allow_exec_users, self.name)
+        pid = await self._runc.init_pid(task.cid)
+        found = await asyncio.to_thread(container_user, f"/proc/{pid}/root", user,
+                                        task_id.rpartition("/")[2])
+        check_denied(found, self._denied_uids, self._denied_gids)
+        extra = [f"--additional-gids={g}" for g in found.groups if g != found.gid]
+        return [f"--user={found.uid}:{found.gid}", *extra]
 
     async def copy_streaming(self, task_id: str, request: CopyRequest,
                              stream: ExecStream) -> int:
@@ -341,7 +398,8 @@ class ExecDriver(Driver):
 
     async def remove_orphans(self, known_tasks: set[tuple[str, str]]) -> list[str]:
         """Delete containers in this driver's runc root, and cgroups of allocations this
-        client's data dir holds, that belong to no task the client still runs."""
+        client's data dir holds, that belong to no task the client still runs. An `alloc
+        debug` copy (`debug_container_id`) never does: one left here outlived its agent."""
         known = {container_id(alloc_id, task) for alloc_id, task in known_tasks}
         version = self._cgroup_version or 1
         removed = []
@@ -350,7 +408,8 @@ class ExecDriver(Driver):
                 await self._runc.kill(cid, "KILL", all_processes=True)
                 # The client removes the orphan's alloc dir (and its secrets mount).
                 await self._cleanup(cid, TaskCgroup(cid, version), None)
-                removed.append(f"container {cid}")
+                removed.append(f"debug copy {cid}" if is_debug_container(cid)
+                               else f"container {cid}")
         ours = await asyncio.to_thread(self._allocs_on_disk)
         for name in await asyncio.to_thread(task_cgroup_names, version):
             if name[:36] in ours and name not in known:

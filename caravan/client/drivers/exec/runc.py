@@ -1,4 +1,5 @@
-"""The runc command line, as the exec driver uses it: version, kill, delete, list, exec.
+"""The runc command line, as the exec driver uses it: version, kill, delete, list, state,
+exec.
 
 `runc run` itself is started by the task's executor (it must outlive the agent);
 everything here is short-lived and goes through `caravan.process`, with a deadline.
@@ -68,7 +69,8 @@ class Runc:
             raise DriverError(f"runc delete {cid}: {err.strip()}")
 
     async def init_pid(self, cid: str) -> int:
-        """The host PID of the running container's init process."""
+        """The host PID of the running container's init process, whose `/proc/<pid>/root`
+        is the container's filesystem as its processes see it."""
         code, out, err = await self._call("state", cid)
         if code != 0:
             raise DriverError(f"runc state {cid}: {err.strip()}")

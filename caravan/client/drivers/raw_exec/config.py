@@ -20,6 +20,8 @@ class RawExecPluginConfig(_Strict):
     denied_host_uids: str | None = None
     denied_host_gids: str | None = None
     denied_envvars: list[str] = Field(default_factory=list)
+    # caravan's own: users `alloc exec -u` may run as (client/drivers/exec_user.py).
+    allow_exec_users: list[str] = Field(default_factory=list)
 
     @classmethod
     def parse(cls, raw: dict[str, Any], client_options: dict[str, str]) -> RawExecPluginConfig:

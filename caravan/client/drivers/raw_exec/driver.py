@@ -22,6 +22,7 @@ from caravan.client.drivers.base import (
     TaskStatus,
 )
 from caravan.client.drivers.decode import decode
+from caravan.client.drivers.exec_user import host_user, require_allowed
 from caravan.client.drivers.execsession import (
     CopyView,
     ExecLaunch,
@@ -71,9 +72,13 @@ class RawExecDriver(Driver):
         self._tasks.add(config.id, task)
         return task_handle(self.name, config, ExecutorHandleState.of(task))
 
-    def _spec(self, config: TaskConfig, task_config: RawExecTaskConfig) -> ExecutorSpec:
-        # As in Nomad, $PATH is the agent's own, not the task's.
-        command = lookup_command(config.task_dir, task_config.command, os.environ.get("PATH"))
+    def _spec(self, config: TaskConfig, task_config: RawExecTaskConfig,
+              argv: list[str] | None = None) -> ExecutorSpec:
+        """How the task runs; `argv` given (a debug copy), the task's command is not looked up."""
+        if argv is None:
+            # As in Nomad, $PATH is the agent's own, not the task's.
+            argv = [lookup_command(config.task_dir, task_config.command, os.environ.get("PATH")),
+                    *task_config.args]
         uid = gid = groups = None
         if config.user:
             user = lookup_user(config.user)
@@ -81,7 +86,7 @@ class RawExecDriver(Driver):
             uid, gid, groups = user.uid, user.gid, user.groups
         logs = not config.logs_disabled
         return ExecutorSpec(
-            argv=[command, *task_config.args], env=self._env(config, task_config),
+            argv=argv, env=self._env(config, task_config),
             cwd=task_config.work_dir or str(config.task_dir), uid=uid, gid=gid, groups=groups,
             stdout_path=str(config.stdout_path) if logs else None,
             stderr_path=str(config.stderr_path) if logs else None,
@@ -120,17 +125,32 @@ class RawExecDriver(Driver):
         await self._tasks.get(task_id).signal(signal_number(signal))
 
     async def exec_streaming(self, task_id: str, command: list[str], tty: bool,
-                             stream: ExecStream) -> int:
+                             stream: ExecStream, user: str = "") -> int:
         """The command on the host as the task runs: the task's environment, user and
         working directory (the task dir unless `work_dir`), in a session of its own."""
         task = self._tasks.running(task_id)
         # The spec the executor started the task from (it outlives agent restarts).
         spec = ExecutorSpec.model_validate_json(
             await asyncio.to_thread((task.state_dir / "spec.json").read_bytes))
-        launch = ExecLaunch(argv=[_exec_path(command[0], spec), *command[1:]], env=spec.env,
-                            tty=tty, cwd=spec.cwd, uid=spec.uid, gid=spec.gid,
-                            groups=spec.groups)
-        return await run_exec(launch, stream)
+        if user:
+            require_allowed(user, self.config.allow_exec_users, self.name)
+            found = host_user(user)
+            check_denied(found, self._denied_uids, self._denied_gids)
+            spec = spec.model_copy(update={"uid": found.uid, "gid": found.gid,
+                                           "groups": found.groups})
+        return await run_exec(_launch(spec, command, tty), stream)
+
+    async def debug_streaming(self, config: TaskConfig, session_id: str, command: list[str],
+                              tty: bool, stream: ExecStream) -> int:
+        """raw_exec has no container to copy: the copy is the command as a host process
+        with what the task ran with (user, environment, working directory), built as
+        `start` builds it. `session_id` names nothing: the process is the whole copy."""
+        if not self.config.enabled:
+            raise DriverError("raw_exec is disabled")
+        task_config = decode(RawExecTaskConfig, config.driver_config)
+        task_config.validate_values()
+        spec = self._spec(config, task_config, argv=command)
+        return await run_exec(_launch(spec, command, tty), stream)
 
     async def copy_streaming(self, task_id: str, request: CopyRequest,
                              stream: ExecStream) -> int:
@@ -144,6 +164,11 @@ class RawExecDriver(Driver):
 
     async def close(self) -> None:
         self._tasks.clear()
+
+
+def _launch(spec: ExecutorSpec, command: list[str], tty: bool) -> ExecLaunch:
+    return ExecLaunch(argv=[_exec_path(command[0], spec), *command[1:]], env=spec.env, tty=tty,
+                      cwd=spec.cwd, uid=spec.uid, gid=spec.gid, groups=spec.groups)
 
 
 def _exec_path(name: str, spec: ExecutorSpec) -> str:
