@@ -1,4 +1,5 @@
-"""The jobs the port-forward tests run: an HTTP server (python3 -m http.server) serving an
+"""The jobs the port-forward tests run: an HTTP server (Python's, with a listen backlog
+deep enough for the tests' 20 concurrent connections; `-m http.server` keeps 5) serving an
 index that names the task, a "digest" server for half-close, and a port nobody serves.
 
     http    GET / -> "<name>-index"
@@ -23,10 +24,16 @@ DIGEST = ("import hashlib,os,socket\n"
           " c.sendall(f'{n} {h.hexdigest()}'.encode());c.close()\n")
 
 
+HTTP = ("import http.server as h,os\n"
+        "class S(h.ThreadingHTTPServer): request_queue_size = 128\n"
+        "S((os.environ['NOMAD_IP_http'],int(os.environ['NOMAD_PORT_http'])),"
+        "h.SimpleHTTPRequestHandler).serve_forever()\n")
+
+
 def serve_script(name: str, root: str) -> str:
     return (f"mkdir -p {root} && echo {name}-index > {root}/index.html && cd {root} && "
             "python3 -c \"$DIGEST\" & "
-            f"cd {root} && exec python3 -m http.server --bind $NOMAD_IP_http $NOMAD_PORT_http")
+            f"cd {root} && exec python3 -c \"$HTTP\"")
 
 
 def forward_job(job_id: str, driver: str, constraints: list[dict[str, str]] | None = None,
@@ -36,7 +43,7 @@ def forward_job(job_id: str, driver: str, constraints: list[dict[str, str]] | No
     task: dict[str, Any] = {
         "Name": "main", "Driver": driver, "KillTimeout": 1_000_000_000,
         "Config": {"command": "/bin/sh", "args": ["-c", serve_script(job_id, root)]},
-        "Env": {"DIGEST": DIGEST},
+        "Env": {"DIGEST": DIGEST, "HTTP": HTTP},
         "Resources": {"CPU": 100, "MemoryMB": 128}}
     if driver == "exec":
         task["User"] = "nobody"
