@@ -106,8 +106,15 @@ def containers(data_dir: Path) -> list[str]:
 
 
 def cgroups(alloc_ids: set[str]) -> list[Path]:
-    """Task cgroups (any hierarchy) named after one of `alloc_ids`."""
-    return [p for p in CGROUP_ROOT.glob("*/caravan/*") if p.name[:36] in alloc_ids]
+    """Task cgroups (any hierarchy) named after one of `alloc_ids`. The agent may remove a
+    `caravan` cgroup while we list it: what vanished is not left over."""
+    found: list[Path] = []
+    for parent in CGROUP_ROOT.glob("*/caravan"):
+        try:
+            found += [p for p in parent.iterdir() if p.name[:36] in alloc_ids]
+        except FileNotFoundError:
+            continue
+    return found
 
 
 def leftovers(data_dir: Path, alloc_ids: set[str], command: str) -> list[str]:
