@@ -9,6 +9,7 @@ import pwd
 import httpx
 import pytest
 
+from tests.agents import wait_until
 from tests.integration.exec_more.conftest import Fleet, cli
 from tests.integration.exec_more.wsexec import ws_exec
 
@@ -73,3 +74,16 @@ def test_actions_are_listed_and_shown_by_job_inspect(fleet: Fleet) -> None:
     task = json.loads(inspect.stdout)["Job"]["TaskGroups"][0]["Tasks"][0]
     assert [a["Name"] for a in task["Actions"]] == ["whoami", "fail"]
     assert task["Actions"][0] == {"Name": "whoami", "Command": "/usr/bin/id", "Args": ["-u"]}
+
+
+def test_an_action_leaves_an_audit_record(fleet: Fleet) -> None:
+    hello = cli(fleet.agent, "job", "action", "-job=raw", f"-alloc={fleet.raw['ID'][:8]}",
+                "-i=false", "hello")
+    assert hello.returncode == 0, hello.stderr
+
+    def record() -> dict[str, object] | None:
+        records = httpx.get(f"{fleet.agent.address}/v1/exec/sessions",
+                            params={"alloc": fleet.raw["ID"]}, timeout=10).json()
+        return next((r for r in records if r["Kind"] == "action" and r["EndTime"]), None)
+    found = wait_until(record, 30, what="the action's audit record")
+    assert found["ExitCode"] == 0 and found["Task"] == "main" and found["Command"]
