@@ -17,7 +17,10 @@ def debug_leftovers(data_dir: Path, alloc_id: str, command: str) -> list[str]:
     found = [f"container {c}" for c in client_host.containers(data_dir) if ".debug-" in c]
     found += [f"cgroup {p}" for p in client_host.cgroups({alloc_id}) if ".debug-" in p.name]
     executor = data_dir / "client" / "executor" / alloc_id
-    found += [f"dir {p}" for p in executor.glob("*.debug-*")] if executor.is_dir() else []
+    try:  # the agent may remove the dir while we look
+        found += [f"dir {p}" for p in executor.iterdir() if ".debug-" in p.name]
+    except FileNotFoundError:
+        pass
     found += [f"process {pid}" for pid in host_processes(command)]
     found += [f"mount {m}" for m in mounts_under(data_dir / "alloc" / alloc_id)]
     return found
