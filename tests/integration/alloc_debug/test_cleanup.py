@@ -87,8 +87,9 @@ def test_an_agent_killed_mid_session_removes_the_copy_when_it_starts_again(
     agent.start()
     wait_until(lambda: not debug_leftovers(data_dir, alloc_id, "sleep 602"), 60,
                what="the orphaned debug copy removed")
-    logs = agent.logs()  # each part is named as removed
-    assert "removed debug copy " in logs and "removed debug copy dir " in logs
+    # each part is named as removed (the line may follow the removal by a moment)
+    wait_until(lambda: "removed debug copy " in (logs := agent.logs())
+               and "removed debug copy dir " in logs, 30, what="the removals logged")
     # What the copy is made from survives the restart: the task can still be copied.
     with open_debug(agent, alloc_id, ["/bin/cat", "/local/crash.txt"]) as ws:
         ws.send(json.dumps({"stdin": {"close": True}}))
