@@ -48,12 +48,15 @@ from caravan.client.identity import TaskIdentities
 from caravan.client.node import NodeIdentity, build_node, read_intro_token
 from caravan.client.orphans import live_tasks, remove_orphans
 from caravan.client.rpc import ServerRPC
+from caravan.client.task_variables import TaskVariables
+from caravan.client.taskapi import TaskAPIConfig
 from caravan.client.state import ClientStateStore, LocalAllocState
 from caravan.client.taskrunner.events import rfc3339
 from caravan.client.taskrunner.runner import TaskRunner
 from caravan.client.updates import UpdateReporter
 from caravan.clock import Clock
 from caravan.config.agent import AgentConfig
+from caravan.config.tls import agent_client_context, agent_url
 from caravan.errors import CaravanError, InvalidInput, NotFound
 from caravan.execproto.copy import CopyRequest
 from caravan.ids import IdGenerator
@@ -129,6 +132,9 @@ class Client:
         self.identities = TaskIdentities(
             lambda alloc_id, task: self.rpc.sign_identity(self.identity.id, alloc_id, task),
             clock)
+        self.variables = TaskVariables(self.rpc, self.identities)
+        self.task_api = TaskAPIConfig(agent_url(config.tls, self.http_addr),
+                                      agent_client_context(config.tls) or True)
         self.heartbeater = Heartbeater(self.rpc, lambda: self.node, self.identity.secret)
         self.reporter = UpdateReporter(self.rpc, self.identity.id, self._client_update)
         self._runners: dict[str, AllocRunner] = {}
@@ -277,7 +283,8 @@ class Client:
             drivers=self.drivers, alloc_root=self.data_dir / "alloc",
             executor_root=self.data_dir / "client" / "executor", node=self.node,
             client=self.config.client, clock=self.clock, host_env=self.host_env,
-            store=self.store, identities=self.identities)
+            store=self.store, identities=self.identities, task_api=self.task_api,
+            variables=self.variables)
         runner = AllocRunner(alloc, deps, self.reporter.mark, restored)
         self._runners[alloc.id] = runner
         self._alloc_tasks[alloc.id] = self._loops.spawn(

@@ -5,6 +5,8 @@
     GET  /v1/node/<id>/allocations?index=&wait=   blocking; header X-Nomad-Index
     POST /v1/node/<id>/allocations/update  {"Allocs": [AllocClientUpdate...]} -> {"Index"}
     POST /v1/node/<id>/exec-sessions       {"Sessions": [ExecSession...]} -> {"Index"}
+    POST /v1/node/<id>/identity            {"AllocID", "Task"} -> {"Token"}: a task's JWT
+    GET  /v1/var/<path>, /v1/vars?prefix=  as a task, with its JWT (task_variables.py)
 
 Calls carry the node secret as `X-Nomad-Token`; register carries the client
 introduction token there instead, when the agent has one. With `tls { http = true }`
@@ -92,6 +94,14 @@ class ServerRPC:
         reply = await self._call("POST", f"/v1/node/{node_id}/identity",
                                  json={"AllocID": alloc_id, "Task": task})
         return str(reply.json().get("Token", ""))
+
+    async def as_task(self, token: str, path: str, params: dict[str, str],
+                      wait_s: float) -> httpx.Response:
+        """GET `path` with a task's workload identity instead of the node secret;
+        blocking when `params` carries an `index`."""
+        return await self._call("GET", path, params=params,
+                                headers={"X-Nomad-Token": token},
+                                timeout=wait_s + wait_s / 16 + _TIMEOUT_S)
 
     async def _call(self, method: str, path: str, *, json: Any = None,
                     params: dict[str, str] | None = None, timeout: float | None = None,

@@ -24,6 +24,7 @@ from caravan.http import (
     job_changes,
     job_validate,
     jobs,
+    keyring,
     namespaces,
     node_rpc,
     nodes,
@@ -44,7 +45,7 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
     ]
-    routes[:0] = [*identity.routes, *variables.routes]  # before `/v1/node/<id>`
+    routes[:0] = [*identity.routes, *variables.routes, *keyring.routes]  # before /v1/node/<id>
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
     if ctx.server is None:
         middleware.append(Middleware(ForwardToServer, ctx=ctx))

@@ -27,6 +27,8 @@ from caravan.client.services import registrations
 from caravan.client.state import ClientStateStore, LocalAllocState
 from caravan.client.state_writer import StateWriter
 from caravan.client.stats import alloc_usage
+from caravan.client.task_variables import TaskVariables
+from caravan.client.taskapi import TaskAPIConfig
 from caravan.client.taskrunner import events
 from caravan.client.taskrunner.lifecycle import TaskNotRunning
 from caravan.client.taskrunner.runner import TaskRunner
@@ -54,6 +56,8 @@ class AllocRunnerDeps:
     host_env: Mapping[str, str]
     store: ClientStateStore
     identities: TaskIdentities | None = None  # the tasks' workload identities
+    task_api: TaskAPIConfig | None = None  # where tasks' api.sock relays to
+    variables: TaskVariables | None = None  # Variables read as a task (templates)
 
 
 class AllocRunner:
@@ -86,7 +90,8 @@ class AllocRunner:
                          alloc_dir=self.alloc_dir,
                          state_dir=deps.executor_root / self.alloc.id / task.name,
                          node=deps.node, client=deps.client, clock=deps.clock,
-                         host_env=deps.host_env, identities=deps.identities)
+                         host_env=deps.host_env, identities=deps.identities,
+                         task_api=deps.task_api, variables=deps.variables)
 
     # --- running ------------------------------------------------------------
 

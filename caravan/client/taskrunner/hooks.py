@@ -91,6 +91,12 @@ class ExitedHook(TaskHook):
         """The task's process ended (it may be restarted after this)."""
 
 
+class RestoreHook(TaskHook):
+    @abstractmethod
+    async def restore(self, request: TaskRequest) -> None:
+        """A new agent re-attached to the task, which kept running (no prestart ran)."""
+
+
 class StopHook(TaskHook):
     @abstractmethod
     async def stop(self, request: TaskRequest) -> None: ...

@@ -168,6 +168,8 @@ class TaskRunner:
         started = handle.started_at_ns or self.setup.clock.now_ns()
         if self._apply(self.lifecycle.handle(Started(started))):
             await self._stop_driver()
+        else:
+            await self.stages.restore(self._request())
 
     async def _reattach(self) -> None:
         handle = self.local.handle
@@ -182,6 +184,8 @@ class TaskRunner:
             return
         if self._apply(self.lifecycle.handle(Reattached(self.setup.clock.now_ns()))):
             await self._stop_driver()
+        else:
+            await self.stages.restore(self._request())  # what prestart set up that lives
 
     async def _start(self) -> None:
         self.local.start_after_ns = 0

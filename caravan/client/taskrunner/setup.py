@@ -29,8 +29,11 @@ from caravan.client.taskenv import (
 )
 from caravan.client.taskrunner.artifact_hook import ArtifactPrestartHook
 from caravan.client.identity import TaskIdentities
+from caravan.client.task_variables import TaskVariables
+from caravan.client.taskapi import TaskAPIConfig, TaskAPIServer
 from caravan.client.taskrunner.hooks import EventSink, TaskHook
 from caravan.client.taskrunner.identity_hook import IdentityHook
+from caravan.client.taskrunner.taskapi_hook import TaskAPIHook
 from caravan.client.taskrunner.taskdir_hook import TaskDirHook
 from caravan.client.taskrunner.validate_hook import ValidateHook
 from caravan.clock import NS_PER_SECOND, Clock
@@ -55,6 +58,9 @@ class TaskSetup:
     host_env: Mapping[str, str]
     # The node's workload identities (None in tests that run a task with no server).
     identities: TaskIdentities | None = None
+    task_api: TaskAPIConfig | None = None  # None: no secrets/api.sock
+    # Variables as this task may read them (for nomadVar in templates); None: no server
+    variables: TaskVariables | None = None
 
     @property
     def task_dir(self) -> TaskDir:
@@ -79,7 +85,14 @@ class TaskSetup:
                                  self.client_env)]
         if self.identities is not None:
             hooks.append(IdentityHook(self.identities, self._owner()))
+        if self.identities is not None and self.task_api is not None:
+            hooks.append(TaskAPIHook(self._task_api_server, self._owner()))  # keep it last
         return hooks
+
+    def _task_api_server(self) -> TaskAPIServer:
+        assert self.identities is not None and self.task_api is not None
+        identities, alloc_id, task = self.identities, self.alloc.id, self.task.name
+        return TaskAPIServer(self.task_api, lambda: identities.token(alloc_id, task))
 
     def interpolation_vars(self) -> dict[str, str]:
         region = self.alloc.job.region if self.alloc.job else "global"

@@ -18,6 +18,7 @@ from caravan.client.taskrunner.hooks import (
     PoststartHook,
     PrestartHook,
     PrestartRequest,
+    RestoreHook,
     StopHook,
     TaskHook,
     TaskRequest,
@@ -70,6 +71,11 @@ class HookStages:
         for hook in self.hooks:
             if isinstance(hook, ExitedHook):
                 await self._logged(hook, "exited", hook.exited(request))
+
+    async def restore(self, request: TaskRequest) -> None:
+        for hook in self.hooks:
+            if isinstance(hook, RestoreHook):
+                await self._logged(hook, "restore", hook.restore(request))
 
     async def stop(self, request: TaskRequest) -> None:
         for hook in self.hooks:

@@ -112,3 +112,74 @@ def test_a_token_outlives_neither_its_ttl_nor_its_allocation(seeded: VarCluster)
         wait_until(lambda: task.get("/v1/var/nomad/jobs/short").status_code == 403, 30,
                    what="the identity to expire")
     assert root.delete("/v1/job/short", params={"purge": "true"}).status_code == 200
+
+
+def test_an_identity_is_no_management_token_cve_2023_1299(seeded: VarCluster) -> None:
+    with seeded.agent.http(seeded.token_of(seeded.web_alloc)) as task:
+        for path in ("/v1/acl/tokens", "/v1/nodes", "/v1/jobs",
+                     f"/v1/allocation/{seeded.other_alloc}"):
+            assert task.get(path).status_code == 403, path
+        assert task.get("/v1/acl/policies").json() == []  # only the policies it holds
+        assert task.put("/v1/var/anything", json={"Items": {"a": "b"}}).status_code == 403
+
+
+def test_the_alloc_apis_never_hand_out_the_token_cve_2024_12678(seeded: VarCluster) -> None:
+    token = seeded.token_of(seeded.web_alloc)
+    root = seeded.root
+    for path in (f"/v1/allocation/{seeded.web_alloc}", "/v1/allocations",
+                 "/v1/job/web/allocations", "/v1/job/web"):
+        reply = root.get(path)
+        assert reply.status_code == 200 and token not in reply.text, path
+    for path in ("main/secrets/nomad_token", "main/SECRETS/nomad_token"):
+        read = root.get(f"/v1/client/fs/cat/{seeded.web_alloc}", params={"path": path})
+        assert read.status_code != 200 and token not in read.text, path
+
+
+def test_a_node_reads_variables_as_its_task_for_templates(seeded: VarCluster) -> None:
+    """`TaskVariables` (what nomadVar uses): the task's identity, asked of the server by
+    the node, reads its own paths, is refused others, and a blocking read wakes on a write."""
+    import asyncio
+
+    from caravan.client.identity import TaskIdentities
+    from caravan.client.rpc import ServerRPC
+    from caravan.client.task_variables import TaskVariables
+    from caravan.clock import SystemClock
+    from caravan.errors import PermissionDenied
+    from caravan.structs import Allocation
+
+    node_id, secret = seeded.agent.node_secret()
+    alloc = Allocation.model_validate(
+        seeded.root.get(f"/v1/allocation/{seeded.web_alloc}").json())
+
+    async def scenario() -> None:
+        rpc = ServerRPC([seeded.agent.address], secret)
+        try:
+            identities = TaskIdentities(
+                lambda a, t: rpc.sign_identity(node_id, a, t), SystemClock())
+            variables = TaskVariables(rpc, identities)
+            gone = await asyncio.to_thread(seeded.root.delete, "/v1/var/nomad/jobs/web/main/main")
+            assert gone.status_code == 204
+            assert (await variables.read(alloc, "main", "nomad/jobs/web/main/main"))[0] is None
+            own, index = await variables.read(alloc, "main", "nomad/jobs/web")
+            assert own is not None and own.items == {"at": "nomad/jobs/web"} and index > 0
+            try:
+                await variables.read(alloc, "main", "nomad/jobs/other")
+                raise AssertionError("another job's variable was readable")
+            except PermissionDenied:
+                pass
+            listed, _ = await variables.list(alloc, "main", "nomad/jobs/")
+            assert "nomad/jobs/other" not in [m.path for m in listed]
+            waiting = asyncio.ensure_future(
+                variables.read(alloc, "main", "nomad/jobs/web", index=index, wait_s=60))
+            await asyncio.sleep(0.2)
+            assert not waiting.done()
+            put = await asyncio.to_thread(seeded.root.put, "/v1/var/nomad/jobs/web",
+                                          json={"Items": {"at": "changed"}})
+            assert put.status_code == 200
+            changed, new_index = await asyncio.wait_for(waiting, 30)
+            assert changed is not None and changed.items == {"at": "changed"}
+            assert new_index > index
+        finally:
+            await rpc.aclose()
+
+    asyncio.run(scenario())
