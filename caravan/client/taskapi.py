@@ -157,7 +157,8 @@ class TaskAPIServer:
         self._http = httpx.AsyncClient(base_url=self._config.agent_url,
                                        verify=self._config.verify,
                                        timeout=httpx.Timeout(30.0, read=None))
-        config = uvicorn.Config(_Relay(self._http, self._token), log_level="warning",
+        # log_config=None: the agent configured logging once; a task start must not redo it.
+        config = uvicorn.Config(_Relay(self._http, self._token), log_config=None,
                                 lifespan="off", access_log=False, timeout_graceful_shutdown=1)
         self._server = _Server(config)
         self._serving = asyncio.create_task(self._server.serve(sockets=[sock]),
