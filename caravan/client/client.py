@@ -213,6 +213,7 @@ class Client:
         for driver in self.drivers.values():
             await driver.close()
         await self.rpc.aclose()
+        await self.task_api.aclose()
 
     async def wait_registered(self) -> None:
         await self.heartbeater.registered.wait()

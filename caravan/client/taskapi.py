@@ -24,7 +24,6 @@ import socket
 import ssl
 import stat
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -130,12 +129,29 @@ def bind_socket(task_dir: Path, owner: tuple[int, int] | None) -> socket.socket:
         return sock
 
 
-@dataclass(frozen=True)
 class TaskAPIConfig:
-    """Where the relay sends requests: the agent's own listener, as the agent calls it."""
+    """Where every task's relay sends requests: the agent's own listener, as the agent
+    calls it. One HTTP client for all tasks (building one costs an SSL context, far too
+    much for every task start); the client agent closes it when it stops."""
 
-    agent_url: str
-    verify: ssl.SSLContext | bool = True
+    def __init__(self, agent_url: str, verify: ssl.SSLContext | bool = True) -> None:
+        self.agent_url = agent_url
+        self.verify = verify
+        self._http: httpx.AsyncClient | None = None
+
+    def http(self) -> httpx.AsyncClient:
+        if self._http is None:
+            # Blocking queries and followed logs may stay open for minutes.
+            self._http = httpx.AsyncClient(
+                base_url=self.agent_url, verify=self.verify,
+                timeout=httpx.Timeout(30.0, read=None),
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=32))
+        return self._http
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
 
 
 class TaskAPIServer:
@@ -147,18 +163,13 @@ class TaskAPIServer:
         self._token = token
         self._server: _Server | None = None
         self._serving: asyncio.Task[None] | None = None
-        self._http: httpx.AsyncClient | None = None
         self._task_dir: Path | None = None
 
     async def start(self, task_dir: Path, owner: tuple[int, int] | None) -> None:
         sock = await asyncio.to_thread(bind_socket, task_dir, owner)
         self._task_dir = task_dir
-        # Blocking queries and followed logs may stay open for minutes.
-        self._http = httpx.AsyncClient(base_url=self._config.agent_url,
-                                       verify=self._config.verify,
-                                       timeout=httpx.Timeout(30.0, read=None))
         # log_config=None: the agent configured logging once; a task start must not redo it.
-        config = uvicorn.Config(_Relay(self._http, self._token), log_config=None,
+        config = uvicorn.Config(_Relay(self._config.http(), self._token), log_config=None,
                                 lifespan="off", access_log=False, timeout_graceful_shutdown=1)
         self._server = _Server(config)
         self._serving = asyncio.create_task(self._server.serve(sockets=[sock]),
@@ -169,11 +180,9 @@ class TaskAPIServer:
             self._server.should_exit = True
             with contextlib.suppress(Exception):
                 await self._serving
-        if self._http is not None:
-            await self._http.aclose()
         if self._task_dir is not None:
             await asyncio.to_thread(_remove_socket, self._task_dir)
-        self._server = self._serving = self._http = self._task_dir = None
+        self._server = self._serving = self._task_dir = None
 
 
 def _remove_socket(task_dir: Path) -> None:
