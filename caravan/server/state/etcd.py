@@ -37,7 +37,8 @@ class EtcdBackend:
     def __init__(self, config: EtcdConfig, *, timeout_s: float = 10.0) -> None:
         self.conn = EtcdConnection(config, timeout_s=timeout_s)
         self._rows = self.conn.prefix + b"t/"
-        self._index_key = self.conn.prefix + b"index"
+        self.index_key = self._index_key = self.conn.prefix + b"index"
+        self._guard: tuple[bytes, int] | None = None  # (leader key, its create revision)
         self._index_rev = 0  # mod revision of the index key the store's memory reflects
         self._watch_from = 0
         self._watch: asyncio.Task[None] | None = None
@@ -61,16 +62,23 @@ class EtcdBackend:
         self._watch_from = got.header.revision + 1
         return Loaded(index=index, rows=rows)
 
+    def guard(self, key: bytes, create_revision: int) -> None:
+        """From now on a commit also requires `key` to have been created at
+        `create_revision` (the leader key this server holds; -1 fails every commit)."""
+        self._guard = (key, create_revision)
+
     def commit(self, change: Change) -> None:
         """One guarded transaction; `WriteFailed` with nothing written if the state moved."""
-        ok, revision = self._call(self._commit(change, self._index_rev), "write")
+        ok, revision = self._call(self._commit(change, self._index_rev, self._guard), "write")
         if not ok:
             raise WriteFailed(
                 "the state in etcd changed under this server (another server wrote since "
-                "this one last read it)", hint="only the leader writes; retry the request")
+                "this one last read it, or it is not the leader)",
+                hint="only the leader writes; retry the request")
         self._index_rev = revision
 
-    async def _commit(self, change: Change, expect_rev: int) -> tuple[bool, int]:
+    async def _commit(self, change: Change, expect_rev: int,
+                      guard: tuple[bytes, int] | None) -> tuple[bool, int]:
         tx = self.conn.client.transactions
         ops: list[Any] = []
         for (table, key), value in change.rows.items():
@@ -78,8 +86,11 @@ class EtcdBackend:
             ops.append(tx.delete(row) if value is None else tx.put(row, value.encode()))
         ops.append(tx.put(self._index_key, str(change.index).encode()))
         ops.append(tx.get(self._index_key))  # its mod revision is this commit's revision
+        compare = [tx.mod(self._index_key) == expect_rev]
+        if guard is not None:
+            compare.append(tx.create(guard[0]) == guard[1])
         ok, responses = await self.conn.client.transaction(
-            compare=[tx.mod(self._index_key) == expect_rev], success=ops, failure=[])
+            compare=compare, success=ops, failure=[])
         if not ok:
             return False, 0
         (_, got), = responses[-1]

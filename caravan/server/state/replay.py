@@ -9,17 +9,17 @@ stay local. Rows decode as `StateStore._load` decodes them at start.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from caravan.server.state import acl_tables, exec_session_table, service_tables
+from caravan.server.state.acl_tables import AclTables
 from caravan.server.state.backend import Change
+from caravan.server.state.exec_session_table import ExecSessionTable
+from caravan.server.state.service_tables import ServiceTables
 from caravan.server.state.txn import AclWrites
-from caravan.structs import Evaluation, Job, Node, ServiceRegistration
+from caravan.structs import Allocation, Evaluation, Job, Node, ServiceRegistration
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
 from caravan.structs.exec_audit import ExecSession
-
-if TYPE_CHECKING:
-    from caravan.server.state.store import StateStore
 
 # Order matters: an alloc row re-attaches its job from the versions table.
 V = TypeVar("V")
@@ -27,7 +27,26 @@ V = TypeVar("V")
 _ORDER = ("job_versions", "jobs", "nodes", "node_secrets", "evals", "allocs")
 
 
-def apply_change(store: StateStore, change: Change) -> set[str]:
+class Tables:
+    """What of the store a replay touches (`StateStore` is one)."""
+
+    _versions: dict[str, Job]
+    _jobs: dict[str, Job]
+    _nodes: dict[str, Node]
+    _node_secrets: dict[str, str]
+    acl: AclTables
+    services: ServiceTables
+    exec_sessions: ExecSessionTable
+
+    def _index_alloc(self, alloc: Allocation) -> None: ...
+    def _drop_alloc(self, alloc_id: str) -> None: ...
+    def _alloc_from_row(self, raw: str) -> Allocation:
+        raise NotImplementedError
+    def _index_eval(self, ev: Evaluation) -> None: ...
+    def _drop_eval(self, eval_id: str) -> None: ...
+
+
+def apply_change(store: Tables, change: Change) -> set[str]:
     """Apply `change` to `store`'s memory; returns the tables it touched."""
     by_table: dict[str, dict[str, str | None]] = {}
     for (table, key), value in change.rows.items():
@@ -46,7 +65,7 @@ def apply_change(store: StateStore, change: Change) -> set[str]:
     return touched
 
 
-def _apply_core(store: StateStore, table: str, key: str, raw: str | None) -> None:
+def _apply_core(store: Tables, table: str, key: str, raw: str | None) -> None:
     if table == "job_versions":
         _set(store._versions, key, None if raw is None else Job.model_validate_json(raw))
     elif table == "jobs":

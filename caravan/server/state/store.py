@@ -21,7 +21,7 @@ from caravan.server.state.exec_session_table import ExecSessionTable
 from caravan.server.state.service_tables import TABLE as SERVICE_TABLE
 from caravan.server.state.service_tables import ServiceTables
 from caravan.server.state.backend import Backend, Change
-from caravan.server.state.replay import apply_change
+from caravan.server.state.replay import Tables, apply_change
 from caravan.server.state.snapshot import StateSnapshot
 from caravan.server.state.txn import Txn, job_key, version_key
 from caravan.structs import Allocation, Evaluation, Job, Node
@@ -29,7 +29,7 @@ from caravan.structs import Allocation, Evaluation, Job, Node
 TABLES = ("jobs", "job_versions", "allocs", "evals", "nodes", "node_secrets")
 
 
-class StateStore:
+class StateStore(Tables):
     def __init__(self, backend: Backend) -> None:
         self._backend = backend
         self._index = 0
@@ -89,6 +89,10 @@ class StateStore:
     @property
     def index(self) -> int:
         return self._index
+
+    @property
+    def backend(self) -> Backend:
+        return self._backend
 
     def table_index(self, *tables: str) -> int:
         """The highest index that modified any of `tables`, floored at 1 (as Nomad does)."""

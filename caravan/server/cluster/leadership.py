@@ -1,0 +1,156 @@
+"""Leader election through an etcd lease (etcd's election recipe).
+
+    session:  grant a lease (TTL) ─▶ put members/<name> on it ─▶ keep it alive
+    campaign: put `leader` only if it does not exist (create revision 0), on the lease
+              ─ won:  catch up with etcd, then `on_gain()`; lead until the session ends
+              ─ lost: remember who leads; wait for the key to go; campaign again
+
+A leader steps down (`on_lose()`) as soon as a keepalive has not been answered
+for half the TTL: etcd drops its lease only after the whole TTL, so it stops
+acting before anyone else can be elected. While it leads, its commits also check
+that the `leader` key is still the one it created (`EtcdBackend.guard`), so a
+deposed leader cannot commit even if it has not noticed yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aetcd
+
+from caravan.server.cluster.members import Member
+from caravan.server.state.etcd import EtcdBackend
+
+log = logging.getLogger(__name__)
+
+
+class LeaseLost(Exception):
+    pass
+
+
+class Leadership:
+    def __init__(self, backend: EtcdBackend, me: Member, ttl_s: int, *,
+                 store_index: Callable[[], int], on_gain: Callable[[], Awaitable[None]],
+                 on_lose: Callable[[], Awaitable[None]]) -> None:
+        self._backend = backend
+        self._conn = backend.conn
+        self.me = me
+        self.ttl_s = ttl_s
+        self._store_index = store_index
+        self._on_gain = on_gain
+        self._on_lose = on_lose
+        self._leader_key = self._conn.prefix + b"leader"
+        self._members_prefix = self._conn.prefix + b"members/"
+        self.leader: Member | None = None
+        self.is_leader = False
+        self.last_contact = time.monotonic()  # the last answer from etcd
+
+    # ---- reads for the HTTP side -------------------------------------------------------
+
+    async def members(self) -> list[Member]:
+        got = await self._conn.acall(self._conn.client.get_prefix(self._members_prefix))
+        return sorted((Member.decode(kv.value) for kv in got), key=lambda m: m.name)
+
+    def last_contact_ms(self) -> int:
+        return 0 if self.is_leader else int((time.monotonic() - self.last_contact) * 1000)
+
+    # ---- the loop ------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self._session()
+            except (aetcd.ClientError, TimeoutError, LeaseLost) as e:
+                log.warning("etcd session ended (%s); starting a new one", e or type(e).__name__)
+            finally:
+                await self._step_down()
+            await asyncio.sleep(0.5)
+
+    async def _session(self) -> None:
+        lease = await self._conn.acall(self._conn.client.lease(self.ttl_s))
+        await self._conn.acall(self._conn.client.put(
+            self._members_prefix + self.me.name.encode(), self.me.encode(), lease=lease.id))
+        keepalive = asyncio.ensure_future(self._keepalive(lease))
+        campaign = asyncio.ensure_future(self._campaign(lease))
+        try:
+            done, _ = await asyncio.wait({keepalive, campaign},
+                                         return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()
+        finally:
+            keepalive.cancel()
+            campaign.cancel()
+            await asyncio.gather(keepalive, campaign, return_exceptions=True)
+            try:
+                await asyncio.wait_for(self._conn.acall(lease.revoke()), 2)
+            except Exception:  # unreachable etcd: the lease expires by itself
+                pass
+
+    async def _keepalive(self, lease: Any) -> None:
+        last_ok = time.monotonic()
+        while True:
+            await asyncio.sleep(self.ttl_s / 4)
+            sent = time.monotonic()
+            try:
+                reply = await asyncio.wait_for(self._conn.acall(lease.refresh()),
+                                               self.ttl_s / 4)
+            except (aetcd.ClientError, TimeoutError):
+                reply = None
+            if reply is not None and reply.TTL > 0:
+                last_ok = self.last_contact = sent
+                continue
+            if reply is not None:
+                raise LeaseLost("etcd says the lease expired")
+            if time.monotonic() - last_ok > self.ttl_s / 2:
+                raise LeaseLost(f"no keepalive answered for {self.ttl_s / 2:.1f}s")
+
+    async def _campaign(self, lease: Any) -> None:
+        client = self._conn.client
+        tx = client.transactions
+        while True:
+            ok, responses = await self._conn.acall(client.transaction(
+                compare=[tx.create(self._leader_key) == 0],
+                success=[tx.put(self._leader_key, self.me.encode(), lease=lease.id),
+                         tx.get(self._leader_key)],
+                failure=[tx.get(self._leader_key)]))
+            self.last_contact = time.monotonic()
+            found = responses[-1]
+            if found:
+                value, kv = found[0]
+                self.leader = Member.decode(value)
+            if ok:
+                (_, kv), = responses[-1]
+                await self._gain(int(kv.create_revision))
+                await asyncio.Event().wait()  # lead until the session ends
+            try:
+                await self._conn.acall(client.watch_once(self._leader_key,
+                                                         timeout=self.ttl_s))
+            except aetcd.WatchTimeoutError:
+                pass
+
+    async def _gain(self, create_revision: int) -> None:
+        # Apply everything committed before this moment before acting on the state.
+        got = await self._conn.acall(self._conn.client.get(self._backend.index_key))
+        target = int(got.value) if got is not None else 0
+        async with asyncio.timeout(self.ttl_s * 4):
+            while self._store_index() < target:
+                await asyncio.sleep(0.01)
+        self._backend.guard(self._leader_key, create_revision)
+        self.is_leader = True
+        self.leader = self.me
+        log.info("this server (%s) is now the leader", self.me.name)
+        await self._on_gain()
+
+    async def _step_down(self) -> None:
+        self._backend.guard(self._leader_key, -1)  # no commit passes until elected again
+        if self.leader == self.me:
+            self.leader = None
+        if not self.is_leader:
+            return
+        self.is_leader = False
+        log.warning("this server (%s) is no longer the leader", self.me.name)
+        await self._on_lose()

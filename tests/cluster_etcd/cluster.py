@@ -1,0 +1,73 @@
+"""Three caravan servers on one real etcd, each its own agent process on free ports."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.agents import AgentProcess, free_port, wait_until
+from tests.etcd_server import EtcdProcess
+
+_prefixes = itertools.count()
+
+
+@dataclass
+class Cluster:
+    etcd: EtcdProcess
+    servers: list[AgentProcess]
+
+    def alive(self) -> list[AgentProcess]:
+        return [s for s in self.servers if s.proc is not None and s.proc.poll() is None]
+
+    def leader(self) -> AgentProcess:
+        """The server every live server names as leader (waits until they agree)."""
+        def agreed() -> AgentProcess | None:
+            seen = set()
+            for server in self.alive():
+                try:
+                    seen.add(httpx.get(f"{server.address}/v1/status/leader", timeout=5).json())
+                except httpx.HTTPError:
+                    return None
+            if len(seen) != 1 or "" in seen:
+                return None
+            rpc = seen.pop()
+            return next((s for s in self.alive() if rpc.endswith(f":{rpc_port(s)}")), None)
+        found: AgentProcess = wait_until(agreed, 60, what="one leader all servers agree on")
+        return found
+
+    def followers(self) -> list[AgentProcess]:
+        leader = self.leader()
+        return [s for s in self.alive() if s is not leader]
+
+
+def rpc_port(server: AgentProcess) -> int:
+    return int(server.config.split("rpc = ")[1].split()[0])
+
+
+@contextmanager
+def etcd_cluster(root: Path, etcd: EtcdProcess, *, count: int = 3,
+                 heartbeat_ttl: str = "2s") -> Iterator[Cluster]:
+    prefix = f"cluster{next(_prefixes)}/"
+    servers = []
+    for n in range(count):
+        config = (f'ports {{ rpc = {free_port()} }}\n'
+                  f'server {{ etcd {{ endpoints = ["{etcd.endpoint}"]\n'
+                  f'  key_prefix = "{prefix}"\n  leader_ttl = 3 }} }}\n')
+        servers.append(AgentProcess(root=root, name=f"s{n}", dev=False, client=False,
+                                    config=config, heartbeat_grace=heartbeat_ttl,
+                                    min_heartbeat_ttl=heartbeat_ttl))
+    started: list[AgentProcess] = []
+    try:
+        for server in servers:
+            started.append(server.start())
+        cluster = Cluster(etcd, servers)
+        cluster.leader()
+        yield cluster
+    finally:
+        for server in reversed(started):
+            server.stop()
