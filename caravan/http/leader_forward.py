@@ -14,6 +14,7 @@ from starlette.types import ASGIApp
 
 from caravan.http.context import AgentContext
 from caravan.http.forward import forward
+from caravan.server.cluster.errors import NoLeader
 
 _READS = {"GET", "HEAD", "OPTIONS"}
 _LOCAL = ("/v1/client/", "/v1/agent/", "/v1/regions", "/v1/status/")
@@ -40,6 +41,13 @@ class ForwardToLeader(BaseHTTPMiddleware):
             request.scope["headers"] = [*request.scope["headers"],
                                         (FORWARDED.lower().encode(), b"1")]
             return await forward(request, leader.http)
+        if not write and not leadership.is_leader and path.startswith("/v1/") \
+                and not path.startswith(_LOCAL) and "stale" not in request.query_params:
+            # Nomad's default is a consistent read; `?stale` may answer from memory as is.
+            try:
+                await leadership.catch_up()
+            except NoLeader as e:  # etcd unreachable, or the watch fell behind
+                return PlainTextResponse(e.message, status_code=500)
         response = await call_next(request)
         if "x-nomad-index" in response.headers:
             response.headers["X-Nomad-KnownLeader"] = str(leadership.leader is not None).lower()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from caravan.clock import Clock
 from caravan.errors import WriteFailed
@@ -30,7 +31,6 @@ from caravan.server.core import ServerCore
 from caravan.server.eval_broker import EvalBroker
 from caravan.server.eval_endpoint import EvalEndpoint
 from caravan.server.exec_audit_endpoint import ExecAuditEndpoint
-from caravan.server.cluster.leadership import Leadership
 from caravan.server.heartbeat import HeartbeatTracker
 from caravan.server.introduction import Introductions, load_or_create_key
 from caravan.server.job_changes import JobChanges
@@ -45,6 +45,9 @@ from caravan.server.worker import Worker
 from caravan.structs import Evaluation
 from caravan.structs.validate import DEFAULT_JOB_MAX_COUNT
 from caravan.supervisor import Supervisor, TaskFailure
+
+if TYPE_CHECKING:  # only a server of a cluster loads the etcd client
+    from caravan.server.cluster.leadership import Leadership
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +89,7 @@ class Server:
         self._leader_tasks: list[asyncio.Task[None]] = []
         self.leadership: Leadership | None = None
         if member is not None:
+            from caravan.server.cluster.leadership import Leadership
             from caravan.server.state.etcd import EtcdBackend
             if not isinstance(backend, EtcdBackend):
                 raise TypeError("a cluster member needs the etcd backend")

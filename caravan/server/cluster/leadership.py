@@ -22,6 +22,7 @@ from typing import Any
 
 import aetcd
 
+from caravan.server.cluster.errors import NoLeader
 from caravan.server.cluster.members import Member
 from caravan.server.state.etcd import EtcdBackend
 
@@ -48,12 +49,28 @@ class Leadership:
         self.leader: Member | None = None
         self.is_leader = False
         self.last_contact = time.monotonic()  # the last answer from etcd
+        backend.guard(self._leader_key, -1)  # no commit until this server leads
 
     # ---- reads for the HTTP side -------------------------------------------------------
 
     async def members(self) -> list[Member]:
         got = await self._conn.acall(self._conn.client.get_prefix(self._members_prefix))
         return sorted((Member.decode(kv.value) for kv in got), key=lambda m: m.name)
+
+    async def catch_up(self) -> None:
+        """Wait until this server's memory holds every commit made before this call
+        (a consistent read on a follower: one etcd read, then the watch's progress)."""
+        try:
+            got = await self._conn.acall(self._conn.client.get(self._backend.index_key))
+            self.last_contact = time.monotonic()
+            await self._wait_index(int(got.value) if got is not None else 0)
+        except (aetcd.ClientError, TimeoutError):
+            raise NoLeader("No cluster leader") from None
+
+    async def _wait_index(self, target: int) -> None:
+        async with asyncio.timeout(self.ttl_s * 4):
+            while self._store_index() < target:
+                await asyncio.sleep(0.005)
 
     def last_contact_ms(self) -> int:
         return 0 if self.is_leader else int((time.monotonic() - self.last_contact) * 1000)
@@ -134,11 +151,7 @@ class Leadership:
 
     async def _gain(self, create_revision: int) -> None:
         # Apply everything committed before this moment before acting on the state.
-        got = await self._conn.acall(self._conn.client.get(self._backend.index_key))
-        target = int(got.value) if got is not None else 0
-        async with asyncio.timeout(self.ttl_s * 4):
-            while self._store_index() < target:
-                await asyncio.sleep(0.01)
+        await self.catch_up()
         self._backend.guard(self._leader_key, create_revision)
         self.is_leader = True
         self.leader = self.me

@@ -23,7 +23,9 @@ def member_of(cfg: AgentConfig) -> Member:
 def cluster_server(cfg: AgentConfig, data_dir: Path, options: dict[str, object]) -> Server:
     etcd = cfg.server.etcd
     assert etcd is not None
-    backend = EtcdBackend(etcd)
+    # A call to etcd gives up within the lease's TTL: a commit stuck on a partition
+    # must not hold the agent's loop (and so its keepalives) past the time to step down.
+    backend = EtcdBackend(etcd, timeout_s=etcd.leader_ttl / 2)
     try:
         return Server(backend, server_dir=data_dir / "server", member=member_of(cfg),
                       leader_ttl_s=etcd.leader_ttl, **options)  # type: ignore[arg-type]

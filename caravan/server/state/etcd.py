@@ -133,8 +133,10 @@ class EtcdBackend:
                 log.error("etcd compacted revisions this server had not seen yet; "
                           "restart the agent to reload its state")
                 return
-            except aetcd.ClientError as e:
-                log.warning("etcd watch broke (%s); watching again from revision %d", e, start)
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:  # a broken stream: aetcd raises what gRPC gave it
+                log.warning("etcd watch broke (%r); watching again from revision %d", e, start)
                 await asyncio.sleep(0.5)
 
     async def _watch_once(self, start: int, on_change: Callable[[Change, int], None]) -> int:

@@ -112,7 +112,7 @@ class EtcdConnection:
 
     def call(self, coro: Coroutine[Any, Any, T], timeout_s: float | None = None) -> T:
         future = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        return future.result(timeout_s if timeout_s is not None else self.timeout_s + 5)
+        return future.result(timeout_s if timeout_s is not None else self.timeout_s + 1)
 
     async def acall(self, coro: Coroutine[Any, Any, T]) -> T:
         """`call()` for code on another event loop: awaits without blocking that loop."""
