@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from tests.agents import AgentProcess, free_port, wait_until
+from tests.cluster_etcd.proxy import Relay
 from tests.etcd_server import EtcdProcess
 
 _prefixes = itertools.count()
@@ -20,6 +22,7 @@ _prefixes = itertools.count()
 class Cluster:
     etcd: EtcdProcess
     servers: list[AgentProcess]
+    relays: dict[str, Relay]  # server name -> its cuttable link to etcd (when asked for)
 
     def alive(self) -> list[AgentProcess]:
         return [s for s in self.servers if s.proc is not None and s.proc.poll() is None]
@@ -51,23 +54,32 @@ def rpc_port(server: AgentProcess) -> int:
 
 @contextmanager
 def etcd_cluster(root: Path, etcd: EtcdProcess, *, count: int = 3,
-                 heartbeat_ttl: str = "2s") -> Iterator[Cluster]:
+                 heartbeat_ttl: str = "2s", relays: bool = False) -> Iterator[Cluster]:
+    """`relays`: each server reaches etcd through its own `Relay`, so a test can cut it."""
     prefix = f"cluster{next(_prefixes)}/"
     servers = []
+    links: dict[str, Relay] = {}
     for n in range(count):
+        endpoint = etcd.endpoint
+        if relays:
+            links[f"s{n}"] = Relay(etcd.client_port).start()
+            endpoint = links[f"s{n}"].endpoint
         config = (f'ports {{ rpc = {free_port()} }}\n'
-                  f'server {{ etcd {{ endpoints = ["{etcd.endpoint}"]\n'
+                  f'server {{ etcd {{ endpoints = ["{endpoint}"]\n'
                   f'  key_prefix = "{prefix}"\n  leader_ttl = 3 }} }}\n')
         servers.append(AgentProcess(root=root, name=f"s{n}", dev=False, client=False,
                                     config=config, heartbeat_grace=heartbeat_ttl,
                                     min_heartbeat_ttl=heartbeat_ttl))
-    started: list[AgentProcess] = []
     try:
-        for server in servers:
-            started.append(server.start())
-        cluster = Cluster(etcd, servers)
+        # Started side by side: each one's start is mostly Python importing itself.
+        with ThreadPoolExecutor(len(servers)) as pool:
+            for done in [pool.submit(s.start, 120.0) for s in servers]:
+                done.result()
+        cluster = Cluster(etcd, servers, links)
         cluster.leader()
         yield cluster
     finally:
-        for server in reversed(started):
-            server.stop()
+        with ThreadPoolExecutor(len(servers)) as pool:
+            list(pool.map(lambda s: s.stop(), servers))
+        for relay in links.values():
+            relay.stop()

@@ -47,7 +47,8 @@ class Leadership:
         self._leader_key = self._conn.prefix + b"leader"
         self._members_prefix = self._conn.prefix + b"members/"
         self.leader: Member | None = None
-        self.is_leader = False
+        self.is_leader = False  # may be cleared from the etcd thread (keepalive lost)
+        self._leading = False  # on_gain ran and on_lose has not (the agent's loop only)
         self.last_contact = time.monotonic()  # the last answer from etcd
         backend.guard(self._leader_key, -1)  # no commit until this server leads
 
@@ -88,10 +89,13 @@ class Leadership:
             await asyncio.sleep(0.5)
 
     async def _session(self) -> None:
+        asked = time.monotonic()  # the lease runs from no earlier than this
         lease = await self._conn.acall(self._conn.client.lease(self.ttl_s))
         await self._conn.acall(self._conn.client.put(
             self._members_prefix + self.me.name.encode(), self.me.encode(), lease=lease.id))
-        keepalive = asyncio.ensure_future(self._keepalive(lease))
+        # The keepalive runs on the etcd thread's loop: a commit holding the agent's
+        # loop must not delay the moment this server stops leading.
+        keepalive = asyncio.ensure_future(self._conn.acall(self._keepalive(lease, asked)))
         campaign = asyncio.ensure_future(self._campaign(lease))
         try:
             done, _ = await asyncio.wait({keepalive, campaign},
@@ -107,23 +111,31 @@ class Leadership:
             except Exception:  # unreachable etcd: the lease expires by itself
                 pass
 
-    async def _keepalive(self, lease: Any) -> None:
-        last_ok = time.monotonic()
-        while True:
-            await asyncio.sleep(self.ttl_s / 4)
-            sent = time.monotonic()
-            try:
-                reply = await asyncio.wait_for(self._conn.acall(lease.refresh()),
-                                               self.ttl_s / 4)
-            except (aetcd.ClientError, TimeoutError):
-                reply = None
-            if reply is not None and reply.TTL > 0:
-                last_ok = self.last_contact = sent
-                continue
-            if reply is not None:
-                raise LeaseLost("etcd says the lease expired")
-            if time.monotonic() - last_ok > self.ttl_s / 2:
-                raise LeaseLost(f"no keepalive answered for {self.ttl_s / 2:.1f}s")
+    async def _keepalive(self, lease: Any, last_ok: float) -> None:
+        """Refresh the lease; raise `LeaseLost` once half its TTL passed without an
+        answer. Runs on the etcd loop, so it also stops the leader's commits itself."""
+        try:
+            while True:
+                await asyncio.sleep(self.ttl_s / 6)
+                deadline = last_ok + self.ttl_s / 2
+                sent = time.monotonic()
+                try:
+                    reply = await asyncio.wait_for(lease.refresh(), max(deadline - sent, 0.01))
+                except (aetcd.ClientError, TimeoutError):
+                    reply = None
+                if reply is not None and reply.TTL > 0:
+                    last_ok = self.last_contact = sent
+                    continue
+                if reply is not None:
+                    raise LeaseLost("etcd says the lease expired")
+                if time.monotonic() >= deadline:
+                    raise LeaseLost(f"no keepalive answered for {self.ttl_s / 2:.1f}s")
+        except LeaseLost:
+            self._backend.guard(self._leader_key, -1)
+            self.is_leader = False
+            if self.leader == self.me:
+                self.leader = None
+            raise
 
     async def _campaign(self, lease: Any) -> None:
         client = self._conn.client
@@ -153,17 +165,18 @@ class Leadership:
         # Apply everything committed before this moment before acting on the state.
         await self.catch_up()
         self._backend.guard(self._leader_key, create_revision)
-        self.is_leader = True
+        self.is_leader = self._leading = True
         self.leader = self.me
         log.info("this server (%s) is now the leader", self.me.name)
         await self._on_gain()
 
     async def _step_down(self) -> None:
         self._backend.guard(self._leader_key, -1)  # no commit passes until elected again
+        self.is_leader = False
         if self.leader == self.me:
             self.leader = None
-        if not self.is_leader:
+        if not self._leading:
             return
-        self.is_leader = False
+        self._leading = False
         log.warning("this server (%s) is no longer the leader", self.me.name)
         await self._on_lose()
