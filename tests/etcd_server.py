@@ -21,6 +21,7 @@ class EtcdProcess:
     root: Path
     client_port: int = field(default_factory=free_port)
     peer_port: int = field(default_factory=free_port)
+    max_txn_ops: int = 100_000  # etcd's default is 128
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -38,7 +39,7 @@ class EtcdProcess:
              "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
              "--initial-cluster", f"t={peer}", "--logger", "zap", "--log-level", "error",
              # One plan of hundreds of allocations is one transaction.
-             "--max-txn-ops", "100000", "--max-request-bytes", "33554432"],
+             "--max-txn-ops", str(self.max_txn_ops), "--max-request-bytes", "33554432"],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         deadline = time.monotonic() + 30

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import httpx
 
+from caravan.structs import Node
+from caravan.structs.node import DriverInfo, NodeCpuResources, NodeMemoryResources, NodeResources
+
 from tests.agents import AgentProcess, free_port, wait_until
 from tests.cluster_etcd.proxy import Relay
 from tests.etcd_server import EtcdProcess
@@ -83,3 +86,21 @@ def etcd_cluster(root: Path, etcd: EtcdProcess, *, count: int = 3,
             list(pool.map(lambda s: s.stop(), servers))
         for relay in links.values():
             relay.stop()
+
+
+def register_fake_nodes(server_url: str, count: int) -> None:
+    """Nodes of class "fake" registered over the node API, with room for thousands of
+    small allocations; no client runs what is placed on them."""
+    for n in range(count):
+        node = Node(id=f"00000000-0000-4000-8000-{n:012d}", name=f"fake{n}",
+                    node_class="fake", status="ready",
+                    drivers={"raw_exec": DriverInfo(detected=True, healthy=True)},
+                    node_resources=NodeResources(
+                        cpu=NodeCpuResources(cpu_shares=100_000, total_cpu_cores=64),
+                        memory=NodeMemoryResources(memory_mb=100_000)))
+        body = {"Node": {**node.to_wire(), "SecretID": f"secret-{n}"}}
+        reply = httpx.put(f"{server_url}/v1/node/register", json=body, timeout=30)
+        assert reply.status_code == 200, reply.text
+
+
+FAKE_NODES = [{"LTarget": "${node.class}", "RTarget": "fake", "Operand": "="}]

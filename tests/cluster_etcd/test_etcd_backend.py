@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +128,25 @@ def test_an_unreachable_etcd_is_a_clear_write_error() -> None:
             backend.load()
     finally:
         backend.close()
+
+
+def test_a_plan_over_etcds_transaction_limit_is_refused_whole_with_the_flag_to_raise(
+        tmp_path: Path) -> None:
+    small = EtcdProcess(root=tmp_path, max_txn_ops=128)
+    small.start()
+    backend = EtcdBackend(EtcdConfig(endpoints=[small.endpoint]))
+    try:
+        store = StateStore(backend)
+        txn = store.begin(now_ns=1)
+        job = _job()
+        txn.jobs.append(job)
+        txn.allocs.extend(Allocation(id=f"a{n}", job_id="web", job=job, node_id="n1")
+                          for n in range(200))
+        with pytest.raises(WriteFailed) as failed:
+            store.commit(txn)
+        assert "--max-txn-ops" in str(failed.value.hint)
+        assert store.index == 0 and store.allocs() == []
+        assert StateStore(backend).index == 0  # nothing reached etcd
+    finally:
+        backend.close()
+        small.stop()

@@ -14,10 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from caravan.structs import Node
-from caravan.structs.node import DriverInfo, NodeCpuResources, NodeMemoryResources, NodeResources
 from tests.agents import CARAVAN, wait_until
-from tests.cluster_etcd.cluster import Cluster, etcd_cluster
+from tests.cluster_etcd.cluster import Cluster, etcd_cluster, register_fake_nodes
 from tests.etcd_server import EtcdProcess
 from tests.integration.jobs import raw_exec_job
 
@@ -32,19 +30,6 @@ def cluster(tmp_path: Path, etcd: EtcdProcess) -> Iterator[Cluster]:
         yield c
 
 
-def _register_nodes(server_url: str, count: int) -> None:
-    for n in range(count):
-        node = Node(id=f"00000000-0000-4000-8000-{n:012d}", name=f"fake{n}",
-                    node_class="fake", status="ready",
-                    drivers={"raw_exec": DriverInfo(detected=True, healthy=True)},
-                    node_resources=NodeResources(
-                        cpu=NodeCpuResources(cpu_shares=100_000, total_cpu_cores=64),
-                        memory=NodeMemoryResources(memory_mb=100_000)))
-        body = {"Node": {**node.to_wire(), "SecretID": f"secret-{n}"}}
-        reply = httpx.put(f"{server_url}/v1/node/register", json=body, timeout=30)
-        assert reply.status_code == 200, reply.text
-
-
 def _allocs(url: str, job_id: str) -> list[dict[str, object]]:
     reply = httpx.get(f"{url}/v1/job/{job_id}/allocations", timeout=30)
     reply.raise_for_status()
@@ -56,7 +41,7 @@ def test_killing_the_leader_mid_placement_places_each_allocation_once(
         cluster: Cluster) -> None:
     old = cluster.leader()
     follower = cluster.followers()[0]
-    _register_nodes(follower.address, 10)
+    register_fake_nodes(follower.address, 10)
     job = raw_exec_job("big", count=COUNT, cpu=10, memory=10,
                        constraints=[{"LTarget": "${node.class}", "RTarget": "fake",
                                      "Operand": "="}])

@@ -172,6 +172,11 @@ class EtcdBackend:
     def _call(self, coro: Any, what: str) -> Any:
         try:
             return self.conn.call(coro)
+        except aetcd.InvalidArgumentError as e:
+            # etcd refuses a transaction over --max-txn-ops or --max-request-bytes.
+            raise WriteFailed(f"etcd: could not {what}: {e}",
+                              hint="raise etcd's --max-txn-ops and --max-request-bytes "
+                                   "above the largest plan (see README)") from None
         except aetcd.ClientError as e:
             raise WriteFailed(f"etcd: could not {what}: {e or type(e).__name__}",
                               hint="check that etcd is up and reachable") from None
