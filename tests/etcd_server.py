@@ -19,6 +19,7 @@ ETCD = shutil.which("etcd") or "/usr/bin/etcd"
 @dataclass
 class EtcdProcess:
     root: Path
+    host: str = "127.0.0.1"  # an address of this machine or of a test host it made
     client_port: int = field(default_factory=free_port)
     peer_port: int = field(default_factory=free_port)
     max_txn_ops: int = 100_000  # etcd's default is 128
@@ -26,12 +27,12 @@ class EtcdProcess:
 
     @property
     def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.client_port}"
+        return f"http://{self.host}:{self.client_port}"
 
     def start(self) -> None:
         if not Path(ETCD).exists():
             pytest.fail("etcd is not installed: run scripts/setup (it installs etcd-server)")
-        peer = f"http://127.0.0.1:{self.peer_port}"
+        peer = f"http://{self.host}:{self.peer_port}"
         log = (self.root / "etcd.log").open("wb")
         self.proc = subprocess.Popen(
             [ETCD, "--name", "t", "--data-dir", str(self.root / "etcd-data"),
