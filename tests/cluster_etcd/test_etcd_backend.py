@@ -15,7 +15,9 @@ from caravan.errors import WriteFailed
 from caravan.server.state import StateStore
 from caravan.server.state.etcd import EtcdBackend
 from caravan.structs import Allocation, Job, Node, Task, TaskGroup, canonicalize
+from caravan.server.state.variable_table import variable_key
 from caravan.structs.acl import ACLPolicy
+from caravan.structs.variables import EncryptedVariable
 from tests.agents import free_port
 from tests.etcd_server import EtcdProcess
 
@@ -66,18 +68,24 @@ def test_a_follower_sees_the_leaders_commits_and_its_blocking_query_wakes(
         txn.jobs.append(job)
         txn.allocs.append(Allocation(id="a1", job_id="web", job=job, node_id="n1"))
         txn.acl.policies["ops"] = ACLPolicy(name="ops", rules="")
+        txn.variables[variable_key("default", "app/db")] = EncryptedVariable(
+            namespace="default", path="app/db", key_id="k1", data=b"\x00sealed")
         leader.commit(txn)
         assert await waiter == 2
         alloc = follower.alloc("a1")
         assert alloc is not None and alloc.job is not None and alloc.job.id == "web"
         assert [a.id for a in follower.allocs_by_node("n1")] == ["a1"]
         assert follower.acl.policy("ops") is not None
+        var = follower.variables.get("default", "app/db")
+        assert var is not None and var.data == b"\x00sealed" and var.modify_index == 2
         txn = leader.begin(now_ns=3)
         txn.job_deletes.append(("default", "web"))
         txn.acl.policies["ops"] = None
+        txn.variables[variable_key("default", "app/db")] = None
         leader.commit(txn)
         await _until(lambda: follower.index == 3)
         assert follower.job("default", "web") is None and follower.acl.policy("ops") is None
+        assert follower.variables.get("default", "app/db") is None
 
     asyncio.run(scenario())
 

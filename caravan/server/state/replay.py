@@ -11,15 +11,17 @@ from __future__ import annotations
 import json
 from typing import TypeVar
 
-from caravan.server.state import acl_tables, exec_session_table, service_tables
+from caravan.server.state import acl_tables, exec_session_table, service_tables, variable_table
 from caravan.server.state.acl_tables import AclTables
 from caravan.server.state.backend import Change
 from caravan.server.state.exec_session_table import ExecSessionTable
 from caravan.server.state.service_tables import ServiceTables
 from caravan.server.state.txn import AclWrites
+from caravan.server.state.variable_table import VariableTable
 from caravan.structs import Allocation, Evaluation, Job, Node, ServiceRegistration
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
 from caravan.structs.exec_audit import ExecSession
+from caravan.structs.variables import EncryptedVariable
 
 # Order matters: an alloc row re-attaches its job from the versions table.
 V = TypeVar("V")
@@ -37,6 +39,7 @@ class Tables:
     acl: AclTables
     services: ServiceTables
     exec_sessions: ExecSessionTable
+    variables: VariableTable
 
     def _index_alloc(self, alloc: Allocation) -> None: ...
     def _drop_alloc(self, alloc_id: str) -> None: ...
@@ -62,6 +65,9 @@ def apply_change(store: Tables, change: Change) -> set[str]:
     touched |= store.exec_sessions.apply([
         ExecSession.model_validate_json(raw)
         for raw in by_table.get(exec_session_table.TABLE, {}).values() if raw is not None])
+    touched |= store.variables.apply({
+        k: None if raw is None else EncryptedVariable.model_validate_json(raw)
+        for k, raw in by_table.get(variable_table.TABLE, {}).items()})
     return touched
 
 
