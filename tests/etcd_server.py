@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import ssl
 import subprocess
 import time
 import urllib.request
@@ -23,19 +24,30 @@ class EtcdProcess:
     client_port: int = field(default_factory=free_port)
     peer_port: int = field(default_factory=free_port)
     max_txn_ops: int = 100_000  # etcd's default is 128
+    # (ca, cert, key) files: serve TLS and require client certificates signed by ca.
+    tls: tuple[Path, Path, Path] | None = None
     proc: subprocess.Popen[bytes] | None = None
 
     @property
     def endpoint(self) -> str:
-        return f"http://{self.host}:{self.client_port}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self.host}:{self.client_port}"
 
     def start(self) -> None:
         if not Path(ETCD).exists():
             pytest.fail("etcd is not installed: run scripts/setup (it installs etcd-server)")
         peer = f"http://{self.host}:{self.peer_port}"
         log = (self.root / "etcd.log").open("wb")
+        tls_args: list[str] = []
+        context = None
+        if self.tls is not None:
+            ca, cert, key = self.tls
+            tls_args = ["--cert-file", str(cert), "--key-file", str(key),
+                        "--trusted-ca-file", str(ca), "--client-cert-auth"]
+            context = ssl.create_default_context(cafile=str(ca))
+            context.load_cert_chain(str(cert), str(key))
         self.proc = subprocess.Popen(
-            [ETCD, "--name", "t", "--data-dir", str(self.root / "etcd-data"),
+            [ETCD, *tls_args, "--name", "t", "--data-dir", str(self.root / "etcd-data"),
              "--listen-client-urls", self.endpoint, "--advertise-client-urls", self.endpoint,
              "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
              "--initial-cluster", f"t={peer}", "--logger", "zap", "--log-level", "error",
@@ -48,7 +60,8 @@ class EtcdProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError("etcd exited: " + (self.root / "etcd.log").read_text()[-2000:])
             try:
-                with urllib.request.urlopen(self.endpoint + "/health", timeout=1) as r:
+                with urllib.request.urlopen(self.endpoint + "/health", timeout=1,
+                                            context=context) as r:
                     if b'"true"' in r.read():
                         return
             except OSError:

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from caravan.config.etcd import EtcdConfig
-from caravan.errors import WriteFailed
+from caravan.errors import InvalidInput, WriteFailed
 from caravan.server.state import StateStore
 from caravan.server.state.etcd import EtcdBackend
 from caravan.structs import Allocation, Job, Node, Task, TaskGroup, canonicalize
 from caravan.server.state.variable_table import variable_key
 from caravan.structs.acl import ACLPolicy
+from caravan.tls.certs import CertRequest, create_ca, create_cert
 from caravan.structs.variables import EncryptedVariable
 from tests.agents import free_port
 from tests.etcd_server import EtcdProcess
@@ -158,3 +159,39 @@ def test_a_plan_over_etcds_transaction_limit_is_refused_whole_with_the_flag_to_r
     finally:
         backend.close()
         small.stop()
+
+
+def test_tls_to_etcd_with_a_client_certificate(tmp_path: Path) -> None:
+    ca_pem, ca_key = create_ca()
+    cert_pem, key_pem = create_cert(CertRequest(role="server"), ca_pem, ca_key)
+    files = {"ca.pem": ca_pem, "cert.pem": cert_pem, "key.pem": key_pem}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    ca, cert, key = (tmp_path / n for n in files)
+    secure = EtcdProcess(root=tmp_path, tls=(ca, cert, key))
+    secure.start()
+    opened: list[EtcdBackend] = []
+    try:
+        good = EtcdConfig(endpoints=[secure.endpoint], ca_file=str(ca), cert_file=str(cert),
+                          key_file=str(key))
+        opened.append(backend := EtcdBackend(good))
+        store = StateStore(backend)
+        txn = store.begin(now_ns=1)
+        txn.nodes.append(Node(id="n1"))
+        assert store.commit(txn) == 1
+        # Without a client certificate etcd refuses the connection: a clear error.
+        opened.append(anonymous := EtcdBackend(EtcdConfig(endpoints=[secure.endpoint],
+                                                         ca_file=str(ca)), timeout_s=2.0))
+        with pytest.raises(WriteFailed, match="etcd: could not read the state"):
+            anonymous.load()
+    finally:
+        for b in opened:
+            b.close()
+        secure.stop()
+
+
+def test_a_certificate_without_its_key_is_refused_at_start(tmp_path: Path) -> None:
+    (tmp_path / "cert.pem").write_text("x")
+    with pytest.raises(InvalidInput, match="cert_file and key_file go together"):
+        EtcdBackend(EtcdConfig(endpoints=["https://127.0.0.1:2379"],
+                               cert_file=str(tmp_path / "cert.pem")))

@@ -98,11 +98,11 @@ class EtcdConnection:
         self.config = config
         self.timeout_s = timeout_s
         self.prefix = config.key_prefix.encode()
+        target, creds = _target(config), _credentials(config)  # bad files: before any thread
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="etcd",
                                         daemon=True)
         self._thread.start()
-        target, creds = _target(config), _credentials(config)
         self.client: Any = self.call(self._make(target, creds))
 
     async def _make(self, target: str, creds: grpc.ChannelCredentials | None) -> _Client:
