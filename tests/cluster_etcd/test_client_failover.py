@@ -51,5 +51,8 @@ def test_the_client_fails_over_and_keeps_its_running_task(
         assert detail["TaskStates"]["main"]["Restarts"] == 0
         nodes = httpx.get(f"{new.address}/v1/nodes", timeout=10).json()
         assert [n["Status"] for n in nodes] == ["ready"]
+        # The CLI pointed at the client agent reaches a live server too.
+        via_client = httpx.get(f"{client.address}/v1/job/keep", timeout=30)
+        assert via_client.status_code == 200 and via_client.json()["ID"] == "keep"
     finally:
         client.stop()
