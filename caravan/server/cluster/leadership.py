@@ -22,6 +22,7 @@ from typing import Any
 
 import aetcd
 
+from caravan.errors import CaravanError
 from caravan.server.cluster.errors import NoLeader
 from caravan.server.cluster.members import Member
 from caravan.server.state.etcd import EtcdBackend
@@ -55,7 +56,10 @@ class Leadership:
     # ---- reads for the HTTP side -------------------------------------------------------
 
     async def members(self) -> list[Member]:
-        got = await self._conn.acall(self._conn.client.get_prefix(self._members_prefix))
+        try:
+            got = await self._conn.acall(self._conn.client.get_prefix(self._members_prefix))
+        except (aetcd.ClientError, TimeoutError):
+            raise NoLeader("No cluster leader (etcd unreachable)") from None
         return sorted((Member.decode(kv.value) for kv in got), key=lambda m: m.name)
 
     async def catch_up(self) -> None:
@@ -82,7 +86,9 @@ class Leadership:
         while True:
             try:
                 await self._session()
-            except (aetcd.ClientError, TimeoutError, LeaseLost) as e:
+            except (aetcd.ClientError, TimeoutError, LeaseLost, CaravanError) as e:
+                # CaravanError: catching up or taking over failed (etcd went away meanwhile,
+                # a write of the takeover was refused); campaign again from a new session.
                 log.warning("etcd session ended (%s); starting a new one", e or type(e).__name__)
             finally:
                 await self._step_down()
