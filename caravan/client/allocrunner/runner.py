@@ -30,6 +30,7 @@ from caravan.client.taskrunner import events
 from caravan.client.taskrunner.lifecycle import TaskNotRunning
 from caravan.client.taskrunner.runner import TaskRunner
 from caravan.client.taskrunner.setup import TaskSetup
+from caravan.client.template.source import TemplateSource
 from caravan.clock import Clock
 from caravan.config.agent import ClientConfig
 from caravan.errors import CaravanError, InvalidInput
@@ -52,6 +53,7 @@ class AllocRunnerDeps:
     clock: Clock
     host_env: Mapping[str, str]
     store: ClientStateStore
+    template_source: TemplateSource | None = None  # what templates read of the cluster
 
 
 class AllocRunner:
@@ -84,7 +86,7 @@ class AllocRunner:
                          alloc_dir=self.alloc_dir,
                          state_dir=deps.executor_root / self.alloc.id / task.name,
                          node=deps.node, client=deps.client, clock=deps.clock,
-                         host_env=deps.host_env)
+                         host_env=deps.host_env, template_source=deps.template_source)
 
     # --- running ------------------------------------------------------------
 

@@ -74,7 +74,7 @@ class TaskRunner:
         self.name = setup.task.name
         self._on_change = on_change
         self._durable = durable
-        self.stages = HookStages(self.name, setup.hooks(self.emit))  # built once
+        self.stages = HookStages(self.name, setup.hooks(self.emit, self))  # built once
         self._updated = asyncio.Event()
         self.local = restored or LocalTaskState()
         now = setup.clock.now_ns()

@@ -30,6 +30,9 @@ from caravan.client.taskenv import (
 from caravan.client.taskrunner.artifact_hook import ArtifactPrestartHook
 from caravan.client.taskrunner.hooks import EventSink, TaskHook
 from caravan.client.taskrunner.taskdir_hook import TaskDirHook
+from caravan.client.taskrunner.template_hook import TaskControl, TemplateHook
+from caravan.client.template.files import AllocFiles
+from caravan.client.template.source import TemplateSource
 from caravan.client.taskrunner.validate_hook import ValidateHook
 from caravan.clock import NS_PER_SECOND, Clock
 from caravan.config.agent import ClientConfig
@@ -51,6 +54,7 @@ class TaskSetup:
     client: ClientConfig
     clock: Clock
     host_env: Mapping[str, str]
+    template_source: TemplateSource | None = None  # None: templates see no cluster data
 
     @property
     def task_dir(self) -> TaskDir:
@@ -65,13 +69,16 @@ class TaskSetup:
     def capabilities(self) -> Capabilities:
         return self.driver.capabilities() if self.driver else Capabilities()
 
-    def hooks(self, emit: EventSink) -> list[TaskHook]:
-        """The prestart/stop hooks, in the order they run."""
+    def hooks(self, emit: EventSink, control: TaskControl) -> list[TaskHook]:
+        """The prestart/stop hooks, in the order they run; `control` is the task runner."""
         fetcher = ArtifactHook(self.client.artifact, owner=self._owner(),
                                alloc_dir=self.alloc_dir.path)
+        templates = TemplateHook(AllocFiles(self.alloc_dir.path, self.task.name),
+                                 self.template_source, self.driver, control, emit, self.clock,
+                                 self.client_env, self.interpolation_vars())
         return [ValidateHook(self.client.options, self.clock), TaskDirHook(emit, self.clock),
                 ArtifactPrestartHook(fetcher, emit, self.clock, self.interpolation_vars(),
-                                     self.client_env)]
+                                     self.client_env), templates]
 
     def interpolation_vars(self) -> dict[str, str]:
         region = self.alloc.job.region if self.alloc.job else "global"

@@ -1,0 +1,198 @@
+"""A task's templates as one set: render them all (fetching what they read), write what
+changed, and watch what they read so that a change renders them again.
+
+    first render: render -> fetch what was missing -> render ... until nothing is
+                  missing; every file written (the task starts after this)
+    watch:        one blocking query per dependency; a change wakes the set, which
+                  waits for changes to settle (`wait { min max }`), renders every
+                  template not marked `once`, writes those whose output changed and
+                  hands them to `on_change` (the hook applies their change_mode)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from caravan.client.rpc import ServerUnavailable
+from caravan.client.template.envfile import EnvFileError, parse_env
+from caravan.client.template.files import TemplatePathError
+from caravan.client.template.nomad_funcs import Dep
+from caravan.client.template.render import TemplateRenderer
+from caravan.client.template.source import TemplateSource
+from caravan.errors import CaravanError
+from caravan.gotemplate import TemplateError
+from caravan.structs import Template
+
+log = logging.getLogger(__name__)
+
+_S = 1_000_000_000
+_MAX_PASSES = 8  # a template whose reads depend on what it read settles in a few passes
+_BLOCK_WAIT_S = 300.0  # Nomad's template block_query_wait default (5m)
+_RETRY_S = 1.0
+# Nomad's client default `template { wait { min = "5s" max = "4m" } }`; a template's
+# own `wait` block overrides it field by field.
+DEFAULT_WAIT = (5 * _S, 240 * _S)
+
+
+class TemplateFailed(CaravanError):
+    """A template that cannot render or be written: fails the task (Nomad's
+    `Template failed: ...`)."""
+
+
+@dataclass(frozen=True)
+class Settle:
+    min_s: float
+    max_s: float
+
+
+class TemplateSet:
+    def __init__(self, renderers: list[TemplateRenderer], source: TemplateSource,
+                 namespace: str) -> None:
+        self.renderers = renderers
+        self.source = source
+        self.namespace = namespace
+        self.data: dict[Dep, object] = {}
+        self.indexes: dict[Dep, int] = {}
+        self.outputs: dict[int, bytes] = {}
+        self.asked: set[Dep] = set()
+        self._changed = asyncio.Event()
+
+    # --- rendering ------------------------------------------------------------
+
+    async def render(self, *, first: bool) -> list[Template]:
+        """Render (all on the first pass, else those not `once`), write what changed;
+        returns the templates whose output changed. Raises TemplateFailed."""
+        chosen = [(i, r) for i, r in enumerate(self.renderers) if first or not r.template.once]
+        for _ in range(_MAX_PASSES):
+            outputs, missing = self._render_pass(chosen)
+            if not missing:
+                break
+            await asyncio.gather(*(self._fetch_now(dep) for dep in sorted(missing)))
+        else:
+            raise TemplateFailed("template dependencies did not settle after "
+                                 f"{_MAX_PASSES} passes")
+        changed = []
+        for i, content in outputs.items():
+            renderer = self.renderers[i]
+            if self.outputs.get(i) == content and not first:
+                continue
+            self.outputs[i] = content
+            if first or renderer.files.read_current(renderer.dest_rel) != content:
+                await self._write(renderer, content)
+                changed.append(renderer.template)
+        return changed
+
+    def _render_pass(self, chosen: list[tuple[int, TemplateRenderer]]
+                     ) -> tuple[dict[int, bytes], set[Dep]]:
+        outputs: dict[int, bytes] = {}
+        missing: set[Dep] = set()
+        for i, renderer in chosen:
+            try:
+                content, reads = renderer.render(self.data)
+            except (TemplateError, TemplatePathError) as err:
+                raise TemplateFailed(str(err)) from err
+            outputs[i] = content
+            missing |= reads.missing
+            self.asked |= reads.asked
+        return outputs, missing
+
+    async def _write(self, renderer: TemplateRenderer, content: bytes) -> None:
+        uid, gid = renderer.owner
+        try:
+            await asyncio.to_thread(renderer.files.write, renderer.dest_rel, content,
+                                    renderer.perms, uid, gid)
+        except OSError as err:
+            raise TemplateFailed(f"failed writing {renderer.template.dest_path}: {err}") from err
+
+    def env(self) -> dict[str, str]:
+        """The variables of every `env = true` template, later templates winning."""
+        out: dict[str, str] = {}
+        for i, renderer in enumerate(self.renderers):
+            if renderer.template.envvars and i in self.outputs:
+                try:
+                    out.update(parse_env(self.outputs[i].decode("utf-8", "replace")))
+                except EnvFileError as err:
+                    raise TemplateFailed(f"error parsing env template "
+                                         f"{renderer.template.dest_path!r}: {err}") from err
+        return out
+
+    # --- fetching and watching ------------------------------------------------------
+
+    async def _fetch_now(self, dep: Dep) -> None:
+        """The first answer for `dep`, retried while no server answers."""
+        while True:
+            try:
+                value, index = await self.source.fetch(dep, self.namespace, 0, 0.0)
+            except ServerUnavailable as err:
+                log.warning("template: fetching %s %s: %s", dep.kind, dep.key, err)
+                await asyncio.sleep(_RETRY_S)
+                continue
+            self.data[dep], self.indexes[dep] = value, index
+            return
+
+    async def watch(self, on_change: Callable[[list[Template]], Awaitable[None]],
+                    on_error: Callable[[TemplateFailed], Awaitable[None]]) -> None:
+        """Until cancelled (the hook's stop): re-render on every change of what was read."""
+        watchers: dict[Dep, asyncio.Task[None]] = {}
+        try:
+            while True:
+                for dep in self.asked - watchers.keys():
+                    watchers[dep] = asyncio.create_task(self._watch_dep(dep))
+                await self._changed.wait()
+                await self._settle()
+                try:
+                    changed = await self.render(first=False)
+                except TemplateFailed as err:
+                    await on_error(err)
+                    return
+                if changed:
+                    await on_change(changed)
+        finally:
+            for task in watchers.values():
+                task.cancel()
+
+    async def _watch_dep(self, dep: Dep) -> None:
+        while True:
+            try:
+                value, index = await self.source.fetch(dep, self.namespace,
+                                                       self.indexes.get(dep, 0), _BLOCK_WAIT_S)
+            except ServerUnavailable as err:
+                log.warning("template: watching %s %s: %s", dep.kind, dep.key, err)
+                await asyncio.sleep(_RETRY_S)
+                continue
+            # An index that went backwards (a server restored from a snapshot) starts over.
+            self.indexes[dep] = index if index >= self.indexes.get(dep, 0) else 0
+            if self.data.get(dep) != value:
+                self.data[dep] = value
+                self._changed.set()
+
+    async def _settle(self) -> None:
+        """consul-template's quiescence: render once no change came for `min`, or `max`
+        after the first change, whichever is first."""
+        bounds = self._bounds()
+        started = time.monotonic()
+        while True:
+            self._changed.clear()
+            left = bounds.max_s - (time.monotonic() - started)
+            if left <= 0:
+                return
+            try:
+                await asyncio.wait_for(self._changed.wait(), min(bounds.min_s, left))
+            except TimeoutError:
+                return
+            if bounds.min_s <= 0:
+                self._changed.clear()
+                return
+
+    def _bounds(self) -> Settle:
+        """The widest wait of the templates that re-render (one timer for the set)."""
+        mins, maxes = [], []
+        for renderer in self.renderers:
+            wait = renderer.template.wait
+            mins.append(DEFAULT_WAIT[0] if wait is None or wait.min is None else wait.min)
+            maxes.append(DEFAULT_WAIT[1] if wait is None or wait.max is None else wait.max)
+        return Settle(max(mins, default=0) / _S, max(maxes, default=0) / _S)
