@@ -115,6 +115,11 @@ class TaskRunner:
         return self.local.last_config
 
     @property
+    def killing(self) -> bool:
+        """A kill was asked for (a prestart hook that waits gives up)."""
+        return self.lifecycle.killing
+
+    @property
     def is_dead(self) -> bool:
         return self.lifecycle.state == "dead"
 

@@ -33,6 +33,7 @@ from caravan.client.taskrunner.hooks import (
     TaskRequest,
 )
 from caravan.client.taskrunner.lifecycle import TaskNotRunning
+from caravan.client.template.deps import Dep
 from caravan.client.template.files import AllocFiles, TemplatePathError
 from caravan.client.template.manager import TemplateFailed, TemplateSet
 from caravan.client.template.render import TemplateRenderer
@@ -47,6 +48,8 @@ log = logging.getLogger(__name__)
 TEMPLATE_EVENT = "Template"
 HOOK_MESSAGE = "Task hook message"
 _S = 1_000_000_000
+_KILL_POLL_S = 0.5
+_MISSING_SHOWN = 3  # Nomad's missingDepEventLimit
 
 
 class TaskControl(Protocol):
@@ -54,6 +57,8 @@ class TaskControl(Protocol):
 
     @property
     def handle(self) -> TaskHandle | None: ...
+    @property
+    def killing(self) -> bool: ...
     async def restart(self, reason: str, failure: bool = False) -> None: ...
     async def signal(self, signal: str) -> None: ...
     async def kill(self, reason: TaskEvent | None = None) -> None: ...
@@ -83,17 +88,36 @@ class TemplateHook(PrestartHook, StopHook):
             return PrestartResponse(done=True)
         try:
             if self.set is None:
-                self.set = await asyncio.to_thread(self._build, request, templates)
-                await self.set.render(first=True)
-                self._watcher = asyncio.create_task(self._watch(self.set),
+                built = await asyncio.to_thread(self._build, request, templates)
+                await self._first_render(built)
+                self.set = built
+                self._watcher = asyncio.create_task(self._watch(built),
                                                     name=f"templates {request.task.name}")
             elif _render_on_restart(request.task):
-                await self.set.render(first=True)
+                await self._first_render(self.set)
             return PrestartResponse(env=self.set.env())
         except (TemplateFailed, TemplateError, TemplatePathError, OSError) as err:
             message = f"Template failed: {err}"
             raise HookError(message, event=events.event(
                 events.KILLING, self.clock.now_ns(), message, fails_task=True)) from err
+
+    async def _first_render(self, templates: TemplateSet) -> None:
+        """Render, blocking until done, unless the task is killed meanwhile."""
+        render = asyncio.create_task(templates.render(first=True))
+        while not render.done():
+            await asyncio.wait([render], timeout=_KILL_POLL_S)
+            if not render.done() and self.control.killing:
+                render.cancel()
+                await asyncio.gather(render, return_exceptions=True)
+                raise TemplateFailed("the task was killed before its templates rendered")
+        render.result()
+
+    def _missing(self, missing: list[str]) -> None:
+        """Nomad's `Missing: ...` event while the first render waits."""
+        shown = missing[:_MISSING_SHOWN] + ([f"and {len(missing) - _MISSING_SHOWN} more"]
+                                            if len(missing) > _MISSING_SHOWN else [])
+        self.emit(events.event(TEMPLATE_EVENT, self.clock.now_ns(),
+                               f"Missing: {', '.join(shown)}"))
 
     def _build(self, request: PrestartRequest, templates: list[Template]) -> TemplateSet:
         """Parse every template (reading `source` files beneath the alloc dir)."""
@@ -110,7 +134,7 @@ class TemplateHook(PrestartHook, StopHook):
                 text = template.embedded_tmpl
             renderers.append(TemplateRenderer(template, self.files, dest, text, request.env))
         return TemplateSet(renderers, self.source or _NoCluster(),
-                           request.alloc.namespace or "default")
+                           request.alloc.namespace or "default", self._missing)
 
     async def stop(self, request: TaskRequest) -> None:
         watcher, self._watcher = self._watcher, None
@@ -191,8 +215,8 @@ def _render_on_restart(task: Task) -> bool:
 class _NoCluster:
     """For a client without servers (tests of the hook alone): no service is known."""
 
-    async def fetch(self, dep: object, namespace: str, index: int,
+    async def fetch(self, dep: Dep, namespace: str, index: int,
                     wait_s: float) -> tuple[object, int]:
         if index:
             await asyncio.sleep(wait_s)
-        return [], 1
+        return (None if dep.kind == "var" else []), 1

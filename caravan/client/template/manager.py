@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from caravan.client.rpc import ServerUnavailable
 from caravan.client.template.envfile import EnvFileError, parse_env
 from caravan.client.template.files import TemplatePathError
-from caravan.client.template.nomad_funcs import Dep
+from caravan.client.template.deps import Dep
 from caravan.client.template.render import TemplateRenderer
 from caravan.client.template.source import TemplateSource
 from caravan.errors import CaravanError
@@ -51,8 +51,10 @@ class Settle:
 
 class TemplateSet:
     def __init__(self, renderers: list[TemplateRenderer], source: TemplateSource,
-                 namespace: str) -> None:
+                 namespace: str,
+                 on_missing: Callable[[list[str]], None] = lambda _missing: None) -> None:
         self.renderers = renderers
+        self.on_missing = on_missing  # told what the first render waits for
         self.source = source
         self.namespace = namespace
         self.data: dict[Dep, object] = {}
@@ -65,20 +67,29 @@ class TemplateSet:
 
     async def render(self, *, first: bool) -> list[Template]:
         """Render (all on the first pass, else those not `once`), write what changed;
-        returns the templates whose output changed. Raises TemplateFailed."""
+        returns the templates whose output changed. The first render waits for what a
+        template waits on (a variable not yet written); later ones skip such a template
+        and keep its file. Raises TemplateFailed."""
         chosen = [(i, r) for i, r in enumerate(self.renderers) if first or not r.template.once]
-        for _ in range(_MAX_PASSES):
-            outputs, missing = self._render_pass(chosen)
-            if not missing:
+        passes = 0
+        while True:
+            outputs, missing, blocked = self._render_pass(chosen)
+            if missing:
+                passes += 1
+                if passes > _MAX_PASSES:
+                    raise TemplateFailed("template dependencies did not settle after "
+                                         f"{_MAX_PASSES} passes")
+                await asyncio.gather(*(self._fetch_now(dep) for dep in sorted(missing)))
+                continue
+            waiting = set().union(*blocked.values()) if blocked else set()
+            if not (first and waiting):
                 break
-            await asyncio.gather(*(self._fetch_now(dep) for dep in sorted(missing)))
-        else:
-            raise TemplateFailed("template dependencies did not settle after "
-                                 f"{_MAX_PASSES} passes")
+            self.on_missing(sorted(_describe(dep, self.namespace) for dep in waiting))
+            await self._until_changed(waiting)
         changed = []
         for i, content in outputs.items():
             renderer = self.renderers[i]
-            if self.outputs.get(i) == content and not first:
+            if i in blocked or (self.outputs.get(i) == content and not first):
                 continue
             self.outputs[i] = content
             if first or renderer.files.read_current(renderer.dest_rel) != content:
@@ -87,9 +98,10 @@ class TemplateSet:
         return changed
 
     def _render_pass(self, chosen: list[tuple[int, TemplateRenderer]]
-                     ) -> tuple[dict[int, bytes], set[Dep]]:
+                     ) -> tuple[dict[int, bytes], set[Dep], dict[int, set[Dep]]]:
         outputs: dict[int, bytes] = {}
         missing: set[Dep] = set()
+        blocked: dict[int, set[Dep]] = {}
         for i, renderer in chosen:
             try:
                 content, reads = renderer.render(self.data)
@@ -97,8 +109,24 @@ class TemplateSet:
                 raise TemplateFailed(str(err)) from err
             outputs[i] = content
             missing |= reads.missing
+            if reads.blocked:
+                blocked[i] = reads.blocked
             self.asked |= reads.asked
-        return outputs, missing
+        return outputs, missing, blocked
+
+    async def _until_changed(self, deps: set[Dep]) -> None:
+        """Until one of `deps` changes (blocking queries, before the watcher runs)."""
+        waits = [asyncio.create_task(self._next_change(dep)) for dep in deps]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+
+    async def _next_change(self, dep: Dep) -> None:
+        before = self.data.get(dep)
+        while self.data.get(dep) == before:
+            await self._fetch_once(dep, self.indexes.get(dep, 0), _BLOCK_WAIT_S)
 
     async def _write(self, renderer: TemplateRenderer, content: bytes) -> None:
         uid, gid = renderer.owner
@@ -124,15 +152,21 @@ class TemplateSet:
 
     async def _fetch_now(self, dep: Dep) -> None:
         """The first answer for `dep`, retried while no server answers."""
-        while True:
-            try:
-                value, index = await self.source.fetch(dep, self.namespace, 0, 0.0)
-            except ServerUnavailable as err:
-                log.warning("template: fetching %s %s: %s", dep.kind, dep.key, err)
-                await asyncio.sleep(_RETRY_S)
-                continue
-            self.data[dep], self.indexes[dep] = value, index
-            return
+        while not await self._fetch_once(dep, 0, 0.0):
+            pass
+
+    async def _fetch_once(self, dep: Dep, index: int, wait_s: float) -> bool:
+        """One (blocking) query; False after a pause when no server answered."""
+        try:
+            value, new = await self.source.fetch(dep, self.namespace, index, wait_s)
+        except ServerUnavailable as err:
+            log.warning("template: fetching %s %s: %s", dep.kind, dep.key, err)
+            await asyncio.sleep(_RETRY_S)
+            return False
+        # An index that went backwards (a server restored from a snapshot) starts over.
+        self.indexes[dep] = new if new >= index else 0
+        self.data[dep] = value
+        return True
 
     async def watch(self, on_change: Callable[[list[Template]], Awaitable[None]],
                     on_error: Callable[[TemplateFailed], Awaitable[None]]) -> None:
@@ -157,18 +191,8 @@ class TemplateSet:
 
     async def _watch_dep(self, dep: Dep) -> None:
         while True:
-            try:
-                value, index = await self.source.fetch(dep, self.namespace,
-                                                       self.indexes.get(dep, 0), _BLOCK_WAIT_S)
-            except ServerUnavailable as err:
-                log.warning("template: watching %s %s: %s", dep.kind, dep.key, err)
-                await asyncio.sleep(_RETRY_S)
-                continue
-            # An index that went backwards (a server restored from a snapshot) starts over.
-            self.indexes[dep] = index if index >= self.indexes.get(dep, 0) else 0
-            if self.data.get(dep) != value:
-                self.data[dep] = value
-                self._changed.set()
+            await self._next_change(dep)
+            self._changed.set()
 
     async def _settle(self) -> None:
         """consul-template's quiescence: render once no change came for `min`, or `max`
@@ -196,3 +220,11 @@ class TemplateSet:
             mins.append(DEFAULT_WAIT[0] if wait is None or wait.min is None else wait.min)
             maxes.append(DEFAULT_WAIT[1] if wait is None or wait.max is None else wait.max)
         return Settle(max(mins, default=0) / _S, max(maxes, default=0) / _S)
+
+
+def _describe(dep: Dep, namespace: str) -> str:
+    """consul-template's name for a dependency, as Nomad's `Missing:` event shows it."""
+    where = f"{dep.namespace or namespace}.global"
+    kind = {"var": "nomad.var.block", "var_list": "nomad.var.list", "service": "nomad.service",
+            "services": "nomad.services"}.get(dep.kind, dep.kind)
+    return f"{kind}({dep.key}@{where})"

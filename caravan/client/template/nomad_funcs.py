@@ -1,6 +1,6 @@
 """Nomad's own template functions, answered from what the hook fetched from the servers.
 
-    nomadService "name" | "tag.name" | "name@region"    instances of one service
+    nomadService "name" | "tag.name" | "name@namespace" instances of one service
     nomadService COUNT "key" "name"                     COUNT of them, chosen stably by key
     nomadServices                                        every service name with its tags
 
@@ -13,21 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from caravan.client.template.deps import Dep, Reads
+from caravan.client.template.nomad_vars import variable_funcs
 from caravan.gotemplate import FuncError, GoFunc, untyped
 from caravan.structs import ServiceRegistration, ServiceRegistrationListStub
 
-_SERVICE_QUERY = re.compile(r"^(?:(?P<tag>[\w=:.\-]+)\.)?(?P<name>[\w\-]+)(?:@(?P<region>[\w.\-]+))?$")
-
-
-@dataclass(frozen=True, order=True)
-class Dep:
-    """One thing a template reads from the cluster: ("service", name) or ("services", "")."""
-
-    kind: str
-    key: str = ""
+# consul-template's: [tag.]name[@namespace[.region]] (one region here: it is not used).
+_SERVICE_QUERY = re.compile(r"^(?:(?P<tag>[\w=:.\-]+)\.)?(?P<name>[\w\-]+)"
+                            r"(?:@(?P<namespace>[\w\-]+)(?:\.(?P<region>[\w.\-]+))?)?$")
 
 
 @dataclass(frozen=True)
@@ -52,20 +48,6 @@ class NomadServicesSnippet:
     Tags: list[str]
 
 
-@dataclass
-class Reads:
-    data: Mapping[Dep, object]
-    asked: set[Dep] = field(default_factory=set)
-    missing: set[Dep] = field(default_factory=set)
-
-    def get(self, dep: Dep, empty: object) -> object:
-        self.asked.add(dep)
-        if dep not in self.data:
-            self.missing.add(dep)
-            return empty
-        return self.data[dep]
-
-
 def nomad_funcs(current: Callable[[], Reads]) -> dict[str, GoFunc]:
     """The functions, reading whatever `current()` is when they are called (a parsed
     template keeps its functions; each render pass brings its own Reads)."""
@@ -88,14 +70,15 @@ def nomad_funcs(current: Callable[[], Reads]) -> dict[str, GoFunc]:
                 for group in stubs if isinstance(group, ServiceRegistrationListStub)
                 for s in group.services]
 
-    return {"nomadService": untyped(service), "nomadServices": untyped(services)}
+    return {"nomadService": untyped(service), "nomadServices": untyped(services),
+            **variable_funcs(current)}
 
 
 def _instances(reads: Reads, query: str) -> list[NomadService]:
     match = _SERVICE_QUERY.match(query)
     if match is None:
         raise FuncError(f'nomadService: invalid service query "{query}"')
-    regs = reads.get(Dep("service", match["name"]), [])
+    regs = reads.get(Dep("service", match["name"], match["namespace"] or ""), [])
     assert isinstance(regs, list)
     tag = match["tag"]
     return [_service(r) for r in regs

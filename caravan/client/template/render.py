@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from caravan.client.template.files import AllocFiles
-from caravan.client.template.nomad_funcs import Dep, Reads, nomad_funcs
+from caravan.client.template.deps import Dep, Reads
+from caravan.client.template.nomad_funcs import nomad_funcs
 from caravan.gotemplate import DEFAULT_FUNCTION_DENYLIST, Options, parse
 from caravan.structs import Template
 from caravan.structs.template import parse_perms

@@ -9,12 +9,18 @@ from urllib.parse import quote
 
 from pydantic import TypeAdapter, ValidationError
 
+import asyncio
+
 from caravan.client.rpc import ClusterReads, ServerUnavailable
-from caravan.client.template.nomad_funcs import Dep
+from caravan.client.template.deps import Dep
+from caravan.client.template.nomad_vars import NomadVarMeta, VariableData
+from caravan.errors import NotFound
 from caravan.structs import ServiceRegistration, ServiceRegistrationListStub
 
 _REGS = TypeAdapter(list[ServiceRegistration])
 _STUBS = TypeAdapter(list[ServiceRegistrationListStub])
+# A missing variable answers 404 without an index to block on: it is asked again this often.
+_MISSING_POLL_S = 1.0
 
 
 class TemplateSource(Protocol):
@@ -28,7 +34,8 @@ class ServerSource:
 
     async def fetch(self, dep: Dep, namespace: str, index: int,
                     wait_s: float) -> tuple[object, int]:
-        params = {"namespace": namespace, "index": str(index), "wait": f"{int(wait_s * 1000)}ms"}
+        params = {"namespace": dep.namespace or namespace, "index": str(index),
+                  "wait": f"{int(wait_s * 1000)}ms"}
         try:
             if dep.kind == "service":
                 body, new = await self.reads.get(f"/v1/service/{quote(dep.key, safe='')}",
@@ -37,6 +44,33 @@ class ServerSource:
             if dep.kind == "services":
                 body, new = await self.reads.get("/v1/services", params, wait_s)
                 return _STUBS.validate_python(body or []), new
-        except ValidationError as err:
+            if dep.kind == "var":
+                return await self._variable(dep, params, index, wait_s)
+            if dep.kind == "var_list":
+                body, new = await self.reads.get("/v1/vars", {**params, "prefix": dep.key},
+                                                 wait_s)
+                return [_meta(m) for m in body or []], new
+        except (ValidationError, KeyError, TypeError, ValueError) as err:
             raise ServerUnavailable(f"malformed answer for {dep.kind} {dep.key}: {err}") from err
         raise ValueError(f"unknown template dependency {dep}")
+
+    async def _variable(self, dep: Dep, params: dict[str, str], index: int,
+                        wait_s: float) -> tuple[object, int]:
+        try:
+            body, new = await self.reads.get(f"/v1/var/{quote(dep.key, safe='/')}", params,
+                                             wait_s)
+        except NotFound:
+            if wait_s > 0:
+                await asyncio.sleep(min(wait_s, _MISSING_POLL_S))
+            return None, index
+        items = body.get("Items") or {}
+        return VariableData(_meta(body), {str(k): str(v) for k, v in items.items()}), new
+
+
+def _meta(body: dict[str, object]) -> NomadVarMeta:
+    def number(key: str) -> int:
+        value = body.get(key, 0)
+        return int(value) if isinstance(value, (int, float, str)) else 0
+    return NomadVarMeta(Namespace=str(body.get("Namespace", "")), Path=str(body["Path"]),
+                        CreateIndex=number("CreateIndex"), ModifyIndex=number("ModifyIndex"),
+                        CreateTime=number("CreateTime"), ModifyTime=number("ModifyTime"))

@@ -157,3 +157,41 @@ def test_a_template_that_fails_fails_the_task_with_nomads_words(
 def _task_state_of(agent: AgentProcess, alloc_id: str, task: str) -> dict[str, Any]:
     alloc = httpx.get(f"{agent.address}/v1/allocation/{alloc_id}", timeout=10).json()
     return dict(alloc["TaskStates"][task])
+
+
+def test_change_scripts_run_in_the_task_and_fail_on_error_kills_it(
+        dev_agent: AgentProcess, purge: list[str]) -> None:
+    purge += ["tpl-s", "tpl-script"]
+    text = '{{ range nomadService "tpl-s" }}{{ .Port }}{{ end }}\n'
+    ok = {"Command": "/bin/sh", "Args": ["-c", 'echo ran > "$NOMAD_TASK_DIR/ran"'],
+          "Timeout": 10 * SECOND}
+    templates = [
+        {"EmbeddedTmpl": text, "DestPath": "local/a", "ChangeMode": "script",
+         "ChangeScript": ok, "Uid": 65534, "Gid": 65534, **QUICK},
+        {"EmbeddedTmpl": text, "DestPath": "local/b", "ChangeMode": "script",
+         "ChangeScript": {"Command": "/bin/false", "FailOnError": True}, **QUICK},
+        {"EmbeddedTmpl": text, "DestPath": "local/once", "Once": True, **QUICK},
+    ]
+    task = {"Name": "t", "Driver": "raw_exec", "KillTimeout": SECOND,
+            "Config": {"command": "/bin/sleep", "args": ["600"]},
+            "Resources": {"CPU": 20, "MemoryMB": 32}, "Templates": templates}
+    group = {"Name": "g", "Tasks": [task], "RestartPolicy": {"Attempts": 0, "Mode": "fail"},
+             "ReschedulePolicy": {"Attempts": 0, "Unlimited": False}}
+    _put(dev_agent, {"Job": {"ID": "tpl-script", "Datacenters": ["dc1"],
+                             "TaskGroups": [group]}})
+    [alloc] = _running(dev_agent, "tpl-script")
+    task_dir = dev_agent.data_dir / "alloc" / alloc["ID"] / "t"
+    owned = (task_dir / "local" / "a").stat()
+    assert (owned.st_uid, owned.st_gid) == (65534, 65534)
+    assert (task_dir / "local" / "once").read_text() == "\n"
+
+    _put(dev_agent, _backend("tpl-s", "tpl-s"))
+    state = wait_until(lambda: (s := _task_state(dev_agent, alloc["ID"]))["State"] == "dead"
+                       and s, 60, what="the task killed by its failing change script")
+    messages = [e["DisplayMessage"] for e in state["Events"]]
+    assert (task_dir / "local" / "ran").read_text() == "ran\n"
+    assert any(m.startswith("Template successfully ran script /bin/sh") for m in messages)
+    assert any(m.startswith("Template ran script /bin/false with arguments [] on change but "
+                            "it exited with code: 1") for m in messages), messages
+    assert "Template script failed, task is being killed" in messages
+    assert (task_dir / "local" / "once").read_text() == "\n"  # `once`: never rendered again
