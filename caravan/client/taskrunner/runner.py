@@ -173,6 +173,8 @@ class TaskRunner:
         started = handle.started_at_ns or self.setup.clock.now_ns()
         if self._apply(self.lifecycle.handle(Started(started))):
             await self._stop_driver()
+        else:
+            await self.stages.restored(self._request())
 
     async def _reattach(self) -> None:
         handle = self.local.handle
@@ -187,6 +189,8 @@ class TaskRunner:
             return
         if self._apply(self.lifecycle.handle(Reattached(self.setup.clock.now_ns()))):
             await self._stop_driver()
+        else:
+            await self.stages.restored(self._request())
 
     async def _start(self) -> None:
         self.local.start_after_ns = 0

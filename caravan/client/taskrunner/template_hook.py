@@ -20,7 +20,7 @@ import random
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
-from caravan.client.drivers.base import Driver, TaskHandle
+from caravan.client.drivers.base import Capabilities, Driver, TaskConfig, TaskHandle
 from caravan.client.taskenv import interpolate
 from caravan.client.taskrunner import events
 from caravan.client.taskrunner.hooks import (
@@ -29,6 +29,7 @@ from caravan.client.taskrunner.hooks import (
     PrestartHook,
     PrestartRequest,
     PrestartResponse,
+    RestoreHook,
     StopHook,
     TaskRequest,
 )
@@ -59,12 +60,14 @@ class TaskControl(Protocol):
     def handle(self) -> TaskHandle | None: ...
     @property
     def killing(self) -> bool: ...
+    @property
+    def last_config(self) -> TaskConfig | None: ...
     async def restart(self, reason: str, failure: bool = False) -> None: ...
     async def signal(self, signal: str) -> None: ...
     async def kill(self, reason: TaskEvent | None = None) -> None: ...
 
 
-class TemplateHook(PrestartHook, StopHook):
+class TemplateHook(PrestartHook, RestoreHook, StopHook):
     name = "template"
 
     def __init__(self, files: AllocFiles, source: TemplateSource | None, driver: Driver | None,
@@ -136,6 +139,27 @@ class TemplateHook(PrestartHook, StopHook):
         return TemplateSet(renderers, self.source or _NoCluster(),
                            request.alloc.namespace or "default", self._missing)
 
+    async def restored(self, request: TaskRequest) -> None:
+        """After an agent restart: render again from fresh data (a change missed while
+        no agent ran is applied now, change_mode and all), then watch as before."""
+        templates = request.task.templates or []
+        if not templates or self.set is not None:
+            return
+        config = self.control.last_config
+        env = dict(config.env) if config is not None else {}
+        prestart = PrestartRequest(alloc=request.alloc, task=request.task,
+                                   task_dir=request.task_dir, capabilities=Capabilities(),
+                                   env=env)
+        try:
+            built = await asyncio.to_thread(self._build, prestart, templates)
+            changed = await built.restore()
+        except (TemplateFailed, TemplateError, TemplatePathError, OSError) as err:
+            await self._failed(TemplateFailed(str(err)))
+            return
+        self.set = built
+        self._watcher = asyncio.create_task(self._watch(built, changed),
+                                            name=f"templates {request.task.name}")
+
     async def stop(self, request: TaskRequest) -> None:
         watcher, self._watcher = self._watcher, None
         if watcher is not None:
@@ -144,8 +168,12 @@ class TemplateHook(PrestartHook, StopHook):
 
     # --- after the first render ------------------------------------------------------
 
-    async def _watch(self, templates: TemplateSet) -> None:
+    async def _watch(self, templates: TemplateSet, changed: list[Template] | None = None
+                     ) -> None:
+        """`changed`: what a restore rewrote, its change_mode applied first."""
         try:
+            if changed:
+                await self._changed(changed)
             await templates.watch(self._changed, self._failed)
         except CaravanError as err:  # nothing may die silently in the background
             await self._failed(TemplateFailed(str(err)))

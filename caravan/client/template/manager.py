@@ -62,6 +62,7 @@ class TemplateSet:
         self.outputs: dict[int, bytes] = {}
         self.asked: set[Dep] = set()
         self._changed = asyncio.Event()
+        self._failure: TemplateFailed | None = None
 
     # --- rendering ------------------------------------------------------------
 
@@ -70,22 +71,8 @@ class TemplateSet:
         returns the templates whose output changed. The first render waits for what a
         template waits on (a variable not yet written); later ones skip such a template
         and keep its file. Raises TemplateFailed."""
-        chosen = [(i, r) for i, r in enumerate(self.renderers) if first or not r.template.once]
-        passes = 0
-        while True:
-            outputs, missing, blocked = self._render_pass(chosen)
-            if missing:
-                passes += 1
-                if passes > _MAX_PASSES:
-                    raise TemplateFailed("template dependencies did not settle after "
-                                         f"{_MAX_PASSES} passes")
-                await asyncio.gather(*(self._fetch_now(dep) for dep in sorted(missing)))
-                continue
-            waiting = set().union(*blocked.values()) if blocked else set()
-            if not (first and waiting):
-                break
-            self.on_missing(sorted(_describe(dep, self.namespace) for dep in waiting))
-            await self._until_changed(waiting)
+        chosen = [i for i, r in enumerate(self.renderers) if first or not r.template.once]
+        outputs, blocked = await self._outputs(chosen, wait=first)
         changed = []
         for i, content in outputs.items():
             renderer = self.renderers[i]
@@ -97,12 +84,52 @@ class TemplateSet:
                 changed.append(renderer.template)
         return changed
 
-    def _render_pass(self, chosen: list[tuple[int, TemplateRenderer]]
+    async def restore(self) -> list[Template]:
+        """After an agent restart, for a task that kept running: render every template,
+        rewrite (and return) those whose file no longer matches; `once` templates keep
+        their file. Nothing waits: a template waiting for data keeps its file."""
+        outputs, blocked = await self._outputs(list(range(len(self.renderers))), wait=False)
+        changed = []
+        for i, content in outputs.items():
+            renderer = self.renderers[i]
+            if i in blocked:
+                continue
+            current = renderer.files.read_current(renderer.dest_rel)
+            if renderer.template.once and current is not None:
+                self.outputs[i] = current
+                continue
+            self.outputs[i] = content
+            if current != content:
+                await self._write(renderer, content)
+                changed.append(renderer.template)
+        return changed
+
+    async def _outputs(self, chosen: list[int], *, wait: bool
+                       ) -> tuple[dict[int, bytes], dict[int, set[Dep]]]:
+        """Render `chosen` until nothing is missing (and, with `wait`, nothing blocks)."""
+        passes = 0
+        while True:
+            outputs, missing, blocked = self._render_pass(chosen)
+            if missing:
+                passes += 1
+                if passes > _MAX_PASSES:
+                    raise TemplateFailed("template dependencies did not settle after "
+                                         f"{_MAX_PASSES} passes")
+                await asyncio.gather(*(self._fetch_now(dep) for dep in sorted(missing)))
+                continue
+            waiting: set[Dep] = set().union(*blocked.values())
+            if not (wait and waiting):
+                return outputs, blocked
+            self.on_missing(sorted(_describe(dep, self.namespace) for dep in waiting))
+            await self._until_changed(waiting)
+
+    def _render_pass(self, chosen: list[int]
                      ) -> tuple[dict[int, bytes], set[Dep], dict[int, set[Dep]]]:
         outputs: dict[int, bytes] = {}
         missing: set[Dep] = set()
         blocked: dict[int, set[Dep]] = {}
-        for i, renderer in chosen:
+        for i in chosen:
+            renderer = self.renderers[i]
             try:
                 content, reads = renderer.render(self.data)
             except (TemplateError, TemplatePathError) as err:
@@ -163,6 +190,8 @@ class TemplateSet:
             log.warning("template: fetching %s %s: %s", dep.kind, dep.key, err)
             await asyncio.sleep(_RETRY_S)
             return False
+        except CaravanError as err:  # refused (ACLs, say): the template cannot render
+            raise TemplateFailed(f"reading {_describe(dep, self.namespace)}: {err}") from err
         # An index that went backwards (a server restored from a snapshot) starts over.
         self.indexes[dep] = new if new >= index else 0
         self.data[dep] = value
@@ -179,6 +208,8 @@ class TemplateSet:
                 await self._changed.wait()
                 await self._settle()
                 try:
+                    if self._failure is not None:
+                        raise self._failure
                     changed = await self.render(first=False)
                 except TemplateFailed as err:
                     await on_error(err)
@@ -190,8 +221,12 @@ class TemplateSet:
                 task.cancel()
 
     async def _watch_dep(self, dep: Dep) -> None:
-        while True:
-            await self._next_change(dep)
+        try:
+            while True:
+                await self._next_change(dep)
+                self._changed.set()
+        except TemplateFailed as err:  # handed to the watch loop, never dropped
+            self._failure = err
             self._changed.set()
 
     async def _settle(self) -> None:
