@@ -28,7 +28,9 @@ from caravan.client.taskenv import (
     interpolation_vars,
 )
 from caravan.client.taskrunner.artifact_hook import ArtifactPrestartHook
+from caravan.client.identity import TaskIdentities
 from caravan.client.taskrunner.hooks import EventSink, TaskHook
+from caravan.client.taskrunner.identity_hook import IdentityHook
 from caravan.client.taskrunner.taskdir_hook import TaskDirHook
 from caravan.client.taskrunner.template_hook import TaskControl, TemplateHook
 from caravan.client.template.files import AllocFiles
@@ -54,6 +56,8 @@ class TaskSetup:
     client: ClientConfig
     clock: Clock
     host_env: Mapping[str, str]
+    # The node's workload identities (None in tests that run a task with no server).
+    identities: TaskIdentities | None = None
     template_source: TemplateSource | None = None  # None: templates see no cluster data
 
     @property
@@ -73,12 +77,16 @@ class TaskSetup:
         """The prestart/stop hooks, in the order they run; `control` is the task runner."""
         fetcher = ArtifactHook(self.client.artifact, owner=self._owner(),
                                alloc_dir=self.alloc_dir.path)
-        templates = TemplateHook(AllocFiles(self.alloc_dir.path, self.task.name),
-                                 self.template_source, self.driver, control, emit, self.clock,
-                                 self.client_env, self.interpolation_vars())
-        return [ValidateHook(self.client.options, self.clock), TaskDirHook(emit, self.clock),
-                ArtifactPrestartHook(fetcher, emit, self.clock, self.interpolation_vars(),
-                                     self.client_env), templates]
+        hooks: list[TaskHook] = [
+            ValidateHook(self.client.options, self.clock), TaskDirHook(emit, self.clock),
+            ArtifactPrestartHook(fetcher, emit, self.clock, self.interpolation_vars(),
+                                 self.client_env)]
+        if self.identities is not None:
+            hooks.append(IdentityHook(self.identities, self._owner()))
+        hooks.append(TemplateHook(AllocFiles(self.alloc_dir.path, self.task.name),
+                                  self.template_source, self.driver, control, emit, self.clock,
+                                  self.client_env, self.interpolation_vars()))
+        return hooks
 
     def interpolation_vars(self) -> dict[str, str]:
         region = self.alloc.job.region if self.alloc.job else "global"

@@ -31,7 +31,7 @@ SPECS: list[tuple[Spec, fields.Table]] = [
     (hcl_common.RESTART, fields.RESTART), (hcl_common.RESCHEDULE, fields.RESCHEDULE),
     (hcl_job.EPHEMERAL_DISK, fields.EPHEMERAL_DISK), (hcl_task.LIFECYCLE, fields.LIFECYCLE),
     (hcl_service.SERVICE, fields.SERVICE), (hcl_service.CHECK, fields.CHECK),
-    (hcl_service.CHECK_RESTART, fields.CHECK_RESTART),
+    (hcl_service.CHECK_RESTART, fields.CHECK_RESTART), (hcl_task.IDENTITY, fields.IDENTITY),
     (hcl_template.TEMPLATE, fields.TEMPLATE), (hcl_template.CHANGE_SCRIPT, fields.CHANGE_SCRIPT),
     (hcl_template.WAIT, fields.WAIT),
 ]
@@ -43,8 +43,9 @@ NOMAD_KEYS = {fields.JOB: nomad.JOB, fields.GROUP: nomad.TASKGROUP, fields.TASK:
               fields.RESTART: nomad.RESTARTPOLICY, fields.RESCHEDULE: nomad.RESCHEDULEPOLICY,
               fields.EPHEMERAL_DISK: nomad.EPHEMERALDISK, fields.LIFECYCLE: nomad.TASKLIFECYCLE,
               fields.SERVICE: nomad.SERVICE, fields.CHECK: nomad.SERVICECHECK,
-              fields.CHECK_RESTART: nomad.CHECKRESTART, fields.TEMPLATE: nomad.TEMPLATE,
-              fields.CHANGE_SCRIPT: nomad.CHANGESCRIPT, fields.WAIT: nomad.WAITCONFIG}
+              fields.CHECK_RESTART: nomad.CHECKRESTART, fields.IDENTITY: nomad.WORKLOADIDENTITY,
+              fields.TEMPLATE: nomad.TEMPLATE, fields.CHANGE_SCRIPT: nomad.CHANGESCRIPT,
+              fields.WAIT: nomad.WAITCONFIG}
 
 
 @pytest.mark.parametrize(("spec", "table"), SPECS)
