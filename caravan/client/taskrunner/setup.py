@@ -34,7 +34,7 @@ from caravan.client.taskrunner.identity_hook import IdentityHook
 from caravan.client.taskrunner.taskdir_hook import TaskDirHook
 from caravan.client.taskrunner.template_hook import TaskControl, TemplateHook
 from caravan.client.template.files import AllocFiles
-from caravan.client.template.source import TemplateSource
+from caravan.client.template.source import AsTask, TemplateSource
 from caravan.client.taskrunner.validate_hook import ValidateHook
 from caravan.clock import NS_PER_SECOND, Clock
 from caravan.config.agent import ClientConfig
@@ -84,9 +84,17 @@ class TaskSetup:
         if self.identities is not None:
             hooks.append(IdentityHook(self.identities, self._owner()))
         hooks.append(TemplateHook(AllocFiles(self.alloc_dir.path, self.task.name),
-                                  self.template_source, self.driver, control, emit, self.clock,
-                                  self.client_env, self.interpolation_vars()))
+                                  self._template_source(), self.driver, control, emit,
+                                  self.clock, self.client_env, self.interpolation_vars()))
         return hooks
+
+    def _template_source(self) -> TemplateSource | None:
+        """Templates read the cluster as the task, with its workload identity."""
+        source, identities = self.template_source, self.identities
+        if source is None or identities is None:
+            return source
+        alloc_id, task = self.alloc.id, self.task.name
+        return AsTask(source, lambda: identities.token(alloc_id, task))
 
     def interpolation_vars(self) -> dict[str, str]:
         region = self.alloc.job.region if self.alloc.job else "global"

@@ -243,8 +243,8 @@ def _render_on_restart(task: Task) -> bool:
 class _NoCluster:
     """For a client without servers (tests of the hook alone): no service is known."""
 
-    async def fetch(self, dep: Dep, namespace: str, index: int,
-                    wait_s: float) -> tuple[object, int]:
+    async def fetch(self, dep: Dep, namespace: str, index: int, wait_s: float,
+                    token: str | None = None) -> tuple[object, int]:
         if index:
             await asyncio.sleep(wait_s)
         return (None if dep.kind == "var" else []), 1

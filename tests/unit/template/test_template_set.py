@@ -33,7 +33,7 @@ class Cluster:
         self.index += 1
         self.changed.set()
 
-    async def fetch(self, dep: Dep, namespace: str, index: int, wait_s: float):
+    async def fetch(self, dep: Dep, namespace: str, index: int, wait_s: float, token=None):
         self.fetched.append(dep)
         while index >= self.index and wait_s > 0:
             self.changed.clear()
