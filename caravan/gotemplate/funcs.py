@@ -34,8 +34,9 @@ VAULT_FUNCS = ("pkiCert", "secret", "secrets")
 # consul-template functions caravan does not implement; they parse, and fail when called.
 # byKey, byMeta and explode work on Consul's KV pairs and services.
 CONSUL_DATA_FUNCS = ("byKey", "byMeta", "explode")
-UNSUPPORTED_FUNCS = ("byPort", "plugin", "scratch", "sockaddr", "spew_dump", "spew_printf",
-                     "spew_sdump", "spew_sprintf", "toTOML", "writeToFile")
+UNSUPPORTED_FUNCS = ("byPort", "parseYAML", "plugin", "scratch", "sockaddr", "spew_dump",
+                     "spew_printf", "spew_sdump", "spew_sprintf", "toTOML", "toYAML",
+                     "writeToFile")
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,18 @@
-"""consul-template's functions over maps, service lists and YAML.
+"""consul-template's functions over maps and service lists.
 
     byTag                  services (anything with `Tags`) grouped by tag, in input order
     explodeMap             {"a/b": 1} -> {"a": {"b": 1}}
     mergeMap DST SRC       DST with SRC's keys it lacks (nested maps merged; DST wins)
     mergeMapWithOverride   the same, SRC winning
-    parseYAML / toYAML     YAML text <-> values (toYAML: keys sorted, no final newline)
+
+(parseYAML and toYAML need a YAML library: the client's renderer supplies them.)
 """
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 
-import yaml
-
-from caravan.gotemplate.calls import ANY, MAP, STRING, GoFunc
+from caravan.gotemplate.calls import ANY, MAP, GoFunc
 from caravan.gotemplate.errors import FuncError
 from caravan.gotemplate.fmtvalue import SLICES
 
@@ -64,56 +62,9 @@ def _empty(value: object) -> bool:
         isinstance(value, (list, dict)) and not value)
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML 1.1 as PyYAML reads it, minus timestamps: Go's decoder keeps them strings."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-
-
-def parse_yaml(text: str) -> object:
-    try:
-        value = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as err:
-        raise FuncError(f"parseYAML: {err}") from None
-    return {} if value is None else _plain(value)
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, (datetime.date, bytes)):
-        return str(value)
-    return value
-
-
-def to_yaml(value: object) -> str:
-    try:
-        text = yaml.safe_dump(_plain(_data(value)), default_flow_style=False, sort_keys=True,
-                              allow_unicode=True)
-    except yaml.YAMLError as err:
-        raise FuncError(f"toYAML: {err}") from None
-    return text.removesuffix("\n").removesuffix("\n...")
-
-
-def _data(value: object) -> object:
-    """Mappings and sequences of any kind as dicts and lists (what safe_dump takes)."""
-    if isinstance(value, Mapping):
-        return {str(k): _data(v) for k, v in value.items()}
-    if isinstance(value, SLICES):
-        return [_data(v) for v in value]
-    return value
-
-
 MAP_FUNCS: dict[str, GoFunc] = {
     "byTag": GoFunc(by_tag, (ANY,)),
     "explodeMap": GoFunc(explode_map, (MAP,)),
     "mergeMap": GoFunc(merge_map, (MAP, MAP)),
     "mergeMapWithOverride": GoFunc(lambda d, s: merge_map(d, s, True), (MAP, MAP)),
-    "parseYAML": GoFunc(parse_yaml, (STRING,)),
-    "toYAML": GoFunc(to_yaml, (ANY,)),
 }

@@ -85,7 +85,8 @@ class TaskSetup:
             hooks.append(IdentityHook(self.identities, self._owner()))
         hooks.append(TemplateHook(AllocFiles(self.alloc_dir.path, self.task.name),
                                   self._template_source(), self.driver, control, emit,
-                                  self.clock, self.client_env, self.interpolation_vars()))
+                                  self.clock, self.client_env, self.interpolation_vars(),
+                                  self.client.template))
         return hooks
 
     def _template_source(self) -> TemplateSource | None:

@@ -41,6 +41,7 @@ from caravan.client.template.render import TemplateRenderer
 from caravan.client.template.script import run_script
 from caravan.client.template.source import TemplateSource
 from caravan.clock import Clock
+from caravan.config.template import TemplateConfig
 from caravan.errors import CaravanError
 from caravan.gotemplate import TemplateError
 from caravan.structs import ChangeScript, Task, TaskEvent, Template
@@ -73,8 +74,10 @@ class TemplateHook(PrestartHook, RestoreHook, StopHook):
     def __init__(self, files: AllocFiles, source: TemplateSource | None, driver: Driver | None,
                  control: TaskControl, emit: EventSink, clock: Clock,
                  client_env: Callable[[], Mapping[str, str]],
-                 node_attributes: Mapping[str, str]) -> None:
+                 node_attributes: Mapping[str, str],
+                 config: TemplateConfig | None = None) -> None:
         self.files = files
+        self.config = config or TemplateConfig()  # the client's `template { }` block
         self.source = source
         self.driver = driver
         self.control = control
@@ -135,9 +138,10 @@ class TemplateHook(PrestartHook, RestoreHook, StopHook):
                 text = self.files.read_source(source)
             else:
                 text = template.embedded_tmpl
-            renderers.append(TemplateRenderer(template, self.files, dest, text, request.env))
+            renderers.append(TemplateRenderer(template, self.files, dest, text, request.env,
+                                              self.config.function_denylist))
         return TemplateSet(renderers, self.source or _NoCluster(),
-                           request.alloc.namespace or "default", self._missing)
+                           request.alloc.namespace or "default", self._missing, self.config)
 
     async def restored(self, request: TaskRequest) -> None:
         """After an agent restart: render again from fresh data (a change missed while

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from caravan.errors import CaravanError
+
 
 @dataclass(frozen=True, order=True)
 class Dep:
@@ -30,3 +32,16 @@ class Reads:
             self.missing.add(dep)
             return empty
         return self.data[dep]
+
+
+class TemplateFailed(CaravanError):
+    """A template that cannot render or be written: fails the task (Nomad's
+    `Template failed: ...`)."""
+
+
+def describe(dep: Dep, namespace: str) -> str:
+    """consul-template's name for a dependency, as Nomad's `Missing:` event shows it."""
+    where = f"{dep.namespace or namespace}.global"
+    kind = {"var": "nomad.var.block", "var_list": "nomad.var.list", "service": "nomad.service",
+            "services": "nomad.services"}.get(dep.kind, dep.kind)
+    return f"{kind}({dep.key}@{where})"

@@ -188,3 +188,23 @@ def test_env_files(text: str, parsed: dict[str, str]) -> None:
 def test_bad_env_files(text: str) -> None:
     with pytest.raises(EnvFileError):
         parse_env(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('{{ with parseYAML "a: 1\\nb: [x, y]\\nwhen: 2024-01-02\\n" }}{{ .a }} {{ index .b 1 }} '
+     "{{ .when }}{{ end }}", "1 y 2024-01-02"),
+    ('{{ parseYAML "" }}', "map[]"),
+    ('{{ parseJSON "{\\"b\\": [1, \\"two\\"], \\"a\\": {\\"c\\": true}}" | toYAML }}',
+     "a:\n  c: true\nb:\n- 1\n- two"),
+])
+def test_yaml_functions_in_task_templates(files: AllocFiles, text: str, expected: str) -> None:
+    tset = make(files, Cluster(), Template(embedded_tmpl=text, dest_path="local/y"))
+    run(tset.render(first=True))
+    assert (files.alloc_dir / "t/local/y").read_text() == expected
+
+
+def test_bad_yaml_fails_the_template(files: AllocFiles) -> None:
+    tset = make(files, Cluster(), Template(embedded_tmpl='{{ parseYAML "a: [" }}',
+                                           dest_path="local/y"))
+    with pytest.raises(TemplateFailed, match="parseYAML"):
+        run(tset.render(first=True))
