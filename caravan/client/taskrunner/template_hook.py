@@ -101,6 +101,8 @@ class TemplateHook(PrestartHook, RestoreHook, StopHook):
                                                     name=f"templates {request.task.name}")
             elif _render_on_restart(request.task):
                 await self._first_render(self.set)
+            else:
+                await self.set.rewrite()
             return PrestartResponse(env=self.set.env())
         except (TemplateFailed, TemplateError, TemplatePathError, OSError) as err:
             message = f"Template failed: {err}"
@@ -138,7 +140,10 @@ class TemplateHook(PrestartHook, RestoreHook, StopHook):
                 text = self.files.read_source(source)
             else:
                 text = template.embedded_tmpl
-            renderers.append(TemplateRenderer(template, self.files, dest, text, request.env,
+            # `env` reads the task's environment and, as in Nomad, the node's
+            # `node.*`, `attr.*` and `meta.*` names.
+            env = {**self.node_attributes, **request.env}
+            renderers.append(TemplateRenderer(template, self.files, dest, text, env,
                                               self.config.function_denylist))
         return TemplateSet(renderers, self.source or _NoCluster(),
                            request.alloc.namespace or "default", self._missing, self.config)

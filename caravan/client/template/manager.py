@@ -85,6 +85,15 @@ class TemplateSet:
                 changed.append(renderer.template)
         return changed
 
+    async def rewrite(self) -> None:
+        """Before a restart: put back what was last rendered where the file differs. (An
+        exec task's `secrets/` is a tmpfs for each run, filled from what lies below it;
+        a re-render during the last run went into that tmpfs only.)"""
+        for i, content in self.outputs.items():
+            renderer = self.renderers[i]
+            if renderer.files.read_current(renderer.dest_rel) != content:
+                await self._write(renderer, content)
+
     async def _outputs(self, chosen: list[int], *, wait: bool
                        ) -> tuple[dict[int, bytes], dict[int, set[Dep]]]:
         """Render `chosen` until nothing is missing (and, with `wait`, nothing waits)."""

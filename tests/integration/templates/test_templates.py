@@ -70,13 +70,15 @@ def test_a_service_renders_into_a_config_and_an_env_file_and_changes_reach_the_t
     _put(dev_agent, _backend("tpl-a", "tpl-a"))
     _registered(dev_agent, "tpl-a", 1)
     script = ("trap 'echo HUP; cat /local/app.conf' HUP; echo \"start BACKENDS=$BACKENDS\"; "
-              "cat /local/app.conf; while true; do sleep 0.1; done")
+              "echo \"file $(head -1 /secrets/app.env)\"; cat /local/app.conf; "
+              "while true; do sleep 0.1; done")
     templates = [
         {"EmbeddedTmpl": '{{ range nomadService "tpl-a" }}server {{ .Address }}:{{ .Port }}\n'
                          "{{ end }}", "DestPath": "local/app.conf", "ChangeMode": "signal",
          "ChangeSignal": "SIGHUP", "Perms": "0640", **QUICK},
         {"EmbeddedTmpl": 'BACKENDS={{ len (nomadService "tpl-b") }}\n'
-                         'HOME_IS="{{ env "NOMAD_TASK_NAME" }}"\n',
+                         'HOME_IS="{{ env "NOMAD_TASK_NAME" }}"\n'
+                         'OS={{ env "attr.kernel.name" }}\n',
          "DestPath": "${NOMAD_SECRETS_DIR}/app.env", "Envvars": True, **QUICK},
     ]
     task = {"Name": "t", "Driver": "exec", "User": "nobody", "KillTimeout": SECOND,
@@ -91,9 +93,11 @@ def test_a_service_renders_into_a_config_and_an_env_file_and_changes_reach_the_t
     conf = task_dir / "local" / "app.conf"
     assert conf.read_text().startswith("server 127.0.0.1:") and conf.read_text().count("\n") == 1
     assert oct(conf.stat().st_mode & 0o777) == "0o640"
-    assert (task_dir / "secrets" / "app.env").read_text() == 'BACKENDS=0\nHOME_IS="t"\n'
+    assert (task_dir / "secrets" / "app.env").read_text() == \
+        'BACKENDS=0\nHOME_IS="t"\nOS=linux\n'
     wait_until(lambda: "start BACKENDS=0" in _stdout(dev_agent, alloc_id), 30,
                what="the env template in the task's environment")
+    assert "file BACKENDS=0" in _stdout(dev_agent, alloc_id)
 
     # A second instance of tpl-a: the config is rendered again and the task gets SIGHUP.
     _put(dev_agent, _backend("tpl-a", "tpl-a", count=2))
@@ -107,6 +111,9 @@ def test_a_service_renders_into_a_config_and_an_env_file_and_changes_reach_the_t
     _put(dev_agent, _backend("tpl-b", "tpl-b"))
     wait_until(lambda: "start BACKENDS=1" in _stdout(dev_agent, alloc_id), 60,
                what="the task restarted with the new env")
+    # ... and its secrets/ (a tmpfs for each run) holds the file as last rendered.
+    wait_until(lambda: "file BACKENDS=1" in _stdout(dev_agent, alloc_id), 30,
+               what="the re-rendered file in the restarted task")
     state = _task_state(dev_agent, alloc_id)
     assert state["Restarts"] == 1
     assert any(e["Type"] == "Restart Signaled" and "Template with change_mode restart"
