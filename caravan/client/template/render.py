@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from caravan.client.template.files import AllocFiles
 from caravan.client.template.deps import Dep, Reads
 from caravan.client.template.nomad_funcs import nomad_funcs
+from caravan.client.template.sockaddr import SOCKADDR_FUNCS
 from caravan.client.template.yaml_funcs import YAML_FUNCS
 from caravan.gotemplate import DEFAULT_FUNCTION_DENYLIST, Options, parse
 from caravan.structs import Template
@@ -33,7 +34,7 @@ class TemplateRenderer:
             left_delim=template.left_delim or "{{", right_delim=template.right_delim or "}}",
             missing_key="error" if template.err_missing_key else "default",
             function_denylist=denylist, env=dict(env), read_file=self._read_file,
-            extra_funcs={**YAML_FUNCS, **nomad_funcs(lambda: self._reads)})
+            extra_funcs={**YAML_FUNCS, **SOCKADDR_FUNCS, **nomad_funcs(lambda: self._reads)})
         # TemplateParseError here is the hook's to report.
         self.parsed = parse(template.dest_path, text, options)
 

@@ -208,3 +208,15 @@ def test_bad_yaml_fails_the_template(files: AllocFiles) -> None:
                                            dest_path="local/y"))
     with pytest.raises(TemplateFailed, match="parseYAML"):
         run(tset.render(first=True))
+
+
+def test_sockaddr_answers_the_cheap_cases_and_names_the_rest(files: AllocFiles) -> None:
+    tset = make(files, Cluster(), Template(
+        embedded_tmpl='{{ sockaddr "GetInterfaceIP" "\\"lo\\"" }}', dest_path="local/ip"))
+    run(tset.render(first=True))
+    assert (files.alloc_dir / "t/local/ip").read_text() == "127.0.0.1"
+    tset = make(files, Cluster(), Template(
+        embedded_tmpl='{{ sockaddr "GetAllInterfaces | include \\"flags\\" \\"up\\"" }}',
+        dest_path="local/all"))
+    with pytest.raises(TemplateFailed, match="is not supported by caravan: use GetPrivateIP"):
+        run(tset.render(first=True))
