@@ -112,13 +112,16 @@ class TemplateHook(PrestartHook, RestoreHook, StopHook):
     async def _first_render(self, templates: TemplateSet) -> None:
         """Render, blocking until done, unless the task is killed meanwhile."""
         render = asyncio.create_task(templates.render(first=True))
-        while not render.done():
-            await asyncio.wait([render], timeout=_KILL_POLL_S)
-            if not render.done() and self.control.killing:
+        try:
+            while not render.done():
+                await asyncio.wait([render], timeout=_KILL_POLL_S)
+                if not render.done() and self.control.killing:
+                    raise TemplateFailed("the task was killed before its templates rendered")
+            render.result()
+        finally:  # killed, or the agent shutting down: the render goes with us
+            if not render.done():
                 render.cancel()
                 await asyncio.gather(render, return_exceptions=True)
-                raise TemplateFailed("the task was killed before its templates rendered")
-        render.result()
 
     def _missing(self, missing: list[str]) -> None:
         """Nomad's `Missing: ...` event while the first render waits."""

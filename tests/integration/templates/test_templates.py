@@ -202,3 +202,24 @@ def test_change_scripts_run_in_the_task_and_fail_on_error_kills_it(
                             "it exited with code: 1") for m in messages), messages
     assert "Template script failed, task is being killed" in messages
     assert (task_dir / "local" / "once").read_text() == "\n"  # `once`: never rendered again
+
+
+def test_a_task_waiting_for_its_variable_stops_when_its_job_stops(
+        dev_agent: AgentProcess, purge: list[str]) -> None:
+    purge.append("tpl-wait")
+    task = {"Name": "t", "Driver": "raw_exec", "KillTimeout": SECOND,
+            "Config": {"command": "/bin/sleep", "args": ["600"]},
+            "Resources": {"CPU": 20, "MemoryMB": 32},
+            "Templates": [{"EmbeddedTmpl": '{{ with nomadVar "nomad/jobs/tpl-wait" }}'
+                                           "{{ .x }}{{ end }}", "DestPath": "local/x"}]}
+    _put(dev_agent, {"Job": {"ID": "tpl-wait", "Datacenters": ["dc1"],
+                             "TaskGroups": [{"Name": "g", "Tasks": [task]}]}})
+    alloc_id = wait_until(lambda: (a := httpx.get(
+        f"{dev_agent.address}/v1/job/tpl-wait/allocations", timeout=10).json()) and
+        any(e["Type"] == "Template" for e in
+            (a[0].get("TaskStates") or {}).get("t", {}).get("Events") or []) and a[0]["ID"],
+        60, what="the task waiting for its variable")
+    httpx.delete(f"{dev_agent.address}/v1/job/tpl-wait", timeout=10)
+    state = wait_until(lambda: (s := _task_state(dev_agent, alloc_id))["State"] == "dead" and s,
+                       60, what="the waiting task stopped")
+    assert not any(e["Type"] == "Started" for e in state["Events"])
