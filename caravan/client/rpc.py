@@ -47,6 +47,10 @@ class ServerRPC:
         self._http = httpx.AsyncClient(timeout=_TIMEOUT_S,
                                        verify=agent_client_context(tls, to_server=True) or True)
 
+    def servers_in_turn(self) -> list[str]:
+        """Every server, the one that answered last first (where to send a request now)."""
+        return self.servers[self._current:] + self.servers[:self._current]
+
     async def aclose(self) -> None:
         await self._http.aclose()
 
@@ -124,8 +128,8 @@ def _check(reply: httpx.Response) -> httpx.Response:
 
 
 class ClusterReads:
-    """Reads a task's templates make of the cluster, as blocking queries with the node's
-    secret (Nomad's `nomadService*` functions): see caravan/client/template/."""
+    """Reads a task's templates make of the cluster (Nomad's `nomadService*` and
+    `nomadVar*` functions), as blocking queries: see caravan/client/template/."""
 
     def __init__(self, rpc: ServerRPC) -> None:
         self.rpc = rpc
