@@ -47,9 +47,9 @@ from caravan.client.heartbeat import Heartbeater
 from caravan.client.identity import TaskIdentities
 from caravan.client.node import NodeIdentity, build_node, read_intro_token
 from caravan.client.orphans import live_tasks, remove_orphans
-from caravan.client.rpc import ServerRPC
-from caravan.client.task_variables import TaskVariables
+from caravan.client.rpc import ClusterReads, ServerRPC
 from caravan.client.taskapi import TaskAPIConfig
+from caravan.client.template.source import ServerSource
 from caravan.client.state import ClientStateStore, LocalAllocState
 from caravan.client.taskrunner.events import rfc3339
 from caravan.client.taskrunner.runner import TaskRunner
@@ -132,7 +132,6 @@ class Client:
         self.identities = TaskIdentities(
             lambda alloc_id, task: self.rpc.sign_identity(self.identity.id, alloc_id, task),
             clock)
-        self.variables = TaskVariables(self.rpc, self.identities)
         self.task_api = TaskAPIConfig(agent_url(config.tls, self.http_addr),
                                       agent_client_context(config.tls) or True)
         self.heartbeater = Heartbeater(self.rpc, lambda: self.node, self.identity.secret)
@@ -285,7 +284,7 @@ class Client:
             executor_root=self.data_dir / "client" / "executor", node=self.node,
             client=self.config.client, clock=self.clock, host_env=self.host_env,
             store=self.store, identities=self.identities, task_api=self.task_api,
-            variables=self.variables)
+            template_source=ServerSource(ClusterReads(self.rpc)))
         runner = AllocRunner(alloc, deps, self.reporter.mark, restored)
         self._runners[alloc.id] = runner
         self._alloc_tasks[alloc.id] = self._loops.spawn(

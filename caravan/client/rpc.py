@@ -6,7 +6,6 @@
     POST /v1/node/<id>/allocations/update  {"Allocs": [AllocClientUpdate...]} -> {"Index"}
     POST /v1/node/<id>/exec-sessions       {"Sessions": [ExecSession...]} -> {"Index"}
     POST /v1/node/<id>/identity            {"AllocID", "Task"} -> {"Token"}: a task's JWT
-    GET  /v1/var/<path>, /v1/vars?prefix=  as a task, with its JWT (task_variables.py)
 
 Calls carry the node secret as `X-Nomad-Token`; register carries the client
 introduction token there instead, when the agent has one. With `tls { http = true }`
@@ -99,14 +98,6 @@ class ServerRPC:
                                  json={"AllocID": alloc_id, "Task": task})
         return str(reply.json().get("Token", ""))
 
-    async def as_task(self, token: str, path: str, params: dict[str, str],
-                      wait_s: float) -> httpx.Response:
-        """GET `path` with a task's workload identity instead of the node secret;
-        blocking when `params` carries an `index`."""
-        return await self._call("GET", path, params=params,
-                                headers={"X-Nomad-Token": token},
-                                timeout=wait_s + wait_s / 16 + _TIMEOUT_S)
-
     async def _call(self, method: str, path: str, *, json: Any = None,
                     params: dict[str, str] | None = None, timeout: float | None = None,
                     headers: dict[str, str] | None = None) -> httpx.Response:
@@ -135,3 +126,23 @@ def _check(reply: httpx.Response) -> httpx.Response:
     if reply.status_code == 403:
         raise PermissionDenied(text)
     raise ServerUnavailable(f"Unexpected response code: {reply.status_code} ({text})")
+
+
+class ClusterReads:
+    """Reads a task's templates make of the cluster (Nomad's `nomadService*` and
+    `nomadVar*` functions), as blocking queries: see caravan/client/template/."""
+
+    def __init__(self, rpc: ServerRPC) -> None:
+        self.rpc = rpc
+
+    async def get(self, path: str, params: dict[str, str], wait_s: float,
+                  token: str | None = None) -> tuple[Any, int]:
+        """The JSON answer and its X-Nomad-Index; `token` (a task's workload identity)
+        instead of the node's secret."""
+        reply = await self.rpc._call("GET", path, params=params,
+                                     timeout=wait_s + wait_s / 16 + _TIMEOUT_S,
+                                     headers={"X-Nomad-Token": token} if token else None)
+        try:
+            return reply.json(), int(reply.headers.get("X-Nomad-Index", "0"))
+        except ValueError as err:
+            raise ServerUnavailable(f"malformed reply from {path}: {err}") from err

@@ -27,12 +27,12 @@ from caravan.client.services import registrations
 from caravan.client.state import ClientStateStore, LocalAllocState
 from caravan.client.state_writer import StateWriter
 from caravan.client.stats import alloc_usage
-from caravan.client.task_variables import TaskVariables
 from caravan.client.taskapi import TaskAPIConfig
 from caravan.client.taskrunner import events
 from caravan.client.taskrunner.lifecycle import TaskNotRunning
 from caravan.client.taskrunner.runner import TaskRunner
 from caravan.client.taskrunner.setup import TaskSetup
+from caravan.client.template.source import TemplateSource
 from caravan.clock import Clock
 from caravan.config.agent import ClientConfig
 from caravan.errors import CaravanError, InvalidInput
@@ -57,7 +57,7 @@ class AllocRunnerDeps:
     store: ClientStateStore
     identities: TaskIdentities | None = None  # the tasks' workload identities
     task_api: TaskAPIConfig | None = None  # where tasks' api.sock relays to
-    variables: TaskVariables | None = None  # Variables read as a task (templates)
+    template_source: TemplateSource | None = None  # what templates read of the cluster
 
 
 class AllocRunner:
@@ -91,7 +91,7 @@ class AllocRunner:
                          state_dir=deps.executor_root / self.alloc.id / task.name,
                          node=deps.node, client=deps.client, clock=deps.clock,
                          host_env=deps.host_env, identities=deps.identities,
-                         task_api=deps.task_api, variables=deps.variables)
+                         task_api=deps.task_api, template_source=deps.template_source)
 
     # --- running ------------------------------------------------------------
 

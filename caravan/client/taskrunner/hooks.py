@@ -5,6 +5,8 @@ Nomad's task runner stages, each run over the hooks in list order:
     prestart (validate, task dir, artifacts) ─▶ driver start ─▶ poststart
         ─▶ ... the task exits ─▶ exited ─▶ (restart: prestart again) ... ─▶ stop (when dead)
     update: whenever the server sends a newer version of the allocation
+    restored: a task that kept running through an agent restart was re-attached
+              (its prestart does not run again; a hook that watches picks up here)
 
 The task runner builds its hooks once (`TaskSetup.hooks`), so a hook object lives from
 the first prestart to the last stop and may keep state between stages (a template
@@ -93,8 +95,8 @@ class ExitedHook(TaskHook):
 
 class RestoreHook(TaskHook):
     @abstractmethod
-    async def restore(self, request: TaskRequest) -> None:
-        """A new agent re-attached to the task, which kept running (no prestart ran)."""
+    async def restored(self, request: TaskRequest) -> None:
+        """The task was re-attached after an agent restart and is running."""
 
 
 class StopHook(TaskHook):

@@ -15,7 +15,6 @@ import os
 from pathlib import Path
 
 from caravan.client.beneath import Root
-from caravan.client.drivers.exec.secrets import mount_secrets
 from caravan.client.identity import TaskIdentities
 from caravan.client.taskrunner.hooks import (
     HookError,
@@ -45,11 +44,6 @@ class IdentityHook(PrestartHook):
             raise HookError(f"failed to get the task's workload identity: {err}",
                             recoverable=True) from err
         if identity.file:
-            if request.capabilities.fs_isolation == "chroot":
-                # Into the task's secrets tmpfs, never onto the disk below it.
-                uid, gid = self._owner or (65534, 65534)
-                await asyncio.to_thread(mount_secrets, request.task_dir.path / "secrets",
-                                        request.task.resources.secrets_mb or 1, uid, gid)
             await asyncio.to_thread(self._write, request.task_dir.path, token)
         return PrestartResponse(env={"NOMAD_TOKEN": token} if identity.env else {})
 

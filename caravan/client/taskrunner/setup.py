@@ -29,12 +29,14 @@ from caravan.client.taskenv import (
 )
 from caravan.client.taskrunner.artifact_hook import ArtifactPrestartHook
 from caravan.client.identity import TaskIdentities
-from caravan.client.task_variables import TaskVariables
 from caravan.client.taskapi import TaskAPIConfig, TaskAPIServer
 from caravan.client.taskrunner.hooks import EventSink, TaskHook
 from caravan.client.taskrunner.identity_hook import IdentityHook
 from caravan.client.taskrunner.taskapi_hook import TaskAPIHook
 from caravan.client.taskrunner.taskdir_hook import TaskDirHook
+from caravan.client.taskrunner.template_hook import TaskControl, TemplateHook
+from caravan.client.template.files import AllocFiles
+from caravan.client.template.source import AsTask, TemplateSource
 from caravan.client.taskrunner.validate_hook import ValidateHook
 from caravan.clock import NS_PER_SECOND, Clock
 from caravan.config.agent import ClientConfig
@@ -59,8 +61,7 @@ class TaskSetup:
     # The node's workload identities (None in tests that run a task with no server).
     identities: TaskIdentities | None = None
     task_api: TaskAPIConfig | None = None  # None: no secrets/api.sock
-    # Variables as this task may read them (for nomadVar in templates); None: no server
-    variables: TaskVariables | None = None
+    template_source: TemplateSource | None = None  # None: templates see no cluster data
 
     @property
     def task_dir(self) -> TaskDir:
@@ -75,8 +76,8 @@ class TaskSetup:
     def capabilities(self) -> Capabilities:
         return self.driver.capabilities() if self.driver else Capabilities()
 
-    def hooks(self, emit: EventSink) -> list[TaskHook]:
-        """The prestart/stop hooks, in the order they run."""
+    def hooks(self, emit: EventSink, control: TaskControl) -> list[TaskHook]:
+        """The prestart/stop hooks, in the order they run; `control` is the task runner."""
         fetcher = ArtifactHook(self.client.artifact, owner=self._owner(),
                                alloc_dir=self.alloc_dir.path)
         hooks: list[TaskHook] = [
@@ -85,14 +86,28 @@ class TaskSetup:
                                  self.client_env)]
         if self.identities is not None:
             hooks.append(IdentityHook(self.identities, self._owner()))
+        hooks.append(TemplateHook(AllocFiles(self.alloc_dir.path, self.task.name),
+                                  self._template_source(), self.driver, control, emit,
+                                  self.clock, self.client_env, self.interpolation_vars(),
+                                  self.client.template))
         if self.identities is not None and self.task_api is not None:
-            hooks.append(TaskAPIHook(self._task_api_server, self._owner()))  # keep it last
+            # Last: it mounts an exec task's secrets tmpfs, filled from what the hooks
+            # before it wrote below.
+            hooks.append(TaskAPIHook(self._task_api_server, self._owner()))
         return hooks
 
     def _task_api_server(self) -> TaskAPIServer:
         assert self.identities is not None and self.task_api is not None
         identities, alloc_id, task = self.identities, self.alloc.id, self.task.name
         return TaskAPIServer(self.task_api, lambda: identities.token(alloc_id, task))
+
+    def _template_source(self) -> TemplateSource | None:
+        """Templates read the cluster as the task, with its workload identity."""
+        source, identities = self.template_source, self.identities
+        if source is None or identities is None:
+            return source
+        alloc_id, task = self.alloc.id, self.task.name
+        return AsTask(source, lambda: identities.token(alloc_id, task))
 
     def interpolation_vars(self) -> dict[str, str]:
         region = self.alloc.job.region if self.alloc.job else "global"

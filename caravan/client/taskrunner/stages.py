@@ -67,15 +67,15 @@ class HookStages:
             if isinstance(hook, UpdateHook):
                 await self._logged(hook, "update", hook.update(request))
 
+    async def restored(self, request: TaskRequest) -> None:
+        for hook in self.hooks:
+            if isinstance(hook, RestoreHook):
+                await self._logged(hook, "restored", hook.restored(request))
+
     async def exited(self, request: TaskRequest) -> None:
         for hook in self.hooks:
             if isinstance(hook, ExitedHook):
                 await self._logged(hook, "exited", hook.exited(request))
-
-    async def restore(self, request: TaskRequest) -> None:
-        for hook in self.hooks:
-            if isinstance(hook, RestoreHook):
-                await self._logged(hook, "restore", hook.restore(request))
 
     async def stop(self, request: TaskRequest) -> None:
         for hook in self.hooks:

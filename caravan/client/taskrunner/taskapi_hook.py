@@ -52,7 +52,7 @@ class TaskAPIHook(PrestartHook, RestoreHook, StopHook):
         self._server = server
         return PrestartResponse()
 
-    async def restore(self, request: TaskRequest) -> None:
+    async def restored(self, request: TaskRequest) -> None:
         """The agent restarted under a running task: serve its socket again (the old
         one had no listener left); its secrets tmpfs is still mounted."""
         await self._stop()
