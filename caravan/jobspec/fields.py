@@ -33,6 +33,7 @@ from caravan.structs import (
     TaskArtifact,
     TaskGroup,
     TaskLifecycleConfig,
+    UpdateStrategy,
     VolumeMount,
     VolumeRequest,
 )
@@ -102,10 +103,10 @@ JOB = Table(
         attr("all_at_once"), attr("datacenters"), attr("node_pool"), attr("id"),
         block("meta"), block("constraint", "Constraints"), block("group", "TaskGroups"),
         # A `task` directly under `job` becomes a group of its name (Nomad's HCL2).
-        hcl_only("task", is_block=True), *_SERVER_SET,
+        hcl_only("task", is_block=True), block("update"), *_SERVER_SET,
     ),
     refused=(
-        block("affinity", "Affinities"), block("spread", "Spreads"), block("update"),
+        block("affinity", "Affinities"), block("spread", "Spreads"),
         block("multiregion"), block("periodic"), block("parameterized", "ParameterizedJob"),
         block("reschedule"), block("migrate"), block("ui", "UI"), block("vault"),
         block("consul"), block("secret"), block("version_tag"), block("group_defaults"),
@@ -119,10 +120,11 @@ GROUP = Table(
         attr("count"), block("meta"), block("constraint", "Constraints"),
         block("restart", "RestartPolicy"), block("reschedule", "ReschedulePolicy"),
         block("ephemeral_disk"), block("volume", "Volumes"), block("task", "Tasks"),
-        block("network", "Networks"), block("service", "Services"), *json_only("Name"),
+        block("network", "Networks"), block("service", "Services"), block("update"),
+        *json_only("Name"),
     ),
     refused=(
-        block("affinity", "Affinities"), block("spread", "Spreads"), block("update"),
+        block("affinity", "Affinities"), block("spread", "Spreads"),
         block("migrate"), block("scaling"), block("consul"),
         block("disconnect"), attr("shutdown_delay"), attr("max_run_duration"),
         attr("stop_after_client_disconnect"), attr("max_client_disconnect"),
@@ -226,6 +228,12 @@ CHECK = Table(
              attr("failures_before_warning")),
 )
 CHECK_RESTART = Table(implemented=(attr("limit"), attr("grace"), attr("ignore_warnings")))
+# Rolling updates and canaries (`caravan/server/deployments/`).
+UPDATE = Table(
+    implemented=(attr("max_parallel"), attr("health_check"), attr("min_healthy_time"),
+                 attr("healthy_deadline"), attr("progress_deadline"), attr("auto_revert"),
+                 attr("auto_promote"), attr("canary"), attr("stagger")),
+)
 
 # The JSON decoder's view: each model of a job, and its table.
 BY_MODEL: dict[type[BaseModel], Table] = {
@@ -233,5 +241,5 @@ BY_MODEL: dict[type[BaseModel], Table] = {
     Port: PORT, LogConfig: LOGS, TaskArtifact: ARTIFACT, VolumeRequest: VOLUME,
     VolumeMount: VOLUME_MOUNT, Constraint: CONSTRAINT, RestartPolicy: RESTART,
     ReschedulePolicy: RESCHEDULE, EphemeralDisk: EPHEMERAL_DISK, TaskLifecycleConfig: LIFECYCLE,
-    Service: SERVICE, ServiceCheck: CHECK, CheckRestart: CHECK_RESTART,
+    Service: SERVICE, ServiceCheck: CHECK, CheckRestart: CHECK_RESTART, UpdateStrategy: UPDATE,
 }

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from caravan.structs.base import Struct
+from caravan.structs.deployment import AllocDeploymentStatus
 from caravan.structs.job import Job, NetworkResource
 from caravan.structs.service import ServiceRegistration
 
@@ -148,6 +149,7 @@ class Allocation(Struct):
     client_description: str = ""
     task_states: dict[str, TaskState] | None = None
     deployment_id: str = ""
+    deployment_status: AllocDeploymentStatus | None = None
     followup_eval_id: str = ""
     previous_allocation: str = ""
     next_allocation: str = ""
@@ -191,6 +193,7 @@ class AllocListStub(Struct):
     client_status: str
     client_description: str
     task_states: dict[str, TaskState] | None
+    deployment_status: AllocDeploymentStatus | None = None
     followup_eval_id: str
     previous_allocation: str
     next_allocation: str
@@ -210,7 +213,8 @@ class AllocListStub(Struct):
             allocated_resources=a.allocated_resources if resources else None,
             desired_status=a.desired_status, desired_description=a.desired_description,
             client_status=a.client_status, client_description=a.client_description,
-            task_states=a.task_states, followup_eval_id=a.followup_eval_id,
+            task_states=a.task_states, deployment_status=a.deployment_status,
+            followup_eval_id=a.followup_eval_id,
             previous_allocation=a.previous_allocation, next_allocation=a.next_allocation,
             reschedule_tracker=a.reschedule_tracker, create_index=a.create_index,
             modify_index=a.modify_index, create_time=a.create_time, modify_time=a.modify_time,
@@ -227,3 +231,5 @@ class AllocClientUpdate(Struct):
     # caravan's own: the allocation's service registrations as they should be now (None:
     # unchanged, from a client that does not report them); the server keeps them in step.
     services: list[ServiceRegistration] | None = None
+    # The allocation's health in its deployment, once the client has decided it.
+    deployment_status: AllocDeploymentStatus | None = None

@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 
 from caravan.structs.action import Action
 from caravan.structs.base import Struct
+from caravan.structs.deployment import UpdateStrategy
 from caravan.structs.service import Service
 
 JOB_TYPES = ("service", "batch", "system", "sysbatch")
@@ -166,6 +167,7 @@ class TaskGroup(Struct):
     meta: dict[str, str] | None = None
     networks: list[NetworkResource] | None = None
     services: list[Service] | None = None
+    update: UpdateStrategy | None = None
 
     @field_validator("networks")
     @classmethod
@@ -189,6 +191,7 @@ class Job(Struct):
     constraints: list[Constraint] | None = None
     meta: dict[str, str] | None = None
     task_groups: list[TaskGroup] = Field(default_factory=list)
+    update: UpdateStrategy | None = None
     # server-set
     stop: bool = False
     status: str = "pending"

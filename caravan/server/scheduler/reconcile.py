@@ -120,7 +120,8 @@ class _UpdateCheck:
 def _signature(job: Job, group: TaskGroup) -> dict[str, Any]:
     # `count` and the reschedule policy are the scheduler's business; everything else
     # reaches the client (tasks, resources, constraints, restart, volumes, meta).
-    return {"group": group.model_dump(exclude={"count", "reschedule_policy"}), "meta": job.meta}
+    return {"group": group.model_dump(exclude={"count", "reschedule_policy", "update"}),
+            "meta": job.meta}
 
 
 class _GroupReconciler:
