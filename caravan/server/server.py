@@ -22,6 +22,8 @@ from caravan.server.acl_endpoint import ACLEndpoint
 from caravan.server.alloc_endpoint import AllocEndpoint
 from caravan.server.namespace_endpoint import NamespaceEndpoint
 from caravan.server.core import ServerCore
+from caravan.server.deployments.endpoint import DeploymentEndpoint
+from caravan.server.deployments.watcher import DeploymentWatcher
 from caravan.server.eval_broker import EvalBroker
 from caravan.server.eval_endpoint import EvalEndpoint
 from caravan.server.exec_audit_endpoint import ExecAuditEndpoint
@@ -56,6 +58,8 @@ class Server:
         self.heartbeats = HeartbeatTracker(heartbeat_ttl_s, heartbeat_grace_s, self._node_down)
         self.jobs = JobEndpoint(self.core, max_count=job_max_count)
         self.job_changes = JobChanges(self.core, self.jobs)
+        self.deployments = DeploymentEndpoint(self.core, self.jobs)
+        self.deployment_watcher = DeploymentWatcher(self.core, self.deployments)
         self.introductions = Introductions(
             client_introduction or ClientIntroductionConfig(), region,
             load_or_create_key(server_dir / "keyring" if server_dir else None))
@@ -97,6 +101,7 @@ class Server:
         for n, worker in enumerate(self._workers):
             self._loops.spawn(worker.run(), f"worker {n}")
         self._loops.spawn(self.heartbeats.run(), "heartbeats")
+        self._loops.spawn(self.deployment_watcher.run(), "deployment watcher")
 
     async def wait_failed(self) -> TaskFailure:
         """Returns once a worker or the heartbeat loop has died (see `Supervisor`)."""

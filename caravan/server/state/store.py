@@ -18,6 +18,8 @@ from caravan.server.state.acl_tables import TABLES as ACL_TABLES
 from caravan.server.state.acl_tables import AclTables
 from caravan.server.state.exec_session_table import TABLE as EXEC_SESSION_TABLE
 from caravan.server.state.exec_session_table import ExecSessionTable
+from caravan.server.state.deployment_table import TABLE as DEPLOYMENT_TABLE
+from caravan.server.state.deployment_table import DeploymentTable
 from caravan.server.state.service_tables import TABLE as SERVICE_TABLE
 from caravan.server.state.service_tables import ServiceTables
 from caravan.server.state.backend import Backend, Change
@@ -42,6 +44,7 @@ class StateStore:
         self.acl = AclTables()  # ACL policies, tokens, bootstrap and namespaces (typed reads)
         self.services = ServiceTables()  # service registrations (Nomad's own provider)
         self.exec_sessions = ExecSessionTable()  # exec session audit records
+        self.deployments = DeploymentTable()  # rolling updates and canaries
         self._allocs_by_job: dict[str, dict[str, Allocation]] = {}
         self._allocs_by_node: dict[str, dict[str, Allocation]] = {}
         self._evals_by_job: dict[str, dict[str, Evaluation]] = {}
@@ -73,7 +76,8 @@ class StateStore:
         self.acl.load(rows)
         self.services.load(rows)
         self.exec_sessions.load(rows)
-        for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE, EXEC_SESSION_TABLE):
+        self.deployments.load(rows)
+        for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE, EXEC_SESSION_TABLE, DEPLOYMENT_TABLE):
             self._table_index[table] = self._index
 
     def _alloc_from_row(self, raw: str) -> Allocation:
@@ -146,6 +150,7 @@ class StateStore:
             jobs=dict(self._jobs),
             allocs_by_job={k: list(v.values()) for k, v in self._allocs_by_job.items()},
             allocs_by_node={k: list(v.values()) for k, v in self._allocs_by_node.items()},
+            deployments=self.deployments.latest_by_job(),
         )
 
     # ---- watches -------------------------------------------------------------------------
@@ -220,6 +225,7 @@ class StateStore:
             node.create_index = old_node.create_index if old_node else txn.index
             node.modify_index = txn.index
         self.services.stamp(txn.services, txn.index)
+        self.deployments.stamp(txn.deployments, txn.index, txn.now_ns)
 
     def _change_of(self, txn: Txn) -> Change:
         change = Change(index=txn.index)
@@ -250,6 +256,7 @@ class StateStore:
         self.acl.change(txn.acl, change)
         self.services.change(txn.services, change)
         self.exec_sessions.change(txn.exec_sessions, change)
+        self.deployments.change(txn.deployments, txn.deployment_deletes, change)
         return change
 
     def _apply(self, txn: Txn) -> None:
@@ -286,6 +293,7 @@ class StateStore:
         touched |= self.acl.apply(txn.acl)
         touched |= self.services.apply(txn.services)
         touched |= self.exec_sessions.apply(txn.exec_sessions)
+        touched |= self.deployments.apply(txn.deployments, txn.deployment_deletes)
         for table in touched:
             self._table_index[table] = txn.index
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from caravan.structs import Allocation, Evaluation, Job, Node, ServiceRegistration
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
+from caravan.structs.deployment import Deployment
 from caravan.structs.exec_audit import ExecSession
 
 
@@ -44,3 +45,5 @@ class Txn:
     acl: AclWrites = field(default_factory=AclWrites)
     exec_sessions: list[ExecSession] = field(default_factory=list)
     services: dict[str, ServiceRegistration | None] = field(default_factory=dict)  # None: delete
+    deployments: list[Deployment] = field(default_factory=list)
+    deployment_deletes: list[str] = field(default_factory=list)
