@@ -8,7 +8,7 @@ and reported to the server with the allocation's status (`DeploymentStatus.Healt
          `min_healthy_time` ─▶ healthy
 
 `health_check = "manual"` leaves the decision to `/v1/deployment/allocation-health`.
-`judge` is pure; `HealthWatcher` is the loop that re-judges on task changes, check
+`decide_health` is pure; `HealthWatcher` is the loop that re-judges on task changes, check
 results and the `min_healthy_time` timer.
 """
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from caravan.client.allocrunner.coordinator import Stage, stage_of
-from caravan.structs import AllocDeploymentStatus, Allocation, CheckQueryResult, TaskState
+from caravan.structs import AllocDeploymentStatus, Allocation, CheckQueryResult, Task, TaskState
 from caravan.structs.acl import parse_rfc3339_ns, rfc3339_nano
 
 _CHECK_POLL_S = 0.25  # check results change without telling us
@@ -33,7 +33,7 @@ class Verdict:
     polls_checks: bool = False
 
 
-def judge(alloc: Allocation, states: Mapping[str, TaskState],
+def decide_health(alloc: Allocation, states: Mapping[str, TaskState],
           checks: list[CheckQueryResult], checks_ok_since: int, started: int,
           now: int) -> Verdict:
     group = alloc.job.group(alloc.task_group) if alloc.job else None
@@ -57,7 +57,7 @@ def judge(alloc: Allocation, states: Mapping[str, TaskState],
     return Verdict(None, min(healthy_at, deadline), polls_checks=use_checks)
 
 
-def _running_since(tasks: list, states: Mapping[str, TaskState]) -> int:  # type: ignore[type-arg]
+def _running_since(tasks: list[Task], states: Mapping[str, TaskState]) -> int:
     """Since when every task that must run has been running (0: not all are)."""
     since = 0
     for task in tasks:
@@ -101,32 +101,35 @@ class HealthWatcher:
         self._poked = asyncio.Event()
         self.status: AllocDeploymentStatus | None = None
         self._deployment = ""
+        self._started = 0           # when watching this deployment's health began
+        self._checks_ok_since = 0   # since when every check has passed (0: not now)
 
     def poke(self) -> None:
         self._poked.set()
 
     async def run(self) -> None:
         """Judge until cancelled (the allocation's end)."""
-        checks_ok_since = started = 0
         while True:
-            alloc = self._host.alloc
-            if alloc.deployment_id != self._deployment:  # a new deployment: start over
-                self._deployment, started, checks_ok_since = alloc.deployment_id, 0, 0
-                self.status = None
-            verdict = Verdict(None)
-            if self._undecided(alloc):
-                now = self._now_ns()
-                started = started or now
-                checks = self._host.check_results()
-                if checks_passing(checks):
-                    checks_ok_since = checks_ok_since or now
-                else:
-                    checks_ok_since = 0
-                verdict = judge(alloc, self._host.task_states(), checks, checks_ok_since,
-                                started, now)
-                if verdict.healthy is not None:
-                    self._decide(alloc, verdict.healthy, now)
-            await self._wait(verdict)
+            await self._wait(self.judge())
+
+    def judge(self) -> Verdict:
+        """Judge now (also called when the allocation's status is reported, so that a task
+        failing as the allocation ends is not missed)."""
+        alloc = self._host.alloc
+        if alloc.deployment_id != self._deployment:  # a new deployment: start over
+            self._deployment, self._started, self._checks_ok_since = alloc.deployment_id, 0, 0
+            self.status = None
+        if not self._undecided(alloc):
+            return Verdict(None)
+        now = self._now_ns()
+        self._started = self._started or now
+        checks = self._host.check_results()
+        self._checks_ok_since = (self._checks_ok_since or now) if checks_passing(checks) else 0
+        verdict = decide_health(alloc, self._host.task_states(), checks, self._checks_ok_since,
+                        self._started, now)
+        if verdict.healthy is not None:
+            self._decide(alloc, verdict.healthy, now)
+        return verdict
 
     def _undecided(self, alloc: Allocation) -> bool:
         decided = alloc.deployment_status is not None and \

@@ -36,6 +36,7 @@ from caravan.config.agent import ClientConfig
 from caravan.errors import CaravanError, InvalidInput
 from caravan.structs import (
     AllocClientUpdate,
+    AllocDeploymentStatus,
     Allocation,
     CheckQueryResult,
     Node,
@@ -289,7 +290,11 @@ class AllocRunner:
             id=self.alloc.id, client_status=status, client_description=description,
             task_states=states, services=registrations(self.alloc, self.deps.node, states,
                                                        self._stop_requested),
-            deployment_status=self.health.status)
+            deployment_status=self._health_status())
+
+    def _health_status(self) -> AllocDeploymentStatus | None:
+        self.health.judge()
+        return self.health.status
 
     @property
     def done(self) -> bool:

@@ -8,6 +8,7 @@ by the server's supervisor: `run()` ends only by cancellation.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from caravan.errors import WriteFailed
@@ -30,8 +31,15 @@ class DeploymentWatcher:
 
     async def run(self) -> None:
         index = 0
+        loop = asyncio.get_running_loop()
         while True:
-            index = await self._core.store.wait_for_change(_TABLES, index, _DEADLINE_TICK_S)
+            started = loop.time()
+            seen = await self._core.store.wait_for_change(_TABLES, index, _DEADLINE_TICK_S)
+            if seen == index:
+                # Nothing changed. A store stopping for shutdown answers at once: without
+                # this pause the loop would never yield and the agent never stop.
+                await asyncio.sleep(max(0.0, _DEADLINE_TICK_S - (loop.time() - started)))
+            index = seen
             try:
                 self.advance()
             except WriteFailed as e:  # the next change or tick tries again

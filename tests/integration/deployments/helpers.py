@@ -34,9 +34,9 @@ def latest_deployment(http: httpx.Client, job_id: str) -> dict[str, Any] | None:
 def wait_deployment(http: httpx.Client, job_id: str, status: str, *, version: int,
                     timeout_s: float = 90.0) -> dict[str, Any]:
     def settled() -> dict[str, Any] | None:
-        d = latest_deployment(http, job_id)
-        if d and d["JobVersion"] == version and d["Status"] == status:
-            return d
+        for d in http.get(f"/v1/job/{job_id}/deployments").json():
+            if d["JobVersion"] == version and d["Status"] == status:
+                return d  # type: ignore[no-any-return]
         return None
 
     found: dict[str, Any] = wait_until(settled, timeout_s=timeout_s,
