@@ -8,7 +8,8 @@ from pydantic import Field
 
 from caravan.structs.base import Struct
 from caravan.structs.deployment import AllocDeploymentStatus
-from caravan.structs.job import Job, NetworkResource
+from caravan.structs.job import Job, NetworkResource, TaskLifecycleConfig
+from caravan.structs.lifecycle_resources import combined
 from caravan.structs.service import ServiceRegistration
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
@@ -97,6 +98,8 @@ class AllocatedSharedResources(Struct):
 
 class AllocatedResources(Struct):
     tasks: dict[str, AllocatedTaskResources] = Field(default_factory=dict)
+    # The lifecycle of each task that has one: what runs at the same time (Nomad's field).
+    task_lifecycles: dict[str, TaskLifecycleConfig | None] | None = None
     shared: AllocatedSharedResources = Field(default_factory=AllocatedSharedResources)
 
     def host_ports(self) -> list[tuple[str, int]]:
@@ -107,10 +110,11 @@ class AllocatedResources(Struct):
         return held
 
     def totals(self) -> tuple[int, int]:
-        """(cpu MHz, memory MB) this allocation reserves on its node."""
-        cpu = sum(t.cpu.cpu_shares for t in self.tasks.values())
-        mem = sum(t.memory.memory_mb for t in self.tasks.values())
-        return cpu, mem
+        """(cpu MHz, memory MB) this allocation reserves on its node: tasks that never
+        run at the same time do not add up (`lifecycle_resources`)."""
+        lifecycles = self.task_lifecycles or {}
+        return combined((lifecycles.get(name), t.cpu.cpu_shares, t.memory.memory_mb)
+                        for name, t in self.tasks.items())
 
 
 class RescheduleEvent(Struct):

@@ -9,9 +9,8 @@ For each group the existing allocations are sorted into:
     ignored     stopped, or already replaced                  nothing
 
 Kept allocations beyond `count` are stopped, highest index first. Those of an older
-job version are updated: in place (the new job attached) when only `count` or the
-reschedule policy changed, destructively (stop and replace under the same name)
-otherwise. Free slots are filled by replacements first, then by new allocations
+job version are updated: in place (the new job attached) or destructively (stop and
+replace under the same name), by Nomad's rules (`inplace.py`). Free slots are filled by replacements first, then by new allocations
 named `<job>.<group>[<n>]` with the lowest free indexes.
 
 A group with an `update` block rolls: its `RolloutGate` (rollout.py) says how many
@@ -23,8 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
+from caravan.server.scheduler.inplace import destructive_change
 from caravan.server.scheduler.reschedule import Decision, classify
 from caravan.server.scheduler.rollout import RolloutGate
 from caravan.structs import Allocation, Job, Node, TaskGroup
@@ -119,17 +118,8 @@ class _UpdateCheck:
         assert old is not None
         key = (old.version, old.create_index, group.name)
         if key not in self._cache:
-            old_group = old.group(group.name)
-            self._cache[key] = old_group is None or _signature(old, old_group) != _signature(
-                self._job, group)
+            self._cache[key] = bool(destructive_change(old, self._job, group.name))
         return self._cache[key]
-
-
-def _signature(job: Job, group: TaskGroup) -> dict[str, Any]:
-    # `count` and the reschedule policy are the scheduler's business; everything else
-    # reaches the client (tasks, resources, constraints, restart, volumes, meta).
-    return {"group": group.model_dump(exclude={"count", "reschedule_policy", "update"}),
-            "meta": job.meta}
 
 
 class _GroupReconciler:
