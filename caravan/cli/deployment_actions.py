@@ -38,8 +38,9 @@ def follow(client: Client, ui: Ui, reply: DeploymentUpdateResponse, *, detach: b
 def follow_deployment(client: Client, ui: Ui, deployment_id: str, code: int, *,
                       verbose: bool) -> int:
     """After an evaluation's monitor: its deployment, if any, decides the exit code (0 when
-    it succeeds, 1 otherwise), as Nomad's `job run` does."""
-    if not deployment_id or code == 1:
+    it succeeds, 1 otherwise), as Nomad's `job run` does. Unlike Nomad, a placement
+    failure (exit 2) ends here: that deployment could only end at its progress deadline."""
+    if not deployment_id or code != 0:
         return code
     status = DeploymentMonitor(client, ui, id_length(verbose), verbose=verbose).monitor(
         deployment_id)

@@ -59,16 +59,18 @@ async def deployment_allocs(request: Request) -> Response:
 
 
 async def _body(request: Request) -> dict[str, Any]:
+    """The JSON object sent, its keys lower-cased: Go's decoder matches keys in any case
+    (python-nomad sends `UnHealthyAllocationIDs`)."""
     body = await read_json(request, required=False)
     if body is None:
         return {}
     if not isinstance(body, dict):
         raise InvalidInput("request body must be a JSON object")
-    return body
+    return {str(k).lower(): v for k, v in body.items()}
 
 
 def _strings(body: dict[str, Any], key: str) -> list[str]:
-    value = body.get(key) or []
+    value = body.get(key.lower()) or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise InvalidInput(f'"{key}" must be a list of strings')
     return value
@@ -81,7 +83,7 @@ def _updated(reply: DeploymentUpdateResponse) -> Response:
 async def promote(request: Request) -> Response:
     d = await _deployment(request, NS.SUBMIT_JOB)
     body = await _body(request)
-    groups = None if body.get("All") else _strings(body, "Groups")
+    groups = None if body.get("all") else _strings(body, "Groups")
     if groups == []:
         raise InvalidInput('give "All": true or the "Groups" to promote')
     return _updated(_endpoint(request).promote(d.id, groups))
@@ -90,7 +92,7 @@ async def promote(request: Request) -> Response:
 async def pause(request: Request) -> Response:
     d = await _deployment(request, NS.SUBMIT_JOB)
     body = await _body(request)
-    return _updated(_endpoint(request).pause(d.id, bool(body.get("Pause"))))
+    return _updated(_endpoint(request).pause(d.id, bool(body.get("pause"))))
 
 
 async def fail(request: Request) -> Response:
