@@ -59,7 +59,7 @@ def test_job_run_monitors_the_evaluation(hello: Hello) -> None:
                         r'"complete"', lines[finished])
     # Then, as Nomad's, the service job's deployment is followed to its end.
     assert re.fullmatch(rf'==> {TS}: Monitoring deployment "[0-9a-f]{{8}}"', lines[finished + 1])
-    assert lines[-5:-2] == ["", "Deployed",
+    assert lines[-4:-1] == ["", "Deployed",
                             "Task Group  Desired  Placed  Healthy  Unhealthy  Progress Deadline"]
     assert lines[-1].split()[:5] == ["hello", "1", "1", "1", "0"]
     assert "Description = Deployment completed successfully" in lines
