@@ -122,3 +122,19 @@ def test_scaling_up_a_running_version_needs_no_deployment() -> None:
         update={"count": 2})]})
     result = run(MemoryState([n], [v1], [alloc(v0, n, 0)]), v1)
     assert result.plan.deployment is None and len(result.plan.placements()) == 1
+
+
+def test_stopping_the_job_cancels_its_deployment() -> None:
+    n = node(1)
+    v0 = rolling_job()
+    v1 = next_version(v0)
+    state = MemoryState([n], [v1], [alloc(v0, n, i) for i in range(4)])
+    first = run(state, v1)
+    state.apply(first)
+    stopped = v1.model_copy(update={"stop": True})
+    state._jobs[(v1.namespace, v1.id)] = stopped
+    result = run(state, stopped)
+    (cancelled,) = result.plan.deployment_updates
+    assert (cancelled.status, cancelled.status_description) == (
+        "cancelled", "Cancelled because job is stopped")
+    assert len(result.plan.stops()) == 4
