@@ -44,6 +44,7 @@ from caravan.structs.job import (
     Task,
     TaskArtifact,
     TaskLifecycleConfig,
+    WorkloadIdentity,
     TaskGroup,
     VolumeMount,
     VolumeRequest,
@@ -96,6 +97,6 @@ __all__ = [
     "NodeResources", "Port", "RescheduleEvent", "ReschedulePolicy", "RescheduleTracker", "Resources",
     "RestartPolicy", "Service", "ServiceCheck", "ServiceRegistration", "ServiceRegistrationListStub",
     "ServiceRegistrationStub", "Struct", "Task", "TaskArtifact", "TaskEvent", "TaskGroup",
-    "TaskLifecycleConfig", "TaskState",
+    "TaskLifecycleConfig", "TaskState", "WorkloadIdentity",
     "VolumeMount", "VolumeRequest", "canonicalize", "to_nomad", "validate_job",
 ]

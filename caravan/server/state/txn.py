@@ -8,6 +8,7 @@ from caravan.structs import Allocation, Evaluation, Job, Node, ServiceRegistrati
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
 from caravan.structs.deployment import Deployment
 from caravan.structs.exec_audit import ExecSession
+from caravan.structs.variables import EncryptedVariable
 
 
 def job_key(namespace: str, job_id: str) -> str:
@@ -47,3 +48,5 @@ class Txn:
     services: dict[str, ServiceRegistration | None] = field(default_factory=dict)  # None: delete
     deployments: list[Deployment] = field(default_factory=list)
     deployment_deletes: list[str] = field(default_factory=list)
+    # "<namespace>\x00<path>" -> the encrypted variable; None deletes it
+    variables: dict[str, EncryptedVariable | None] = field(default_factory=dict)
