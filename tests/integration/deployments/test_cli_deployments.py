@@ -20,7 +20,11 @@ def cli(agent: AgentProcess, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_pause_resume_fail_and_promote_without_canaries(dev_agent: AgentProcess) -> None:
-    http = httpx.Client(base_url=dev_agent.address, timeout=30)
+    with httpx.Client(base_url=dev_agent.address, timeout=30) as http:
+        _pause_resume_fail(dev_agent, http)
+
+
+def _pause_resume_fail(dev_agent: AgentProcess, http: httpx.Client) -> None:
     # Healthy only after a minute: the deployment stays running while the test looks.
     job = rolling_job("slow", count=1, MinHealthyTime=60 * 10**9, HealthyDeadline=120 * 10**9,
                       ProgressDeadline=300 * 10**9)

@@ -3,10 +3,12 @@ read, allocations, pause/resume, manual allocation health, fail; a job's deploym
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import nomad
 import pytest
+import requests
 
 from tests.agents import AgentProcess, wait_until
 from tests.integration.deployments.helpers import rolling_job
@@ -15,9 +17,12 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def pn(dev_agent: AgentProcess) -> nomad.Nomad:
+def pn(dev_agent: AgentProcess) -> Iterator[nomad.Nomad]:
     url = urlparse(dev_agent.address)
-    return nomad.Nomad(host=url.hostname, port=url.port, timeout=10)
+    # One session for every sub-API, closed here: left to the garbage collector, its
+    # sockets would warn in whichever test runs then.
+    with requests.Session() as session:
+        yield nomad.Nomad(host=url.hostname, port=url.port, timeout=10, session=session)
 
 
 def test_python_nomad_deployment_calls(pn: nomad.Nomad) -> None:
