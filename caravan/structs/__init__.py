@@ -79,6 +79,7 @@ from caravan.structs.service import (
     ServiceRegistrationListStub,
     ServiceRegistrationStub,
 )
+from caravan.structs.template import ChangeScript, Template, WaitConfig
 from caravan.structs.validate import validate_job
 
 __all__ = [
@@ -87,7 +88,7 @@ __all__ = [
     "AllocDeploymentStatus", "Deployment", "DeploymentState", "DeploymentUpdateResponse",
     "UpdateStrategy",
     "AllocClientUpdate", "AllocListStub", "AllocMetric", "AllocStopResponse", "AllocatedCpu",
-    "CheckQueryResult", "CheckRestart",
+    "ChangeScript", "CheckQueryResult", "CheckRestart", "Template", "WaitConfig",
     "AllocatedMemory", "AllocatedPortMapping", "AllocatedResources", "AllocatedSharedResources", "AllocatedTaskResources",
     "Allocation", "ClientHostVolume", "Constraint", "DesiredTransition", "DriverInfo",
     "EphemeralDisk", "Evaluation", "Job", "JobDeregisterResponse", "JobListStub",

@@ -18,6 +18,7 @@ from caravan.structs.job import (
     TaskGroup,
 )
 from caravan.structs.service import CheckRestart, Service, ServiceCheck
+from caravan.structs.template import canonical_template
 from caravan.structs.update import canonical_updates
 
 _S = NS_PER_SECOND
@@ -168,4 +169,6 @@ def _task(task: Task, group_restart: RestartPolicy) -> Task:
     for artifact in t.artifacts or []:
         if not artifact.getter_mode:
             artifact.getter_mode = "any"
+    if t.templates:
+        t.templates = [canonical_template(tmpl) for tmpl in t.templates]
     return t

@@ -15,6 +15,7 @@ from caravan.structs.action import Action
 from caravan.structs.base import Struct
 from caravan.structs.deployment import UpdateStrategy
 from caravan.structs.service import Service
+from caravan.structs.template import Template
 
 JOB_TYPES = ("service", "batch", "system", "sysbatch")
 
@@ -160,6 +161,7 @@ class Task(Struct):
     lifecycle: TaskLifecycleConfig | None = None
     services: list[Service] | None = None
     actions: list[Action] | None = None
+    templates: list[Template] | None = None
     identity: WorkloadIdentity | None = None
 
     def is_main(self) -> bool:

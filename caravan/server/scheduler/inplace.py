@@ -3,7 +3,7 @@ attached, tasks keep running) or destructively (stopped and replaced).
 
 Destructive: a different set of tasks, ephemeral disk, networks or volumes; a task's
 driver, user, config, env, artifacts, volume mounts, resources, legacy networks,
-identity, its meta as the task sees it (job, group and task meta combined), `logs.disabled`, or a
+identity, templates, its meta as the task sees it (job, group and task meta combined), `logs.disabled`, or a
 restart policy's `render_templates`. Everything else (count, constraints, restart and
 reschedule policies, services and checks, kill timeout and signal, lifecycle, update
 block, log sizes) is in place.
@@ -54,6 +54,7 @@ def _task_change(old: Job, a: TaskGroup, at: Task, new: Job, b: TaskGroup, bt: T
         ("task resources", at.resources, bt.resources),
         ("task log disabled", _logs_off(at), _logs_off(bt)),
         ("task identity", at.identity, bt.identity),
+        ("task templates", at.templates or [], bt.templates or []),
         ("task restart render_templates", _render(at.restart_policy),
          _render(bt.restart_policy)),
     ]
