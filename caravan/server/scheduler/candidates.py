@@ -77,10 +77,10 @@ def candidates(state: SchedulerState, job: Job, *, shuffle_seed: str | None = No
     datacenters = tuple(job.datacenters or ["*"])
     nodes = list(state.nodes())
     # Every evaluation walks every node; the walk's outcome depends only on the node
-    # objects (the store replaces a node's object on every write, never edits one) and
-    # on the job's datacenters and pool, so it is kept for the next evaluation.
+    # objects at their modify_index (the store stamps a new one on every write of a
+    # node) and on the job's datacenters and pool, so it is kept for the next evaluation.
     key = (datacenters, job.node_pool)
-    identity = tuple(map(id, nodes))
+    identity = tuple((id(n), n.modify_index) for n in nodes)
     cached = _CACHE.get(key)
     # The cache holds the node objects, so their ids cannot be reused by new objects.
     if cached is None or cached[0] != identity:
@@ -111,7 +111,8 @@ def _walk(nodes: list[Node], datacenters: tuple[str, ...], pool: str
     return found, by_dc
 
 
-# (datacenters, pool) -> (ids of the nodes walked, those nodes, candidates, per datacenter)
-_CACHE: dict[tuple[tuple[str, ...], str], tuple[tuple[int, ...], list[Node], list[Node],
-                                                dict[str, int]]] = {}
+# (datacenters, pool) -> ((id, modify_index) of the nodes walked, those nodes, candidates,
+# per datacenter)
+_Walked = tuple[tuple[tuple[int, int], ...], list[Node], list[Node], dict[str, int]]
+_CACHE: dict[tuple[tuple[str, ...], str], _Walked] = {}
 _CACHE_MAX = 64
