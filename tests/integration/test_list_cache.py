@@ -42,18 +42,29 @@ def _job(job_id: str, count: int) -> dict[str, Any]:
             "Resources": {"CPU": 100, "MemoryMB": 64}}]}]}}
 
 
+def _both(http: httpx.Client, path: str, params: dict[str, str]) -> tuple[Any, Any]:
+    """The cached answer and a freshly built (pretty) one of the same state index; a write
+    landing between the two reads (a placement in flight) means reading both again."""
+    while True:
+        reply = http.get(path, params=params)
+        pretty = http.get(path, params={**params, "pretty": "1"})
+        reply.raise_for_status()
+        if reply.headers["X-Nomad-Index"] == pretty.headers["X-Nomad-Index"]:
+            return reply.json(), pretty.json()
+
+
 def _allocs(http: httpx.Client, **params: str) -> list[dict[str, Any]]:
-    reply = http.get("/v1/allocations", params=params)
-    reply.raise_for_status()
-    assert reply.json() == http.get("/v1/allocations", params={**params, "pretty": "1"}).json()
-    return list(reply.json())
+    cached, fresh = _both(http, "/v1/allocations", params)
+    allocs = sorted(cached, key=lambda a: str(a["ID"]))
+    assert allocs == sorted(fresh, key=lambda a: str(a["ID"]))
+    return allocs
 
 
 def _jobs(http: httpx.Client) -> dict[str, dict[str, Any]]:
-    reply = http.get("/v1/jobs")
-    reply.raise_for_status()
-    assert reply.json() == http.get("/v1/jobs", params={"pretty": "1"}).json()
-    return {j["ID"]: j for j in reply.json()}
+    cached, fresh = _both(http, "/v1/jobs", {})
+    jobs = {j["ID"]: j for j in cached}
+    assert jobs == {j["ID"]: j for j in fresh}
+    return jobs
 
 
 def test_lists_follow_every_write(http: httpx.Client) -> None:
@@ -70,7 +81,7 @@ def test_lists_follow_every_write(http: httpx.Client) -> None:
     assert by_id[second["ID"]]["ClientStatus"] == "pending"
     summary = _jobs(http)["web"]["JobSummary"]["Summary"]["g"]
     assert (summary["Running"], summary["Starting"]) == (1, 1)
-    assert [a["ID"] for a in _allocs(http, task_states="false")] == list(by_id)
+    assert [a["ID"] for a in _allocs(http, task_states="false")] == sorted(by_id)
     assert all(a["TaskStates"] is None for a in _allocs(http, task_states="false"))
     http.post("/v1/jobs", json=_job("api", 1)).raise_for_status()
     wait_until(lambda: len(_allocs(http)) == 3, 30, what="the third allocation")
