@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -110,6 +112,8 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=5000)
     parser.add_argument("--jobs", type=int, default=100)
     parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--profile", default="", help="py-spy the server while it places: "
+                        "collapsed stacks into this file")
     args = parser.parse_args()
     nodes = make_nodes(args.nodes)
     total = args.jobs * args.count
@@ -119,8 +123,18 @@ def main() -> None:
         try:
             agent.start()
             register_s = register_nodes(agent.address, nodes)
+            spy = None
+            if args.profile:
+                assert agent.proc is not None
+                spy = subprocess.Popen(["py-spy", "record", "-r", "200", "-f", "raw", "-o",
+                                        args.profile, "--pid", str(agent.proc.pid)],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(1)
             with httpx.Client(base_url=agent.address, timeout=120) as http:
                 submit_s, e2e_s = submit_and_wait(http, args.jobs, args.count)
+                if spy is not None:
+                    spy.send_signal(signal.SIGINT)
+                    spy.wait(30)
                 allocs = http.get("/v1/allocations").json()
         finally:
             agent.stop(timeout_s=60)

@@ -77,18 +77,17 @@ def candidates(state: SchedulerState, job: Job, *, shuffle_seed: str | None = No
     datacenters = tuple(job.datacenters or ["*"])
     nodes = list(state.nodes())
     # Every evaluation walks every node; the walk's outcome depends only on the node
-    # objects at their modify_index (the store stamps a new one on every write of a
-    # node) and on the job's datacenters and pool, so it is kept for the next evaluation.
+    # objects (the store writes a node as a new object, never edits a stored one) and on
+    # the job's datacenters and pool, so it is kept for the next evaluation. Comparing
+    # the lists runs at C speed: the same objects compare equal by identity.
     key = (datacenters, job.node_pool)
-    identity = tuple((id(n), n.modify_index) for n in nodes)
     cached = _CACHE.get(key)
-    # The cache holds the node objects, so their ids cannot be reused by new objects.
-    if cached is None or cached[0] != identity:
+    if cached is None or cached[0] != nodes:
         found, by_dc = _walk(nodes, datacenters, job.node_pool)
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.clear()
-        cached = _CACHE[key] = (identity, nodes, found, by_dc)
-    found, by_dc = list(cached[2]), dict(cached[3])
+        cached = _CACHE[key] = (nodes, found, by_dc)
+    found, by_dc = list(cached[1]), dict(cached[2])
     if shuffle_seed is not None:
         # Seeded by the eval: the same eval on the same snapshot places the same way.
         return Candidates(Shuffled(found, shuffle_seed), by_dc)
@@ -111,8 +110,7 @@ def _walk(nodes: list[Node], datacenters: tuple[str, ...], pool: str
     return found, by_dc
 
 
-# (datacenters, pool) -> ((id, modify_index) of the nodes walked, those nodes, candidates,
-# per datacenter)
-_Walked = tuple[tuple[tuple[int, int], ...], list[Node], list[Node], dict[str, int]]
+# (datacenters, pool) -> (the nodes walked, the candidates among them, per datacenter)
+_Walked = tuple[list[Node], list[Node], dict[str, int]]
 _CACHE: dict[tuple[tuple[str, ...], str], _Walked] = {}
 _CACHE_MAX = 64
