@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
+from caravan.http.context import agent_of
 from caravan.http.query import index_headers
 
 _PRUNE_SLACK = 1024
@@ -50,13 +51,12 @@ class ListCache:
 
 
 def cache_of(request: Request, name: str) -> ListCache:
-    """The app's cache for list `name` (one per app: never shared between agents)."""
-    caches: dict[str, ListCache] | None = getattr(request.app.state, "list_caches", None)
-    if caches is None:
-        caches = request.app.state.list_caches = {}
-    if name not in caches:
-        caches[name] = ListCache()
-    return caches[name]
+    """The agent's cache for list `name` (one per agent: never shared between agents)."""
+    caches = agent_of(request).caches
+    cache = caches.get(f"list:{name}")
+    if not isinstance(cache, ListCache):
+        cache = caches[f"list:{name}"] = ListCache()
+    return cache
 
 
 def list_response(texts: list[str], index: int) -> Response:
