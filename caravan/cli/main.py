@@ -85,6 +85,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("caravan.cli.status", "Display the status output for a resource"),
     "tls ca create": ("caravan.cli.tls_ca_create", "Create a certificate authority"),
     "tls cert create": ("caravan.cli.tls_cert_create", "Create a new TLS certificate"),
+    "ui": ("caravan.cli.ui", "Open the caravan web UI"),
     "version": ("caravan.cli.version", "Prints the caravan version"),
 }
 
