@@ -59,3 +59,15 @@ def test_exit_3_shows_exit_code_3(terminal: Page) -> None:
     expect(status).to_have_text("The command exited with code 3")
     expect(status).to_have_attribute("data-state", "failed")
     assert "exit 3" in screen(terminal)
+
+
+def test_a_dropped_session_says_so(dev_agent: AgentProcess, terminal: Page) -> None:
+    """Last in the module: the agent dies (SIGKILL) under an open terminal, then starts
+    again on its data dir, re-attaches the task, and is stopped by the fixture."""
+    dev_agent.kill()
+    try:
+        status = terminal.locator("#exec-status")
+        expect(status).to_have_attribute("data-state", "dropped")
+        expect(status).to_contain_text("Connection dropped")
+    finally:
+        dev_agent.start()  # so that its stop removes the task it left running

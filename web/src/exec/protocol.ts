@@ -49,7 +49,12 @@ export function decode(message: string): Output {
 
 /** What the user reads when the socket closed without an exit frame. */
 export function closeMessage(code: number, reason: string): string {
-  if (code === 1008) return `Session denied: ${reason || "the agent refused it"}`;
+  if (code === 1008) {
+    const hint = /permission denied/i.test(reason)
+      ? " (a terminal needs the alloc-exec capability in the allocation's namespace, and alloc-node-exec as well for raw_exec tasks)"
+      : "";
+    return `Session denied: ${reason || "the agent refused it"}${hint}`;
+  }
   if (reason) return `Session ended by the agent: ${reason} (code ${code})`;
   if (code === 1006) return "Connection dropped: the agent or the network closed it without a reason (code 1006)";
   return `Connection closed (code ${code})`;
