@@ -1,6 +1,7 @@
-"""The exec terminal in headless Chromium, against a real exec-driver task: output of
-`echo`, `stty size` following a window resize, Ctrl-C interrupting `sleep`, and the exit
-code of `exit 3` in the status line."""
+"""The exec terminal in headless Chromium, against a real exec-driver task on an agent that
+records sessions: output of `echo`, `stty size` following a window resize, Ctrl-C
+interrupting `sleep`, the exit code of `exit 3` in the status line, the recorded session
+played back on the allocation page, and a dropped session."""
 
 from __future__ import annotations
 
@@ -14,16 +15,29 @@ from tests.ui.browser import page_of
 from tests.ui.helpers import SHELL, open_terminal, run_job, screen, wait_screen
 
 
+RECORD = "client {\n  exec_recording {\n    enabled = true\n  }\n}\n"
+
+
 @pytest.fixture(scope="module")
-def shell(dev_agent: AgentProcess, tmp_path_factory: pytest.TempPathFactory) -> str:
+def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AgentProcess]:
+    """A -dev agent whose client records terminal sessions."""
+    started = AgentProcess(root=tmp_path_factory.mktemp("exec-ui"), name="exec-ui", config=RECORD)
+    try:
+        yield started.start()
+    finally:
+        started.stop()
+
+
+@pytest.fixture(scope="module")
+def shell(agent: AgentProcess, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A running exec task (`sleep 3600` in its container); its alloc ID."""
-    return run_job(dev_agent, tmp_path_factory.mktemp("jobs"), SHELL, "shell")
+    return run_job(agent, tmp_path_factory.mktemp("jobs"), SHELL, "shell")
 
 
 @pytest.fixture
-def terminal(dev_agent: AgentProcess, browser: Browser, shell: str,
+def terminal(agent: AgentProcess, browser: Browser, shell: str,
              request: pytest.FixtureRequest) -> Iterator[Page]:
-    with page_of(browser, dev_agent.address, f"exec-{request.node.name}") as page:
+    with page_of(browser, agent.address, f"exec-{request.node.name}") as page:
         open_terminal(page, shell)
         yield page
 
@@ -61,13 +75,25 @@ def test_exit_3_shows_exit_code_3(terminal: Page) -> None:
     assert "exit 3" in screen(terminal)
 
 
-def test_a_dropped_session_says_so(dev_agent: AgentProcess, terminal: Page) -> None:
+def test_the_recorded_session_plays_back_on_the_alloc_page(
+        agent: AgentProcess, browser: Browser, shell: str) -> None:
+    with page_of(browser, agent.address, "exec-recording-replay") as page:
+        open_terminal(page, shell)
+        page.keyboard.type("echo recorded-$((2*3)); exit 0\n")
+        expect(page.locator("#exec-status")).to_have_text("The command exited with code 0")
+        page.goto(f"/ui/allocations/{shell}")
+        row = page.locator("#sessions tr", has_text="exit 0").first
+        row.locator("button", has_text="Play").click()
+        expect(page.locator("#replay .xterm-rows")).to_contain_text("recorded-6")
+
+
+def test_a_dropped_session_says_so(agent: AgentProcess, terminal: Page) -> None:
     """Last in the module: the agent dies (SIGKILL) under an open terminal, then starts
     again on its data dir, re-attaches the task, and is stopped by the fixture."""
-    dev_agent.kill()
+    agent.kill()
     try:
         status = terminal.locator("#exec-status")
         expect(status).to_have_attribute("data-state", "dropped")
         expect(status).to_contain_text("Connection dropped")
     finally:
-        dev_agent.start()  # so that its stop removes the task it left running
+        agent.start()  # so that its stop removes the task it left running

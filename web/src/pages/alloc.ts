@@ -8,6 +8,7 @@ import { jobPath, PageContext } from "../router";
 import { Alloc, TaskState } from "../types";
 import { filesSection } from "./alloc_files";
 import { logsSection } from "./alloc_logs";
+import { sessionsSection } from "./alloc_sessions";
 import { statsSection } from "./alloc_stats";
 
 function tasksTable(alloc: Alloc): HTMLElement {
@@ -44,6 +45,7 @@ export function allocPage({ root, params, signal }: PageContext): void {
   const files = filesSection(id, signal);
   fill(root, header, facts, tasks, stats.element, events, ports, logs.element, files);
   let shownServices = false;
+  let shownSessions = false;
   void watch<Alloc>(`/v1/allocation/${id}`, signal, (alloc) => {
     fill(header, h("h1", {}, `Allocation ${shortId(alloc.ID)}`), badge(alloc.ClientStatus));
     fill(facts, ...[["ID", alloc.ID], ["Name", alloc.Name]].flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]),
@@ -56,6 +58,10 @@ export function allocPage({ root, params, signal }: PageContext): void {
     logs.setTasks(tasksNow);
     stats.setRunning(alloc.ClientStatus === "running");
     fill(portsBody, portsTable(alloc) ?? h("p", { class: "muted" }, "No ports."));
+    if (!shownSessions) {
+      shownSessions = true;
+      root.append(sessionsSection(id, alloc.Namespace, signal));
+    }
     if (!shownServices) {
       shownServices = true;
       void get<{ ServiceName: string; Address: string; Port: number; Tags: string[] | null }[]>(
