@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.agents import AgentProcess, wait_until
 from tests.ui.browser import page_of
-from tests.ui.helpers import TICKER, cli, run_job
+from tests.ui.helpers import TICKER, cli, purge, run_job, running_alloc, submit
 
 
 @pytest.fixture(scope="module")
@@ -83,16 +84,56 @@ def test_job_page_nodes_and_evaluations(dev_agent: AgentProcess, browser: Browse
         expect(page.locator("#evaluations")).to_contain_text("ticker")
 
 
-def test_scale_from_the_job_page(dev_agent: AgentProcess, browser: Browser,
-                                 tmp_path: Path) -> None:
-    run_job(dev_agent, tmp_path, TICKER, "scaled")
-    with page_of(browser, dev_agent.address, "job-scale") as page:
+def test_scale_stop_and_start_from_the_job_page(dev_agent: AgentProcess, browser: Browser,
+                                               tmp_path: Path) -> None:
+    submit(dev_agent, TICKER % {"id": "scaled"})
+    running_alloc(dev_agent, "scaled")
+    with page_of(browser, dev_agent.address, "job-scale-stop-start") as page:
         page.goto("/ui/jobs/scaled")
         page.fill("#scale-count", "2")
         page.click("#job-scale")
         expect(page.locator("#groups tr", has_text="main")).to_contain_text("2")
         expect(page.locator("#allocations tbody tr")).to_have_count(2)
-    cli(dev_agent, "job", "stop", "-purge", "-detach", "scaled")
+        expect(page.locator("#versions")).to_contain_text('+/- Count: "1" => "2"')
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click("#job-stop")
+        expect(page.locator(".title .badge")).to_have_text("stopped")
+        page.click("#job-start")
+        expect(page.locator(".title .badge")).to_have_text("running")
+        expect(page.locator("#job-stop")).to_be_visible()
+    purge(dev_agent, "scaled")
+
+
+def test_placement_failures_in_nomads_words(dev_agent: AgentProcess, browser: Browser) -> None:
+    submit(dev_agent, TICKER.replace('datacenters = ["dc1"]', 'datacenters = ["dc1"]\n'
+                                     '  constraint {\n    attribute = "${attr.kernel.name}"\n'
+                                     '    value     = "plan9"\n  }') % {"id": "nowhere"})
+    with page_of(browser, dev_agent.address, "placement-failures") as page:
+        page.goto("/ui/jobs/nowhere")
+        failures = page.locator("#evaluations .placement", has_text="Task Group").first
+        expect(failures).to_contain_text('Task Group "main" (failed to place 1 allocation):')
+        expect(failures).to_contain_text(
+            'Constraint "${attr.kernel.name} = plan9": 1 nodes excluded by filter')
+    purge(dev_agent, "nowhere")
+
+
+def test_namespace_filter(dev_agent: AgentProcess, browser: Browser) -> None:
+    httpx.put(f"{dev_agent.address}/v1/namespace/team-a", json={"Name": "team-a"},
+              timeout=30).raise_for_status()
+    submit(dev_agent, TICKER.replace('datacenters', 'namespace = "team-a"\n  datacenters')
+           % {"id": "other"})
+    with page_of(browser, dev_agent.address, "jobs-namespace-filter") as page:
+        page.goto("/ui/jobs")
+        expect(page.locator("#jobs")).to_contain_text("other")
+        page.select_option("#namespace-filter", "default")
+        expect(page).to_have_url(f"{dev_agent.address}/ui/jobs?namespace=default")
+        expect(page.locator("#jobs")).not_to_contain_text("team-a")
+        page.select_option("#namespace-filter", "team-a")
+        expect(page.locator("#jobs tbody tr")).to_have_count(1)
+        page.locator("#jobs a", has_text="other").click()
+        expect(page).to_have_url(f"{dev_agent.address}/ui/jobs/other@team-a")
+        expect(page.locator("#groups")).to_contain_text("main")
+    purge(dev_agent, "other", "team-a")
 
 
 def test_caravan_ui_names_the_page_of_an_id(dev_agent: AgentProcess, browser: Browser,
@@ -101,8 +142,6 @@ def test_caravan_ui_names_the_page_of_an_id(dev_agent: AgentProcess, browser: Br
     assert done.returncode == 0, done.stderr
     url = f"{dev_agent.address}/ui/allocations/{ticker}"
     assert done.stdout.strip() == f"URL for web UI: {url}"
-    job = cli(dev_agent, "ui", "-show-url", "ticker")
-    assert job.stdout.strip() == f"URL for web UI: {dev_agent.address}/ui/jobs/ticker"
     unknown = cli(dev_agent, "ui", "-show-url", "no-such-thing")
     assert unknown.returncode == 1
     assert 'Unable to resolve ID: "no-such-thing"' in unknown.stderr

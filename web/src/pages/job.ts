@@ -4,13 +4,14 @@
 import { ApiError, get, watch, withQuery } from "../api";
 import { badge, fill, h, link, nanoTime, section, shortId, table } from "../dom";
 import { showError } from "../errors";
+import { diffLines, JobDiff } from "../diff";
 import { failureHeader, failureLines } from "../placement";
 import { PageContext, splitJobId } from "../router";
 import { AllocStub, Evaluation, GroupSummary, Job } from "../types";
 import { jobActions } from "./job_actions";
 
 interface JobSummaryBody { Summary: Record<string, GroupSummary> }
-interface VersionsBody { Versions: Job[]; Diffs?: { Type: string; Fields?: { Name: string; Old: string; New: string; Type: string }[] | null }[] | null }
+interface VersionsBody { Versions: Job[]; Diffs?: JobDiff[] | null }
 
 export function allocRows(allocs: AllocStub[]): (Node | string)[][] {
   return allocs.map((a) => [link(`/allocations/${a.ID}`, shortId(a.ID)), a.TaskGroup,
@@ -37,10 +38,11 @@ function evalRows(evals: Evaluation[]): (Node | string)[][] {
 
 function versionRows(body: VersionsBody): (Node | string)[][] {
   return body.Versions.map((v, i) => {
+    // Diffs[i] compares version i with the one before it (the oldest has none).
     const diff = body.Diffs?.[i];
-    const fields = (diff?.Fields ?? []).map((f) => `${f.Name}: ${f.Old || "∅"} → ${f.New || "∅"}`);
+    const lines = diff ? diffLines(diff) : [];
     return [String(v.Version), badge(v.Stop ? "stopped" : v.Status),
-      fields.length ? h("pre", { class: "diff" }, fields.join("\n")) : (diff ? diff.Type : "")];
+      lines.length ? h("pre", { class: "diff" }, lines.join("\n")) : ""];
   });
 }
 
