@@ -66,6 +66,9 @@ def test_read_only_token_browses_but_cannot_open_a_terminal(acl_ui: AclUi,
         expect(page.locator("#token-info")).to_contain_text("reader")
         page.goto("/ui/jobs/shell")
         expect(page.locator("#allocations")).to_contain_text(acl_ui.alloc[:8])
+        page.click("#job-scale")
+        expect(page.locator(".action-status")).to_contain_text(
+            "Scale refused: your token lacks scale-job in this namespace")
         page.goto(f"/ui/allocations/{acl_ui.alloc}")
         expect(page.locator("#tasks")).to_contain_text("running")
         page.goto(f"/ui/allocations/{acl_ui.alloc}/exec/main?command=/bin/sh")

@@ -5,25 +5,27 @@ import { ApiError, get, send, withQuery } from "../api";
 import { fill, h } from "../dom";
 import { Job } from "../types";
 
-function run(status: HTMLElement, what: string, action: () => Promise<unknown>): void {
+function run(status: HTMLElement, what: string, capability: string, action: () => Promise<unknown>): void {
   fill(status, `${what}…`);
   action().then(() => fill(status, `${what}: done`), (err: unknown) => {
     const e = err instanceof ApiError ? err : new ApiError(0, String(err), "");
     fill(status, h("span", { class: "error", role: "alert" }, e.denied
-      ? `${what} refused: your token lacks submit-job in this namespace (${e.message})`
+      ? `${what} refused: your token lacks ${capability} in this namespace (${e.message})`
       : `${what} failed: ${e.message}`));
   });
 }
 
 export function jobActions(el: HTMLElement, job: Job, base: string, namespace: string): void {
-  const status = h("span", { class: "action-status", "aria-live": "polite" });
+  // Kept across re-renders (the job updates live): an action's outcome stays readable.
+  const status = el.querySelector<HTMLElement>(".action-status") ??
+    h("span", { class: "action-status", "aria-live": "polite" });
   const q = (path: string): string => withQuery(path, { namespace });
   const stop = h("button", { id: "job-stop" }, "Stop");
   stop.addEventListener("click", () => {
-    if (confirm(`Stop job ${job.ID}?`)) run(status, "Stop", () => send("DELETE", q(base)));
+    if (confirm(`Stop job ${job.ID}?`)) run(status, "Stop", "submit-job", () => send("DELETE", q(base)));
   });
   const start = h("button", { id: "job-start" }, "Start");
-  start.addEventListener("click", () => run(status, "Start", async () => {
+  start.addEventListener("click", () => run(status, "Start", "submit-job", async () => {
     const full = await get<Job>(q(base));
     return send("POST", q(base), { Job: { ...full, Stop: false } });
   }));
@@ -32,7 +34,7 @@ export function jobActions(el: HTMLElement, job: Job, base: string, namespace: s
   const count = h("input", { id: "scale-count", type: "number", min: 0, "aria-label": "Count",
     value: job.TaskGroups[0]?.Count ?? 1 });
   const scale = h("button", { id: "job-scale" }, "Scale");
-  scale.addEventListener("click", () => run(status, "Scale", () => send("POST", q(`${base}/scale`),
+  scale.addEventListener("click", () => run(status, "Scale", "scale-job", () => send("POST", q(`${base}/scale`),
     { Count: Number(count.value), Target: { Group: group.value }, Message: "scaled from the web UI" })));
   fill(el, job.Stop ? start : stop, job.Type !== "system" ? [group, count, scale] : null, status);
 }
