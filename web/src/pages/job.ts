@@ -61,6 +61,7 @@ export function jobPage({ root, params, signal }: PageContext): void {
   const facts = h("dl", { class: "facts" });
   fill(root, header, facts, actions, groups, allocs, evals, versions, deploys);
 
+  const showActions = jobActions(actions, base, namespace);
   let summary: Record<string, GroupSummary> = {};
   let job: Job | null = null;
   const drawGroups = (): void => { if (job) fill(groupsBody, groupsTable(job, summary)); };
@@ -70,7 +71,7 @@ export function jobPage({ root, params, signal }: PageContext): void {
       ["Version", String(j.Version)], ["Priority", String(j.Priority)],
       ["Datacenters", (j.Datacenters ?? []).join(", ")]].flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
     fill(header, h("h1", {}, j.ID), badge(j.Stop ? "stopped" : j.Status));
-    jobActions(actions, j, base, namespace);
+    showActions(j);
     drawGroups();
   }, (err) => showError(groupsBody, err, "read-job"));
   void watch<JobSummaryBody>(q(`${base}/summary`), signal,

@@ -1,5 +1,6 @@
 // The job page's buttons: stop, start (register the stopped job again) and scale a group.
-// The agent decides what the token allows; a refusal is shown next to the buttons.
+// The agent decides what the token allows; a refusal names the capability it lacks.
+// Built once per page and updated as the job changes, so typing and messages survive.
 
 import { ApiError, get, send, withQuery } from "../api";
 import { fill, h } from "../dom";
@@ -15,26 +16,36 @@ function run(status: HTMLElement, what: string, capability: string, action: () =
   });
 }
 
-export function jobActions(el: HTMLElement, job: Job, base: string, namespace: string): void {
-  // Kept across re-renders (the job updates live): an action's outcome stays readable.
-  const status = el.querySelector<HTMLElement>(".action-status") ??
-    h("span", { class: "action-status", "aria-live": "polite" });
+export function jobActions(el: HTMLElement, base: string, namespace: string): (job: Job) => void {
+  let current: Job | null = null;
+  const status = h("span", { class: "action-status", "aria-live": "polite" });
   const q = (path: string): string => withQuery(path, { namespace });
-  const stop = h("button", { id: "job-stop" }, "Stop");
+  const stop = h("button", { id: "job-stop", hidden: true }, "Stop");
   stop.addEventListener("click", () => {
-    if (confirm(`Stop job ${job.ID}?`)) run(status, "Stop", "submit-job", () => send("DELETE", q(base)));
+    if (current && confirm(`Stop job ${current.ID}?`)) run(status, "Stop", "submit-job", () => send("DELETE", q(base)));
   });
-  const start = h("button", { id: "job-start" }, "Start");
+  const start = h("button", { id: "job-start", hidden: true }, "Start");
   start.addEventListener("click", () => run(status, "Start", "submit-job", async () => {
     const full = await get<Job>(q(base));
     return send("POST", q(base), { Job: { ...full, Stop: false } });
   }));
-  const group = h("select", { id: "scale-group", "aria-label": "Group" },
-    job.TaskGroups.map((g) => h("option", { value: g.Name }, g.Name)));
-  const count = h("input", { id: "scale-count", type: "number", min: 0, "aria-label": "Count",
-    value: job.TaskGroups[0]?.Count ?? 1 });
+  const group = h("select", { id: "scale-group", "aria-label": "Group" });
+  const count = h("input", { id: "scale-count", type: "number", min: 0, "aria-label": "Count" });
   const scale = h("button", { id: "job-scale" }, "Scale");
   scale.addEventListener("click", () => run(status, "Scale", "scale-job", () => send("POST", q(`${base}/scale`),
     { Count: Number(count.value), Target: { Group: group.value }, Message: "scaled from the web UI" })));
-  fill(el, job.Stop ? start : stop, job.Type !== "system" ? [group, count, scale] : null, status);
+  const scaling = h("span", { class: "scaling" }, group, count, scale);
+  fill(el, stop, start, scaling, status);
+  return (job: Job): void => {
+    const first = current === null;
+    current = job;
+    stop.hidden = job.Stop;
+    start.hidden = !job.Stop;
+    scaling.hidden = job.Type === "system";
+    const names = job.TaskGroups.map((g) => g.Name);
+    if (Array.from(group.options).map((o) => o.value).join() !== names.join()) {
+      fill(group, names.map((n) => h("option", { value: n }, n)));
+    }
+    if (first) count.value = String(job.TaskGroups[0]?.Count ?? 1);
+  };
 }
