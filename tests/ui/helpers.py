@@ -109,3 +109,6 @@ def open_terminal(page: Page, alloc_id: str, task: str = "main") -> None:
     page.goto(f"/ui/allocations/{alloc_id}/exec/{task}?command=/bin/sh")
     page.wait_for_selector("#exec-status[data-state=connected]")
     page.locator("#terminal").click()
+    # The socket opens before the shell runs: keys sent earlier could reach a shell that
+    # is not reading yet (a Ctrl-C would end it). Its prompt says it is.
+    wait_until(lambda: screen(page).rstrip().endswith(("$", "#")), 30, what="the shell prompt")

@@ -61,6 +61,7 @@ def test_stty_size_follows_a_window_resize(terminal: Page) -> None:
 
 def test_ctrl_c_interrupts_sleep(terminal: Page) -> None:
     terminal.keyboard.type("sleep 1000\n")
+    wait_screen(terminal, "sleep 1000")
     terminal.keyboard.press("Control+C")
     terminal.keyboard.type("echo back-$((1+2))\n")
     wait_screen(terminal, "back-3")  # the shell runs it: the sleep is gone
