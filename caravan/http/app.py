@@ -20,6 +20,7 @@ from caravan.http import (
     errors,
     evaluations,
     exec_audit,
+    identity,
     introduction,
     job_changes,
     job_validate,
@@ -28,6 +29,7 @@ from caravan.http import (
     node_rpc,
     nodes,
     services,
+    variables,
 )
 from caravan.http.auth import TokenResolver
 from caravan.http.context import AgentContext
@@ -44,6 +46,7 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
         *ui.routes(),  # last: `/ui/{path}` answers the page shell for any path below it
     ]
+    routes[:0] = [*identity.routes, *variables.routes]  # before `/v1/node/<id>`
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
     if ctx.server is None:
         middleware.append(Middleware(ForwardToServer, ctx=ctx))

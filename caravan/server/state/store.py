@@ -20,6 +20,8 @@ from caravan.server.state.exec_session_table import TABLE as EXEC_SESSION_TABLE
 from caravan.server.state.exec_session_table import ExecSessionTable
 from caravan.server.state.service_tables import TABLE as SERVICE_TABLE
 from caravan.server.state.service_tables import ServiceTables
+from caravan.server.state.variable_table import TABLE as VARIABLE_TABLE
+from caravan.server.state.variable_table import VariableTable
 from caravan.server.state.backend import Backend, Change
 from caravan.server.state.snapshot import StateSnapshot
 from caravan.server.state.txn import Txn, job_key, version_key
@@ -42,6 +44,7 @@ class StateStore:
         self.acl = AclTables()  # ACL policies, tokens, bootstrap and namespaces (typed reads)
         self.services = ServiceTables()  # service registrations (Nomad's own provider)
         self.exec_sessions = ExecSessionTable()  # exec session audit records
+        self.variables = VariableTable()  # Nomad Variables, encrypted (server/variables.py)
         self._allocs_by_job: dict[str, dict[str, Allocation]] = {}
         self._allocs_by_node: dict[str, dict[str, Allocation]] = {}
         self._evals_by_job: dict[str, dict[str, Evaluation]] = {}
@@ -73,7 +76,8 @@ class StateStore:
         self.acl.load(rows)
         self.services.load(rows)
         self.exec_sessions.load(rows)
-        for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE, EXEC_SESSION_TABLE):
+        self.variables.load(rows)
+        for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE, EXEC_SESSION_TABLE, VARIABLE_TABLE):
             self._table_index[table] = self._index
 
     def _alloc_from_row(self, raw: str) -> Allocation:
@@ -220,6 +224,7 @@ class StateStore:
             node.create_index = old_node.create_index if old_node else txn.index
             node.modify_index = txn.index
         self.services.stamp(txn.services, txn.index)
+        self.variables.stamp(txn.variables, txn.index, txn.now_ns)
 
     def _change_of(self, txn: Txn) -> Change:
         change = Change(index=txn.index)
@@ -250,6 +255,7 @@ class StateStore:
         self.acl.change(txn.acl, change)
         self.services.change(txn.services, change)
         self.exec_sessions.change(txn.exec_sessions, change)
+        self.variables.change(txn.variables, change)
         return change
 
     def _apply(self, txn: Txn) -> None:
@@ -286,6 +292,7 @@ class StateStore:
         touched |= self.acl.apply(txn.acl)
         touched |= self.services.apply(txn.services)
         touched |= self.exec_sessions.apply(txn.exec_sessions)
+        touched |= self.variables.apply(txn.variables)
         for table in touched:
             self._table_index[table] = txn.index
 
