@@ -56,7 +56,8 @@ const RETRY_MS = 2000;
 /**
  * Read `path`, call `onData`, then wait on the agent for the next change (a blocking
  * query on the X-Nomad-Index it answered) and call it again, until `signal` aborts.
- * An error goes to `onError`; a denied read stops watching, others are retried.
+ * An error goes to `onError`; one the agent will answer again (4xx, 501) stops watching,
+ * others (the agent unreachable or overloaded) are retried.
  */
 export async function watch<T>(path: string, signal: AbortSignal,
   onData: (data: T) => void, onError: (err: ApiError) => void): Promise<void> {
@@ -74,7 +75,7 @@ export async function watch<T>(path: string, signal: AbortSignal,
       if (signal.aborted) return;
       const apiErr = err instanceof ApiError ? err : new ApiError(0, String(err), path);
       onError(apiErr);
-      if (apiErr.denied || apiErr.status === 404) return;
+      if ((apiErr.status >= 400 && apiErr.status < 500) || apiErr.status === 501) return;
       await sleep(RETRY_MS, signal);
     }
   }

@@ -1,7 +1,7 @@
 // /ui/jobs/<id>@<ns>: groups with their summary, allocations, versions (with diffs),
 // evaluations with placement failures, deployments once the route exists; stop, start, scale.
 
-import { ApiError, get, watch, withQuery } from "../api";
+import { watch, withQuery } from "../api";
 import { badge, fill, h, link, nanoTime, section, shortId, table } from "../dom";
 import { showError } from "../errors";
 import { diffLines, JobDiff } from "../diff";
@@ -46,6 +46,24 @@ function versionRows(body: VersionsBody): (Node | string)[][] {
   });
 }
 
+interface DeploymentGroup {
+  DesiredTotal: number; PlacedAllocs: number; HealthyAllocs: number; UnhealthyAllocs: number;
+  DesiredCanaries: number; Promoted: boolean;
+}
+interface Deployment {
+  ID: string; JobVersion: number; Status: string; StatusDescription: string;
+  TaskGroups?: Record<string, DeploymentGroup> | null;
+}
+
+function deploymentsTable(list: Deployment[]): HTMLElement {
+  return table(["ID", "Version", "Status", "Description", "Groups (placed / healthy / unhealthy of desired)"],
+    list.map((d) => [shortId(d.ID), String(d.JobVersion), badge(d.Status), d.StatusDescription,
+      h("div", {}, Object.entries(d.TaskGroups ?? {}).map(([g, s]) => h("div", {},
+        `${g}: ${s.PlacedAllocs} / ${s.HealthyAllocs} / ${s.UnhealthyAllocs} of ${s.DesiredTotal}` +
+        (s.DesiredCanaries ? `, ${s.DesiredCanaries} canaries${s.Promoted ? " (promoted)" : ""}` : ""))))]),
+    { id: "deployments" });
+}
+
 export function jobPage({ root, params, signal }: PageContext): void {
   const [id, namespace] = splitJobId(params[0] ?? "");
   const base = `/v1/job/${encodeURIComponent(id)}`;
@@ -86,8 +104,8 @@ export function jobPage({ root, params, signal }: PageContext): void {
   void watch<VersionsBody>(q(`${base}/versions`, { diffs: "true" }), signal,
     (body) => fill(versionsBody, table(["Version", "Status", "Changes"], versionRows(body), { id: "versions" })),
     (err) => showError(versionsBody, err, "read-job"));
-  void get<unknown[]>(q(`${base}/deployments`), signal).then(
-    (list) => (list.length ? fill(deploysBody, h("pre", {}, JSON.stringify(list, null, 2))) : deploys.remove()),
+  void watch<Deployment[]>(q(`${base}/deployments`), signal,
+    (list) => fill(deploysBody, list.length ? deploymentsTable(list) : h("p", { class: "muted" }, "No deployments.")),
     // Shown once the route exists: until then (501) the section stays away.
-    (err: unknown) => (err instanceof ApiError && err.status !== 501 ? showError(deploysBody, err, "read-job") : deploys.remove()));
+    (err) => (err.status === 501 ? deploys.remove() : showError(deploysBody, err, "read-job")));
 }
