@@ -6,6 +6,7 @@ lookup, never a path joined from what the caller sent (no traversal to guard).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ class Asset:
     body: bytes
     media_type: str
     etag: str
+    gzipped: bytes | None = None  # text assets, compressed once here (None when it saves little)
 
 
 @dataclass(frozen=True)
@@ -52,5 +54,7 @@ def load(root: Path) -> Bundle:
 
 def _asset(path: Path) -> Asset:
     body = path.read_bytes()
+    packed = gzip.compress(body, compresslevel=9, mtime=0)
     return Asset(body=body, media_type=MIME_TYPES[path.suffix],
-                 etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+                 etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+                 gzipped=packed if len(packed) < len(body) * 0.9 else None)

@@ -3,7 +3,8 @@
     /                    307 -> /ui/
     /ui                  307 -> /ui/
     /ui/assets/<name>    a built file; names carry a content hash, so a year's caching
-                         (immutable) is safe; an unknown name is a 404
+                         (immutable) is safe; an unknown name is a 404; gzip-compressed
+                         (once, when the app is built) for a browser that accepts it
     /ui/<anything else>  the page shell (no-cache: it names the current hashes); the
                          browser-side router reads the path (/ui/jobs/<id>, ...)
 
@@ -55,10 +56,14 @@ def routes(bundle: Bundle | None = None) -> list[BaseRoute]:
 
 
 def _send(request: Request, found: Asset, cache: str) -> Response:
-    headers = {"ETag": found.etag, "Cache-Control": cache}
+    headers = {"ETag": found.etag, "Cache-Control": cache, "Vary": "Accept-Encoding"}
     if request.headers.get("if-none-match") == found.etag:
         return _guarded(Response(status_code=304, headers=headers))
-    return _guarded(Response(found.body, media_type=found.media_type, headers=headers))
+    body = found.body
+    if found.gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
+        body = found.gzipped
+        headers["Content-Encoding"] = "gzip"
+    return _guarded(Response(body, media_type=found.media_type, headers=headers))
 
 
 def _guarded(response: Response) -> Response:

@@ -19,7 +19,7 @@ from caravan.ui.routes import CSP, routes
 def bundle_dir(tmp_path: Path) -> Path:
     (tmp_path / "assets").mkdir()
     (tmp_path / "index.html").write_text("<!doctype html><div id=app></div>")
-    (tmp_path / "assets" / "main-ABC123.js").write_text("console.log(1)")
+    (tmp_path / "assets" / "main-ABC123.js").write_text("console.log(1);\n" * 200)
     (tmp_path / "assets" / "main-DEF456.css").write_text("body{}")
     (tmp_path / "assets" / "notes.txt").write_text("not a served type")
     return tmp_path
@@ -63,7 +63,9 @@ def test_every_page_path_answers_the_shell_uncached(bundle_dir: Path, path: str)
 
 def test_hashed_assets_are_immutable_with_their_mime_type(bundle_dir: Path) -> None:
     client = client_for(bundle_dir)
-    js = client.get("/ui/assets/main-ABC123.js")
+    js = client.get("/ui/assets/main-ABC123.js", headers={"Accept-Encoding": "identity"})
+    assert js.headers.get("content-encoding") is None
+    assert js.text == "console.log(1);\n" * 200
     assert js.status_code == 200
     assert js.headers["content-type"] == "text/javascript; charset=utf-8"
     assert js.headers["cache-control"] == "public, max-age=31536000, immutable"
@@ -79,6 +81,15 @@ def test_unknown_assets_are_404_never_a_file_elsewhere(bundle_dir: Path, name: s
     reply = client_for(bundle_dir).get(f"/ui/assets/{name}")
     assert reply.status_code == 404
     assert reply.headers["content-security-policy"] == CSP
+
+
+def test_assets_are_gzipped_for_browsers_that_accept_it(bundle_dir: Path) -> None:
+    js = client_for(bundle_dir).get("/ui/assets/main-ABC123.js",
+                                    headers={"Accept-Encoding": "gzip, deflate"})
+    assert js.headers["content-encoding"] == "gzip"
+    assert js.headers["vary"] == "Accept-Encoding"
+    assert js.text == "console.log(1);\n" * 200  # httpx decompressed it
+    assert int(js.headers["content-length"]) < len(js.text)
 
 
 def test_a_path_through_dot_dot_is_the_shell_not_a_file(bundle_dir: Path) -> None:
