@@ -61,6 +61,13 @@ def page_of(browser: Browser, base_url: str, name: str) -> Iterator[Page]:
     assert not csp, csp
 
 
+def snap(page: Page, name: str) -> None:
+    """A screenshot of the page as it is now, beside the one page_of takes at the end."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}.png"),
+                    full_page=True)
+
+
 def set_token(page: Page, secret: str) -> None:
     """What a user does: the token page, paste the Secret ID, Set Token."""
     page.goto("/ui/settings/tokens")

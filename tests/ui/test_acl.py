@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.integration.acl.cluster import ACL_ON, AclAgent
-from tests.ui.browser import page_of, set_token
+from tests.ui.browser import page_of, set_token, snap
 from tests.ui.helpers import SHELL, open_terminal, run_job, wait_screen
 
 READ_ONLY = 'namespace "default" {\n  policy = "read"\n}\nnode {\n  policy = "read"\n}\n'
@@ -71,6 +71,9 @@ def test_read_only_token_browses_but_cannot_open_a_terminal(acl_ui: AclUi,
             "Scale refused: your token lacks scale-job in this namespace")
         page.goto(f"/ui/allocations/{acl_ui.alloc}")
         expect(page.locator("#tasks")).to_contain_text("running")
+        # Logs need read-logs, which "read" does not grant: the section says so.
+        expect(page.locator("#logs")).to_contain_text("lacks the read-logs capability")
+        snap(page, "acl-read-only-alloc")
         page.goto(f"/ui/allocations/{acl_ui.alloc}/exec/main?command=/bin/sh")
         status = page.locator("#exec-status")
         expect(status).to_have_attribute("data-state", "denied")

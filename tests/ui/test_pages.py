@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.agents import AgentProcess, wait_until
-from tests.ui.browser import page_of
+from tests.ui.browser import page_of, snap
 from tests.ui.helpers import TICKER, cli, purge, run_job, running_alloc, submit
 
 
@@ -73,12 +73,14 @@ def test_job_page_nodes_and_evaluations(dev_agent: AgentProcess, browser: Browse
         expect(page.locator("#allocations")).to_contain_text(ticker[:8])
         expect(page.locator("#evaluations")).to_contain_text("job-register")
         expect(page.locator("#versions")).to_contain_text("0")
+        snap(page, "job-page-ticker")
         page.locator("#allocations a", has_text=ticker[:8]).click()
         expect(page).to_have_url(f"{dev_agent.address}/ui/allocations/{ticker}")
         page.locator("nav a", has_text="Clients").click()
         expect(page.locator("#nodes")).to_contain_text("raw_exec")
         page.locator("#nodes a").first.click()
         expect(page.locator("#drivers")).to_contain_text("raw_exec")
+        snap(page, "node-page")
         expect(page.locator("#allocations")).to_contain_text(ticker[:8])
         page.locator("nav a", has_text="Evaluations").click()
         expect(page.locator("#evaluations")).to_contain_text("ticker")

@@ -15,7 +15,8 @@ export function showError(where: HTMLElement, err: unknown, capability: string):
   if (apiErr.denied) {
     fill(where, h("div", { class: "error denied", role: "alert" },
       h("strong", {}, "Permission denied. "),
-      `Your token lacks the ${capability} capability this needs (${apiErr.message}). `,
+      `Your token lacks the ${capability} capability this needs`,
+      /^permission denied$/i.test(apiErr.message) ? ". " : ` (${apiErr.message}). `,
       link("/settings/tokens", "Change the token")));
     return;
   }
