@@ -68,6 +68,13 @@ def test_ctrl_c_interrupts_sleep(terminal: Page) -> None:
     expect(terminal.locator("#exec-status")).to_have_text("Connected")
 
 
+def test_a_command_with_arguments_from_the_command_box(terminal: Page, shell: str) -> None:
+    terminal.fill("#exec-command", '["/bin/sh", "-c", "echo two words-$((5*5))"]')
+    terminal.locator("#exec-command").press("Enter")
+    wait_screen(terminal, "two words-25")
+    expect(terminal.locator("#exec-status")).to_have_text("The command exited with code 0")
+
+
 def test_exit_3_shows_exit_code_3(terminal: Page) -> None:
     terminal.keyboard.type("exit 3\n")
     status = terminal.locator("#exec-status")

@@ -6,11 +6,31 @@ import { FitAddon } from "@xterm/addon-fit";
 import { Terminal } from "@xterm/xterm";
 import { fill, h, link, shortId } from "../dom";
 import { closeMessage, decode, execUrl, handshake, HEARTBEAT, stdin, ttySize } from "../exec/protocol";
+import { navigate } from "../nav";
 import { PageContext } from "../router";
 import { getToken } from "../token";
 
 const HEARTBEAT_MS = 10000;
 const DEFAULT_COMMAND = "/bin/sh";
+
+/** `?command=`: words split on spaces, or a JSON array for arguments with spaces. */
+export function commandOf(text: string): string[] {
+  if (text.startsWith("[")) {
+    const parsed: unknown = JSON.parse(text);
+    if (Array.isArray(parsed) && parsed.every((a) => typeof a === "string")) return parsed as string[];
+  }
+  return text.split(" ").filter(Boolean);
+}
+
+function commandForm(alloc: string, task: string, command: string): HTMLFormElement {
+  const input = h("input", { id: "exec-command", value: command, size: 40, "aria-label": "Command" });
+  const form = h("form", { class: "controls" }, input, h("button", { type: "submit" }, "Run"));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    navigate(`/allocations/${alloc}/exec/${encodeURIComponent(task)}?command=${encodeURIComponent(input.value)}`);
+  });
+  return form;
+}
 
 export function execPage({ root, params, query, signal }: PageContext): void {
   const [alloc = "", task = ""] = params;
@@ -20,8 +40,16 @@ export function execPage({ root, params, query, signal }: PageContext): void {
   const screen = h("div", { id: "terminal", class: "terminal" });
   fill(root, h("div", { class: "title" },
     h("h1", {}, `Exec: ${task}`), h("span", { class: "muted" }, "in allocation ",
-      link(`/allocations/${alloc}`, shortId(alloc)), ` — ${command}`), size), status, screen);
+      link(`/allocations/${alloc}`, shortId(alloc))), size), commandForm(alloc, task, command), status, screen);
 
+  let argv: string[];
+  try {
+    argv = commandOf(command);
+  } catch {
+    status.dataset.state = "failed";
+    fill(status, h("span", { class: "error" }, `The command ${command} is neither words nor a JSON array of strings`));
+    return;
+  }
   const term = new Terminal({ cursorBlink: true, fontFamily: "monospace", fontSize: 14, scrollback: 5000 });
   const fit = new FitAddon();
   term.loadAddon(fit);
@@ -29,7 +57,7 @@ export function execPage({ root, params, query, signal }: PageContext): void {
   fit.fit();
   term.focus();
 
-  const ws = new WebSocket(execUrl(location, alloc, task, command.split(" ").filter(Boolean)));
+  const ws = new WebSocket(execUrl(location, alloc, task, argv));
   let ended = false;
   const setStatus = (text: string, kind: string): void => {
     status.className = `exec-status ${kind}`;
