@@ -15,6 +15,7 @@ export interface TaskGroup { Name: string; Count: number; Tasks: Task[] }
 export interface Job {
   ID: string; Name: string; Namespace: string; Type: string; Status: string; Version: number;
   Stop: boolean; Priority: number; Datacenters: string[]; TaskGroups: TaskGroup[];
+  Stable?: boolean; SubmitTime?: number;
 }
 
 export interface TaskEvent {

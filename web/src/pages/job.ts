@@ -41,7 +41,7 @@ function versionRows(body: VersionsBody): (Node | string)[][] {
     // Diffs[i] compares version i with the one before it (the oldest has none).
     const diff = body.Diffs?.[i];
     const lines = diff ? diffLines(diff) : [];
-    return [String(v.Version), badge(v.Stop ? "stopped" : v.Status),
+    return [String(v.Version), nanoTime(v.SubmitTime ?? 0), v.Stable ? "yes" : "no", v.Stop ? "stopped" : "",
       lines.length ? h("pre", { class: "diff" }, lines.join("\n")) : ""];
   });
 }
@@ -102,7 +102,7 @@ export function jobPage({ root, params, signal }: PageContext): void {
       evalRows(list), { id: "evaluations" })),
     (err) => showError(evalsBody, err, "read-job"));
   void watch<VersionsBody>(q(`${base}/versions`, { diffs: "true" }), signal,
-    (body) => fill(versionsBody, table(["Version", "Status", "Changes"], versionRows(body), { id: "versions" })),
+    (body) => fill(versionsBody, table(["Version", "Submitted", "Stable", "", "Changes"], versionRows(body), { id: "versions" })),
     (err) => showError(versionsBody, err, "read-job"));
   void watch<Deployment[]>(q(`${base}/deployments`), signal,
     (list) => fill(deploysBody, list.length ? deploymentsTable(list) : h("p", { class: "muted" }, "No deployments.")),
