@@ -325,7 +325,7 @@ class Client:
         return self.identity.id
 
     def servers(self) -> list[str]:
-        return list(self.rpc.servers)
+        return self.rpc.servers_in_turn()
 
     def alloc_runner(self, alloc_id: str) -> AllocRunner | None:
         return self._runners.get(alloc_id)

@@ -47,6 +47,10 @@ class ServerRPC:
         self._http = httpx.AsyncClient(timeout=_TIMEOUT_S,
                                        verify=agent_client_context(tls, to_server=True) or True)
 
+    def servers_in_turn(self) -> list[str]:
+        """Every server, the one that answered last first (where to send a request now)."""
+        return self.servers[self._current:] + self.servers[:self._current]
+
     async def aclose(self) -> None:
         await self._http.aclose()
 

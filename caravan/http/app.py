@@ -33,6 +33,7 @@ from caravan.http import (
 )
 from caravan.http.auth import TokenResolver
 from caravan.http.context import AgentContext
+from caravan.http.leader_forward import ForwardToLeader
 from caravan.http.limits import BodyLimit, ForwardToServer
 
 
@@ -50,6 +51,8 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
     if ctx.server is None:
         middleware.append(Middleware(ForwardToServer, ctx=ctx))
+    elif ctx.server.leadership is not None:
+        middleware.append(Middleware(ForwardToLeader, ctx=ctx))
     app = Starlette(
         routes=routes,
         middleware=middleware,
