@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 REPO = Path(__file__).resolve().parents[2]
@@ -31,6 +31,7 @@ def chromium() -> Iterator[Browser]:
     if not os.access(CHROMIUM, os.X_OK):
         raise AssertionError(f"{CHROMIUM} is missing: scripts/setup installs Debian's chromium")
     require_built_ui()
+    expect.set_options(timeout=WAIT_MS)  # a loaded CI machine is slower than expect's 5 s
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                      args=["--no-sandbox", "--disable-gpu"])

@@ -92,6 +92,7 @@ def test_scale_stop_and_start_from_the_job_page(dev_agent: AgentProcess, browser
     running_alloc(dev_agent, "scaled")
     with page_of(browser, dev_agent.address, "job-scale-stop-start") as page:
         page.goto("/ui/jobs/scaled")
+        expect(page.locator("#groups tr", has_text="main")).to_contain_text("1")
         page.fill("#scale-count", "2")
         page.click("#job-scale")
         expect(page.locator("#groups tr", has_text="main")).to_contain_text("2")

@@ -46,6 +46,6 @@ export function jobActions(el: HTMLElement, base: string, namespace: string): (j
     if (Array.from(group.options).map((o) => o.value).join() !== names.join()) {
       fill(group, names.map((n) => h("option", { value: n }, n)));
     }
-    if (first) count.value = String(job.TaskGroups[0]?.Count ?? 1);
+    if (first && !count.value) count.value = String(job.TaskGroups[0]?.Count ?? 1);
   };
 }
