@@ -15,6 +15,7 @@ alternating rounds; the median round is reported. Parsing is timed separately
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import string
 import sys
@@ -100,6 +101,8 @@ def main() -> None:
     print(f"  gotemplate render                {go_ms:8.2f} ms")
     print(f"  string.Template render (baseline){base_ms:8.2f} ms")
     print(f"  ratio                            {go_ms / base_ms:8.1f}x")
+    print(json.dumps({"metric": "template_render_1000_lines", "caravan": round(go_ms, 3),
+                      "baseline": round(base_ms, 3), "unit": "ms"}))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from pydantic import Field, field_validator
 from caravan.structs.action import Action
 from caravan.structs.base import Struct
 from caravan.structs.service import Service
+from caravan.structs.template import Template
 
 JOB_TYPES = ("service", "batch", "system", "sysbatch")
 
@@ -159,6 +160,7 @@ class Task(Struct):
     lifecycle: TaskLifecycleConfig | None = None
     services: list[Service] | None = None
     actions: list[Action] | None = None
+    templates: list[Template] | None = None
     identity: WorkloadIdentity | None = None
 
     def is_main(self) -> bool:
