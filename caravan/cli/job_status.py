@@ -18,6 +18,7 @@ from caravan.cli.common import (
 from caravan.cli.formatting import format_json, format_kv, format_list, format_unix_nano, id_length
 from caravan.cli.listings import alloc_stub_table, job_eval_table, job_status_text, job_stub_table
 from caravan.cli.lookup import job_id_by_prefix
+from caravan.cli.periodic_format import next_launch_row
 from caravan.cli.placement import failed_groups, format_alloc_metrics
 from caravan.errors import UsageError
 from caravan.structs import AllocListStub, Evaluation, Job, JobSummary
@@ -62,8 +63,8 @@ class JobView:
     children: Sequence[tuple[str, str]] = ()
 
 
-def basic_info(job: Job) -> str:
-    return format_kv([
+def basic_info(job: Job, now_ns: int) -> str:
+    rows: list[tuple[str, object]] = [
         ("ID", job.id), ("Name", job.name),
         ("Submit Date", format_unix_nano(job.submit_time)),
         ("Type", job.type), ("Priority", job.priority),
@@ -72,7 +73,9 @@ def basic_info(job: Job) -> str:
         ("Status", job_status_text(job.status, job.stop)),
         ("Periodic", "true" if job.periodic is not None else "false"),
         ("Parameterized", "true" if job.parameterized_job is not None else "false"),
-    ])
+    ]
+    launch = next_launch_row(job, now_ns)
+    return format_kv([*rows, launch] if launch else rows)
 
 
 def summary_table(summary: JobSummary) -> str:
@@ -108,7 +111,7 @@ def placement_failure(evals: Sequence[Evaluation]) -> str | None:
 def format_job_status(view: JobView, verbose: bool, show_evals: bool, now_ns: int) -> str:
     """The full `job status <job>` text (pure)."""
     job, length = view.job, id_length(verbose)
-    parts = [basic_info(job)]
+    parts = [basic_info(job, now_ns)]
     special = job.periodic is not None or job.parameterized_job is not None
     if not special:
         parts.append("Summary\n" + summary_table(view.summary))
@@ -195,7 +198,7 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     if as_json:
         ui.output(format_json([_json_entry(view)]))
     elif flags.get_bool("short"):
-        ui.output(basic_info(view.job))
+        ui.output(basic_info(view.job, ui.now_ns()))
     else:
         ui.output(format_job_status(view, flags.get_bool("verbose"), flags.get_bool("evals"),
                                     ui.now_ns()))

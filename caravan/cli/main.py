@@ -69,6 +69,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "job allocs": ("caravan.cli.job_allocs", "List allocations for a job"),
     "job eval": ("caravan.cli.job_eval", "Force an evaluation for the job"),
     "job history": ("caravan.cli.job_history", "Display all tracked versions of a job"),
+    "job periodic force": ("caravan.cli.job_periodic_force",
+                           "Force the launch of a periodic job"),
     "job plan": ("caravan.cli.job_plan", "Dry-run a job update to determine its effects"),
     "job restart": ("caravan.cli.job_restart", "Restart or reschedule allocations for a job"),
     "job revert": ("caravan.cli.job_revert", "Revert to a prior version of the job"),

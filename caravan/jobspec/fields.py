@@ -37,6 +37,7 @@ from caravan.structs import (
     VolumeRequest,
 )
 from caravan.structs.base import to_nomad
+from caravan.structs.periodic import DispatchPayloadConfig, ParameterizedJobConfig, PeriodicConfig
 
 
 @dataclass(frozen=True)
@@ -103,15 +104,15 @@ JOB = Table(
         block("meta"), block("constraint", "Constraints"), block("group", "TaskGroups"),
         # A `task` directly under `job` becomes a group of its name (Nomad's HCL2).
         hcl_only("task", is_block=True), *_SERVER_SET,
+        block("periodic"), block("parameterized", "ParameterizedJob"), *json_only("Payload"),
     ),
     refused=(
         block("affinity", "Affinities"), block("spread", "Spreads"), block("update"),
-        block("multiregion"), block("periodic"), block("parameterized", "ParameterizedJob"),
-        block("reschedule"), block("migrate"), block("ui", "UI"), block("vault"),
+        block("multiregion"), block("reschedule"), block("migrate"), block("ui", "UI"), block("vault"),
         block("consul"), block("secret"), block("version_tag"), block("group_defaults"),
         attr("vault_token"), attr("consul_token"), attr("consul_namespace"),
         attr("vault_namespace"),
-        *json_only("NomadTokenID", "Payload", "DispatchIdempotencyToken", "VersionTag"),
+        *json_only("NomadTokenID", "DispatchIdempotencyToken", "VersionTag"),
     ),
 )
 GROUP = Table(
@@ -137,11 +138,12 @@ TASK = Table(
         block("logs", "LogConfig"), block("artifact", "Artifacts"),
         block("volume_mount", "VolumeMounts"), block("lifecycle"),
         block("service", "Services"), block("action", "Actions"), *json_only("Name"),
+        block("dispatch_payload"),
     ),
     refused=(
         block("template", "Templates"), block("vault"),
         block("consul"), block("identity", "Identities"), block("affinity", "Affinities"),
-        block("csi_plugin", "CSIPluginConfig"), block("dispatch_payload"),
+        block("csi_plugin", "CSIPluginConfig"),
         block("scaling", "ScalingPolicies"), block("schedule"),
         block("secret", "Secrets"), block("spread", "Spreads"), attr("shutdown_delay"),
         attr("kind"), *json_only("Identity"),
@@ -226,6 +228,13 @@ CHECK = Table(
              attr("failures_before_warning")),
 )
 CHECK_RESTART = Table(implemented=(attr("limit"), attr("grace"), attr("ignore_warnings")))
+# `cron` is the older single spec, `crons` the list (Nomad 1.6+); SpecType is JSON only.
+PERIODIC = Table(implemented=(attr("cron", "Spec"), attr("crons", "Specs"),
+                              attr("prohibit_overlap"), attr("time_zone"), attr("enabled"),
+                              *json_only("SpecType")))
+PARAMETERIZED = Table(implemented=(attr("payload"), attr("meta_required"),
+                                   attr("meta_optional")))
+DISPATCH_PAYLOAD = Table(implemented=(attr("file"),))
 
 # The JSON decoder's view: each model of a job, and its table.
 BY_MODEL: dict[type[BaseModel], Table] = {
@@ -234,4 +243,6 @@ BY_MODEL: dict[type[BaseModel], Table] = {
     VolumeMount: VOLUME_MOUNT, Constraint: CONSTRAINT, RestartPolicy: RESTART,
     ReschedulePolicy: RESCHEDULE, EphemeralDisk: EPHEMERAL_DISK, TaskLifecycleConfig: LIFECYCLE,
     Service: SERVICE, ServiceCheck: CHECK, CheckRestart: CHECK_RESTART,
+    PeriodicConfig: PERIODIC, ParameterizedJobConfig: PARAMETERIZED,
+    DispatchPayloadConfig: DISPATCH_PAYLOAD,
 }

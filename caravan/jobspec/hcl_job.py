@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from caravan.jobspec import fields as table
+from caravan.jobspec.hcl_batch import parameterized, periodic
 from caravan.jobspec.hcl_body import Body, RawBlock, Source, Spec
 from caravan.jobspec.hcl_common import (
     RESCHEDULE,
@@ -35,7 +36,7 @@ JOB = Spec(
            "priority": ("priority", to_int), "all_at_once": ("all_at_once", to_bool),
            "datacenters": ("datacenters", to_strings), "node_pool": ("node_pool", to_string),
            "id": ("id", to_string)},
-    blocks=frozenset({"constraint", "group", "task"}),
+    blocks=frozenset({"constraint", "group", "task", "periodic", "parameterized"}),
     maps=frozenset({"meta"}),
     unsupported_blocks=table.JOB.refused_blocks,
     unsupported_attrs=table.JOB.refused_attrs,
@@ -83,6 +84,7 @@ def _job(top: Body, block: RawBlock) -> Job:
         fields.setdefault("name", job_id)
     fields.setdefault("id", job_id)
     fields.update(meta=string_map(body, "meta"), constraints=constraints(body),
+                  periodic=periodic(body), parameterized_job=parameterized(body),
                   task_groups=[*_lone_tasks(body),
                                *(_group(body, g, i) for i, g in enumerate(groups))])
     return Job.model_validate(present(fields))

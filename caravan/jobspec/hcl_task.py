@@ -6,6 +6,7 @@ from typing import Any
 
 from caravan.jobspec import fields as table
 from caravan.jobspec.hcl_action import actions
+from caravan.jobspec.hcl_batch import dispatch_payload
 from caravan.jobspec.hcl_body import Body, RawBlock, Spec
 from caravan.jobspec.hcl_common import (
     RESTART,
@@ -33,7 +34,7 @@ TASK = Spec(
            "kill_timeout": ("kill_timeout", to_duration),
            "kill_signal": ("kill_signal", to_string), "leader": ("leader", to_bool)},
     blocks=frozenset({"resources", "constraint", "restart", "logs", "artifact",
-                      "volume_mount", "lifecycle", "service", "action"}),
+                      "volume_mount", "lifecycle", "service", "action", "dispatch_payload"}),
     maps=frozenset({"config", "env", "meta"}),
     unsupported_blocks=table.TASK.refused_blocks,
     unsupported_attrs=table.TASK.refused_attrs,
@@ -84,6 +85,7 @@ def task(parent: Body, block: RawBlock, index: int) -> Task:
         artifacts=_artifacts(body), volume_mounts=_volume_mounts(body),
         lifecycle=optional_block(body, "lifecycle", LIFECYCLE, TaskLifecycleConfig),
         services=services(body), actions=actions(body),
+        dispatch_payload=dispatch_payload(body),
     )
     return Task.model_validate(present(fields))
 

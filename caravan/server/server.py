@@ -30,6 +30,7 @@ from caravan.server.introduction import Introductions, load_or_create_key
 from caravan.server.job_changes import JobChanges
 from caravan.server.job_endpoint import JobEndpoint
 from caravan.server.node_endpoint import NodeEndpoint
+from caravan.server.periodic.dispatcher import PeriodicDispatcher
 from caravan.server.plan_apply import PlanApplier
 from caravan.server.service_endpoint import ServiceEndpoint
 from caravan.server.state import Backend, SqliteBackend, StateStore
@@ -56,6 +57,7 @@ class Server:
         self.heartbeats = HeartbeatTracker(heartbeat_ttl_s, heartbeat_grace_s, self._node_down)
         self.jobs = JobEndpoint(self.core, max_count=job_max_count)
         self.job_changes = JobChanges(self.core, self.jobs)
+        self.periodic = PeriodicDispatcher(self.core, self.jobs)
         self.introductions = Introductions(
             client_introduction or ClientIntroductionConfig(), region,
             load_or_create_key(server_dir / "keyring" if server_dir else None))
@@ -97,6 +99,7 @@ class Server:
         for n, worker in enumerate(self._workers):
             self._loops.spawn(worker.run(), f"worker {n}")
         self._loops.spawn(self.heartbeats.run(), "heartbeats")
+        self._loops.spawn(self.periodic.run(), "periodic launches")
 
     async def wait_failed(self) -> TaskFailure:
         """Returns once a worker or the heartbeat loop has died (see `Supervisor`)."""

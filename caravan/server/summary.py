@@ -20,7 +20,10 @@ def _of_this_job(job: Job, allocs: list[Allocation]) -> list[Allocation]:
 
 
 def job_status(job: Job, allocs: list[Allocation], evals: list[Evaluation]) -> str:
-    """Nomad's job status: running while any alloc lives, pending while work is queued."""
+    """Nomad's job status: running while any alloc lives, pending while work is queued;
+    a periodic or parameterized job runs (launches children) until it is stopped."""
+    if job.is_template():
+        return "dead" if job.stop else "running"
     allocs = _of_this_job(job, allocs)
     if any(not a.terminal() for a in allocs):
         return "running"

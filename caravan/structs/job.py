@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 
 from caravan.structs.action import Action
 from caravan.structs.base import Struct
+from caravan.structs.periodic import DispatchPayloadConfig, ParameterizedJobConfig, PeriodicConfig
 from caravan.structs.service import Service
 
 JOB_TYPES = ("service", "batch", "system", "sysbatch")
@@ -149,6 +150,7 @@ class Task(Struct):
     lifecycle: TaskLifecycleConfig | None = None
     services: list[Service] | None = None
     actions: list[Action] | None = None
+    dispatch_payload: DispatchPayloadConfig | None = None
 
     def is_main(self) -> bool:
         return self.lifecycle is None or self.lifecycle.hook == ""
@@ -198,14 +200,24 @@ class Job(Struct):
     submit_time: int = 0
     parent_id: str = ""
     dispatched: bool = False
-    periodic: dict[str, Any] | None = None
-    parameterized_job: dict[str, Any] | None = None
+    periodic: PeriodicConfig | None = None
+    parameterized_job: ParameterizedJobConfig | None = None
+    payload: str | None = None  # a dispatched job's input, base64 as on Nomad's wire
     create_index: int = 0
     modify_index: int = 0
     job_modify_index: int = 0
 
     def group(self, name: str) -> TaskGroup | None:
         return next((g for g in self.task_groups if g.name == name), None)
+
+    def is_periodic_active(self) -> bool:
+        """Whether the leader launches children of this job on its schedule."""
+        return (self.periodic is not None and self.periodic.enabled and not self.stop
+                and self.parameterized_job is None)
+
+    def is_template(self) -> bool:
+        """Periodic and parameterized jobs are never scheduled themselves, only children."""
+        return self.periodic is not None or self.parameterized_job is not None
 
 
 class JobSummaryCounts(Struct):

@@ -79,3 +79,9 @@ class NodeRegisterResponse(Struct):
 
     heartbeat_ttl: int = 0
     index: int = 0
+
+
+class PeriodicForceResponse(Struct):
+    eval_id: str = ""
+    eval_create_index: int = 0
+    index: int = 0

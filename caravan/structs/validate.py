@@ -16,6 +16,7 @@ from caravan.structs.artifact import validate_artifact
 from caravan.structs.job import JOB_TYPES, LIFECYCLE_HOOKS, Constraint, Job, Task, TaskGroup
 from caravan.structs.names import job_id_problem, path_name_problem, task_name_problem
 from caravan.structs.service import Service, ServiceCheck
+from caravan.structs.validate_batch import batch_problems
 
 CONSTRAINT_OPERANDS = ("=", "==", "is", "!=", "not", ">", ">=", "<", "<=", "regexp", "version",
                        "semver", "set_contains", "set_contains_all", "set_contains_any",
@@ -69,6 +70,8 @@ def validate_job(job: Job, *, max_priority: int = 100,
             err(f"{path}.Name", f"Job task group {gi + 1} redefines '{group.name}' from group")
         seen.add(group.name)
         _group(group, path, err, max_count)
+    for path, message in batch_problems(job):
+        err(path, message)
     if errors:
         raise JobValidationError(errors)
 

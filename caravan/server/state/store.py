@@ -18,6 +18,8 @@ from caravan.server.state.acl_tables import TABLES as ACL_TABLES
 from caravan.server.state.acl_tables import AclTables
 from caravan.server.state.exec_session_table import TABLE as EXEC_SESSION_TABLE
 from caravan.server.state.exec_session_table import ExecSessionTable
+from caravan.server.state.periodic_launch_table import TABLE as PERIODIC_LAUNCH_TABLE
+from caravan.server.state.periodic_launch_table import PeriodicLaunchTable
 from caravan.server.state.service_tables import TABLE as SERVICE_TABLE
 from caravan.server.state.service_tables import ServiceTables
 from caravan.server.state.backend import Backend, Change
@@ -42,6 +44,7 @@ class StateStore:
         self.acl = AclTables()  # ACL policies, tokens, bootstrap and namespaces (typed reads)
         self.services = ServiceTables()  # service registrations (Nomad's own provider)
         self.exec_sessions = ExecSessionTable()  # exec session audit records
+        self.periodic_launches = PeriodicLaunchTable()  # each periodic job's last launch
         self._allocs_by_job: dict[str, dict[str, Allocation]] = {}
         self._allocs_by_node: dict[str, dict[str, Allocation]] = {}
         self._evals_by_job: dict[str, dict[str, Evaluation]] = {}
@@ -73,7 +76,9 @@ class StateStore:
         self.acl.load(rows)
         self.services.load(rows)
         self.exec_sessions.load(rows)
-        for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE, EXEC_SESSION_TABLE):
+        self.periodic_launches.load(rows)
+        for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE, EXEC_SESSION_TABLE,
+                      PERIODIC_LAUNCH_TABLE):
             self._table_index[table] = self._index
 
     def _alloc_from_row(self, raw: str) -> Allocation:
@@ -220,6 +225,7 @@ class StateStore:
             node.create_index = old_node.create_index if old_node else txn.index
             node.modify_index = txn.index
         self.services.stamp(txn.services, txn.index)
+        self.periodic_launches.stamp(txn.periodic_launches, txn.index)
 
     def _change_of(self, txn: Txn) -> Change:
         change = Change(index=txn.index)
@@ -250,6 +256,7 @@ class StateStore:
         self.acl.change(txn.acl, change)
         self.services.change(txn.services, change)
         self.exec_sessions.change(txn.exec_sessions, change)
+        self.periodic_launches.change(txn.periodic_launches, change)
         return change
 
     def _apply(self, txn: Txn) -> None:
@@ -286,6 +293,7 @@ class StateStore:
         touched |= self.acl.apply(txn.acl)
         touched |= self.services.apply(txn.services)
         touched |= self.exec_sessions.apply(txn.exec_sessions)
+        touched |= self.periodic_launches.apply(txn.periodic_launches)
         for table in touched:
             self._table_index[table] = txn.index
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from caravan.structs import Allocation, Evaluation, Job, Node, ServiceRegistration
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
 from caravan.structs.exec_audit import ExecSession
+from caravan.structs.periodic import PeriodicLaunch
 
 
 def job_key(namespace: str, job_id: str) -> str:
@@ -44,3 +45,5 @@ class Txn:
     acl: AclWrites = field(default_factory=AclWrites)
     exec_sessions: list[ExecSession] = field(default_factory=list)
     services: dict[str, ServiceRegistration | None] = field(default_factory=dict)  # None: delete
+    # job_key -> the periodic job's last launch; None deletes it
+    periodic_launches: dict[str, PeriodicLaunch | None] = field(default_factory=dict)

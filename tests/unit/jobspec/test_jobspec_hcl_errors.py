@@ -64,7 +64,7 @@ def test_unsupported_group_block(block):
     assert error.message == f'block "{block}" is not supported by caravan'
 
 
-@pytest.mark.parametrize("block", ["periodic", "parameterized", "update", "spread",
+@pytest.mark.parametrize("block", ["update", "spread",
                                    "affinity", "multiregion", "vault"])
 def test_unsupported_job_block(block):
     source = f'job "j" {{\n  {block} {{\n  }}\n}}\n'
