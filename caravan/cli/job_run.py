@@ -92,7 +92,7 @@ def run(args: list[str], ui: Ui | None = None) -> int:
 
     if resp.warnings:
         ui.output(f"Job Warnings:\n{resp.warnings}\n")
-    periodic, parameterized = job.periodic is not None, job.parameterized_job is not None
+    periodic, parameterized = job.periodic is not None, job.is_parameterized()
     if flags.get_bool("detach") or periodic or parameterized or not resp.eval_id:
         ui.output("Job registration successful")
         launch = next_launch_text(job, ui.now_ns()) if periodic else None

@@ -67,6 +67,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "exec sessions": ("caravan.cli.exec_sessions", "List the audit records of exec sessions"),
     "job action": ("caravan.cli.job_action", "Run a pre-defined action from a task"),
     "job allocs": ("caravan.cli.job_allocs", "List allocations for a job"),
+    "job dispatch": ("caravan.cli.job_dispatch", "Dispatch an instance of a parameterized job"),
     "job eval": ("caravan.cli.job_eval", "Force an evaluation for the job"),
     "job history": ("caravan.cli.job_history", "Display all tracked versions of a job"),
     "job periodic force": ("caravan.cli.job_periodic_force",

@@ -13,7 +13,7 @@ from caravan.structs import Job
 def next_launch_text(job: Job, now_ns: int) -> str | None:
     """`2026-12-03T15:00:00Z (12m5s from now)`; None when the job is not periodic or has no
     further launch."""
-    if job.periodic is None or job.parameterized_job is not None:
+    if job.periodic is None or job.is_parameterized():
         return None
     now = datetime.fromtimestamp(now_ns // NS_PER_SECOND, tz=timezone.utc)
     try:
@@ -28,7 +28,7 @@ def next_launch_text(job: Job, now_ns: int) -> str | None:
 
 def next_launch_row(job: Job, now_ns: int) -> tuple[str, str] | None:
     """The `Next Periodic Launch` row of `job status`."""
-    if job.periodic is None or job.parameterized_job is not None:
+    if job.periodic is None or job.is_parameterized():
         return None
     if job.stop:
         return ("Next Periodic Launch", "none (job stopped)")

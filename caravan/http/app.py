@@ -16,6 +16,7 @@ from caravan.http import (
     allocations,
     client_allocs,
     client_fs,
+    dispatch,
     errors,
     evaluations,
     exec_audit,
@@ -39,7 +40,7 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         # before jobs: `/v1/job/<id>/services` (`/scale`, `/actions`, ...) is not a job ID
         # ending so
         *node_rpc.routes, *services.routes, *alloc_exec.routes, *job_changes.routes,
-        *periodic.routes,
+        *periodic.routes, *dispatch.routes,
         *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,

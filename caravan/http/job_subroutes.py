@@ -25,7 +25,7 @@ Handler = Callable[[Request], Awaitable[Response]]
 _ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
 # Nomad's sub-routes of /v1/job/<id>/ that caravan does not serve yet.
-NOT_IMPLEMENTED = ("dispatch", "dispatch/payload", "deployments",
+NOT_IMPLEMENTED = ("dispatch/payload", "deployments",
                    "deployment", "submission", "tag/{name}")
 
 

@@ -68,7 +68,7 @@ class JobChanges:
 
     def evaluate(self, namespace: str, job_id: str) -> tuple[Evaluation, int, int]:
         current = self._current(namespace, job_id)
-        if current.periodic is not None or current.parameterized_job is not None:
+        if current.periodic is not None or current.is_parameterized():
             raise InvalidInput("can't evaluate periodic or parameterized job")
         core = self._core
         txn = core.begin()

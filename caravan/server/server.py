@@ -22,6 +22,7 @@ from caravan.server.acl_endpoint import ACLEndpoint
 from caravan.server.alloc_endpoint import AllocEndpoint
 from caravan.server.namespace_endpoint import NamespaceEndpoint
 from caravan.server.core import ServerCore
+from caravan.server.dispatch import Dispatcher
 from caravan.server.eval_broker import EvalBroker
 from caravan.server.eval_endpoint import EvalEndpoint
 from caravan.server.exec_audit_endpoint import ExecAuditEndpoint
@@ -58,6 +59,7 @@ class Server:
         self.jobs = JobEndpoint(self.core, max_count=job_max_count)
         self.job_changes = JobChanges(self.core, self.jobs)
         self.periodic = PeriodicDispatcher(self.core, self.jobs)
+        self.dispatcher = Dispatcher(self.core, self.jobs)
         self.introductions = Introductions(
             client_introduction or ClientIntroductionConfig(), region,
             load_or_create_key(server_dir / "keyring" if server_dir else None))

@@ -63,7 +63,7 @@ def list_stub(job: Job, allocs: list[Allocation], evals: list[Evaluation]) -> Jo
     return JobListStub(
         id=job.id, parent_id=job.parent_id, name=job.name, namespace=job.namespace,
         datacenters=job.datacenters, type=job.type, priority=job.priority,
-        periodic=job.periodic is not None, parameterized_job=job.parameterized_job is not None,
+        periodic=job.periodic is not None, parameterized_job=job.is_parameterized(),
         stop=job.stop, status=job_status(job, allocs, evals),
         status_description=job.status_description,
         job_summary=job_summary(job, allocs, evals), create_index=job.create_index,

@@ -210,14 +210,18 @@ class Job(Struct):
     def group(self, name: str) -> TaskGroup | None:
         return next((g for g in self.task_groups if g.name == name), None)
 
+    def is_parameterized(self) -> bool:
+        """A parameterized job waits for dispatches; its dispatched children keep the block."""
+        return self.parameterized_job is not None and not self.dispatched
+
     def is_periodic_active(self) -> bool:
         """Whether the leader launches children of this job on its schedule."""
         return (self.periodic is not None and self.periodic.enabled and not self.stop
-                and self.parameterized_job is None)
+                and not self.is_parameterized())
 
     def is_template(self) -> bool:
         """Periodic and parameterized jobs are never scheduled themselves, only children."""
-        return self.periodic is not None or self.parameterized_job is not None
+        return self.periodic is not None or self.is_parameterized()
 
 
 class JobSummaryCounts(Struct):

@@ -85,3 +85,11 @@ class PeriodicForceResponse(Struct):
     eval_id: str = ""
     eval_create_index: int = 0
     index: int = 0
+
+
+class JobDispatchResponse(Struct):
+    dispatched_job_id: str = ""
+    eval_id: str = ""
+    eval_create_index: int = 0
+    job_create_index: int = 0
+    index: int = 0

@@ -28,6 +28,7 @@ from caravan.client.taskenv import (
     interpolation_vars,
 )
 from caravan.client.taskrunner.artifact_hook import ArtifactPrestartHook
+from caravan.client.taskrunner.dispatch_hook import DispatchPayloadHook
 from caravan.client.taskrunner.hooks import EventSink, TaskHook
 from caravan.client.taskrunner.taskdir_hook import TaskDirHook
 from caravan.client.taskrunner.validate_hook import ValidateHook
@@ -71,7 +72,7 @@ class TaskSetup:
                                alloc_dir=self.alloc_dir.path)
         return [ValidateHook(self.client.options, self.clock), TaskDirHook(emit, self.clock),
                 ArtifactPrestartHook(fetcher, emit, self.clock, self.interpolation_vars(),
-                                     self.client_env)]
+                                     self.client_env), DispatchPayloadHook()]
 
     def interpolation_vars(self) -> dict[str, str]:
         region = self.alloc.job.region if self.alloc.job else "global"

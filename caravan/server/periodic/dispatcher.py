@@ -82,7 +82,7 @@ class PeriodicDispatcher:
         job = self._core.store.job(namespace, job_id)
         if job is None:
             raise NotFound("job not found")
-        if job.periodic is None or job.parameterized_job is not None:
+        if job.periodic is None or job.is_parameterized():
             raise InvalidInput("can't force launch non-periodic job")
         if not job.is_periodic_active():
             raise InvalidInput(f'force launch for job "{job_id}" failed: can\'t force run '

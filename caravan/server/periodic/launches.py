@@ -47,7 +47,7 @@ def record_registration(store: StateStore, job: Job, txn: Txn, now: datetime) ->
     parent = store.job(job.namespace, job.parent_id)
     launched = launch_time_of(job.id)
     if parent is not None and parent.periodic is not None \
-            and parent.parameterized_job is None and launched is not None:
+            and not parent.is_parameterized() and launched is not None:
         put(txn, parent, launched)
 
 
