@@ -87,6 +87,12 @@ class ServerRPC:
         reply = await self._call("POST", f"/v1/node/{node_id}/exec-sessions", json=body)
         return int(reply.json().get("Index", 0))
 
+    async def sign_identity(self, node_id: str, alloc_id: str, task: str) -> str:
+        """A task's workload identity (JWT), signed by a server for this node's alloc."""
+        reply = await self._call("POST", f"/v1/node/{node_id}/identity",
+                                 json={"AllocID": alloc_id, "Task": task})
+        return str(reply.json().get("Token", ""))
+
     async def _call(self, method: str, path: str, *, json: Any = None,
                     params: dict[str, str] | None = None, timeout: float | None = None,
                     headers: dict[str, str] | None = None) -> httpx.Response:

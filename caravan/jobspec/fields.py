@@ -35,6 +35,7 @@ from caravan.structs import (
     TaskLifecycleConfig,
     VolumeMount,
     VolumeRequest,
+    WorkloadIdentity,
 )
 from caravan.structs.base import to_nomad
 from caravan.structs.periodic import DispatchPayloadConfig, ParameterizedJobConfig, PeriodicConfig
@@ -138,16 +139,23 @@ TASK = Table(
         block("logs", "LogConfig"), block("artifact", "Artifacts"),
         block("volume_mount", "VolumeMounts"), block("lifecycle"),
         block("service", "Services"), block("action", "Actions"), *json_only("Name"),
-        block("dispatch_payload"),
+        block("identity"), block("dispatch_payload"),
     ),
     refused=(
         block("template", "Templates"), block("vault"),
-        block("consul"), block("identity", "Identities"), block("affinity", "Affinities"),
+        block("consul"), block("affinity", "Affinities"),
         block("csi_plugin", "CSIPluginConfig"),
         block("scaling", "ScalingPolicies"), block("schedule"),
         block("secret", "Secrets"), block("spread", "Spreads"), attr("shutdown_delay"),
-        attr("kind"), *json_only("Identity"),
+        attr("kind"), *json_only("Identities"),
     ),
+)
+# The task's default identity; named ones (for Consul, Vault) need those integrations.
+IDENTITY = Table(
+    implemented=(attr("name"), attr("aud", "Audience"), attr("env"), attr("file"),
+                 attr("ttl", "TTL")),
+    refused=(attr("change_mode"), attr("change_signal"), attr("filepath"),
+             *json_only("ServiceName")),
 )
 RESOURCES = Table(
     implemented=(attr("cpu", "CPU"), attr("cores"), attr("memory", "MemoryMB"),
@@ -245,4 +253,5 @@ BY_MODEL: dict[type[BaseModel], Table] = {
     Service: SERVICE, ServiceCheck: CHECK, CheckRestart: CHECK_RESTART,
     PeriodicConfig: PERIODIC, ParameterizedJobConfig: PARAMETERIZED,
     DispatchPayloadConfig: DISPATCH_PAYLOAD,
+    WorkloadIdentity: IDENTITY,
 }

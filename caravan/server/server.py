@@ -30,11 +30,14 @@ from caravan.server.heartbeat import HeartbeatTracker
 from caravan.server.introduction import Introductions, load_or_create_key
 from caravan.server.job_changes import JobChanges
 from caravan.server.job_endpoint import JobEndpoint
+from caravan.server.keyring import Keyring
 from caravan.server.node_endpoint import NodeEndpoint
 from caravan.server.periodic.dispatcher import PeriodicDispatcher
 from caravan.server.plan_apply import PlanApplier
 from caravan.server.service_endpoint import ServiceEndpoint
 from caravan.server.state import Backend, SqliteBackend, StateStore
+from caravan.server.variables import VariablesEndpoint
+from caravan.server.workload_identity import WorkloadIdentities
 from caravan.server.worker import Worker
 from caravan.structs import Evaluation
 from caravan.structs.validate import DEFAULT_JOB_MAX_COUNT
@@ -70,6 +73,10 @@ class Server:
         self.acl = ACLEndpoint(self.core, server_dir, enabled=acl_enabled,
                                token_min_ttl_s=token_min_ttl_s, token_max_ttl_s=token_max_ttl_s)
         self.namespaces = NamespaceEndpoint(self.core)
+        self.keyring = Keyring(server_dir / "keyring" if server_dir else None, clock.now_ns)
+        self.variables = VariablesEndpoint(self.core, self.keyring)
+        self.identities = WorkloadIdentities(self.core, self.keyring)
+        self.acl.workload_identities = self.identities.resolve
         self.exec_audit = ExecAuditEndpoint(self.core, self.nodes)
         self.applier = PlanApplier(self.store, clock, on_blocked=self._on_blocked,
                                    on_followup=self.broker.enqueue,

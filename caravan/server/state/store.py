@@ -22,6 +22,8 @@ from caravan.server.state.periodic_launch_table import TABLE as PERIODIC_LAUNCH_
 from caravan.server.state.periodic_launch_table import PeriodicLaunchTable
 from caravan.server.state.service_tables import TABLE as SERVICE_TABLE
 from caravan.server.state.service_tables import ServiceTables
+from caravan.server.state.variable_table import TABLE as VARIABLE_TABLE
+from caravan.server.state.variable_table import VariableTable
 from caravan.server.state.backend import Backend, Change
 from caravan.server.state.snapshot import StateSnapshot
 from caravan.server.state.txn import Txn, job_key, version_key
@@ -45,6 +47,7 @@ class StateStore:
         self.services = ServiceTables()  # service registrations (Nomad's own provider)
         self.exec_sessions = ExecSessionTable()  # exec session audit records
         self.periodic_launches = PeriodicLaunchTable()  # each periodic job's last launch
+        self.variables = VariableTable()  # Nomad Variables, encrypted (server/variables.py)
         self._allocs_by_job: dict[str, dict[str, Allocation]] = {}
         self._allocs_by_node: dict[str, dict[str, Allocation]] = {}
         self._evals_by_job: dict[str, dict[str, Evaluation]] = {}
@@ -77,7 +80,8 @@ class StateStore:
         self.services.load(rows)
         self.exec_sessions.load(rows)
         self.periodic_launches.load(rows)
-        for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE, EXEC_SESSION_TABLE,
+        self.variables.load(rows)
+        for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE, EXEC_SESSION_TABLE, VARIABLE_TABLE,
                       PERIODIC_LAUNCH_TABLE):
             self._table_index[table] = self._index
 
@@ -226,6 +230,7 @@ class StateStore:
             node.modify_index = txn.index
         self.services.stamp(txn.services, txn.index)
         self.periodic_launches.stamp(txn.periodic_launches, txn.index)
+        self.variables.stamp(txn.variables, txn.index, txn.now_ns)
 
     def _change_of(self, txn: Txn) -> Change:
         change = Change(index=txn.index)
@@ -257,6 +262,7 @@ class StateStore:
         self.services.change(txn.services, change)
         self.exec_sessions.change(txn.exec_sessions, change)
         self.periodic_launches.change(txn.periodic_launches, change)
+        self.variables.change(txn.variables, change)
         return change
 
     def _apply(self, txn: Txn) -> None:
@@ -294,6 +300,7 @@ class StateStore:
         touched |= self.services.apply(txn.services)
         touched |= self.exec_sessions.apply(txn.exec_sessions)
         touched |= self.periodic_launches.apply(txn.periodic_launches)
+        touched |= self.variables.apply(txn.variables)
         for table in touched:
             self._table_index[table] = txn.index
 

@@ -8,6 +8,7 @@ from caravan.structs import Allocation, Evaluation, Job, Node, ServiceRegistrati
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
 from caravan.structs.exec_audit import ExecSession
 from caravan.structs.periodic import PeriodicLaunch
+from caravan.structs.variables import EncryptedVariable
 
 
 def job_key(namespace: str, job_id: str) -> str:
@@ -47,3 +48,5 @@ class Txn:
     services: dict[str, ServiceRegistration | None] = field(default_factory=dict)  # None: delete
     # job_key -> the periodic job's last launch; None deletes it
     periodic_launches: dict[str, PeriodicLaunch | None] = field(default_factory=dict)
+    # "<namespace>\x00<path>" -> the encrypted variable; None deletes it
+    variables: dict[str, EncryptedVariable | None] = field(default_factory=dict)
