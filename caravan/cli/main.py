@@ -82,6 +82,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "job stop": ("caravan.cli.job_stop", "Stop a running job"),
     "job validate": ("caravan.cli.job_validate",
                      "Checks if a given job specification is valid"),
+    "node eligibility": ("caravan.cli.node_eligibility",
+                         "Toggle scheduling eligibility for a given node"),
     "node intro create": ("caravan.cli.node_intro_create",
                           "Generate a new node introduction token"),
     "node status": ("caravan.cli.node_status", "Display status information about nodes"),

@@ -27,6 +27,7 @@ from caravan.http import (
     jobs,
     namespaces,
     node_rpc,
+    node_ops,
     nodes,
     periodic,
     services,
@@ -42,7 +43,7 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         # before jobs: `/v1/job/<id>/services` (`/scale`, `/actions`, ...) is not a job ID
         # ending so
         *node_rpc.routes, *services.routes, *alloc_exec.routes, *job_changes.routes,
-        *periodic.routes, *dispatch.routes,
+        *periodic.routes, *dispatch.routes, *node_ops.routes,
         *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from caravan.structs.base import Struct
 from caravan.structs.job import Job
 
@@ -92,4 +94,11 @@ class JobDispatchResponse(Struct):
     eval_id: str = ""
     eval_create_index: int = 0
     job_create_index: int = 0
+    index: int = 0
+
+
+class NodeEligibilityUpdateResponse(Struct):
+    eval_ids: list[str] | None = Field(None, alias="EvalIDs")
+    eval_create_index: int = 0
+    node_modify_index: int = 0
     index: int = 0

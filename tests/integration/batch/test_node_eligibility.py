@@ -1,0 +1,52 @@
+"""`node eligibility` against a real agent: an ineligible node gets no new placements
+(the job waits, blocked), made eligible again the waiting job is placed there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.agents import AgentProcess, wait_until
+from tests.e2e.cli import caravan
+from tests.integration.jobs import raw_exec_job
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def http(dev_agent: AgentProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=dev_agent.address, timeout=10) as client:
+        yield client
+
+
+def test_an_ineligible_node_gets_nothing_new_until_eligible(dev_agent: AgentProcess,
+                                                            http: httpx.Client) -> None:
+    [node] = http.get("/v1/nodes").json()
+    off = caravan(dev_agent, "node", "eligibility", "-disable", node["ID"][:8])
+    assert (off.returncode, off.stdout) == (
+        0, f'Node "{node["ID"]}" scheduling eligibility set: ineligible for scheduling\n')
+    assert http.get(f"/v1/node/{node['ID']}").json()["SchedulingEligibility"] == "ineligible"
+    http.post("/v1/jobs", json=raw_exec_job("waits"))
+    wait_until(lambda: any(e["Status"] == "blocked"
+                           for e in http.get("/v1/job/waits/evaluations").json()),
+               what="a blocked evaluation")
+    assert http.get("/v1/job/waits/allocations").json() == []
+    on = caravan(dev_agent, "node", "eligibility", "-enable", "-self")
+    assert on.stdout.endswith("scheduling eligibility set: eligible for scheduling\n"), on.stderr
+    wait_until(lambda: [a for a in http.get("/v1/job/waits/allocations").json()
+                        if a["NodeID"] == node["ID"]], what="the job placed")
+    http.delete("/v1/job/waits")
+
+
+def test_bad_eligibility_requests(dev_agent: AgentProcess, http: httpx.Client) -> None:
+    [node] = http.get("/v1/nodes").json()
+    r = http.put(f"/v1/node/{node['ID']}/eligibility", json={"Eligibility": "maybe"})
+    assert r.status_code == 400 and 'invalid scheduling eligibility "maybe"' in r.text
+    r = http.put("/v1/node/00000000-0000-0000-0000-000000000000/eligibility",
+                 json={"Eligibility": "eligible"})
+    assert r.status_code == 404
+    both = caravan(dev_agent, "node", "eligibility", "-enable", "-disable", node["ID"])
+    assert both.returncode == 1
+    assert "Either the '-enable' or '-disable' flag must be set" in both.stderr
