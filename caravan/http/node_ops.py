@@ -1,4 +1,5 @@
-"""Operator writes on a node: `/v1/node/<id>/eligibility` (Nomad's body and reply)."""
+"""Operator writes on a node: `/v1/node/<id>/eligibility` and `/purge` (Nomad's bodies
+and replies)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from caravan.errors import InvalidInput
 from caravan.http.auth import authorize
 from caravan.http.context import server_of
 from caravan.http.query import json_response, read_json
+from caravan.server import node_eligibility
 from caravan.server.node_eligibility import set_eligibility
 from caravan.structs.responses import NodeEligibilityUpdateResponse
 
@@ -30,4 +32,16 @@ async def eligibility(request: Request) -> Response:
         node_modify_index=index, index=index), index=index)
 
 
-routes = [Route("/v1/node/{node_id}/eligibility", eligibility, methods=["PUT", "POST"])]
+async def purge(request: Request) -> Response:
+    await authorize(request, Coarse.NODE_WRITE)
+    server = server_of(request)
+    node_id = request.path_params["node_id"]
+    eval_ids, index = node_eligibility.purge(server.core, node_id)
+    server.heartbeats.forget(node_id)
+    return json_response(NodeEligibilityUpdateResponse(
+        eval_ids=eval_ids or None, eval_create_index=index if eval_ids else 0,
+        node_modify_index=index, index=index), index=index)
+
+
+routes = [Route("/v1/node/{node_id}/eligibility", eligibility, methods=["PUT", "POST"]),
+          Route("/v1/node/{node_id}/purge", purge, methods=["PUT", "POST"])]

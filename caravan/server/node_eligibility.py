@@ -31,3 +31,21 @@ def set_eligibility(core: ServerCore, node_id: str, eligibility: str) -> tuple[l
     if eligibility == ELIGIBLE:
         core.unblock()
     return [ev.id for ev in txn.evals], index
+
+
+def purge(core: ServerCore, node_id: str) -> tuple[list[str], int]:
+    """Forget a node (`/v1/node/<id>/purge`): what ran there is lost and placed again
+    elsewhere; a client still alive registers anew at its next heartbeat."""
+    node = core.store.node(node_id)
+    if node is None:
+        raise NotFound("node not found")
+    txn = core.begin()
+    txn.node_deletes.append(node_id)
+    jobs = {(a.namespace, a.job_id) for a in core.store.allocs_by_node(node_id)
+            if not a.terminal()}
+    for namespace, job_id in sorted(jobs):
+        job = core.store.job(namespace, job_id)
+        if job is not None:
+            txn.evals.append(core.new_eval(job, "node-deregister", node_id=node_id))
+    index = core.commit_and_enqueue(txn)
+    return [ev.id for ev in txn.evals], index

@@ -258,6 +258,9 @@ class StateStore:
             change.put("nodes", node.id, node.model_dump_json(by_alias=True))
         for node_id, secret in txn.node_secrets.items():
             change.put("node_secrets", node_id, _hash_secret(secret))
+        for node_id in txn.node_deletes:
+            change.delete("nodes", node_id)
+            change.delete("node_secrets", node_id)
         self.acl.change(txn.acl, change)
         self.services.change(txn.services, change)
         self.exec_sessions.change(txn.exec_sessions, change)
@@ -296,6 +299,10 @@ class StateStore:
         for node_id, secret in txn.node_secrets.items():
             self._node_secrets[node_id] = _hash_secret(secret)
             touched.add("node_secrets")
+        for node_id in txn.node_deletes:
+            self._nodes.pop(node_id, None)
+            self._node_secrets.pop(node_id, None)
+            touched.update(("nodes", "node_secrets"))
         touched |= self.acl.apply(txn.acl)
         touched |= self.services.apply(txn.services)
         touched |= self.exec_sessions.apply(txn.exec_sessions)

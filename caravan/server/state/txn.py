@@ -42,6 +42,7 @@ class Txn:
     allocs: list[Allocation] = field(default_factory=list)
     evals: list[Evaluation] = field(default_factory=list)
     nodes: list[Node] = field(default_factory=list)
+    node_deletes: list[str] = field(default_factory=list)  # purged nodes (and their secrets)
     node_secrets: dict[str, str] = field(default_factory=dict)
     acl: AclWrites = field(default_factory=AclWrites)
     exec_sessions: list[ExecSession] = field(default_factory=list)

@@ -50,3 +50,24 @@ def test_bad_eligibility_requests(dev_agent: AgentProcess, http: httpx.Client) -
     both = caravan(dev_agent, "node", "eligibility", "-enable", "-disable", node["ID"])
     assert both.returncode == 1
     assert "Either the '-enable' or '-disable' flag must be set" in both.stderr
+
+
+def test_purge_forgets_the_node_and_its_work_is_placed_again(http: httpx.Client) -> None:
+    [node] = http.get("/v1/nodes").json()
+    http.post("/v1/jobs", json=raw_exec_job("moves"))
+    [first] = wait_until(lambda: [a for a in http.get("/v1/job/moves/allocations").json()
+                                  if a["ClientStatus"] == "running"], what="running")
+    r = http.put(f"/v1/node/{node['ID']}/purge")
+    assert r.status_code == 200, r.text
+    [eval_id] = r.json()["EvalIDs"]
+    ev = http.get(f"/v1/evaluation/{eval_id}").json()
+    assert (ev["TriggeredBy"], ev["JobID"], ev["NodeID"]) == (
+        "node-deregister", "moves", node["ID"])
+    # The client is alive: it registers again, and the job runs there anew.
+    wait_until(lambda: any(a["ID"] != first["ID"] and a["ClientStatus"] == "running"
+                           for a in http.get("/v1/job/moves/allocations").json()),
+               timeout_s=60, what="a replacement running")
+    old = http.get(f"/v1/allocation/{first['ID']}").json()
+    assert old["DesiredStatus"] == "stop"
+    assert http.put("/v1/node/00000000-0000-0000-0000-000000000000/purge").status_code == 404
+    http.delete("/v1/job/moves")
