@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -71,3 +72,21 @@ def test_purge_forgets_the_node_and_its_work_is_placed_again(http: httpx.Client)
     assert old["DesiredStatus"] == "stop"
     assert http.put("/v1/node/00000000-0000-0000-0000-000000000000/purge").status_code == 404
     http.delete("/v1/job/moves")
+
+
+def test_eligibility_outlives_the_clients_next_registration(tmp_path: Path) -> None:
+    """The operator's choice is the server's: a client that starts again (and registers
+    again with its own idea of itself) does not make its node eligible."""
+    agent = AgentProcess(root=tmp_path, name="both", dev=False).start()
+    try:
+        with httpx.Client(base_url=agent.address, timeout=10) as http:
+            [node] = http.get("/v1/nodes").json()
+            set_at = http.put(f"/v1/node/{node['ID']}/eligibility",
+                              json={"Eligibility": "ineligible"}).json()["NodeModifyIndex"]
+            agent.stop()
+            agent.start()
+            again = wait_until(lambda: (n := http.get(f"/v1/node/{node['ID']}").json())
+                               ["ModifyIndex"] > set_at and n, what="the client registered")
+            assert (again["Status"], again["SchedulingEligibility"]) == ("ready", "ineligible")
+    finally:
+        agent.stop()
