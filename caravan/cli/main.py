@@ -90,6 +90,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("caravan.cli.status", "Display the status output for a resource"),
     "tls ca create": ("caravan.cli.tls_ca_create", "Create a certificate authority"),
     "tls cert create": ("caravan.cli.tls_cert_create", "Create a new TLS certificate"),
+    "server members": ("caravan.cli.server_members", "Display a list of the known servers"),
+    "ui": ("caravan.cli.ui", "Open the caravan web UI"),
     "var get": ("caravan.cli.var_get", "Read a variable"),
     "var list": ("caravan.cli.var_list", "List variable metadata"),
     "var purge": ("caravan.cli.var_purge", "Purge a variable"),

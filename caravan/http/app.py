@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
+from caravan import ui
 from caravan.errors import CaravanError
 from caravan.http import (
     acl,
@@ -35,6 +36,7 @@ from caravan.http import (
 )
 from caravan.http.auth import TokenResolver
 from caravan.http.context import AgentContext
+from caravan.http.leader_forward import ForwardToLeader
 from caravan.http.limits import BodyLimit, ForwardToServer
 
 
@@ -47,11 +49,14 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
+        *ui.routes(),  # last: `/ui/{path}` answers the page shell for any path below it
     ]
     routes[:0] = [*identity.routes, *variables.routes]  # before `/v1/node/<id>`
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
     if ctx.server is None:
         middleware.append(Middleware(ForwardToServer, ctx=ctx))
+    elif ctx.server.leadership is not None:
+        middleware.append(Middleware(ForwardToLeader, ctx=ctx))
     app = Starlette(
         routes=routes,
         middleware=middleware,

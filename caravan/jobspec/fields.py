@@ -29,12 +29,15 @@ from caravan.structs import (
     RestartPolicy,
     Service,
     ServiceCheck,
+    ChangeScript,
     Task,
     TaskArtifact,
+    Template,
     TaskGroup,
     TaskLifecycleConfig,
     VolumeMount,
     VolumeRequest,
+    WaitConfig,
     WorkloadIdentity,
 )
 from caravan.structs.base import to_nomad
@@ -138,11 +141,12 @@ TASK = Table(
         block("constraint", "Constraints"), block("restart", "RestartPolicy"),
         block("logs", "LogConfig"), block("artifact", "Artifacts"),
         block("volume_mount", "VolumeMounts"), block("lifecycle"),
-        block("service", "Services"), block("action", "Actions"), *json_only("Name"),
-        block("identity"), block("dispatch_payload"),
+        block("service", "Services"), block("action", "Actions"),
+        block("template", "Templates"), *json_only("Name"), block("identity"),
+        block("dispatch_payload"),
     ),
     refused=(
-        block("template", "Templates"), block("vault"),
+        block("vault"),
         block("consul"), block("affinity", "Affinities"),
         block("csi_plugin", "CSIPluginConfig"),
         block("scaling", "ScalingPolicies"), block("schedule"),
@@ -243,6 +247,23 @@ PERIODIC = Table(implemented=(attr("cron", "Spec"), attr("crons", "Specs"),
 PARAMETERIZED = Table(implemented=(attr("payload"), attr("meta_required"),
                                    attr("meta_optional")))
 DISPATCH_PAYLOAD = Table(implemented=(attr("file"),))
+# Rendered by the client's template hook (caravan/client/template/).
+TEMPLATE = Table(
+    implemented=(attr("data", "EmbeddedTmpl"), attr("source", "SourcePath"),
+                 attr("destination", "DestPath"), attr("perms"), attr("uid", "Uid"),
+                 attr("gid", "Gid"), attr("left_delimiter", "LeftDelim"),
+                 attr("right_delimiter", "RightDelim"), attr("env", "Envvars"),
+                 attr("change_mode"), attr("change_signal"), block("change_script"),
+                 attr("splay"), block("wait"), attr("error_on_missing_key", "ErrMissingKey"),
+                 attr("once")),
+    # Ignored by Nomad itself since Vault 0.5; a value is refused rather than dropped.
+    refused=(attr("vault_grace"),),
+)
+CHANGE_SCRIPT = Table(
+    implemented=(attr("command"), attr("args"), attr("timeout"), attr("fail_on_error")),
+    refused=(attr("run_on_first_render"),),
+)
+WAIT = Table(implemented=(attr("min"), attr("max")))
 
 # The JSON decoder's view: each model of a job, and its table.
 BY_MODEL: dict[type[BaseModel], Table] = {
@@ -253,5 +274,6 @@ BY_MODEL: dict[type[BaseModel], Table] = {
     Service: SERVICE, ServiceCheck: CHECK, CheckRestart: CHECK_RESTART,
     PeriodicConfig: PERIODIC, ParameterizedJobConfig: PARAMETERIZED,
     DispatchPayloadConfig: DISPATCH_PAYLOAD,
+    Template: TEMPLATE, ChangeScript: CHANGE_SCRIPT, WaitConfig: WAIT,
     WorkloadIdentity: IDENTITY,
 }

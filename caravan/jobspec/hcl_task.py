@@ -18,6 +18,7 @@ from caravan.jobspec.hcl_common import (
 )
 from caravan.jobspec.hcl_network import networks
 from caravan.jobspec.hcl_service import services
+from caravan.jobspec.hcl_template import templates
 from caravan.jobspec.hcl_values import (
     free_form,
     to_bool,
@@ -43,7 +44,7 @@ TASK = Spec(
            "kill_signal": ("kill_signal", to_string), "leader": ("leader", to_bool)},
     blocks=frozenset({"resources", "constraint", "restart", "logs", "artifact",
                       "volume_mount", "lifecycle", "service", "action", "identity",
-                      "dispatch_payload"}),
+                      "template", "dispatch_payload"}),
     maps=frozenset({"config", "env", "meta"}),
     unsupported_blocks=table.TASK.refused_blocks,
     unsupported_attrs=table.TASK.refused_attrs,
@@ -98,7 +99,7 @@ def task(parent: Body, block: RawBlock, index: int) -> Task:
         log_config=optional_block(body, "logs", LOGS, LogConfig),
         artifacts=_artifacts(body), volume_mounts=_volume_mounts(body),
         lifecycle=optional_block(body, "lifecycle", LIFECYCLE, TaskLifecycleConfig),
-        services=services(body), actions=actions(body),
+        services=services(body), actions=actions(body), templates=templates(body),
         dispatch_payload=dispatch_payload(body),
         identity=optional_block(body, "identity", IDENTITY, WorkloadIdentity),
     )

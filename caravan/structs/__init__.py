@@ -72,13 +72,14 @@ from caravan.structs.service import (
     ServiceRegistrationListStub,
     ServiceRegistrationStub,
 )
+from caravan.structs.template import ChangeScript, Template, WaitConfig
 from caravan.structs.validate import validate_job
 
 __all__ = [
     "Action",
     "JobAction",
     "AllocClientUpdate", "AllocListStub", "AllocMetric", "AllocStopResponse", "AllocatedCpu",
-    "CheckQueryResult", "CheckRestart",
+    "ChangeScript", "CheckQueryResult", "CheckRestart", "Template", "WaitConfig",
     "AllocatedMemory", "AllocatedPortMapping", "AllocatedResources", "AllocatedSharedResources", "AllocatedTaskResources",
     "Allocation", "ClientHostVolume", "Constraint", "DesiredTransition", "DriverInfo",
     "EphemeralDisk", "Evaluation", "Job", "JobDeregisterResponse", "JobListStub",

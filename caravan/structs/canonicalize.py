@@ -18,6 +18,7 @@ from caravan.structs.job import (
     TaskGroup,
 )
 from caravan.structs.service import CheckRestart, Service, ServiceCheck
+from caravan.structs.template import canonical_template
 
 _S = NS_PER_SECOND
 _MIN = 60 * _S
@@ -166,4 +167,6 @@ def _task(task: Task, group_restart: RestartPolicy) -> Task:
     for artifact in t.artifacts or []:
         if not artifact.getter_mode:
             artifact.getter_mode = "any"
+    if t.templates:
+        t.templates = [canonical_template(tmpl) for tmpl in t.templates]
     return t

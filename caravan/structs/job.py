@@ -15,6 +15,7 @@ from caravan.structs.action import Action
 from caravan.structs.base import Struct
 from caravan.structs.periodic import DispatchPayloadConfig, ParameterizedJobConfig, PeriodicConfig
 from caravan.structs.service import Service
+from caravan.structs.template import Template
 
 JOB_TYPES = ("service", "batch", "system", "sysbatch")
 
@@ -161,6 +162,7 @@ class Task(Struct):
     services: list[Service] | None = None
     actions: list[Action] | None = None
     dispatch_payload: DispatchPayloadConfig | None = None
+    templates: list[Template] | None = None
     identity: WorkloadIdentity | None = None
 
     def is_main(self) -> bool:

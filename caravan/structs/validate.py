@@ -17,6 +17,7 @@ from caravan.structs.job import JOB_TYPES, LIFECYCLE_HOOKS, Constraint, Job, Tas
 from caravan.structs.names import job_id_problem, path_name_problem, task_name_problem
 from caravan.structs.service import Service, ServiceCheck
 from caravan.structs.validate_batch import batch_problems
+from caravan.structs.template import template_problems
 
 CONSTRAINT_OPERANDS = ("=", "==", "is", "!=", "not", ">", ">=", "<", "<=", "regexp", "version",
                        "semver", "set_contains", "set_contains_all", "set_contains_any",
@@ -302,6 +303,8 @@ def _task(task: Task, path: str, group: TaskGroup, err: _Err) -> None:
                 f'invalid artifact mode "{a.getter_mode}"; must be one of: any, file, dir')
     for i, problem in action_problems(task.actions or []):
         err(f"{path}.Actions[{i}]", problem)
+    for i, problem in template_problems(task.templates or []):
+        err(f"{path}.Templates[{i}]", problem)
 
 
 class _Err(Protocol):

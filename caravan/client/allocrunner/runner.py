@@ -31,6 +31,7 @@ from caravan.client.taskrunner import events
 from caravan.client.taskrunner.lifecycle import TaskNotRunning
 from caravan.client.taskrunner.runner import TaskRunner
 from caravan.client.taskrunner.setup import TaskSetup
+from caravan.client.template.source import TemplateSource
 from caravan.clock import Clock
 from caravan.config.agent import ClientConfig
 from caravan.errors import CaravanError, InvalidInput
@@ -54,6 +55,7 @@ class AllocRunnerDeps:
     host_env: Mapping[str, str]
     store: ClientStateStore
     identities: TaskIdentities | None = None  # the tasks' workload identities
+    template_source: TemplateSource | None = None  # what templates read of the cluster
 
 
 class AllocRunner:
@@ -86,7 +88,8 @@ class AllocRunner:
                          alloc_dir=self.alloc_dir,
                          state_dir=deps.executor_root / self.alloc.id / task.name,
                          node=deps.node, client=deps.client, clock=deps.clock,
-                         host_env=deps.host_env, identities=deps.identities)
+                         host_env=deps.host_env, identities=deps.identities,
+                         template_source=deps.template_source)
 
     # --- running ------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from caravan.jobspec import (
     hcl_network,
     hcl_service,
     hcl_task,
+    hcl_template,
     parse_hcl,
     parse_json,
 )
@@ -34,6 +35,8 @@ SPECS: list[tuple[Spec, fields.Table]] = [
     (hcl_batch.PERIODIC, fields.PERIODIC), (hcl_batch.PARAMETERIZED, fields.PARAMETERIZED),
     (hcl_batch.DISPATCH_PAYLOAD, fields.DISPATCH_PAYLOAD),
     (hcl_service.CHECK_RESTART, fields.CHECK_RESTART), (hcl_task.IDENTITY, fields.IDENTITY),
+    (hcl_template.TEMPLATE, fields.TEMPLATE), (hcl_template.CHANGE_SCRIPT, fields.CHANGE_SCRIPT),
+    (hcl_template.WAIT, fields.WAIT),
 ]
 NOMAD_KEYS = {fields.JOB: nomad.JOB, fields.GROUP: nomad.TASKGROUP, fields.TASK: nomad.TASK,
               fields.RESOURCES: nomad.RESOURCES, fields.NETWORK: nomad.NETWORKRESOURCE,
@@ -43,7 +46,9 @@ NOMAD_KEYS = {fields.JOB: nomad.JOB, fields.GROUP: nomad.TASKGROUP, fields.TASK:
               fields.RESTART: nomad.RESTARTPOLICY, fields.RESCHEDULE: nomad.RESCHEDULEPOLICY,
               fields.EPHEMERAL_DISK: nomad.EPHEMERALDISK, fields.LIFECYCLE: nomad.TASKLIFECYCLE,
               fields.SERVICE: nomad.SERVICE, fields.CHECK: nomad.SERVICECHECK,
-              fields.CHECK_RESTART: nomad.CHECKRESTART, fields.IDENTITY: nomad.WORKLOADIDENTITY}
+              fields.CHECK_RESTART: nomad.CHECKRESTART, fields.IDENTITY: nomad.WORKLOADIDENTITY,
+              fields.TEMPLATE: nomad.TEMPLATE, fields.CHANGE_SCRIPT: nomad.CHANGESCRIPT,
+              fields.WAIT: nomad.WAITCONFIG}
 
 
 @pytest.mark.parametrize(("spec", "table"), SPECS)

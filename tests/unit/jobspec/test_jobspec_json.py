@@ -81,7 +81,7 @@ def test_unmodelled_nomad_fields_are_accepted_when_empty_or_default():
 
 
 def test_unmodelled_nomad_fields_with_a_value_are_refused():
-    document = minimal(Templates=[{"EmbeddedTmpl": "x"}], Vault={"Policies": ["p"]})
+    document = minimal(Kind="connect-proxy:web", Vault={"Policies": ["p"]})
     document["Update"] = {"MaxParallel": 3}
     document["Multiregion"] = {"Regions": [{"Name": "east"}]}
     document["TaskGroups"][0]["Networks"] = [{"Mode": "host", "DNS": {"Servers": ["1.1.1.1"]}}]
@@ -89,8 +89,8 @@ def test_unmodelled_nomad_fields_with_a_value_are_refused():
     assert sorted(problems(document)) == [
         ("Job.Multiregion", "not supported by caravan"),
         ("Job.TaskGroups[0].Networks[0].DNS", "not supported by caravan"),
+        ("Job.TaskGroups[0].Tasks[0].Kind", "not supported by caravan"),
         ("Job.TaskGroups[0].Tasks[0].Resources.Devices", "not supported by caravan"),
-        ("Job.TaskGroups[0].Tasks[0].Templates", "not supported by caravan"),
         ("Job.TaskGroups[0].Tasks[0].Vault", "not supported by caravan"),
         ("Job.Update", "not supported by caravan"),
     ]
