@@ -18,6 +18,7 @@ from caravan.http import (
     client_allocs,
     client_fs,
     deployments,
+    dispatch,
     errors,
     evaluations,
     exec_audit,
@@ -28,7 +29,9 @@ from caravan.http import (
     jobs,
     namespaces,
     node_rpc,
+    node_ops,
     nodes,
+    periodic,
     services,
     variables,
 )
@@ -44,6 +47,7 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         # ending so
         *node_rpc.routes, *services.routes, *alloc_exec.routes, *job_changes.routes,
         *deployments.routes,
+        *periodic.routes, *dispatch.routes, *node_ops.routes,
         *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
