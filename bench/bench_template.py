@@ -15,7 +15,6 @@ alternating rounds; the median round is reported. Parsing is timed separately
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import string
 import sys
@@ -24,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from metric import emit  # noqa: E402
 from caravan.gotemplate import parse  # noqa: E402
 
 STATIC_LINES = 991
@@ -101,8 +101,7 @@ def main() -> None:
     print(f"  gotemplate render                {go_ms:8.2f} ms")
     print(f"  string.Template render (baseline){base_ms:8.2f} ms")
     print(f"  ratio                            {go_ms / base_ms:8.1f}x")
-    print(json.dumps({"metric": "template_render_1000_lines", "caravan": round(go_ms, 3),
-                      "baseline": round(base_ms, 3), "unit": "ms"}))
+    emit(f"gotemplate render, {lines} lines vs string.Template", go_ms, base_ms, "ms", "")
 
 
 if __name__ == "__main__":

@@ -473,8 +473,9 @@ class Client:
 def _changed(old: Allocation, new: Allocation) -> bool:
     """A server-side change worth passing to the runner (not our own status echoed back)."""
     return (old.desired_status, old.desired_transition, old.alloc_modify_index,
-            old.job_version()) != (new.desired_status, new.desired_transition,
-                                   new.alloc_modify_index, new.job_version())
+            old.job_version(), old.deployment_id) != (
+        new.desired_status, new.desired_transition, new.alloc_modify_index,
+        new.job_version(), new.deployment_id)
 
 
 def _driver_allowed(name: str, options: Mapping[str, str]) -> bool:

@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
+from caravan import ui
 from caravan.errors import CaravanError
 from caravan.http import (
     acl,
@@ -16,6 +17,8 @@ from caravan.http import (
     allocations,
     client_allocs,
     client_fs,
+    deployments,
+    dispatch,
     errors,
     evaluations,
     exec_audit,
@@ -27,7 +30,9 @@ from caravan.http import (
     keyring,
     namespaces,
     node_rpc,
+    node_ops,
     nodes,
+    periodic,
     services,
     variables,
 )
@@ -42,9 +47,12 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         # before jobs: `/v1/job/<id>/services` (`/scale`, `/actions`, ...) is not a job ID
         # ending so
         *node_rpc.routes, *services.routes, *alloc_exec.routes, *job_changes.routes,
+        *deployments.routes,
+        *periodic.routes, *dispatch.routes, *node_ops.routes,
         *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
+        *ui.routes(),  # last: `/ui/{path}` answers the page shell for any path below it
     ]
     routes[:0] = [*identity.routes, *variables.routes, *keyring.routes]  # before /v1/node/<id>
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]

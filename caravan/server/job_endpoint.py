@@ -12,6 +12,7 @@ from caravan.errors import FieldError, InvalidInput, JobValidationError, NotFoun
 from caravan.server import summary
 from caravan.server.core import ServerCore
 from caravan.server.namespaces import namespace_exists
+from caravan.server.periodic import children, launches
 from caravan.structs import (
     AllocListStub,
     Evaluation,
@@ -37,13 +38,20 @@ class JobEndpoint:
     # ---- reads ---------------------------------------------------------------------------
 
     def list_jobs(self, namespace: str, prefix: str = "",
-             visible: Callable[[str], bool] = lambda _ns: True) -> list[JobListStub]:
+                  visible: Callable[[str], bool] = lambda _ns: True) -> list[JobListStub]:
         """Jobs of `namespace` (`*`: all) whose ID starts with `prefix`, as list stubs."""
-        store = self._core.store
-        return [summary.list_stub(j, store.allocs_by_job(j.namespace, j.id),
-                                  store.evals_by_job(j.namespace, j.id))
-                for j in store.jobs(namespace)
+        return [self.list_stub(j) for j in self.listed(namespace, prefix, visible)]
+
+    def listed(self, namespace: str, prefix: str = "",
+               visible: Callable[[str], bool] = lambda _ns: True) -> list[Job]:
+        """The jobs `list_jobs` shows, before they become stubs."""
+        return [j for j in self._core.store.jobs(namespace)
                 if j.id.startswith(prefix) and visible(j.namespace)]
+
+    def list_stub(self, job: Job) -> JobListStub:
+        store = self._core.store
+        return summary.list_stub(job, store.allocs_by_job(job.namespace, job.id),
+                                 store.evals_by_job(job.namespace, job.id))
 
     def exists(self, namespace: str, job_id: str) -> bool:
         return self._core.store.job(namespace, job_id) is not None
@@ -62,8 +70,10 @@ class JobEndpoint:
     def summary(self, namespace: str, job_id: str) -> JobSummary:
         job = self._job(namespace, job_id)
         store = self._core.store
-        return summary.job_summary(job, store.allocs_by_job(job.namespace, job.id),
-                                   store.evals_by_job(job.namespace, job.id))
+        found = summary.job_summary(job, store.allocs_by_job(job.namespace, job.id),
+                                    store.evals_by_job(job.namespace, job.id))
+        found.children = children.children_summary(store, job)
+        return found
 
     def allocations(self, namespace: str, job_id: str, *,
                     all_versions: bool = False) -> list[AllocListStub]:
@@ -98,8 +108,8 @@ class JobEndpoint:
         _check_drivers(job)
         return job
 
-    def register(self, job: Job, *, enforce_index: int | None = None,
-                 checked: bool = False) -> tuple[Evaluation, int, int]:
+    def register(self, job: Job, *, enforce_index: int | None = None, checked: bool = False,
+                 triggered_by: str = "job-register") -> tuple[Evaluation | None, int, int]:
         """Store `job` as a new version, after `check` unless `checked` says it was done.
 
         With `enforce_index`, only if the stored job's JobModifyIndex is that value (0:
@@ -125,8 +135,10 @@ class JobEndpoint:
         })
         txn.jobs.append(job)
         core.cancel_blocked(job.namespace, job.id, txn)
-        ev = core.new_eval(job, "job-register")
-        txn.evals.append(ev)
+        launches.record_registration(core.store, job, txn, launches.from_ns(job.submit_time))
+        ev = None if job.is_template() else core.new_eval(job, triggered_by)
+        if ev is not None:
+            txn.evals.append(ev)
         index = core.commit_and_enqueue(txn)
         stored = core.store.job(job.namespace, job.id)
         return ev, index, stored.job_modify_index if stored else index
@@ -138,7 +150,8 @@ class JobEndpoint:
             raise InvalidInput(f"Enforcing job modify index {wanted}: job "
                                f"exists with conflicting job modify index: {current}")
 
-    def deregister(self, namespace: str, job_id: str, *, purge: bool) -> tuple[Evaluation, int]:
+    def deregister(self, namespace: str, job_id: str, *,
+                   purge: bool) -> tuple[Evaluation | None, int]:
         core = self._core
         job = core.store.job(namespace, job_id)
         if job is None:
@@ -146,13 +159,16 @@ class JobEndpoint:
         txn = core.begin()
         if purge:
             txn.job_deletes.append((namespace, job_id))
+            launches.forget(core.store, namespace, job_id, txn)
             stopped = job.model_copy(update={"stop": True})
         else:
             stopped = job.model_copy(update={"stop": True, "job_modify_index": txn.index})
             txn.jobs.append(stopped)
         core.cancel_blocked(namespace, job_id, txn)
-        ev = core.new_eval(stopped, "job-deregister")
-        txn.evals.append(ev)
+        # A periodic or parameterized job has no allocations of its own to stop.
+        ev = None if job.is_template() else core.new_eval(stopped, "job-deregister")
+        if ev is not None:
+            txn.evals.append(ev)
         return ev, core.commit_and_enqueue(txn)
 
 

@@ -10,7 +10,7 @@ from caravan.server.heartbeat import HeartbeatTracker
 from caravan.server.scheduler.reschedule import failure_needs_eval
 from caravan.server.services import sync_registrations
 from caravan.server.introduction import Introductions
-from caravan.structs import AllocClientUpdate, Allocation, Job, Node
+from caravan.structs import AllocClientUpdate, AllocDeploymentStatus, Allocation, Job, Node
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +69,12 @@ class NodeEndpoint:
         if existing is None:
             self.introductions.admit(node, intro_token)
         txn = core.begin()
+        # Eligibility and drain are the operator's, kept when the client registers again.
+        kept = {} if existing is None else {
+            "scheduling_eligibility": existing.scheduling_eligibility, "drain": existing.drain}
         node = node.model_copy(update={
             "status": "ready", "status_description": "",
-            "status_updated_at": core.clock.now_ns() // _NS})
+            "status_updated_at": core.clock.now_ns() // _NS, **kept})
         txn.nodes.append(node)
         if existing is None:
             txn.node_secrets[node.id] = secret
@@ -154,4 +157,11 @@ def _apply_update(alloc: Allocation, update: AllocClientUpdate) -> Allocation:
                                  "client_description": update.client_description}
     if update.task_states is not None:
         fields["task_states"] = update.task_states
+    reported = update.deployment_status
+    if reported is not None and reported.healthy is not None and alloc.deployment_id:
+        # The client decides health; whether it is a canary is the scheduler's word.
+        known = alloc.deployment_status or AllocDeploymentStatus()
+        if known.healthy != reported.healthy:
+            fields["deployment_status"] = known.model_copy(update={
+                "healthy": reported.healthy, "timestamp": reported.timestamp})
     return alloc.model_copy(update=fields)

@@ -20,6 +20,13 @@ from caravan.structs.alloc import (
 )
 from caravan.structs.base import Struct, to_nomad
 from caravan.structs.canonicalize import canonicalize
+from caravan.structs.deployment import (
+    AllocDeploymentStatus,
+    Deployment,
+    DeploymentState,
+    DeploymentUpdateResponse,
+    UpdateStrategy,
+)
 from caravan.structs.evaluation import Evaluation
 from caravan.structs.job import (
     Constraint,
@@ -78,6 +85,8 @@ from caravan.structs.validate import validate_job
 __all__ = [
     "Action",
     "JobAction",
+    "AllocDeploymentStatus", "Deployment", "DeploymentState", "DeploymentUpdateResponse",
+    "UpdateStrategy",
     "AllocClientUpdate", "AllocListStub", "AllocMetric", "AllocStopResponse", "AllocatedCpu",
     "ChangeScript", "CheckQueryResult", "CheckRestart", "Template", "WaitConfig",
     "AllocatedMemory", "AllocatedPortMapping", "AllocatedResources", "AllocatedSharedResources", "AllocatedTaskResources",

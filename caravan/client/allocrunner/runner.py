@@ -19,6 +19,7 @@ from pathlib import Path
 
 from caravan.client.allocdir import AllocDir
 from caravan.client.allocrunner.coordinator import Coordinator, Stage, is_sidecar, stage_of
+from caravan.client.allocrunner.health import HealthWatcher
 from caravan.client.allocrunner.status import client_status
 from caravan.client.checks.watcher import CheckWatcher
 from caravan.client.drivers.base import Driver, TaskResourceUsage
@@ -36,7 +37,16 @@ from caravan.client.template.source import TemplateSource
 from caravan.clock import Clock
 from caravan.config.agent import ClientConfig
 from caravan.errors import CaravanError, InvalidInput
-from caravan.structs import AllocClientUpdate, Allocation, Node, Task, TaskEvent, TaskState
+from caravan.structs import (
+    AllocClientUpdate,
+    AllocDeploymentStatus,
+    Allocation,
+    CheckQueryResult,
+    Node,
+    Task,
+    TaskEvent,
+    TaskState,
+)
 from caravan.structs.acl import parse_rfc3339_ns
 from caravan.structs.stats import AllocResourceUsage
 
@@ -83,6 +93,7 @@ class AllocRunner:
             for task in tasks}
         self._coordinator.update(self.task_states())
         self.checks = CheckWatcher(self, deps.node, deps.clock.now_ns)
+        self.health = HealthWatcher(self, deps.clock.now_ns, lambda: on_update(self.alloc.id))
 
     def _setup(self, task: Task) -> TaskSetup:
         deps = self.deps
@@ -108,8 +119,9 @@ class AllocRunner:
                 for runner in self.tasks.values():
                     group.create_task(runner.run(), name=f"task {runner.name}")
                 checks = group.create_task(self.checks.run(), name="checks")
+                health = group.create_task(self.health.run(), name="health")
                 supervisor = group.create_task(self._supervise())
-                supervisor.add_done_callback(lambda _: checks.cancel())
+                supervisor.add_done_callback(lambda _: (checks.cancel(), health.cancel()))
         finally:
             if all(r.is_dead for r in self.tasks.values()):
                 self._done.set()
@@ -160,6 +172,7 @@ class AllocRunner:
         self._coordinator.update({n: r.task_state for n, r in self.tasks.items()})
         self._persist()
         self._changed.set()
+        self.health.poke()
         self._on_update(self.alloc.id)
 
     def _persist(self) -> None:
@@ -175,6 +188,7 @@ class AllocRunner:
     def update(self, alloc: Allocation) -> None:
         """A newer version of the allocation from the server; a stop kills the tasks."""
         self.alloc = alloc
+        self.health.poke()
         for runner in self.tasks.values():
             runner.update(alloc)
         if alloc.desired_status in ("stop", "evict") and not self._stop_requested:
@@ -269,6 +283,9 @@ class AllocRunner:
 
     # --- reporting ------------------------------------------------------------
 
+    def check_results(self) -> list[CheckQueryResult]:
+        return list(self.checks.results().values())
+
     def task_states(self) -> dict[str, TaskState]:
         return {name: r.task_state.model_copy(deep=True) for name, r in self.tasks.items()}
 
@@ -279,7 +296,12 @@ class AllocRunner:
         return AllocClientUpdate(
             id=self.alloc.id, client_status=status, client_description=description,
             task_states=states, services=registrations(self.alloc, self.deps.node, states,
-                                                       self._stop_requested))
+                                                       self._stop_requested),
+            deployment_status=self._health_status())
+
+    def _health_status(self) -> AllocDeploymentStatus | None:
+        self.health.judge()
+        return self.health.status
 
     @property
     def done(self) -> bool:

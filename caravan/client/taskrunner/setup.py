@@ -28,6 +28,7 @@ from caravan.client.taskenv import (
     interpolation_vars,
 )
 from caravan.client.taskrunner.artifact_hook import ArtifactPrestartHook
+from caravan.client.taskrunner.dispatch_hook import DispatchPayloadHook
 from caravan.client.identity import TaskIdentities
 from caravan.client.taskapi import TaskAPIConfig, TaskAPIServer
 from caravan.client.taskrunner.hooks import EventSink, TaskHook
@@ -83,7 +84,7 @@ class TaskSetup:
         hooks: list[TaskHook] = [
             ValidateHook(self.client.options, self.clock), TaskDirHook(emit, self.clock),
             ArtifactPrestartHook(fetcher, emit, self.clock, self.interpolation_vars(),
-                                 self.client_env)]
+                                 self.client_env), DispatchPayloadHook()]
         if self.identities is not None:
             hooks.append(IdentityHook(self.identities, self._owner()))
         hooks.append(TemplateHook(AllocFiles(self.alloc_dir.path, self.task.name),
