@@ -14,7 +14,8 @@ whose pool (and name, when the token names one) match, until it expires.
     warn          allowed, logged (WARN)   refused, logged (ERROR)
     strict        refused, logged (ERROR)  refused, logged (ERROR)
 
-The signing key is made once in `<data_dir>/server/keyring/intro-ed25519.pem` (0600).
+The signing key is made once in `<data_dir>/server/keyring/intro-ed25519.pem` (0600);
+servers on etcd share one kept in etcd instead (cluster/shared_keys.py).
 """
 
 from __future__ import annotations
