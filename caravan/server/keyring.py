@@ -84,6 +84,9 @@ class KeyStore(Protocol):
     def follow(self, learn: Callable[[RootKey], None]) -> None:
         """From the running loop: call `learn` on it for keys other servers write."""
 
+    def close(self) -> None:
+        """Stop following (before the connection under it closes)."""
+
 
 class Keyring:
     """Thread-safe for reads (keys never change in place); rotate from the event loop."""
@@ -123,6 +126,9 @@ class Keyring:
     def follow(self) -> None:
         """From the running loop: take in the keys other servers rotate in."""
         self._store.follow(self._learn)
+
+    def close(self) -> None:
+        self._store.close()
 
     def _learn(self, key: RootKey) -> None:
         self._keys = {**self._keys, key.key_id: key}

@@ -35,6 +35,9 @@ class MemoryKeyStore:
     def follow(self, learn: Callable[[RootKey], None]) -> None:
         """Nobody else writes here."""
 
+    def close(self) -> None:
+        pass
+
 
 class DirKeyStore:
     def __init__(self, directory: Path) -> None:
@@ -56,6 +59,9 @@ class DirKeyStore:
 
     def follow(self, learn: Callable[[RootKey], None]) -> None:
         """Only this server writes its data dir."""
+
+    def close(self) -> None:
+        pass
 
 
 def _read(path: Path) -> RootKey:

@@ -173,6 +173,7 @@ class Server:
     async def stop(self) -> None:
         await self._loops.aclose()
         self.broker.close()
+        self.keyring.close()
         self.store.close()
 
     @property

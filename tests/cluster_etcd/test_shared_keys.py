@@ -84,6 +84,7 @@ def test_a_rotation_on_one_server_reaches_the_others(backends: list[EtcdBackend]
         now = int(time.time())
         token = other.sign({"sub": "wi", "aud": _AUD, "iat": now, "nbf": now})
         assert one.verify(token, _AUD)["sub"] == "wi"
+        other.close()
 
     asyncio.run(scenario())
 

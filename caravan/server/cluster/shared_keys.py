@@ -38,6 +38,7 @@ class EtcdKeyStore:
         self._root = conn.prefix + b"keyring/root/"
         self._created = conn.prefix + b"keyring/created"
         self._next_rev = 0  # the watch starts after the last read, so no rotation slips by
+        self._watch: asyncio.Task[None] | None = None
 
     def load(self) -> list[RootKey]:
         got = _call(self._conn, self._conn.client.get_prefix(self._root), "read the keyring")
@@ -66,12 +67,17 @@ class EtcdKeyStore:
             target.call_soon_threadsafe(learn, key)
 
         async def start() -> None:
-            asyncio.ensure_future(self._follow(on_key))
+            self._watch = asyncio.ensure_future(self._follow(on_key))
 
         self._conn.call(start())
 
+    def close(self) -> None:
+        """Before the connection closes: end the watch (else it retries a closed client)."""
+        if self._watch is not None:
+            self._conn.loop.call_soon_threadsafe(self._watch.cancel)
+
     async def _follow(self, on_key: Callable[[RootKey], None]) -> None:
-        while True:  # ends when the connection's loop stops (the agent shuts down)
+        while True:  # until close()
             try:
                 watch = await self._conn.client.watch_prefix(
                     self._root, start_revision=self._next_rev or None)
