@@ -39,6 +39,7 @@ from caravan.server.introduction import Introductions, load_or_create_key
 from caravan.server.job_changes import JobChanges
 from caravan.server.job_endpoint import JobEndpoint
 from caravan.server.keyring import Keyring, KeyStore
+from caravan.server.keyring_files import DirKeyStore
 from caravan.server.node_endpoint import NodeEndpoint
 from caravan.server.periodic.dispatcher import PeriodicDispatcher
 from caravan.server.plan_apply import PlanApplier
@@ -216,10 +217,11 @@ def _key_stores(backend: Backend, server_dir: Path | None
                 ) -> tuple[KeyStore | Path | None, Ed25519PrivateKey]:
     """Root keys and the introduction key: in etcd when servers share it (every
     server must hold the same ones), else in this server's data dir."""
+    directory = server_dir / "keyring" if server_dir else None
     if isinstance(backend, SharedBackend):  # checked first: etcd.py imports gRPC
         from caravan.server.state.etcd import EtcdBackend
         if isinstance(backend, EtcdBackend):
             from caravan.server.cluster.shared_keys import EtcdKeyStore, shared_intro_key
-            return EtcdKeyStore(backend.conn), shared_intro_key(backend.conn)
-    directory = server_dir / "keyring" if server_dir else None
+            seed = DirKeyStore(directory).load() if directory else []
+            return EtcdKeyStore(backend.conn, seed), shared_intro_key(backend.conn)
     return directory, load_or_create_key(directory)

@@ -8,6 +8,7 @@ import itertools
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -15,6 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from caravan.config.etcd import EtcdConfig
 from caravan.server.cluster.shared_keys import EtcdKeyStore, shared_intro_key
 from caravan.server.keyring import Keyring
+from caravan.server.keyring_files import DirKeyStore
 from caravan.server.state.etcd import EtcdBackend
 from tests.etcd_server import EtcdProcess
 
@@ -95,3 +97,16 @@ def test_a_key_made_after_start_is_found_without_the_watch(backends: list[EtcdBa
     one.rotate()
     key_id, blob = one.encrypt(b"v", b"aad")
     assert other.decrypt(key_id, blob, b"aad") == b"v"
+
+
+def test_the_first_server_on_etcd_starts_from_the_keys_it_kept_on_disk(
+        backends: list[EtcdBackend], tmp_path: Path) -> None:
+    """Upgrading from one server (or from key files copied between servers): what the
+    on-disk keys encrypted still decrypts on every server once the keys live in etcd."""
+    on_disk = Keyring(tmp_path / "keyring", _now_ns)
+    key_id, blob = on_disk.encrypt(b"old", b"aad")
+    seed = DirKeyStore(tmp_path / "keyring").load()
+    first = Keyring(EtcdKeyStore(backends[0].conn, seed), _now_ns)
+    later = Keyring(EtcdKeyStore(backends[1].conn), _now_ns)
+    assert first.active().key_id == later.active().key_id == key_id
+    assert later.decrypt(key_id, blob, b"aad") == b"old"

@@ -2,7 +2,7 @@
 
     <prefix>keyring/root/<key-id>     one Variables/workload-identity root key (the
                                       JSON of a `keyring/root/<id>.json` file)
-    <prefix>keyring/created           set with the first root key, in one transaction
+    <prefix>keyring/created           set with the first root key(s), in one transaction
     <prefix>keyring/intro-ed25519     the client-introduction signing key (PEM)
 
 Each key is created once by whichever server comes first: a transaction that only
@@ -33,8 +33,14 @@ T = TypeVar("T")
 
 
 class EtcdKeyStore:
-    def __init__(self, conn: EtcdConnection) -> None:
+    """`seed`: the keys this server kept on disk before it joined etcd (when it was one
+    server on SQLite, or when servers had their key files copied to each other). If this
+    server creates the shared keyring, it starts from them, so the variables they
+    encrypted still decrypt."""
+
+    def __init__(self, conn: EtcdConnection, seed: list[RootKey] | None = None) -> None:
         self._conn = conn
+        self._seed = seed or []
         self._root = conn.prefix + b"keyring/root/"
         self._created = conn.prefix + b"keyring/created"
         self._next_rev = 0  # the watch starts after the last read, so no rotation slips by
@@ -52,11 +58,12 @@ class EtcdKeyStore:
               "write the keyring")
 
     def create_first(self, key: RootKey) -> list[RootKey]:
+        first = self._seed if any(k.active for k in self._seed) else [key]
         tx = self._conn.client.transactions
         _call(self._conn, self._conn.client.transaction(
             compare=[tx.create(self._created) == 0],
-            success=[tx.put(self._created, key.key_id.encode()),
-                     tx.put(self._root + key.key_id.encode(), encode_key(key))],
+            success=[tx.put(self._created, b"1"),
+                     *(tx.put(self._root + k.key_id.encode(), encode_key(k)) for k in first)],
             failure=[]), "create the keyring")
         return self.load()
 
