@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import time
 import uuid
@@ -35,6 +36,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from caravan.errors import CaravanError
+
+log = logging.getLogger(__name__)
 
 ALGORITHM = "aes256-gcm"
 SIGNING_ALGORITHM = "RS256"
@@ -140,7 +143,12 @@ class Keyring:
         key = self._keys.get(key_id)
         if key is None and time.monotonic() - self._reloaded > 1.0:
             self._reloaded = time.monotonic()
-            self._keys = {**self._keys, **{k.key_id: k for k in self._store.load()}}
+            try:
+                loaded = self._store.load()
+            except CaravanError as e:  # etcd away: the key stays unknown, as it would be
+                log.warning("keyring: could not reread the root keys: %s", e)
+                return None
+            self._keys = {**self._keys, **{k.key_id: k for k in loaded}}
             key = self._keys.get(key_id)
         return key
 
