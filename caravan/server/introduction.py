@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 AUDIENCE = "nomadproject.io"
 _ALGORITHM = "EdDSA"
-_KEY_FILE = "intro-ed25519.pem"
+KEY_FILE = "intro-ed25519.pem"
 
 
 def load_or_create_key(keyring: Path | None) -> Ed25519PrivateKey:
@@ -46,7 +46,7 @@ def load_or_create_key(keyring: Path | None) -> Ed25519PrivateKey:
     if keyring is None:
         return Ed25519PrivateKey.generate()
     keyring.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = keyring / _KEY_FILE
+    path = keyring / KEY_FILE
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except FileNotFoundError:

@@ -35,6 +35,7 @@ from caravan.server.eval_broker import EvalBroker
 from caravan.server.eval_endpoint import EvalEndpoint
 from caravan.server.exec_audit_endpoint import ExecAuditEndpoint
 from caravan.server.heartbeat import HeartbeatTracker
+from caravan.server.introduction import KEY_FILE as INTRO_KEY_FILE
 from caravan.server.introduction import Introductions, load_or_create_key
 from caravan.server.job_changes import JobChanges
 from caravan.server.job_endpoint import JobEndpoint
@@ -223,5 +224,6 @@ def _key_stores(backend: Backend, server_dir: Path | None
         if isinstance(backend, EtcdBackend):
             from caravan.server.cluster.shared_keys import EtcdKeyStore, shared_intro_key
             seed = DirKeyStore(directory).load() if directory else []
-            return EtcdKeyStore(backend.conn, seed), shared_intro_key(backend.conn)
+            intro = directory / INTRO_KEY_FILE if directory else None
+            return EtcdKeyStore(backend.conn, seed), shared_intro_key(backend.conn, intro)
     return directory, load_or_create_key(directory)

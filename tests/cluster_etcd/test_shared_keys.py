@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 
 from caravan.config.etcd import EtcdConfig
 from caravan.server.cluster.shared_keys import EtcdKeyStore, shared_intro_key
+from caravan.server.introduction import load_or_create_key
 from caravan.server.keyring import Keyring
 from caravan.server.keyring_files import DirKeyStore
 from caravan.server.state.etcd import EtcdBackend
@@ -110,3 +111,14 @@ def test_the_first_server_on_etcd_starts_from_the_keys_it_kept_on_disk(
     later = Keyring(EtcdKeyStore(backends[1].conn), _now_ns)
     assert first.active().key_id == later.active().key_id == key_id
     assert later.decrypt(key_id, blob, b"aad") == b"old"
+
+
+def test_the_first_server_on_etcd_keeps_its_introduction_key(
+        backends: list[EtcdBackend], tmp_path: Path) -> None:
+    local = load_or_create_key(tmp_path)
+    shared = [shared_intro_key(backends[0].conn, tmp_path / "intro-ed25519.pem"),
+              shared_intro_key(backends[1].conn)]
+    raw = {k.public_key().public_bytes(serialization.Encoding.Raw,
+                                       serialization.PublicFormat.Raw)
+           for k in (local, *shared)}
+    assert len(raw) == 1

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 import aetcd
@@ -102,12 +103,14 @@ class EtcdKeyStore:
                 await asyncio.sleep(0.5)
 
 
-def shared_intro_key(conn: EtcdConnection) -> Ed25519PrivateKey:
-    """The client-introduction signing key every server uses, made by the first."""
+def shared_intro_key(conn: EtcdConnection, seed: Path | None = None) -> Ed25519PrivateKey:
+    """The client-introduction signing key every server uses, made by the first (from
+    the PEM file `seed` when it has one, so tokens it handed out stay good)."""
     name = conn.prefix + b"keyring/intro-ed25519"
-    fresh = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption())
+    fresh = seed.read_bytes() if seed is not None and seed.is_file() else (
+        Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption()))
     tx = conn.client.transactions
     _call(conn, conn.client.transaction(compare=[tx.create(name) == 0],
                                         success=[tx.put(name, fresh)], failure=[]),
