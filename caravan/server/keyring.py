@@ -26,7 +26,6 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 import jwt
@@ -94,8 +93,8 @@ class KeyStore(Protocol):
 class Keyring:
     """Thread-safe for reads (keys never change in place); rotate from the event loop."""
 
-    def __init__(self, store: KeyStore | Path | None, now_ns: Callable[[], int]) -> None:
-        self._store = _store_for(store)
+    def __init__(self, store: KeyStore, now_ns: Callable[[], int]) -> None:
+        self._store = store
         self._now_ns = now_ns
         self._keys = {k.key_id: k for k in self._store.load()}
         if not any(k.active for k in self._keys.values()):
@@ -190,13 +189,6 @@ class Keyring:
 
     def jwks(self) -> dict[str, Any]:
         return {"keys": [k.public_jwk() for k in self.keys()]}
-
-
-def _store_for(store: KeyStore | Path | None) -> KeyStore:
-    from caravan.server.keyring_files import DirKeyStore, MemoryKeyStore
-    if store is None:
-        return MemoryKeyStore()
-    return DirKeyStore(store) if isinstance(store, Path) else store
 
 
 def encode_key(key: RootKey) -> bytes:

@@ -40,7 +40,7 @@ from caravan.server.introduction import Introductions, load_or_create_key
 from caravan.server.job_changes import JobChanges
 from caravan.server.job_endpoint import JobEndpoint
 from caravan.server.keyring import Keyring, KeyStore
-from caravan.server.keyring_files import DirKeyStore
+from caravan.server.keyring_files import DirKeyStore, MemoryKeyStore
 from caravan.server.node_endpoint import NodeEndpoint
 from caravan.server.periodic.dispatcher import PeriodicDispatcher
 from caravan.server.plan_apply import PlanApplier
@@ -215,7 +215,7 @@ class Server:
 
 
 def _key_stores(backend: Backend, server_dir: Path | None
-                ) -> tuple[KeyStore | Path | None, Ed25519PrivateKey]:
+                ) -> tuple[KeyStore, Ed25519PrivateKey]:
     """Root keys and the introduction key: in etcd when servers share it (every
     server must hold the same ones), else in this server's data dir."""
     directory = server_dir / "keyring" if server_dir else None
@@ -226,4 +226,5 @@ def _key_stores(backend: Backend, server_dir: Path | None
             seed = DirKeyStore(directory).load() if directory else []
             intro = directory / INTRO_KEY_FILE if directory else None
             return EtcdKeyStore(backend.conn, seed), shared_intro_key(backend.conn, intro)
-    return directory, load_or_create_key(directory)
+    store = DirKeyStore(directory) if directory else MemoryKeyStore()
+    return store, load_or_create_key(directory)

@@ -104,7 +104,7 @@ def test_the_first_server_on_etcd_starts_from_the_keys_it_kept_on_disk(
         backends: list[EtcdBackend], tmp_path: Path) -> None:
     """Upgrading from one server (or from key files copied between servers): what the
     on-disk keys encrypted still decrypts on every server once the keys live in etcd."""
-    on_disk = Keyring(tmp_path / "keyring", _now_ns)
+    on_disk = Keyring(DirKeyStore(tmp_path / "keyring"), _now_ns)
     key_id, blob = on_disk.encrypt(b"old", b"aad")
     seed = DirKeyStore(tmp_path / "keyring").load()
     first = Keyring(EtcdKeyStore(backends[0].conn, seed), _now_ns)
