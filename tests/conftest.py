@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.agents import AgentProcess
+from tests.etcd_server import EtcdProcess
 from tests.leaks import clean_leaks
 
 
@@ -43,3 +44,14 @@ def _no_leaks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     leaked = clean_leaks(tmp_path_factory.getbasetemp())
     if leaked:
         pytest.fail("tests left these behind (now cleaned up):\n  " + "\n  ".join(leaked))
+
+
+@pytest.fixture(scope="module")
+def etcd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EtcdProcess]:
+    """A real single-member etcd on free 127.0.0.1 ports, shared by a test module."""
+    server = EtcdProcess(root=tmp_path_factory.mktemp("etcd"))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()

@@ -76,6 +76,10 @@ RESCHEDULEPOLICY = {
 EPHEMERALDISK = {
     "Sticky": None, "Migrate": None, "SizeMB": None,
 }
+WORKLOADIDENTITY = {
+    "Name": "", "Audience": None, "ChangeMode": "", "ChangeSignal": "", "Env": False,
+    "File": False, "Filepath": "", "ServiceName": "", "TTL": 0,
+}
 TASKLIFECYCLE = {
     "Hook": "", "Sidecar": False,
 }

@@ -24,6 +24,7 @@ from caravan.acl.capabilities import (
 )
 from caravan.acl.globs import GlobTable
 from caravan.acl.policy import Policy
+from caravan.acl.variables import VariableRules, WorkloadClaim, rule_key
 
 DEFAULT_NAMESPACE = "default"
 ALL_NAMESPACES = "*"
@@ -35,13 +36,15 @@ class ACL:
                  host_volumes: dict[str, frozenset[str]] | None = None,
                  node_pools: dict[str, frozenset[str]] | None = None,
                  levels: dict[str, str] | None = None,
-                 operator_capabilities: frozenset[str] = frozenset()) -> None:
+                 operator_capabilities: frozenset[str] = frozenset(),
+                 variables: dict[str, frozenset[str]] | None = None) -> None:
         self._management = management
         self._namespaces = GlobTable(namespaces or {})
         self._host_volumes = GlobTable(host_volumes or {})
         self._node_pools = GlobTable(node_pools or {})
         self._levels = dict(levels or {})
         self._operator_capabilities = operator_capabilities
+        self._variables = VariableRules(variables or {})
 
     @classmethod
     def management(cls) -> ACL:
@@ -86,6 +89,17 @@ class ACL:
     def allow_node_pool_operation(self, pool: str, capability: str) -> bool:
         granted = self._node_pools.lookup(pool)
         return self._management or (granted is not None and capability in granted)
+
+    # ---- variables -----------------------------------------------------------------------
+
+    def allow_variable_operation(self, namespace: str, path: str, capability: str,
+                                 claim: WorkloadClaim | None = None) -> bool:
+        """`variables { path }` rules, then a workload's implicit paths (`claim`)."""
+        return self._management or self._variables.allows(namespace, path, capability, claim)
+
+    def allow_variable_search(self, namespace: str) -> bool:
+        """Any variable rule that may apply in `namespace`: lists are then filtered."""
+        return self._management or self._variables.any_in(namespace)
 
     # ---- coarse policies -----------------------------------------------------------------
 
@@ -155,9 +169,12 @@ def compile_acl(policies: Iterable[Policy]) -> ACL:
     node_pools: dict[str, set[str]] = {}
     levels: dict[str, str] = {}
     operator_caps: set[str] = set()
+    variables: dict[str, set[str]] = {}
     for policy in policies:
         for rule in policy.namespaces:
             _merge(namespaces, rule.name, rule.capabilities)
+            for path, granted in rule.variable_paths:
+                _merge(variables, rule_key(rule.name, path), granted)
         for labeled in policy.host_volumes:
             _merge(host_volumes, labeled.name, labeled.capabilities)
         for labeled in policy.node_pools:
@@ -172,7 +189,7 @@ def compile_acl(policies: Iterable[Policy]) -> ACL:
             _merge_set(operator_caps, policy.operator.capabilities)
     return ACL(namespaces=_freeze(namespaces), host_volumes=_freeze(host_volumes),
                node_pools=_freeze(node_pools), levels=levels,
-               operator_capabilities=frozenset(operator_caps))
+               operator_capabilities=frozenset(operator_caps), variables=_freeze(variables))
 
 
 def _merge(table: dict[str, set[str]], name: str, granted: frozenset[str]) -> None:

@@ -46,3 +46,12 @@ def authorize_namespace_use(acl: ACL | None, name: str) -> None:
     so a token cannot learn which namespaces it may not see exist."""
     if acl is not None and not acl.allow_namespace(name):
         raise PermissionDenied()
+
+
+def authorize_variable(caller: Caller | None, namespace: str, path: str,
+                       capability: str) -> None:
+    """`variables` rules, or a task's implicit paths when `caller` is a workload identity.
+    `caller` None means ACLs are disabled."""
+    if caller is not None and not caller.acl.allow_variable_operation(
+            namespace, path, capability, caller.claim):
+        raise PermissionDenied()

@@ -30,6 +30,9 @@ class GlobTable:
     def __bool__(self) -> bool:
         return bool(self._exact or self._globs)
 
+    def has_exact(self, name: str) -> bool:
+        return name in self._exact
+
     def lookup(self, name: str) -> frozenset[str] | None:
         """The capability set that applies to `name`, or None when no rule matches."""
         if name in self._exact:

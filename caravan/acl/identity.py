@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from caravan.acl.acl import ACL
+from caravan.acl.variables import WorkloadClaim
 from caravan.structs.acl import ACLToken
 
 ANONYMOUS_POLICY = "anonymous"
@@ -41,6 +42,8 @@ class Caller:
     token: ACLToken
     acl: ACL
     secret: str = field(default="", repr=False)
+    # Set when the secret is a workload identity: the task it stands for.
+    claim: WorkloadClaim | None = None
 
     def holds_policy(self, name: str) -> bool:
         return self.acl.is_management or name in (self.token.policies or [])

@@ -16,8 +16,7 @@ class NamespaceRule:
     name: str
     policy: str = ""
     capabilities: frozenset[str] = frozenset()
-    # `variables { path "<p>" { capabilities } }`: parsed and checked, not enforced
-    # (caravan has no variables yet).
+    # `variables { path "<p>" { capabilities } }`: (path spec, capabilities) pairs.
     variable_paths: tuple[tuple[str, frozenset[str]], ...] = ()
 
 

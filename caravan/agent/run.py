@@ -112,14 +112,18 @@ class Agent:
         from caravan.server.server import Server
 
         cfg = self.config
-        return Server.from_data_dir(
-            data_dir, clock=self._clock, new_id=self._new_id, region=cfg.region,
+        options: dict[str, object] = dict(
+            clock=self._clock, new_id=self._new_id, region=cfg.region,
             heartbeat_ttl_s=cfg.server.min_heartbeat_ttl,
             heartbeat_grace_s=cfg.server.heartbeat_grace, acl_enabled=cfg.acl.enabled,
             token_min_ttl_s=cfg.acl.token_min_expiration_ttl,
             token_max_ttl_s=cfg.acl.token_max_expiration_ttl,
             job_max_count=cfg.server.job_max_count,
             client_introduction=cfg.server.client_introduction)
+        if cfg.server.etcd is not None:
+            from caravan.server.cluster.setup import cluster_server
+            return cluster_server(cfg, data_dir, options)
+        return Server.from_data_dir(data_dir, **options)
 
     def _http_server(self, ctx: AgentContext) -> _HttpServer:
         cfg = self.config

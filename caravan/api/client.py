@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from caravan.api.namespaces import Namespaces
     from caravan.api.services import Services
     from caravan.api.nodes import Nodes
+    from caravan.api.variables import Variables
+    from caravan.api.variables import Variables
 
 DEFAULT_ADDRESS = "http://127.0.0.1:4646"
 DEFAULT_TIMEOUT = 60.0
@@ -172,6 +174,11 @@ class Client:
     def services(self) -> Services:
         from caravan.api.services import Services
         return Services(self)
+
+    @cached_property
+    def variables(self) -> Variables:
+        from caravan.api.variables import Variables
+        return Variables(self)
 
     def close(self) -> None:
         self._http.close()

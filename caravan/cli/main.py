@@ -85,6 +85,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("caravan.cli.status", "Display the status output for a resource"),
     "tls ca create": ("caravan.cli.tls_ca_create", "Create a certificate authority"),
     "tls cert create": ("caravan.cli.tls_cert_create", "Create a new TLS certificate"),
+    "server members": ("caravan.cli.server_members", "Display a list of the known servers"),
+    "var get": ("caravan.cli.var_get", "Read a variable"),
+    "var list": ("caravan.cli.var_list", "List variable metadata"),
+    "var purge": ("caravan.cli.var_purge", "Purge a variable"),
+    "var put": ("caravan.cli.var_put", "Create or update a variable"),
     "version": ("caravan.cli.version", "Prints the caravan version"),
 }
 
@@ -115,7 +120,8 @@ def _noun_synopsis(noun: str) -> str:
             "namespace": "Interact with namespaces",
             "service": "Interact with registered services",
             "job": "Interact with jobs", "node": "Interact with nodes",
-            "tls": "Generate Self Signed TLS Certificates for caravan"}.get(noun, "")
+            "tls": "Generate Self Signed TLS Certificates for caravan",
+            "var": "Interact with variables"}.get(noun, "")
 
 
 def noun_help(noun: str) -> str:

@@ -44,6 +44,7 @@ from caravan.client.forward_target import forward_target
 from caravan.client.fingerprint.drivers import fingerprint_drivers, same_health
 from caravan.client.fingerprint.node_facts import fingerprint_host
 from caravan.client.heartbeat import Heartbeater
+from caravan.client.identity import TaskIdentities
 from caravan.client.node import NodeIdentity, build_node, read_intro_token
 from caravan.client.orphans import live_tasks, remove_orphans
 from caravan.client.rpc import ServerRPC
@@ -125,6 +126,9 @@ class Client:
         self.drivers: dict[str, Driver] = {}  # built by start()
         self._driver_health: dict[str, DriverFingerprint] = {}
         self.node: Node = Node()
+        self.identities = TaskIdentities(
+            lambda alloc_id, task: self.rpc.sign_identity(self.identity.id, alloc_id, task),
+            clock)
         self.heartbeater = Heartbeater(self.rpc, lambda: self.node, self.identity.secret)
         self.reporter = UpdateReporter(self.rpc, self.identity.id, self._client_update)
         self._runners: dict[str, AllocRunner] = {}
@@ -273,7 +277,7 @@ class Client:
             drivers=self.drivers, alloc_root=self.data_dir / "alloc",
             executor_root=self.data_dir / "client" / "executor", node=self.node,
             client=self.config.client, clock=self.clock, host_env=self.host_env,
-            store=self.store)
+            store=self.store, identities=self.identities)
         runner = AllocRunner(alloc, deps, self.reporter.mark, restored)
         self._runners[alloc.id] = runner
         self._alloc_tasks[alloc.id] = self._loops.spawn(
@@ -321,7 +325,7 @@ class Client:
         return self.identity.id
 
     def servers(self) -> list[str]:
-        return list(self.rpc.servers)
+        return self.rpc.servers_in_turn()
 
     def alloc_runner(self, alloc_id: str) -> AllocRunner | None:
         return self._runners.get(alloc_id)

@@ -47,6 +47,10 @@ class ServerRPC:
         self._http = httpx.AsyncClient(timeout=_TIMEOUT_S,
                                        verify=agent_client_context(tls, to_server=True) or True)
 
+    def servers_in_turn(self) -> list[str]:
+        """Every server, the one that answered last first (where to send a request now)."""
+        return self.servers[self._current:] + self.servers[:self._current]
+
     async def aclose(self) -> None:
         await self._http.aclose()
 
@@ -86,6 +90,12 @@ class ServerRPC:
         body = {"Sessions": [s.to_wire() for s in sessions]}
         reply = await self._call("POST", f"/v1/node/{node_id}/exec-sessions", json=body)
         return int(reply.json().get("Index", 0))
+
+    async def sign_identity(self, node_id: str, alloc_id: str, task: str) -> str:
+        """A task's workload identity (JWT), signed by a server for this node's alloc."""
+        reply = await self._call("POST", f"/v1/node/{node_id}/identity",
+                                 json={"AllocID": alloc_id, "Task": task})
+        return str(reply.json().get("Token", ""))
 
     async def _call(self, method: str, path: str, *, json: Any = None,
                     params: dict[str, str] | None = None, timeout: float | None = None,

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from caravan.config.artifact import ArtifactConfig
+from caravan.config.etcd import EtcdConfig
 from caravan.config.exec_recording import ExecRecordingConfig
 from caravan.config.tls import ClientIntroductionConfig, TLSConfig
 from caravan.durations import parse_duration
@@ -47,6 +48,8 @@ class ServerConfig(_Config):
     job_max_count: int = Field(default=DEFAULT_JOB_MAX_COUNT, ge=1)
     client_introduction: ClientIntroductionConfig = Field(
         default_factory=ClientIntroductionConfig)
+    # Several servers share their state through etcd; without it, one server on SQLite.
+    etcd: EtcdConfig | None = None
 
 
 class HostVolumeConfig(_Config):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,6 +14,9 @@ from caravan.http.auth import authorize
 from caravan.http.context import AgentContext, agent_of
 from caravan.http.query import json_response
 
+if TYPE_CHECKING:
+    from caravan.server.cluster.members import Member
+
 
 def _member(ctx: AgentContext) -> dict[str, Any]:
     cfg = ctx.config
@@ -21,7 +24,8 @@ def _member(ctx: AgentContext) -> dict[str, Any]:
     return {
         "Name": f"{cfg.name or 'caravan'}.{cfg.region}", "Addr": host, "Port": int(port or 0),
         "Tags": {"role": "nomad" if ctx.server else "client", "region": cfg.region,
-                 "dc": cfg.datacenter, "build": __version__, "port": str(cfg.ports.rpc)},
+                 "dc": cfg.datacenter, "build": __version__, "port": str(cfg.ports.rpc),
+                 **({"leader": "true", "raft_vsn": "3"} if ctx.server else {})},
         "Status": "alive", "ProtocolMin": 1, "ProtocolMax": 5, "ProtocolCur": 2,
         "DelegateMin": 2, "DelegateMax": 5, "DelegateCur": 4,
     }
@@ -44,22 +48,42 @@ async def agent_self(request: Request) -> Response:
 async def members(request: Request) -> Response:
     await authorize(request, Coarse.NODE_READ)
     ctx = agent_of(request)
+    leadership = ctx.server.leadership if ctx.server is not None else None
+    found = [_member(ctx)] if leadership is None else [
+        cluster_member(m, leadership.leader) for m in await leadership.members()]
     return json_response({"ServerName": ctx.config.name, "ServerRegion": ctx.config.region,
-                          "ServerDC": ctx.config.datacenter, "Members": [_member(ctx)]})
+                          "ServerDC": ctx.config.datacenter, "Members": found})
 
 
 async def leader(request: Request) -> Response:
     ctx = agent_of(request)
-    ctx.require_server()
+    server = ctx.require_server()
+    if server.leadership is not None:
+        known = server.leadership.leader
+        return json_response(known.rpc_addr if known is not None else "")
     host = ctx.http_addr.rpartition(":")[0]
     return json_response(f"{host}:{ctx.config.ports.rpc}")
 
 
 async def peers(request: Request) -> Response:
     ctx = agent_of(request)
-    ctx.require_server()
+    server = ctx.require_server()
+    if server.leadership is not None:
+        return json_response([m.rpc_addr for m in await server.leadership.members()])
     host = ctx.http_addr.rpartition(":")[0]
     return json_response([f"{host}:{ctx.config.ports.rpc}"])
+
+
+def cluster_member(m: Member, leader: Member | None) -> dict[str, Any]:
+    """A server of the cluster as /v1/agent/members shows it (Serf's member shape)."""
+    return {
+        "Name": m.name, "Addr": m.addr, "Port": m.port,
+        "Tags": {"role": "nomad", "region": m.region, "dc": m.datacenter, "build": m.build,
+                 "port": str(m.port), "leader": "true" if m == leader else "false",
+                 "raft_vsn": "3"},
+        "Status": "alive", "ProtocolMin": 1, "ProtocolMax": 5, "ProtocolCur": 2,
+        "DelegateMin": 2, "DelegateMax": 5, "DelegateCur": 4,
+    }
 
 
 async def regions(request: Request) -> Response:

@@ -19,6 +19,7 @@ from caravan.http import (
     errors,
     evaluations,
     exec_audit,
+    identity,
     introduction,
     job_changes,
     job_validate,
@@ -27,9 +28,11 @@ from caravan.http import (
     node_rpc,
     nodes,
     services,
+    variables,
 )
 from caravan.http.auth import TokenResolver
 from caravan.http.context import AgentContext
+from caravan.http.leader_forward import ForwardToLeader
 from caravan.http.limits import BodyLimit, ForwardToServer
 
 
@@ -42,9 +45,12 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
     ]
+    routes[:0] = [*identity.routes, *variables.routes]  # before `/v1/node/<id>`
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
     if ctx.server is None:
         middleware.append(Middleware(ForwardToServer, ctx=ctx))
+    elif ctx.server.leadership is not None:
+        middleware.append(Middleware(ForwardToLeader, ctx=ctx))
     app = Starlette(
         routes=routes,
         middleware=middleware,

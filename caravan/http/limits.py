@@ -55,7 +55,8 @@ class _TooLarge(Exception):
 
 
 _NODE_RPC = re.compile(
-    r"^/v1/node/(register|[^/]+/heartbeat|[^/]+/allocations/update|[^/]+/exec-sessions)/?$")
+    r"^/v1/node/(register|[^/]+/heartbeat|[^/]+/allocations/update|[^/]+/exec-sessions|"
+    r"[^/]+/identity)/?$")
 
 
 class ForwardToServer(BaseHTTPMiddleware):

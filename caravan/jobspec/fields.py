@@ -35,6 +35,7 @@ from caravan.structs import (
     TaskLifecycleConfig,
     VolumeMount,
     VolumeRequest,
+    WorkloadIdentity,
 )
 from caravan.structs.base import to_nomad
 
@@ -137,15 +138,23 @@ TASK = Table(
         block("logs", "LogConfig"), block("artifact", "Artifacts"),
         block("volume_mount", "VolumeMounts"), block("lifecycle"),
         block("service", "Services"), block("action", "Actions"), *json_only("Name"),
+        block("identity"),
     ),
     refused=(
         block("template", "Templates"), block("vault"),
-        block("consul"), block("identity", "Identities"), block("affinity", "Affinities"),
+        block("consul"), block("affinity", "Affinities"),
         block("csi_plugin", "CSIPluginConfig"), block("dispatch_payload"),
         block("scaling", "ScalingPolicies"), block("schedule"),
         block("secret", "Secrets"), block("spread", "Spreads"), attr("shutdown_delay"),
-        attr("kind"), *json_only("Identity"),
+        attr("kind"), *json_only("Identities"),
     ),
+)
+# The task's default identity; named ones (for Consul, Vault) need those integrations.
+IDENTITY = Table(
+    implemented=(attr("name"), attr("aud", "Audience"), attr("env"), attr("file"),
+                 attr("ttl", "TTL")),
+    refused=(attr("change_mode"), attr("change_signal"), attr("filepath"),
+             *json_only("ServiceName")),
 )
 RESOURCES = Table(
     implemented=(attr("cpu", "CPU"), attr("cores"), attr("memory", "MemoryMB"),
@@ -234,4 +243,5 @@ BY_MODEL: dict[type[BaseModel], Table] = {
     VolumeMount: VOLUME_MOUNT, Constraint: CONSTRAINT, RestartPolicy: RESTART,
     ReschedulePolicy: RESCHEDULE, EphemeralDisk: EPHEMERAL_DISK, TaskLifecycleConfig: LIFECYCLE,
     Service: SERVICE, ServiceCheck: CHECK, CheckRestart: CHECK_RESTART,
+    WorkloadIdentity: IDENTITY,
 }

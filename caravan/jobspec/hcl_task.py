@@ -17,7 +17,14 @@ from caravan.jobspec.hcl_common import (
 )
 from caravan.jobspec.hcl_network import networks
 from caravan.jobspec.hcl_service import services
-from caravan.jobspec.hcl_values import free_form, to_bool, to_duration, to_int, to_string
+from caravan.jobspec.hcl_values import (
+    free_form,
+    to_bool,
+    to_duration,
+    to_int,
+    to_string,
+    to_strings,
+)
 from caravan.structs import (
     LogConfig,
     Resources,
@@ -26,6 +33,7 @@ from caravan.structs import (
     TaskArtifact,
     TaskLifecycleConfig,
     VolumeMount,
+    WorkloadIdentity,
 )
 
 TASK = Spec(
@@ -33,7 +41,7 @@ TASK = Spec(
            "kill_timeout": ("kill_timeout", to_duration),
            "kill_signal": ("kill_signal", to_string), "leader": ("leader", to_bool)},
     blocks=frozenset({"resources", "constraint", "restart", "logs", "artifact",
-                      "volume_mount", "lifecycle", "service", "action"}),
+                      "volume_mount", "lifecycle", "service", "action", "identity"}),
     maps=frozenset({"config", "env", "meta"}),
     unsupported_blocks=table.TASK.refused_blocks,
     unsupported_attrs=table.TASK.refused_attrs,
@@ -60,6 +68,11 @@ ARTIFACT = Spec(
 LIFECYCLE = Spec(
     attrs={"hook": ("hook", to_string), "sidecar": ("sidecar", to_bool)},
 )
+IDENTITY = Spec(
+    attrs={"name": ("name", to_string), "aud": ("audience", to_strings),
+           "env": ("env", to_bool), "file": ("file", to_bool), "ttl": ("ttl", to_duration)},
+    unsupported_attrs=table.IDENTITY.refused_attrs,
+)
 VOLUME_MOUNT = Spec(
     attrs={"volume": ("volume", to_string), "destination": ("destination", to_string),
            "read_only": ("read_only", to_bool)},
@@ -84,6 +97,7 @@ def task(parent: Body, block: RawBlock, index: int) -> Task:
         artifacts=_artifacts(body), volume_mounts=_volume_mounts(body),
         lifecycle=optional_block(body, "lifecycle", LIFECYCLE, TaskLifecycleConfig),
         services=services(body), actions=actions(body),
+        identity=optional_block(body, "identity", IDENTITY, WorkloadIdentity),
     )
     return Task.model_validate(present(fields))
 

@@ -17,6 +17,7 @@ SHA-256, a few dict lookups and an `ACLCache` hit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from caravan.acl import ACL, ACLCache, CallerCache, PolicySource
@@ -50,6 +51,8 @@ class ACLEndpoint:
         self._ttl_range = (int(token_min_ttl_s * _S), int(token_max_ttl_s * _S))
         self.cache = cache or ACLCache()
         self._callers = CallerCache()
+        # Set by the server: a workload identity (a JWT, never a UUID) -> its caller.
+        self.workload_identities: Callable[[str], Caller] | None = None
 
     def check_enabled(self) -> None:
         if not self.enabled:
@@ -67,6 +70,9 @@ class ACLEndpoint:
 
     def resolve(self, secret: str) -> Caller:
         """The caller `secret` stands for; see `resolve_token` for the errors."""
+        if self.workload_identities is not None and not is_uuid(secret) \
+                and secret.count(".") == 2:
+            return self.workload_identities(secret)
         version = self._core.store.table_index(TOKEN_TABLE, POLICY_TABLE)
         hit = self._callers.get(secret, version, self._core.clock.now_ns())
         if hit is not None:

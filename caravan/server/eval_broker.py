@@ -86,6 +86,14 @@ class EvalBroker:
         return {"ready": self._ready.qsize(), "in_flight": len(self._in_flight),
                 "blocked": len(self._blocked), "delayed": len(self._timers)}
 
+    def reset(self) -> None:
+        """Forget every eval (this server stopped leading; the next leader re-reads them)."""
+        self.close()
+        self._ready = asyncio.Queue()
+        self._in_flight.clear()
+        self._waiting.clear()
+        self._blocked.clear()
+
     def close(self) -> None:
         for handle in self._timers:
             handle.cancel()

@@ -53,6 +53,11 @@ class HeartbeatTracker:
         self._deadlines.pop(node_id, None)
         self._failures.pop(node_id, None)
 
+    def clear(self) -> None:
+        """Drop every deadline (this server stopped leading)."""
+        self._deadlines.clear()
+        self._failures.clear()
+
     async def run(self, tick_s: float = 0.5) -> None:
         loop = asyncio.get_running_loop()
         while True:

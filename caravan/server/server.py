@@ -5,14 +5,20 @@
               ─▶ start workers + heartbeat loop
     stop():   cancel the loops (each awaited), close the store
 
+With several servers on etcd (`member` given), start() only follows the shared
+state and campaigns; the steps above run when this server becomes the leader,
+and the workers and heartbeat loop stop again when it loses the lead.
+
 The loops belong to a `Supervisor`: one that dies is logged and `wait_failed()`
 returns, so the agent stops instead of serving without a scheduler or heartbeats.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from caravan.clock import Clock
 from caravan.errors import WriteFailed
@@ -29,14 +35,22 @@ from caravan.server.heartbeat import HeartbeatTracker
 from caravan.server.introduction import Introductions, load_or_create_key
 from caravan.server.job_changes import JobChanges
 from caravan.server.job_endpoint import JobEndpoint
+from caravan.server.keyring import Keyring
 from caravan.server.node_endpoint import NodeEndpoint
 from caravan.server.plan_apply import PlanApplier
 from caravan.server.service_endpoint import ServiceEndpoint
+from caravan.server.cluster.members import Member
 from caravan.server.state import Backend, SqliteBackend, StateStore
+from caravan.server.state.backend import SharedBackend
+from caravan.server.variables import VariablesEndpoint
+from caravan.server.workload_identity import WorkloadIdentities
 from caravan.server.worker import Worker
 from caravan.structs import Evaluation
 from caravan.structs.validate import DEFAULT_JOB_MAX_COUNT
 from caravan.supervisor import Supervisor, TaskFailure
+
+if TYPE_CHECKING:  # only a server of a cluster loads the etcd client
+    from caravan.server.cluster.leadership import Leadership
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +62,8 @@ class Server:
                  server_dir: Path | None = None, acl_enabled: bool = False,
                  token_min_ttl_s: float = 60.0, token_max_ttl_s: float = 24 * 3600.0,
                  job_max_count: int = DEFAULT_JOB_MAX_COUNT,
-                 client_introduction: ClientIntroductionConfig | None = None) -> None:
+                 client_introduction: ClientIntroductionConfig | None = None,
+                 member: Member | None = None, leader_ttl_s: int = 5) -> None:
         self.store = StateStore(backend)
         self.broker = EvalBroker()
         self.core = ServerCore(store=self.store, broker=self.broker, clock=clock, new_id=new_id,
@@ -66,6 +81,10 @@ class Server:
         self.acl = ACLEndpoint(self.core, server_dir, enabled=acl_enabled,
                                token_min_ttl_s=token_min_ttl_s, token_max_ttl_s=token_max_ttl_s)
         self.namespaces = NamespaceEndpoint(self.core)
+        self.keyring = Keyring(server_dir / "keyring" if server_dir else None, clock.now_ns)
+        self.variables = VariablesEndpoint(self.core, self.keyring)
+        self.identities = WorkloadIdentities(self.core, self.keyring)
+        self.acl.workload_identities = self.identities.resolve
         self.exec_audit = ExecAuditEndpoint(self.core, self.nodes)
         self.applier = PlanApplier(self.store, clock, on_blocked=self._on_blocked,
                                    on_followup=self.broker.enqueue,
@@ -74,6 +93,16 @@ class Server:
                                 max_count=job_max_count)
                          for _ in range(workers)]
         self._loops = Supervisor("server")
+        self._leader_tasks: list[asyncio.Task[None]] = []
+        self.leadership: Leadership | None = None
+        if member is not None:
+            from caravan.server.cluster.leadership import Leadership
+            from caravan.server.state.etcd import EtcdBackend
+            if not isinstance(backend, EtcdBackend):
+                raise TypeError("a cluster member needs the etcd backend")
+            self.leadership = Leadership(backend, member, leader_ttl_s,
+                                         store_index=lambda: self.store.index,
+                                         on_gain=self._lead, on_lose=self._step_down)
 
     @classmethod
     def from_data_dir(cls, data_dir: Path, **kwargs: object) -> Server:
@@ -81,6 +110,18 @@ class Server:
                    server_dir=data_dir / "server", **kwargs)  # type: ignore[arg-type]
 
     async def start(self) -> None:
+        if isinstance(self.store.backend, SharedBackend):
+            self.store.backend.follow(self.store.apply_remote)
+        if self.leadership is None:
+            await self._lead()
+        else:
+            self._loops.spawn(self.leadership.run(), "leadership")
+
+    @property
+    def is_leader(self) -> bool:
+        return self.leadership is None or self.leadership.is_leader
+
+    async def _lead(self) -> None:
         for ev in sorted(self.store.evals(), key=lambda e: e.create_index):
             if ev.status == "pending":
                 self.broker.enqueue(ev)
@@ -95,8 +136,18 @@ class Server:
             if node.status == "ready":
                 self.heartbeats.failover(node.id)
         for n, worker in enumerate(self._workers):
-            self._loops.spawn(worker.run(), f"worker {n}")
-        self._loops.spawn(self.heartbeats.run(), "heartbeats")
+            self._leader_tasks.append(self._loops.spawn(worker.run(), f"worker {n}"))
+        self._leader_tasks.append(self._loops.spawn(self.heartbeats.run(), "heartbeats"))
+
+    async def _step_down(self) -> None:
+        """Stop the leader's loops and forget their in-memory state; the next leader
+        rebuilds both from the store."""
+        tasks, self._leader_tasks = self._leader_tasks, []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self.broker.reset()
+        self.heartbeats.clear()
 
     async def wait_failed(self) -> TaskFailure:
         """Returns once a worker or the heartbeat loop has died (see `Supervisor`)."""
@@ -121,7 +172,7 @@ class Server:
 
     def stats(self) -> dict[str, object]:
         """What `/v1/agent/self` shows under `stats.nomad`."""
-        return {"server": "true", "leader": "true", "last_index": str(self.store.index),
+        return {"server": "true", "leader": str(self.is_leader).lower(), "last_index": str(self.store.index),
                 "broker": self.broker.stats()}
 
     def _on_blocked(self, ev: Evaluation) -> None:

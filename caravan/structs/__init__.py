@@ -37,6 +37,7 @@ from caravan.structs.job import (
     Task,
     TaskArtifact,
     TaskLifecycleConfig,
+    WorkloadIdentity,
     TaskGroup,
     VolumeMount,
     VolumeRequest,
@@ -87,6 +88,6 @@ __all__ = [
     "NodeResources", "Port", "RescheduleEvent", "ReschedulePolicy", "RescheduleTracker", "Resources",
     "RestartPolicy", "Service", "ServiceCheck", "ServiceRegistration", "ServiceRegistrationListStub",
     "ServiceRegistrationStub", "Struct", "Task", "TaskArtifact", "TaskEvent", "TaskGroup",
-    "TaskLifecycleConfig", "TaskState",
+    "TaskLifecycleConfig", "TaskState", "WorkloadIdentity",
     "VolumeMount", "VolumeRequest", "canonicalize", "to_nomad", "validate_job",
 ]

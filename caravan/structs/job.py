@@ -130,6 +130,16 @@ class TaskLifecycleConfig(Struct):
 LIFECYCLE_HOOKS = ("prestart", "poststart", "poststop")
 
 
+class WorkloadIdentity(Struct):
+    """`identity { aud env file ttl }`: the task's signed JWT (the default identity)."""
+
+    name: str = ""
+    audience: list[str] | None = None
+    env: bool = False
+    file: bool = False
+    ttl: int = 0  # nanoseconds; 0: no expiry (valid while the allocation runs)
+
+
 class Task(Struct):
     name: str = ""
     driver: str = ""
@@ -149,6 +159,7 @@ class Task(Struct):
     lifecycle: TaskLifecycleConfig | None = None
     services: list[Service] | None = None
     actions: list[Action] | None = None
+    identity: WorkloadIdentity | None = None
 
     def is_main(self) -> bool:
         return self.lifecycle is None or self.lifecycle.hook == ""

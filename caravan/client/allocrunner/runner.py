@@ -22,6 +22,7 @@ from caravan.client.allocrunner.coordinator import Coordinator, Stage, is_sideca
 from caravan.client.allocrunner.status import client_status
 from caravan.client.checks.watcher import CheckWatcher
 from caravan.client.drivers.base import Driver, TaskResourceUsage
+from caravan.client.identity import TaskIdentities
 from caravan.client.services import registrations
 from caravan.client.state import ClientStateStore, LocalAllocState
 from caravan.client.state_writer import StateWriter
@@ -52,6 +53,7 @@ class AllocRunnerDeps:
     clock: Clock
     host_env: Mapping[str, str]
     store: ClientStateStore
+    identities: TaskIdentities | None = None  # the tasks' workload identities
 
 
 class AllocRunner:
@@ -84,7 +86,7 @@ class AllocRunner:
                          alloc_dir=self.alloc_dir,
                          state_dir=deps.executor_root / self.alloc.id / task.name,
                          node=deps.node, client=deps.client, clock=deps.clock,
-                         host_env=deps.host_env)
+                         host_env=deps.host_env, identities=deps.identities)
 
     # --- running ------------------------------------------------------------
 

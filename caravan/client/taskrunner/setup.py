@@ -28,7 +28,9 @@ from caravan.client.taskenv import (
     interpolation_vars,
 )
 from caravan.client.taskrunner.artifact_hook import ArtifactPrestartHook
+from caravan.client.identity import TaskIdentities
 from caravan.client.taskrunner.hooks import EventSink, TaskHook
+from caravan.client.taskrunner.identity_hook import IdentityHook
 from caravan.client.taskrunner.taskdir_hook import TaskDirHook
 from caravan.client.taskrunner.validate_hook import ValidateHook
 from caravan.clock import NS_PER_SECOND, Clock
@@ -51,6 +53,8 @@ class TaskSetup:
     client: ClientConfig
     clock: Clock
     host_env: Mapping[str, str]
+    # The node's workload identities (None in tests that run a task with no server).
+    identities: TaskIdentities | None = None
 
     @property
     def task_dir(self) -> TaskDir:
@@ -69,9 +73,13 @@ class TaskSetup:
         """The prestart/stop hooks, in the order they run."""
         fetcher = ArtifactHook(self.client.artifact, owner=self._owner(),
                                alloc_dir=self.alloc_dir.path)
-        return [ValidateHook(self.client.options, self.clock), TaskDirHook(emit, self.clock),
-                ArtifactPrestartHook(fetcher, emit, self.clock, self.interpolation_vars(),
-                                     self.client_env)]
+        hooks: list[TaskHook] = [
+            ValidateHook(self.client.options, self.clock), TaskDirHook(emit, self.clock),
+            ArtifactPrestartHook(fetcher, emit, self.clock, self.interpolation_vars(),
+                                 self.client_env)]
+        if self.identities is not None:
+            hooks.append(IdentityHook(self.identities, self._owner()))
+        return hooks
 
     def interpolation_vars(self) -> dict[str, str]:
         region = self.alloc.job.region if self.alloc.job else "global"

@@ -9,7 +9,8 @@ revision onto the index.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 
 @dataclass
@@ -42,3 +43,12 @@ class Backend(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class SharedBackend(Backend, Protocol):
+    """A backend other servers write too (etcd): it hands their commits to `apply`."""
+
+    def follow(self, apply: Callable[[Change], bool]) -> None:
+        """From the running loop: call `apply` on it for every commit after `load()`."""
+        ...

@@ -20,7 +20,10 @@ from caravan.server.state.exec_session_table import TABLE as EXEC_SESSION_TABLE
 from caravan.server.state.exec_session_table import ExecSessionTable
 from caravan.server.state.service_tables import TABLE as SERVICE_TABLE
 from caravan.server.state.service_tables import ServiceTables
+from caravan.server.state.variable_table import TABLE as VARIABLE_TABLE
+from caravan.server.state.variable_table import VariableTable
 from caravan.server.state.backend import Backend, Change
+from caravan.server.state.replay import Tables, apply_change
 from caravan.server.state.snapshot import StateSnapshot
 from caravan.server.state.txn import Txn, job_key, version_key
 from caravan.structs import Allocation, Evaluation, Job, Node
@@ -28,7 +31,7 @@ from caravan.structs import Allocation, Evaluation, Job, Node
 TABLES = ("jobs", "job_versions", "allocs", "evals", "nodes", "node_secrets")
 
 
-class StateStore:
+class StateStore(Tables):
     def __init__(self, backend: Backend) -> None:
         self._backend = backend
         self._index = 0
@@ -42,6 +45,7 @@ class StateStore:
         self.acl = AclTables()  # ACL policies, tokens, bootstrap and namespaces (typed reads)
         self.services = ServiceTables()  # service registrations (Nomad's own provider)
         self.exec_sessions = ExecSessionTable()  # exec session audit records
+        self.variables = VariableTable()  # Nomad Variables, encrypted (server/variables.py)
         self._allocs_by_job: dict[str, dict[str, Allocation]] = {}
         self._allocs_by_node: dict[str, dict[str, Allocation]] = {}
         self._evals_by_job: dict[str, dict[str, Evaluation]] = {}
@@ -73,7 +77,8 @@ class StateStore:
         self.acl.load(rows)
         self.services.load(rows)
         self.exec_sessions.load(rows)
-        for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE, EXEC_SESSION_TABLE):
+        self.variables.load(rows)
+        for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE, EXEC_SESSION_TABLE, VARIABLE_TABLE):
             self._table_index[table] = self._index
 
     def _alloc_from_row(self, raw: str) -> Allocation:
@@ -88,6 +93,10 @@ class StateStore:
     @property
     def index(self) -> int:
         return self._index
+
+    @property
+    def backend(self) -> Backend:
+        return self._backend
 
     def table_index(self, *tables: str) -> int:
         """The highest index that modified any of `tables`, floored at 1 (as Nomad does)."""
@@ -192,10 +201,24 @@ class StateStore:
         self._backend.commit(self._change_of(txn))
         self._apply(txn)
         self._index = txn.index
+        self._wake()
+        return txn.index
+
+    def apply_remote(self, change: Change) -> bool:
+        """Apply a commit another server made (rows from the etcd watch); False when this
+        store already has it (its own commits come back through the watch too)."""
+        if change.index <= self._index:
+            return False
+        for table in apply_change(self, change):
+            self._table_index[table] = change.index
+        self._index = change.index
+        self._wake()
+        return True
+
+    def _wake(self) -> None:
         if self._changed is not None:
             self._changed.set()
             self._changed = None
-        return txn.index
 
     def _stamp(self, txn: Txn) -> None:
         for job in txn.jobs:
@@ -220,6 +243,7 @@ class StateStore:
             node.create_index = old_node.create_index if old_node else txn.index
             node.modify_index = txn.index
         self.services.stamp(txn.services, txn.index)
+        self.variables.stamp(txn.variables, txn.index, txn.now_ns)
 
     def _change_of(self, txn: Txn) -> Change:
         change = Change(index=txn.index)
@@ -250,6 +274,7 @@ class StateStore:
         self.acl.change(txn.acl, change)
         self.services.change(txn.services, change)
         self.exec_sessions.change(txn.exec_sessions, change)
+        self.variables.change(txn.variables, change)
         return change
 
     def _apply(self, txn: Txn) -> None:
@@ -286,6 +311,7 @@ class StateStore:
         touched |= self.acl.apply(txn.acl)
         touched |= self.services.apply(txn.services)
         touched |= self.exec_sessions.apply(txn.exec_sessions)
+        touched |= self.variables.apply(txn.variables)
         for table in touched:
             self._table_index[table] = txn.index
 
@@ -296,6 +322,17 @@ class StateStore:
         self._allocs[alloc.id] = alloc
         self._allocs_by_job.setdefault(job_key(alloc.namespace, alloc.job_id), {})[alloc.id] = alloc
         self._allocs_by_node.setdefault(alloc.node_id, {})[alloc.id] = alloc
+
+    def _drop_alloc(self, alloc_id: str) -> None:
+        old = self._allocs.pop(alloc_id, None)
+        if old is not None:
+            self._allocs_by_job.get(job_key(old.namespace, old.job_id), {}).pop(alloc_id, None)
+            self._allocs_by_node.get(old.node_id, {}).pop(alloc_id, None)
+
+    def _drop_eval(self, eval_id: str) -> None:
+        old = self._evals.pop(eval_id, None)
+        if old is not None:
+            self._evals_by_job.get(job_key(old.namespace, old.job_id), {}).pop(eval_id, None)
 
     def _index_eval(self, ev: Evaluation) -> None:
         self._evals[ev.id] = ev

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from caravan.structs import Allocation, Evaluation, Job, Node, ServiceRegistration
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
 from caravan.structs.exec_audit import ExecSession
+from caravan.structs.variables import EncryptedVariable
 
 
 def job_key(namespace: str, job_id: str) -> str:
@@ -44,3 +45,5 @@ class Txn:
     acl: AclWrites = field(default_factory=AclWrites)
     exec_sessions: list[ExecSession] = field(default_factory=list)
     services: dict[str, ServiceRegistration | None] = field(default_factory=dict)  # None: delete
+    # "<namespace>\x00<path>" -> the encrypted variable; None deletes it
+    variables: dict[str, EncryptedVariable | None] = field(default_factory=dict)

@@ -30,7 +30,7 @@ SPECS: list[tuple[Spec, fields.Table]] = [
     (hcl_common.RESTART, fields.RESTART), (hcl_common.RESCHEDULE, fields.RESCHEDULE),
     (hcl_job.EPHEMERAL_DISK, fields.EPHEMERAL_DISK), (hcl_task.LIFECYCLE, fields.LIFECYCLE),
     (hcl_service.SERVICE, fields.SERVICE), (hcl_service.CHECK, fields.CHECK),
-    (hcl_service.CHECK_RESTART, fields.CHECK_RESTART),
+    (hcl_service.CHECK_RESTART, fields.CHECK_RESTART), (hcl_task.IDENTITY, fields.IDENTITY),
 ]
 NOMAD_KEYS = {fields.JOB: nomad.JOB, fields.GROUP: nomad.TASKGROUP, fields.TASK: nomad.TASK,
               fields.RESOURCES: nomad.RESOURCES, fields.NETWORK: nomad.NETWORKRESOURCE,
@@ -40,7 +40,7 @@ NOMAD_KEYS = {fields.JOB: nomad.JOB, fields.GROUP: nomad.TASKGROUP, fields.TASK:
               fields.RESTART: nomad.RESTARTPOLICY, fields.RESCHEDULE: nomad.RESCHEDULEPOLICY,
               fields.EPHEMERAL_DISK: nomad.EPHEMERALDISK, fields.LIFECYCLE: nomad.TASKLIFECYCLE,
               fields.SERVICE: nomad.SERVICE, fields.CHECK: nomad.SERVICECHECK,
-              fields.CHECK_RESTART: nomad.CHECKRESTART}
+              fields.CHECK_RESTART: nomad.CHECKRESTART, fields.IDENTITY: nomad.WORKLOADIDENTITY}
 
 
 @pytest.mark.parametrize(("spec", "table"), SPECS)

@@ -48,7 +48,7 @@ def test_unknown_block_suggests_the_known_one():
     assert error.message == 'unknown block "resourcs"; did you mean "resources"?'
 
 
-@pytest.mark.parametrize("block", ["template", "vault", "identity", "consul", "csi_plugin",
+@pytest.mark.parametrize("block", ["template", "vault", "consul", "csi_plugin",
                                    "scaling"])
 def test_unsupported_task_block(block):
     error = only(job(f"      {block} {{\n      }}"))

@@ -1,0 +1,1 @@
+"""Several servers on one etcd: membership, leader election, forwarding to the leader."""
