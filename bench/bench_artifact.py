@@ -31,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from metric import emit  # noqa: E402
 from caravan.client.artifacts import ArtifactConfig, fetch_artifact  # noqa: E402
 from caravan.structs import TaskArtifact  # noqa: E402
 from tests.agents import AgentProcess  # noqa: E402
@@ -159,10 +160,11 @@ def via_agent(runs: int, url: str, digest: str, root: Path) -> list[float]:
     return times
 
 
-def report(label: str, times: list[float], size: int) -> None:
+def report(label: str, times: list[float], size: int) -> float:
     median = statistics.median(times)
     print(f"  {label:<44} median {median * 1000:8.1f} ms   min {min(times) * 1000:8.1f} ms   "
           f"{size / MIB / median:7.1f} MiB/s")
+    return median
 
 
 def main() -> None:
@@ -187,8 +189,9 @@ def main() -> None:
                     via_shell(url, checksum=False), via_shell(url, checksum=True)]
             report("dev agent: alloc received -> exec task running", via_agent(
                 args.n, url, digest.removeprefix("sha256:"), root), size)
-            for label, work in rows:
-                report(label, timed(args.n, work, root), size)
+            medians = [report(label, timed(args.n, work, root), size) for label, work in rows]
+            emit("artifact fetch + sha256 + unpack vs curl + sha256sum + tar", medians[0] * 1000,
+                 medians[3] * 1000, "ms", "")
         finally:
             stop_server(server)
 

@@ -29,6 +29,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_exec import Sshd  # noqa: E402
+from metric import emit  # noqa: E402
 from tests.agents import CARAVAN, AgentProcess  # noqa: E402
 
 JOB = {"Job": {"ID": "bench", "Type": "service", "Datacenters": ["dc1"], "TaskGroups": [{
@@ -43,14 +44,14 @@ def parse_size(text: str) -> int:
     return int(text[:-1]) * units[text[-1]] if text[-1] in units else int(text)
 
 
-def timed(run: Callable[[], None], check: Callable[[], int], size: int) -> str:
+def timed(run: Callable[[], None], check: Callable[[], int], size: int) -> tuple[str, float]:
     start = time.perf_counter()
     run()
     elapsed = time.perf_counter() - start
     got = check()
     if got != size:
         raise RuntimeError(f"copied {got} bytes, not {size}")
-    return f"{elapsed:7.2f} s  {size / elapsed / 1e6:7.0f} MB/s"
+    return f"{elapsed:7.2f} s  {size / elapsed / 1e6:7.0f} MB/s", size / elapsed / 1e6
 
 
 def sh(command: str) -> None:
@@ -105,21 +106,29 @@ def run_bench(agent: AgentProcess, root: Path, size: int) -> None:
          f"{CARAVAN} alloc exec -t=false -i=false {alloc} /bin/cat /local/runc.bin > {out}", out),
         ("runc exec ... cat file", f"{runc} {cid} /bin/cat /local/runc.bin > {out}", out),
     ]
-    measure(rows, size)
+    rates = measure(rows, size)
+    emit(f"{size >> 20} MiB into a task: alloc cp vs runc exec cat", rates[0], rates[2], "MB/s",
+         "")
+    emit(f"{size >> 20} MiB out of a task: alloc cp vs runc exec cat", rates[3], rates[5], "MB/s",
+         "")
     scp_baseline(root, source, out, size)
 
 
 Row = tuple[str, str | None, Path | None]
 
 
-def measure(rows: list[Row], size: int) -> None:
+def measure(rows: list[Row], size: int) -> list[float]:
+    """Prints each row; returns the MB/s of each row that copies something."""
+    rates = []
     for label, command, result in rows:
         if command is None or result is None:
             print(label)
             continue
         result.unlink(missing_ok=True)
-        print(f"  {label + ':':36s}{timed(lambda: sh(command), lambda: result.stat().st_size, size)}",
-              flush=True)
+        text, rate = timed(lambda: sh(command), lambda: result.stat().st_size, size)
+        rates.append(rate)
+        print(f"  {label + ':':36s}{text}", flush=True)
+    return rates
 
 
 def scp_baseline(root: Path, source: Path, out: Path, size: int) -> None:

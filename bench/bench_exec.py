@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from caravan.api import Client  # noqa: E402
 from caravan.api.exec import exec_session  # noqa: E402
 from caravan.client.drivers.executor.proc import read_stat  # noqa: E402
+from metric import emit  # noqa: E402
 from tests.agents import CARAVAN, AgentProcess, free_port  # noqa: E402
 
 
@@ -229,22 +230,30 @@ def run_bench(agent: AgentProcess, sshd: Sshd, n: int, sessions: int, size: int)
     cli = f"{CARAVAN} alloc exec {alloc_id}"
     os.environ["CARAVAN_ADDR"] = agent.address
     print(f"1. round trip of `true`, median of {n} (ms)")
-    print(f"  caravan alloc exec (CLI):  {median_ms(lambda: quiet(cli.split() + ['true']), n):8.1f}")
+    cli_ms = median_ms(lambda: quiet(cli.split() + ['true']), n)
+    print(f"  caravan alloc exec (CLI):  {cli_ms:8.1f}")
     print(f"  API session (in-process):  {api_round_trip(agent.address, alloc_id, n):8.1f}")
-    print(f"  runc exec (same container):{median_ms(lambda: quiet(runc.split() + ['true']), n):8.1f}")
-    print(f"  ssh localhost:             {median_ms(lambda: quiet(sshd.argv('true')), n):8.1f}")
+    runc_ms = median_ms(lambda: quiet(runc.split() + ['true']), n)
+    print(f"  runc exec (same container):{runc_ms:8.1f}")
+    ssh_ms = median_ms(lambda: quiet(sshd.argv('true')), n)
+    print(f"  ssh localhost:             {ssh_ms:8.1f}")
     print(f"2. throughput of head -c {size} /dev/zero (MB/s)")
     head = f"head -c {size} /dev/zero"
-    print(f"  caravan alloc exec:        {throughput(f'{cli} {head} </dev/null', size):8.0f}")
-    print(f"  runc exec:                 {throughput(f'{runc} {head}', size):8.0f}")
+    cli_mbs = throughput(f'{cli} {head} </dev/null', size)
+    print(f"  caravan alloc exec:        {cli_mbs:8.0f}")
+    runc_mbs = throughput(f'{runc} {head}', size)
+    print(f"  runc exec:                 {runc_mbs:8.0f}")
     ssh = " ".join(sshd.argv(head))
-    print(f"  ssh localhost:             {throughput(ssh, size):8.0f}")
+    ssh_mbs = throughput(ssh, size)
+    print(f"  ssh localhost:             {ssh_mbs:8.0f}")
     assert agent.proc is not None
     before = rss_kib(agent.proc.pid)
+    opened: dict[str, float] = {}
 
     def report(seconds: float) -> None:
         assert agent.proc is not None
         helpers = [rss_kib(p) for p in children_named(agent.proc.pid, "runc")]
+        opened.update(seconds=seconds, rss_mib=(rss_kib(agent.proc.pid) - before) / 1024)
         print(f"3. {sessions} concurrent sessions")
         print(f"  all open and running:      {seconds * 1000:8.0f} ms")
         print(f"  agent RSS:                 {before / 1024:8.1f} MiB before, "
@@ -255,6 +264,15 @@ def run_bench(agent: AgentProcess, sshd: Sshd, n: int, sessions: int, size: int)
 
     asyncio.run(open_sessions(agent.address, alloc_id, sessions, report))
     print(f"  agent RSS after they closed: {rss_kib(agent.proc.pid) / 1024:.1f} MiB")
+    emit(f"alloc exec true, CLI vs runc exec, median of {n}", cli_ms, runc_ms, "ms",
+         "<=4x and <100", ssh_ms=ssh_ms)
+    emit("alloc exec true, CLI vs ssh localhost", cli_ms, ssh_ms, "ms", "<=1x")
+    emit(f"{size >> 20} MiB through alloc exec vs runc exec", cli_mbs, runc_mbs, "MB/s",
+         ">=0.8x", ssh_mbs=ssh_mbs)
+    emit(f"{size >> 20} MiB through alloc exec vs ssh", cli_mbs, ssh_mbs, "MB/s", ">=1x")
+    emit(f"{sessions} concurrent exec sessions open", opened.get("seconds"), None, "s", "<=3")
+    emit(f"agent RSS growth with {sessions} sessions open", opened.get("rss_mib"), None, "MiB",
+         "<=50")
 
 
 if __name__ == "__main__":

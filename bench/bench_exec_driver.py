@@ -36,6 +36,7 @@ from caravan.client.drivers.exec.capabilities import DEFAULTS  # noqa: E402
 from caravan.client.drivers.exec.resolve import Mount  # noqa: E402
 from caravan.client.drivers.executor.proc import read_stat  # noqa: E402
 from caravan.config.agent import DEFAULT_CHROOT_ENV  # noqa: E402
+from metric import emit  # noqa: E402
 from tests.agents import AgentProcess  # noqa: E402
 
 
@@ -194,6 +195,8 @@ def memory_per_task(http: httpx.Client, agent: AgentProcess, tasks: int) -> None
           f"with the tasks ({(agent_after - agent_before) / 1024 / tasks:.2f} MiB per task)")
     print("  baseline (Nomad, from its docs and issue 3): two helper processes of about "
           "18 MB each per exec task")
+    kept = statistics.mean(executors) + (statistics.mean(runcs) if runcs else 0)
+    emit("RSS caravan keeps per running exec task (executor + runc)", kept / 1024, None, "MiB", "<=12")
     http.delete("/v1/job/many", params={"purge": "true"})
 
 
@@ -218,6 +221,9 @@ def main() -> None:
                       f"{statistics.median(bare) * 1000:8.1f} ms")
                 print(f"  exec / bare runc: {statistics.median(exec_runs) / statistics.median(bare):.2f}x"
                       "   (aim: within 1.5x)")
+                emit(f"exec task start, received -> running, median of {args.n}",
+                     statistics.median(exec_runs) * 1000, statistics.median(bare) * 1000, "ms",
+                     "<=1.2x", raw_exec_ms=statistics.median(raw_runs) * 1000)
                 print("2. building a task's chroot from the default chroot_env:")
                 chroot_build(root, args.skip_copy)
                 print(f"3. memory per running exec task ({args.tasks} tasks):")

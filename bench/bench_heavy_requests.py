@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from metric import emit  # noqa: E402
 from tests.agents import AgentProcess  # noqa: E402
 
 
@@ -74,9 +75,10 @@ def during(http: httpx.Client, address: str, path: str, body: bytes) -> tuple[li
     return latencies, took[0]
 
 
-def show(name: str, latencies: list[float]) -> None:
+def show(name: str, latencies: list[float]) -> float:
     print(f"  {name:<38} n={len(latencies):>4}  median {statistics.median(latencies):8.1f} ms"
           f"  max {max(latencies):8.1f} ms")
+    return statistics.median(latencies)
 
 
 def main() -> None:
@@ -91,13 +93,15 @@ def main() -> None:
             with httpx.Client(base_url=agent.address, timeout=300) as http:
                 cheap_latencies(http, None, 50)  # warm-up
                 print("GET /v1/agent/self latency")
-                show("idle agent (baseline)", cheap_latencies(http, None, 200))
+                idle = show("idle agent (baseline)", cheap_latencies(http, None, 200))
                 parse_body = json.dumps({"JobHCL": hcl_job(args.hcl_kb)}).encode()
                 lat, took = during(http, agent.address, "/v1/jobs/parse", parse_body)
                 show(f"while parsing {args.hcl_kb} KB of HCL ({took:.1f} s)", lat)
                 job_body = json.dumps(many_groups(args.groups)).encode()
                 lat, took = during(http, agent.address, "/v1/jobs", job_body)
-                show(f"while checking {args.groups} groups ({took:.1f} s)", lat)
+                busy = show(f"while checking {args.groups} groups ({took:.1f} s)", lat)
+                emit(f"GET /v1/agent/self while a {args.groups}-group job is checked vs idle",
+                     busy, idle, "ms", "")
         finally:
             agent.stop()
 

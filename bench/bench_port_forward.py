@@ -30,6 +30,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from metric import emit  # noqa: E402
 from tests.agents import CARAVAN, AgentProcess, wait_until  # noqa: E402
 
 SOURCE = ("import os,socket,threading\n"
@@ -146,8 +147,11 @@ def _answers(port: int) -> bool:
 def run_bench(direct: dict[str, int], local: dict[str, int], size: int, n: int,
               concurrency: int) -> None:
     print(f"1. throughput of {size} bytes from the task's port (MB/s)")
-    print(f"  direct to the node's port:      {throughput(direct['src'], size):8.0f}")
-    print(f"  caravan alloc port-forward:     {throughput(local['src'], size):8.0f}")
+    direct_mbs, forward_mbs = throughput(direct['src'], size), throughput(local['src'], size)
+    print(f"  direct to the node's port:      {direct_mbs:8.0f}")
+    print(f"  caravan alloc port-forward:     {forward_mbs:8.0f}")
+    emit(f"{size >> 20} MiB through alloc port-forward vs direct", forward_mbs, direct_mbs,
+         "MB/s", "")
     print(f"2. requests/s of python3 -m http.server, GET / (a connection each), {n} requests")
     for parallel in (1, concurrency):
         print(f"  direct, {parallel} at a time:{' ' * (21 - len(str(parallel)))}"

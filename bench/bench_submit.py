@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from metric import emit  # noqa: E402
 from tests.agents import AgentProcess  # noqa: E402
 
 COMMAND = ["/bin/sleep", "300"]
@@ -74,6 +75,7 @@ def main() -> None:
           f"(p90 {sorted(runs)[int(n * 0.9) - 1] * 1000:.1f} ms)")
     print(f"baseline: plain fork/exec of {' '.join(COMMAND)}: {base * 1000:8.2f} ms")
     print("aim: under 250 ms median")
+    emit(f"submit -> running, raw_exec, median of {n}", med * 1000, base * 1000, "ms", "<=50")
 
 
 if __name__ == "__main__":

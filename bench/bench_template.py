@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from metric import emit  # noqa: E402
 from caravan.gotemplate import parse  # noqa: E402
 
 STATIC_LINES = 991
@@ -100,6 +101,7 @@ def main() -> None:
     print(f"  gotemplate render                {go_ms:8.2f} ms")
     print(f"  string.Template render (baseline){base_ms:8.2f} ms")
     print(f"  ratio                            {go_ms / base_ms:8.1f}x")
+    emit(f"gotemplate render, {lines} lines vs string.Template", go_ms, base_ms, "ms", "")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,15 @@ TASK = {
     "ShutdownDelay": 0, "KillSignal": "", "Kind": "", "ScalingPolicies": None, "Secrets": None,
     "Identity": None, "Identities": None, "Actions": None, "Schedule": None,
 }
+TEMPLATE = {
+    "SourcePath": None, "DestPath": None, "EmbeddedTmpl": None, "ChangeMode": None,
+    "ChangeScript": None, "ChangeSignal": None, "Once": None, "Splay": None, "Perms": None,
+    "Uid": None, "Gid": None, "LeftDelim": None, "RightDelim": None, "Envvars": None,
+    "VaultGrace": None, "Wait": None, "ErrMissingKey": None,
+}
+CHANGESCRIPT = {"Command": None, "Args": None, "Timeout": None, "FailOnError": None,
+                "RunOnFirstRender": None}
+WAITCONFIG = {"Min": None, "Max": None}
 RESOURCES = {
     "CPU": None, "Cores": None, "MemoryMB": None, "MemoryMaxMB": None, "DiskMB": None,
     "Networks": None, "Devices": None, "NUMA": None, "SecretsMB": None, "IOPS": None,

@@ -30,6 +30,7 @@ _EXPORTS = {
     "Allocations": "caravan.api.allocations",
     "Client": "caravan.api.client",
     "DEFAULT_ADDRESS": "caravan.api.client",
+    "Deployments": "caravan.api.deployments",
     "Evaluations": "caravan.api.evaluations",
     "ExecError": "caravan.api.exec",
     "ExecOutput": "caravan.api.exec",
@@ -62,6 +63,7 @@ __all__ = [
     "Allocations",
     "Client",
     "DEFAULT_ADDRESS",
+    "Deployments",
     "Evaluations",
     "ExecError",
     "ExecOutput",
@@ -87,6 +89,7 @@ if TYPE_CHECKING:
     from caravan.api.errors import APIConnectionError, APIDecodeError, APIError
     from caravan.api.evaluations import Evaluations
     from caravan.api.exec import ExecError, ExecOutput, ExecSession, exec_session
+    from caravan.api.deployments import Deployments
     from caravan.api.fs import AllocFS, FrameDecoder
     from caravan.api.jobs import Jobs
     from caravan.api.models import (

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from caravan.api.acl import ACLIdentity, ACLPolicies, ACLTokens
     from caravan.api.agent import Agent, Status
     from caravan.api.allocations import Allocations
+    from caravan.api.deployments import Deployments
     from caravan.api.evaluations import Evaluations
     from caravan.api.exec_audit import ExecAudit
     from caravan.api.fs import AllocFS
@@ -115,6 +116,12 @@ class Client:
         from caravan.api.evaluations import Evaluations
 
         return Evaluations(self)
+
+    @cached_property
+    def deployments(self) -> Deployments:
+        from caravan.api.deployments import Deployments
+
+        return Deployments(self)
 
     @cached_property
     def nodes(self) -> Nodes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import Mapping
@@ -113,4 +114,19 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if ignored:
         ui.output(f"==> Ignoring agent config keys caravan does not use: {', '.join(ignored)}")
+    tune_gc()
     return run_agent(config)
+
+
+# An agent process lives long and holds every job, node and allocation as objects: at the
+# collector's default pace (a young collection every 700 allocations) re-scanning them
+# cost a fifth of a server's scheduling time. Everything imported by now is moved out of
+# the collector's sight and collections come less often; reference counting frees all
+# else as before, only garbage cycles wait longer. The agent process only: a test
+# process that runs servers in-process keeps the default.
+GC_THRESHOLDS = (20_000, 20, 20)
+
+
+def tune_gc() -> None:
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)

@@ -1,24 +1,15 @@
 """`caravan alloc debug [options] <allocation> [<command> [args...]]`: a shell (or a command)
 in a short-lived copy of a task that has exited or failed.
 
-The terminal end is `alloc exec`'s (`alloc_exec._session`: raw mode, sizes, stdin, the
-escape character, the exit code); only the route (`/debug`) and the defaults differ.
+The whole path is `alloc exec`'s (`alloc_exec.run_in_task`: lookups, raw mode, sizes,
+stdin, the escape character, the exit code); only the route (`/debug`) and the defaults
+differ.
 """
 
 from __future__ import annotations
 
-import asyncio
-
-from caravan.cli.alloc_exec import (
-    Options,
-    _alloc,
-    _session,
-    both_terminals,
-    expand_it,
-    pick_task,
-    session_options,
-)
-from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client, reported_as
+from caravan.cli.alloc_exec import Options, both_terminals, expand_it, run_in_task, session_options
+from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set
 from caravan.cli.flags import Flags
 from caravan.errors import CommandFailed, UsageError
 
@@ -65,11 +56,7 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     parsed = flags.parse(expand_it(args))
     options = _options(parsed)
     target, command = parsed.args[0], parsed.args[1:] or DEFAULT_COMMAND
-    with make_client(parsed) as client:
-        alloc = _alloc(client, target, ui)
-        task = pick_task(alloc, parsed.get_str("task"))
-        with reported_as("failed to debug task: "):
-            return asyncio.run(_session(client, alloc, task, command, options, kind="debug"))
+    return run_in_task(parsed, target, command, options, ui, route="debug", doing="debug")
 
 
 def _options(parsed: Flags) -> Options:

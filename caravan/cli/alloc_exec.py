@@ -1,38 +1,39 @@
 """`caravan alloc exec [options] <allocation> <command> [args...]`: a command in a task.
 
-Flags and texts are Nomad's (nomad-facts §4.1-4.4). The session itself is
-`caravan.api.exec`; this module owns the local end: raw mode (always restored),
-window sizes, stdin (a thread, since stdin may be a plain file), the escape
-character, and turning the outcome into an exit code (the remote command's own).
+Flags and texts are Nomad's (nomad-facts §4.1-4.4). A session is a whole CLI process, so
+the usual path (an allocation ID, one session) runs on the standard library alone
+(`caravan.cli.lean`: JSON dicts over a socket, no httpx, pydantic or asyncio); `-job`
+resolves its allocation through the typed client first, `-all` is `alloc_exec_all.py`.
+The exit code is the remote command's own.
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
 import os
-import random
-import signal
 import sys
-import termios
-import threading
-import tty as termmode
-from collections.abc import Callable, Iterator
-from contextlib import AbstractAsyncContextManager, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
-from caravan.api import Client, QueryOptions
-from caravan.api.exec import ExecOutput, ExecSession, exec_session
-from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client, reported_as
-from caravan.cli.flags import Flags
-from caravan.cli.lookup import (
-    invalid_task_message,
-    multiple_allocs_text,
-    only_task,
-    random_job_alloc,
-    sanitize_uuid_prefix,
+from caravan.cli.common import (
+    CLIENT_OPTIONS_HELP,
+    Ui,
+    client_flag_set,
+    make_client,
+    reported_as,
+    tls_config,
 )
-from caravan.errors import CaravanError, CommandFailed, UsageError
-from caravan.structs import Allocation
+from caravan.cli.exec_terminal import EscapeFilter, Options, both_terminals
+from caravan.cli.flags import Flags
+from caravan.cli.task_choice import choose_task, sanitize_uuid_prefix
+from caravan.errors import CommandFailed, UsageError
+
+if TYPE_CHECKING:
+    from caravan.cli.lean.agent import Agent
+    from caravan.structs import Allocation
+
+__all__ = ["EscapeFilter", "Options", "both_terminals", "expand_it", "pick_task", "run",
+           "session_options"]
 
 HELP = """
 Usage: caravan alloc exec [options] <allocation> <command> [args...]
@@ -92,8 +93,6 @@ Exec Specific Options:
 PARALLEL = 8
 
 STDIN_CHUNK = 64 * 1024
-_CANCELED = "context canceled"
-_NEWLINES = (0x0A, 0x0D)
 
 
 # ---- pure parts -------------------------------------------------------------------------
@@ -105,48 +104,6 @@ def expand_it(args: list[str]) -> list[str]:
     for arg in args:
         out.extend(("-i", "-t") if arg in ("-it", "-ti") else (arg,))
     return out
-
-
-class EscapeFilter:
-    """The escape character over stdin bytes: at the start of the session or right after
-    `\\n`/`\\r`, `<esc>.` closes, `<esc><esc>` sends one `<esc>`, `<esc>` plus anything
-    else sends both. Feed chunks as they come; `flush()` at end of input."""
-
-    def __init__(self, escape: int) -> None:
-        self._escape = escape
-        self._line_start = True
-        self._pending = False  # an escape at line start, waiting for the next byte
-
-    def feed(self, data: bytes) -> tuple[bytes, bool]:
-        """(bytes to send, whether `<esc>.` asked to close)."""
-        out = bytearray()
-        for byte in data:
-            if self._pending:
-                self._pending = False
-                if byte == ord("."):
-                    return bytes(out), True
-                if byte != self._escape:
-                    out.append(self._escape)
-                out.append(byte)
-                self._line_start = byte != self._escape and byte in _NEWLINES
-            elif self._line_start and byte == self._escape:
-                self._pending = True
-            else:
-                out.append(byte)
-                self._line_start = byte in _NEWLINES
-        return bytes(out), False
-
-    def flush(self) -> bytes:
-        pending, self._pending = self._pending, False
-        return bytes([self._escape]) if pending else b""
-
-
-@dataclass(frozen=True)
-class Options:
-    tty: bool
-    stdin: bool
-    escape: str  # "" when disabled
-    user: str = ""  # -u: run as this user (the node's allow_exec_users decides)
 
 
 # ---- the command ------------------------------------------------------------------------
@@ -169,13 +126,38 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     if parsed.get_bool("all"):
         return _run_all(parsed)
     options = _options(parsed)
-    target, command = parsed.args[0], parsed.args[1:]
-    with make_client(parsed) as client:
-        alloc = _job_alloc(client, target, parsed.get_str("group")) \
-            if parsed.get_bool("job") else _alloc(client, target, ui)
-        task = pick_task(alloc, parsed.get_str("task"))
-        with reported_as("failed to exec into task: "):
-            return asyncio.run(_session(client, alloc, task, command, options))
+    return run_in_task(parsed, parsed.args[0], parsed.args[1:], options, ui)
+
+
+def run_in_task(parsed: Flags, target: str, command: list[str], options: Options, ui: Ui,
+                route: str = "exec", doing: str = "exec into") -> int:
+    """Resolve `target` (an allocation prefix, or with -job a job), pick the task and run
+    `command` on the allocation's `route` (exec, or debug: `alloc debug`)."""
+    from caravan.cli.lean.agent import path_id
+    from caravan.cli.lean.session import run_channel
+
+    agent = lean_agent(parsed)
+    try:
+        alloc = _alloc(agent, _job_alloc(parsed, target) if parsed.values.get("job") is True
+                       else _alloc_id(agent, parsed, target, ui))
+        task = choose_task(alloc["ID"], alloc.get("TaskGroup", ""), _task_names(alloc),
+                           parsed.get_str("task"))
+        params = {"task": task, "command": json.dumps(command), "tty": str(options.tty).lower()}
+        if options.user:
+            params["user"] = options.user
+        with reported_as(f"failed to {doing} task: "):
+            return run_channel(agent, f"/v1/client/allocation/{path_id(alloc['ID'])}/{route}",
+                               params, alloc.get("NodeID") or None, options)
+    finally:
+        agent.close()
+
+
+def lean_agent(parsed: Flags) -> Agent:
+    """The agent the client flags name, for the lean transport."""
+    from caravan.cli.lean.agent import Agent
+
+    return Agent(parsed.get_str("address"), parsed.get_str("token"),
+                 parsed.get_str("namespace"), parsed.get_str("region"), tls_config(parsed))
 
 
 def _run_all(parsed: Flags) -> int:
@@ -227,177 +209,53 @@ def session_options(parsed: Flags) -> Options:
 
 
 def pick_task(alloc: Allocation, task: str) -> str:
-    problem = invalid_task_message(alloc, task) if task else None
-    if not task:
-        task, problem = only_task(alloc)
-    if problem:
-        raise CommandFailed(problem)
-    return task
+    """The task of a typed allocation to act on (`alloc debug`, `job action`)."""
+    group = alloc.job.group(alloc.task_group) if alloc.job else None
+    names = [t.name for t in group.tasks] if group is not None else None
+    return choose_task(alloc.id, alloc.task_group, names, task)
 
 
-def both_terminals() -> bool:
-    return os.isatty(sys.stdin.fileno()) and os.isatty(sys.stdout.fileno())
+def _task_names(alloc: dict[str, Any]) -> list[str] | None:
+    groups = (alloc.get("Job") or {}).get("TaskGroups") or []
+    group = next((g for g in groups if g.get("Name") == alloc.get("TaskGroup")), None)
+    return [t["Name"] for t in group.get("Tasks") or []] if group is not None else None
 
 
-def _alloc(client: Client, alloc_id: str, ui: Ui) -> Allocation:
+def _alloc_id(agent: Agent, parsed: Flags, alloc_id: str, ui: Ui) -> tuple[str, str]:
+    """(ID, namespace) of the one allocation the prefix names."""
     with reported_as("Error querying allocation: "):
-        stubs, _ = client.allocations.list(prefix=sanitize_uuid_prefix(alloc_id))
+        stubs = agent.get("/v1/allocations", {"prefix": sanitize_uuid_prefix(alloc_id)})
     if not stubs:
         raise CommandFailed(f'No allocation(s) with prefix or id "{alloc_id}" found')
     if len(stubs) > 1:
-        raise CommandFailed(multiple_allocs_text(stubs, False, ui.now_ns()))
-    return _alloc_info(client, stubs[0].id, stubs[0].namespace)
+        _several(parsed, alloc_id, ui)
+    return stubs[0]["ID"], stubs[0].get("Namespace", "")
 
 
-def _job_alloc(client: Client, job: str, group: str) -> Allocation:
-    return _alloc_info(client, random_job_alloc(client, job, group, random.choice), None)
+def _several(parsed: Flags, alloc_id: str, ui: Ui) -> None:
+    """Several matches: Nomad's table of them, through the typed client (a slow path
+    only on the way to an error)."""
+    from caravan.cli.lookup import multiple_allocs_text
+
+    with make_client(parsed) as client, reported_as("Error querying allocation: "):
+        stubs, _ = client.allocations.list(prefix=sanitize_uuid_prefix(alloc_id))
+    raise CommandFailed(multiple_allocs_text(stubs, False, ui.now_ns()))
 
 
-def _alloc_info(client: Client, alloc_id: str, namespace: str | None) -> Allocation:
+def _job_alloc(parsed: Flags, job: str) -> tuple[str, str]:
+    import random
+
+    from caravan.cli.lookup import random_job_alloc
+
+    with make_client(parsed) as client:
+        return random_job_alloc(client, job, parsed.get_str("group"), random.choice), ""
+
+
+def _alloc(agent: Agent, alloc: tuple[str, str]) -> dict[str, Any]:
+    alloc_id, namespace = alloc
+    from caravan.cli.lean.agent import path_id
+
     with reported_as("Error querying allocation: "):
-        alloc, _ = client.allocations.info(alloc_id, QueryOptions(namespace=namespace))
-    return alloc
-
-
-# ---- the session ------------------------------------------------------------------------
-
-
-class _Canceled(Exception):
-    """`<esc>.`, SIGINT or SIGTERM: the session ends without an exit code."""
-
-
-async def _session(client: Client, alloc: Allocation, task: str, command: list[str],
-                   options: Options, kind: str = "exec") -> int:
-    """A session of `kind` (exec, or debug: `alloc_debug.py`) at the terminal."""
-    return await run_session(lambda: exec_session(
-        client, alloc.id, task, command, tty=options.tty, node_id=alloc.node_id or None,
-        user=options.user, kind=kind), options)
-
-
-async def run_session(open_session: Callable[[], AbstractAsyncContextManager[ExecSession]],
-                      options: Options) -> int:
-    """The local end of one session (`exec_session` or a job action's): terminal, stdin,
-    sizes, signals; returns the remote command's exit code."""
-    stdin, stdout = sys.stdin.fileno(), sys.stdout.fileno()
-    if options.tty and not (os.isatty(stdin) and os.isatty(stdout)):
-        raise CommandFailed("failed to exec into task: not a terminal")
-    async with open_session() as session:
-        with _raw_terminal(stdin if options.tty else None) as restore:
-            try:
-                await _run(session, options, restore, stdin, stdout)
-            except* _Canceled:
-                raise CommandFailed(f"failed to exec into task: {_CANCELED}") from None
-            except* CaravanError as group:
-                raise group.exceptions[0] from None
-    return session.exit_code if session.exit_code is not None else -2
-
-
-async def _run(session: ExecSession, options: Options, restore: Callable[[], None],
-               stdin: int, stdout: int) -> None:
-    """Output in this task; input, sizes and signals beside it until the exit frame."""
-    loop = asyncio.get_running_loop()
-    canceled = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, canceled.set)
-    try:
-        async with asyncio.TaskGroup() as tg:
-            helpers = [tg.create_task(_watch_cancel(canceled)),
-                       tg.create_task(_send_input(session, options, restore, stdin))]
-            if options.tty:
-                helpers.append(tg.create_task(_send_sizes(session, stdout)))
-            async for out in session:
-                _write_all(stdout if out.stream == "stdout" else sys.stderr.fileno(), out)
-            for helper in helpers:
-                helper.cancel()
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
-
-
-async def _watch_cancel(canceled: asyncio.Event) -> None:
-    await canceled.wait()
-    raise _Canceled()
-
-
-async def _send_input(session: ExecSession, options: Options, restore: Callable[[], None],
-                      stdin: int) -> None:
-    if not options.stdin:
-        await session.close_stdin()
-        return
-    escape = EscapeFilter(options.escape.encode()[0]) if options.tty and options.escape \
-        else None
-    chunks: asyncio.Queue[bytes] = asyncio.Queue(4)
-    loop = asyncio.get_running_loop()
-    threading.Thread(target=_read_stdin, args=(stdin, chunks, loop), daemon=True,
-                     name="stdin").start()
-    while data := await chunks.get():
-        if escape is not None:
-            data, close = escape.feed(data)
-            if close:
-                restore()  # so the message starts at the beginning of a line
-                os.write(sys.stderr.fileno(), b"\nConnection closed\n")
-                raise _Canceled()
-        if data:
-            await session.send_stdin(data)
-    if escape is not None and (rest := escape.flush()):
-        await session.send_stdin(rest)
-    await session.close_stdin()
-
-
-def _read_stdin(fd: int, chunks: asyncio.Queue[bytes], loop: asyncio.AbstractEventLoop) -> None:
-    """A thread: blocking reads work on every kind of stdin, a plain file included."""
-    while True:
-        try:
-            data = os.read(fd, STDIN_CHUNK)
-        except OSError:
-            data = b""
-        try:
-            asyncio.run_coroutine_threadsafe(chunks.put(data), loop).result()
-        except (RuntimeError, asyncio.CancelledError):
-            return  # the session is over
-        if not data:
-            return
-
-
-async def _send_sizes(session: ExecSession, stdout: int) -> None:
-    loop = asyncio.get_running_loop()
-    changed = asyncio.Event()
-    loop.add_signal_handler(signal.SIGWINCH, changed.set)
-    try:
-        while True:
-            size = os.get_terminal_size(stdout)
-            await session.resize(size.lines, size.columns)
-            await changed.wait()
-            changed.clear()
-    finally:
-        loop.remove_signal_handler(signal.SIGWINCH)
-
-
-def _write_all(fd: int, out: ExecOutput) -> None:
-    view = memoryview(out.data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-@contextmanager
-def _raw_terminal(fd: int | None) -> Iterator[Callable[[], None]]:
-    """Raw mode on `fd` (None: nothing to do); the yielded function restores it early.
-    Restored on every way out: exit, error, Ctrl-C, SIGTERM, a closed connection."""
-    if fd is None:
-        yield lambda: None
-        return
-    saved = termios.tcgetattr(fd)
-    restored = False
-
-    def restore() -> None:
-        nonlocal restored
-        if not restored:
-            restored = True
-            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-
-    termmode.setraw(fd, termios.TCSADRAIN)
-    try:
-        yield restore
-    finally:
-        restore()
-
+        found: dict[str, Any] = agent.get(f"/v1/allocation/{path_id(alloc_id)}",
+                                          {"namespace": namespace} if namespace else None)
+    return found

@@ -15,6 +15,7 @@ from caravan.errors import CaravanError, CommandFailed, UsageError
 
 if TYPE_CHECKING:
     from caravan.api import Client
+    from caravan.api.tls import TLSConfig
 
 _CLIENT_STRING_FLAGS = ("address", "region", "namespace", "token", "ca-cert", "ca-path",
                         "client-cert", "client-key", "tls-server-name")
@@ -121,9 +122,21 @@ def reported_as(prefix: str | Callable[[], str]) -> Iterator[None]:
 
 
 def make_client(flags: Flags) -> Client:
+    from caravan.api import Client  # httpx and friends load only for commands that talk
+
+    return Client(
+        address=flags.get_str("address") or None,
+        token=flags.get_str("token") or None,
+        namespace=flags.get_str("namespace") or None,
+        region=flags.get_str("region") or None,
+        tls=tls_config(flags),
+    )
+
+
+def tls_config(flags: Flags) -> TLSConfig:
+    """TLS settings: the environment's, overridden by the -ca-cert ... flags."""
     import os
 
-    from caravan.api import Client  # httpx and friends load only for commands that talk
     from caravan.api.tls import TLSConfig
 
     tls = TLSConfig.from_env(os.environ)
@@ -133,13 +146,7 @@ def make_client(flags: Flags) -> Client:
         overrides["insecure"] = True
     if "ca_cert" in overrides:
         overrides["ca_path"] = ""  # -ca-cert wins over any CA directory
-    return Client(
-        address=flags.get_str("address") or None,
-        token=flags.get_str("token") or None,
-        namespace=flags.get_str("namespace") or None,
-        region=flags.get_str("region") or None,
-        tls=replace(tls, **overrides),  # type: ignore[arg-type]
-    )
+    return replace(tls, **overrides)  # type: ignore[arg-type]
 
 
 _TLS_FLAGS = {"ca-cert": "ca_cert", "ca-path": "ca_path", "client-cert": "client_cert",

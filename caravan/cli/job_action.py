@@ -3,20 +3,21 @@ predefined in the task (`action "name" { command = ...  args = [...] }`), as Nom
 
 Flags, checks and texts follow Nomad's `job action`: `-job` always; either `-alloc`, or
 `-group` and `-task` (a running allocation of that group is picked at random). The
-session is the exec channel's (`api.exec.action_session` on `/v1/job/<id>/action`) and
-its local end is `alloc exec`'s (`alloc_exec.run_session`): same terminal handling,
+session is the exec channel's on `/v1/job/<id>/action`, run as `alloc exec` runs its own
+(`cli.lean.session.run_channel`): same terminal handling,
 same exit code, same ACLs (`alloc-exec`, plus `alloc-node-exec` for raw_exec tasks).
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
 import random
 
 from caravan.api import Client, QueryOptions
-from caravan.api.exec import action_session
-from caravan.cli.alloc_exec import both_terminals, pick_task, run_session
+from caravan.cli.alloc_exec import both_terminals, lean_agent, pick_task
 from caravan.cli.alloc_exec import Options as ExecOptions
+from caravan.cli.lean.agent import path_id
+from caravan.cli.lean.session import run_channel
 from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client, reported_as
 from caravan.cli.lookup import multiple_allocs_text, random_job_alloc, sanitize_uuid_prefix
 from caravan.errors import CommandFailed, UsageError
@@ -89,10 +90,15 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     with make_client(parsed) as client:
         alloc = _pick(client, parsed.get_str("alloc"), job, group, task, ui)
         task = pick_task(alloc, task)
+    params = {"task": task, "command": json.dumps([]), "tty": str(tty).lower(),
+              "action": parsed.args[0], "allocID": alloc.id, "group": alloc.task_group}
+    agent = lean_agent(parsed)
+    try:
         with reported_as("failed to exec into task: "):
-            return asyncio.run(run_session(lambda: action_session(
-                client, job, alloc.id, alloc.task_group, task, parsed.args[0], tty=tty,
-                node_id=alloc.node_id or None), options))
+            return run_channel(agent, f"/v1/job/{path_id(job)}/action", params,
+                               alloc.node_id or None, options)
+    finally:
+        agent.close()
 
 
 def _pick(client: Client, alloc_id: str, job: str, group: str, task: str, ui: Ui) -> Allocation:

@@ -6,6 +6,7 @@ from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_cl
 from caravan.cli.flags import Flags
 from caravan.cli.formatting import format_json, id_length
 from caravan.cli.job_vars import VAR_OPTIONS_HELP, add_var_flags, var_inputs
+from caravan.cli.deployment_actions import follow_deployment
 from caravan.cli.monitor import EvalMonitor
 from caravan.errors import CommandFailed, UsageError
 from caravan.jobspec import parse_file
@@ -97,5 +98,8 @@ def run(args: list[str], ui: Ui | None = None) -> int:
         if not parameterized and resp.eval_id:
             ui.output(f"Evaluation ID: {resp.eval_id}")
         return 0
-    monitor = EvalMonitor(client, ui, id_length(flags.get_bool("verbose")))
-    return monitor.monitor(resp.eval_id)
+    verbose = flags.get_bool("verbose")
+    monitor = EvalMonitor(client, ui, id_length(verbose))
+    code = monitor.monitor(resp.eval_id)
+    # As Nomad's: a service job's deployment is followed to its end, which sets the exit code.
+    return follow_deployment(client, ui, monitor.deployment_id, code, verbose=verbose)

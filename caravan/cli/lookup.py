@@ -7,17 +7,12 @@ from collections.abc import Callable
 
 from caravan.api import APIError, Client, QueryOptions
 from caravan.cli.common import reported_as
-from caravan.cli.formatting import SHORT_ID, format_list, id_length, limit
+from caravan.cli.formatting import id_length
 from caravan.cli.listings import alloc_stub_table, job_stub_table
+from caravan.cli.task_choice import invalid_task, single_task
+from caravan.cli.task_choice import sanitize_uuid_prefix as sanitize_uuid_prefix  # re-exported
 from caravan.errors import CommandFailed
 from caravan.structs import Allocation, AllocListStub
-
-def sanitize_uuid_prefix(prefix: str) -> str:
-    """Trim an ID prefix to an even number of hex digits (hyphens not counted), as
-    the agent's prefix index only matches whole bytes."""
-    digits = len(prefix) - prefix.count("-")
-    return prefix[: len(prefix) - digits % 2]
-
 
 def check_id_length(identifier: str, message: str) -> None:
     if len(identifier) == 1:
@@ -83,24 +78,12 @@ def task_names(alloc: Allocation) -> list[str] | None:
 
 def invalid_task_message(alloc: Allocation, task: str) -> str | None:
     """Why `task` cannot be used with this allocation, or None if it can."""
-    names = task_names(alloc)
-    if names is None:
-        return f"Could not find allocation task group: {alloc.task_group}"
-    if task in names:
-        return None
-    return f"Could not find task named: {task}, found:\n" + format_list([[n] for n in names])
+    return invalid_task(alloc.task_group, task_names(alloc), task)
 
 
 def only_task(alloc: Allocation) -> tuple[str, str | None]:
     """(the group's single task, None) or ("", why the user must name one)."""
-    names = task_names(alloc)
-    if names is None:
-        return "", f"Could not find allocation task group: {alloc.task_group}"
-    if len(names) == 1:
-        return names[0], None
-    listing = "".join(f"  * {n}\n" for n in names)
-    return "", (f'Allocation "{limit(alloc.id, SHORT_ID)}" is running the following tasks:\n'
-                f"{listing}\nPlease specify the task.")
+    return single_task(alloc.id, alloc.task_group, task_names(alloc))
 
 
 def random_job_alloc(

@@ -107,6 +107,7 @@ class EvalMonitor:
         self._ui = ui
         self._length = length
         self._sleep = sleep
+        self.deployment_id = ""  # of the last evaluation followed, for `job run`
 
     def monitor(self, eval_id: str) -> int:
         """Follow `eval_id` (and any NextEval chained from it); return the exit code."""
@@ -115,6 +116,7 @@ class EvalMonitor:
         if followed is None:
             return 1
         ev = followed
+        self.deployment_id = ev.deployment_id or self.deployment_id
         failed = self._report_finish(ev)
         if ev.next_eval:
             if ev.wait:

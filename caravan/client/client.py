@@ -47,7 +47,8 @@ from caravan.client.heartbeat import Heartbeater
 from caravan.client.identity import TaskIdentities
 from caravan.client.node import NodeIdentity, build_node, read_intro_token
 from caravan.client.orphans import live_tasks, remove_orphans
-from caravan.client.rpc import ServerRPC
+from caravan.client.rpc import ClusterReads, ServerRPC
+from caravan.client.template.source import ServerSource
 from caravan.client.state import ClientStateStore, LocalAllocState
 from caravan.client.taskrunner.events import rfc3339
 from caravan.client.taskrunner.runner import TaskRunner
@@ -277,7 +278,8 @@ class Client:
             drivers=self.drivers, alloc_root=self.data_dir / "alloc",
             executor_root=self.data_dir / "client" / "executor", node=self.node,
             client=self.config.client, clock=self.clock, host_env=self.host_env,
-            store=self.store, identities=self.identities)
+            store=self.store, identities=self.identities,
+            template_source=ServerSource(ClusterReads(self.rpc)))
         runner = AllocRunner(alloc, deps, self.reporter.mark, restored)
         self._runners[alloc.id] = runner
         self._alloc_tasks[alloc.id] = self._loops.spawn(
@@ -466,8 +468,9 @@ class Client:
 def _changed(old: Allocation, new: Allocation) -> bool:
     """A server-side change worth passing to the runner (not our own status echoed back)."""
     return (old.desired_status, old.desired_transition, old.alloc_modify_index,
-            old.job_version()) != (new.desired_status, new.desired_transition,
-                                   new.alloc_modify_index, new.job_version())
+            old.job_version(), old.deployment_id) != (
+        new.desired_status, new.desired_transition, new.alloc_modify_index,
+        new.job_version(), new.deployment_id)
 
 
 def _driver_allowed(name: str, options: Mapping[str, str]) -> bool:

@@ -125,3 +125,23 @@ def _check(reply: httpx.Response) -> httpx.Response:
     if reply.status_code == 403:
         raise PermissionDenied(text)
     raise ServerUnavailable(f"Unexpected response code: {reply.status_code} ({text})")
+
+
+class ClusterReads:
+    """Reads a task's templates make of the cluster (Nomad's `nomadService*` and
+    `nomadVar*` functions), as blocking queries: see caravan/client/template/."""
+
+    def __init__(self, rpc: ServerRPC) -> None:
+        self.rpc = rpc
+
+    async def get(self, path: str, params: dict[str, str], wait_s: float,
+                  token: str | None = None) -> tuple[Any, int]:
+        """The JSON answer and its X-Nomad-Index; `token` (a task's workload identity)
+        instead of the node's secret."""
+        reply = await self.rpc._call("GET", path, params=params,
+                                     timeout=wait_s + wait_s / 16 + _TIMEOUT_S,
+                                     headers={"X-Nomad-Token": token} if token else None)
+        try:
+            return reply.json(), int(reply.headers.get("X-Nomad-Index", "0"))
+        except ValueError as err:
+            raise ServerUnavailable(f"malformed reply from {path}: {err}") from err

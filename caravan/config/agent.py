@@ -12,6 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from caravan.config.artifact import ArtifactConfig
 from caravan.config.etcd import EtcdConfig
+from caravan.config.template import TemplateConfig
 from caravan.config.exec_recording import ExecRecordingConfig
 from caravan.config.tls import ClientIntroductionConfig, TLSConfig
 from caravan.durations import parse_duration
@@ -92,6 +93,8 @@ class ClientConfig(_Config):
         return self
     # Nomad's client `artifact { }` block, plus caravan's `allowed_sources`.
     artifact: ArtifactConfig = Field(default_factory=ArtifactConfig)
+    # Nomad's client `template { }` block (see config/template.py).
+    template: TemplateConfig = Field(default_factory=TemplateConfig)
     # caravan's own: asciicast recordings of exec sessions (an audit record is always kept).
     exec_recording: ExecRecordingConfig = Field(default_factory=ExecRecordingConfig)
     # Not a file key in Nomad either: `-client-intro-token`, CARAVAN_CLIENT_INTRO_TOKEN /

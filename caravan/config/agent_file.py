@@ -23,7 +23,7 @@ _IGNORED = {"bootstrap_expect", "advertise", "addresses", "log_file", "log_json"
             "autopilot", "audit", "sentinel", "reporting", "keyring",
             "gc_interval", "encrypt", "server_join", "retry_join",
             "alloc_dir", "state_dir", "reserved", "gc_max_allocs", "node_pool",
-            "template", "drain_on_shutdown",
+            "drain_on_shutdown",
             "raft_protocol", "num_schedulers", "default_scheduler_config", "plugin_dir"}
 
 

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 
 from caravan.gotemplate.calls import ANY, STRING, GoFunc, untyped
 from caravan.gotemplate.errors import FuncError
+from caravan.gotemplate.funcs_maps import MAP_FUNCS
 from caravan.gotemplate.funcs_math import MATH_FUNCS
 from caravan.gotemplate.funcs_text import TEXT_FUNCS
 from caravan.gotemplate.golayout import RFC3339, format_time
@@ -31,10 +32,11 @@ CONSUL_FUNCS = ("caLeaf", "caRoots", "connect", "datacenters", "exportedServices
                 "partitions", "peerings", "safeLs", "safeTree", "service", "services", "tree")
 VAULT_FUNCS = ("pkiCert", "secret", "secrets")
 # consul-template functions caravan does not implement; they parse, and fail when called.
-UNSUPPORTED_FUNCS = ("byKey", "byMeta", "byPort", "byTag", "explode", "explodeMap", "mergeMap",
-                     "mergeMapWithOverride", "parseYAML", "plugin", "scratch", "sockaddr",
-                     "spew_dump", "spew_printf", "spew_sdump", "spew_sprintf", "toTOML",
-                     "toYAML", "writeToFile")
+# byKey, byMeta and explode work on Consul's KV pairs and services.
+CONSUL_DATA_FUNCS = ("byKey", "byMeta", "explode")
+UNSUPPORTED_FUNCS = ("byPort", "parseYAML", "plugin", "scratch", "sockaddr", "spew_dump",
+                     "spew_printf", "spew_sdump", "spew_sprintf", "toTOML", "toYAML",
+                     "writeToFile")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ def function_map(context: FuncContext, extra: Mapping[str, GoFunc],
     funcs: dict[str, GoFunc] = {}
     funcs.update({name: _failing(f"{name} needs Consul, which caravan does not use")
                   for name in CONSUL_FUNCS})
+    funcs.update({name: _failing(f"{name} works on Consul data, which caravan does not use")
+                  for name in CONSUL_DATA_FUNCS})
     funcs.update({name: _failing(f"{name} needs Vault, which caravan does not use")
                   for name in VAULT_FUNCS})
     funcs.update({name: _failing(f"{name} is not supported by caravan's template engine")
@@ -60,6 +64,7 @@ def function_map(context: FuncContext, extra: Mapping[str, GoFunc],
                                  "template") for name in NOMAD_FUNCS})
     funcs.update(TEXT_FUNCS)
     funcs.update(MATH_FUNCS)
+    funcs.update(MAP_FUNCS)
     funcs.update(_context_funcs(context))
     funcs.update(extra)
     for name in list(funcs):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -10,8 +12,9 @@ from caravan.acl import NamespaceCapability as NS
 from caravan.errors import NotFound
 from caravan.http.auth import acl_for, authorize, authorize_lookup, namespace_filter
 from caravan.http.context import server_of
+from caravan.http.list_cache import cache_of, list_response
 from caravan.http.query import blocking_index, json_response, parse_bool, query_options
-from caravan.structs import AllocListStub, AllocStopResponse
+from caravan.structs import Allocation, AllocListStub, AllocStopResponse
 
 
 async def list_allocs(request: Request) -> Response:
@@ -23,10 +26,19 @@ async def list_allocs(request: Request) -> Response:
     await authorize(request, NS.READ_JOB, ns)
     visible = namespace_filter(await acl_for(request), NS.READ_JOB)
     allocs = server_of(request).allocs.list_allocs(ns, opts.prefix, visible)
-    stubs = [AllocListStub.of(a, resources=resources) for a in allocs]
-    if not task_states:
-        stubs = [s.model_copy(update={"task_states": None}) for s in stubs]
-    return json_response(stubs, index=index, pretty=opts.pretty)
+    if opts.pretty:
+        return json_response([_stub(a, resources, task_states) for a in allocs], index=index,
+                             pretty=True)
+    cache = cache_of(request, "allocations")
+    texts = [cache.text((a.id, resources, task_states), a, a.modify_index,
+                        partial(_stub, a, resources, task_states)) for a in allocs]
+    cache.prune(len(allocs))
+    return list_response(texts, index)
+
+
+def _stub(alloc: Allocation, resources: bool, task_states: bool) -> AllocListStub:
+    stub = AllocListStub.of(alloc, resources=resources)
+    return stub if task_states else stub.model_copy(update={"task_states": None})
 
 
 async def read_alloc(request: Request) -> Response:

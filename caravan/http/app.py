@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
+from caravan import ui
 from caravan.errors import CaravanError
 from caravan.http import (
     acl,
@@ -16,6 +17,7 @@ from caravan.http import (
     allocations,
     client_allocs,
     client_fs,
+    deployments,
     errors,
     evaluations,
     exec_audit,
@@ -41,9 +43,11 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         # before jobs: `/v1/job/<id>/services` (`/scale`, `/actions`, ...) is not a job ID
         # ending so
         *node_rpc.routes, *services.routes, *alloc_exec.routes, *job_changes.routes,
+        *deployments.routes,
         *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
+        *ui.routes(),  # last: `/ui/{path}` answers the page shell for any path below it
     ]
     routes[:0] = [*identity.routes, *variables.routes]  # before `/v1/node/<id>`
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]

@@ -7,7 +7,7 @@ server's endpoint methods.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from starlette.requests import HTTPConnection
@@ -30,6 +30,8 @@ class AgentContext:
     http_addr: str
     server: Server | None = None
     client: Client | None = None
+    # Per-agent caches of the HTTP layer by name (`list_cache.py`), never shared by agents.
+    caches: dict[str, object] = field(default_factory=dict)
 
     def require_server(self) -> Server:
         if self.server is None:

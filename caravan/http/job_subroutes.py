@@ -25,8 +25,8 @@ Handler = Callable[[Request], Awaitable[Response]]
 _ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
 # Nomad's sub-routes of /v1/job/<id>/ that caravan does not serve yet.
-NOT_IMPLEMENTED = ("periodic/force", "dispatch", "dispatch/payload", "deployments",
-                   "deployment", "submission", "tag/{name}")
+NOT_IMPLEMENTED = ("periodic/force", "dispatch", "dispatch/payload", "submission",
+                   "tag/{name}")
 
 
 def job_route(suffix: str, handler: Handler, method: str = "GET") -> Route:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,6 +13,7 @@ from caravan.acl import NamespaceCapability as NS
 from caravan.errors import InvalidInput, NotFound
 from caravan.http.auth import acl_for, authorize, namespace_filter
 from caravan.http.context import server_of
+from caravan.http.list_cache import cache_of, list_response
 from caravan.http.job_subroutes import job_route, not_implemented_routes, parent_job_id
 from caravan.http.query import blocking_index, json_response, parse_bool, query_options, read_json
 from caravan.jobspec import hcl_to_api_json
@@ -34,8 +36,16 @@ async def list_jobs(request: Request) -> Response:
     await authorize(request, NS.LIST_JOBS, opts.namespace)
     visible = namespace_filter(await acl_for(request), NS.LIST_JOBS)
     index = await blocking_index(request, opts, *_JOB_TABLES)
-    stubs = server_of(request).jobs.list_jobs(opts.namespace, opts.prefix, visible)
-    return json_response(stubs, index=index, pretty=opts.pretty)
+    server = server_of(request)
+    if opts.pretty:
+        stubs = server.jobs.list_jobs(opts.namespace, opts.prefix, visible)
+        return json_response(stubs, index=index, pretty=True)
+    jobs = server.jobs.listed(opts.namespace, opts.prefix, visible)
+    cache, version = cache_of(request, "jobs"), server.index
+    texts = [cache.text((j.namespace, j.id), j, version, partial(server.jobs.list_stub, j))
+             for j in jobs]
+    cache.prune(len(jobs))
+    return list_response(texts, index)
 
 
 async def register(request: Request) -> Response:

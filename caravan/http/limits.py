@@ -68,7 +68,9 @@ class ForwardToServer(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = request.url.path
-        local = path.startswith(("/v1/client/", "/v1/agent/", "/v1/regions"))
+        # The web UI is served by every agent; its API calls come back here and go on.
+        local = path.startswith(("/v1/client/", "/v1/agent/", "/v1/regions", "/ui")) \
+            or path == "/"
         if local or self._ctx.client is None:
             return await call_next(request)
         if _NODE_RPC.match(path):

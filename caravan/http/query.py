@@ -79,11 +79,13 @@ def json_response(payload: Any, *, index: int | None = None, pretty: bool = Fals
                   status: int = 200) -> Response:
     body = _encode(payload)
     text = json.dumps(body, indent=4 if pretty else None)
-    headers = {}
-    if index is not None:
-        headers = {"X-Nomad-Index": str(index), "X-Nomad-KnownLeader": "true",
-                   "X-Nomad-LastContact": "0"}
+    headers = index_headers(index) if index is not None else {}
     return Response(text, status_code=status, media_type="application/json", headers=headers)
+
+
+def index_headers(index: int) -> dict[str, str]:
+    return {"X-Nomad-Index": str(index), "X-Nomad-KnownLeader": "true",
+            "X-Nomad-LastContact": "0"}
 
 
 def _encode(payload: Any) -> Any:

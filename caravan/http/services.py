@@ -9,7 +9,13 @@ from starlette.routing import Route
 
 from caravan.acl import NamespaceCapability as NS
 from caravan.errors import NotFound
-from caravan.http.auth import acl_for, authorize, authorize_lookup, namespace_filter
+from caravan.http.auth import (
+    acl_for,
+    authorize,
+    authorize_lookup,
+    caller_for,
+    namespace_filter,
+)
 from caravan.http.context import server_of
 from caravan.http.job_subroutes import job_route
 from caravan.http.query import blocking_index, json_response, query_options
@@ -17,18 +23,29 @@ from caravan.http.query import blocking_index, json_response, query_options
 TABLE = "services"
 
 
+async def _authorize_read(request: Request, namespace: str) -> bool:
+    """`read-job`, or a task's workload identity reading its own namespace (Nomad lets
+    a task's templates discover services that way). True for a workload identity."""
+    caller = await caller_for(request)
+    if caller is not None and caller.claim is not None and caller.claim.namespace == namespace:
+        return True
+    await authorize(request, NS.READ_JOB, namespace)
+    return False
+
+
 async def list_services(request: Request) -> Response:
     opts = query_options(request)
-    await authorize(request, NS.READ_JOB, opts.namespace)
+    as_task = await _authorize_read(request, opts.namespace)
     index = await blocking_index(request, opts, TABLE)
-    visible = namespace_filter(await acl_for(request), NS.READ_JOB)
+    visible = (lambda ns: ns == opts.namespace) if as_task else \
+        namespace_filter(await acl_for(request), NS.READ_JOB)
     listed = server_of(request).services.list_services(opts.namespace, visible)
     return json_response(listed, index=index, pretty=opts.pretty)
 
 
 async def read_service(request: Request) -> Response:
     opts = query_options(request)
-    await authorize(request, NS.READ_JOB, opts.namespace)
+    await _authorize_read(request, opts.namespace)
     index = await blocking_index(request, opts, TABLE)
     regs = server_of(request).services.read_service(opts.namespace,
                                                     request.path_params["name"])

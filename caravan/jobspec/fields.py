@@ -29,12 +29,16 @@ from caravan.structs import (
     RestartPolicy,
     Service,
     ServiceCheck,
+    ChangeScript,
     Task,
     TaskArtifact,
+    Template,
     TaskGroup,
     TaskLifecycleConfig,
+    UpdateStrategy,
     VolumeMount,
     VolumeRequest,
+    WaitConfig,
     WorkloadIdentity,
 )
 from caravan.structs.base import to_nomad
@@ -103,10 +107,10 @@ JOB = Table(
         attr("all_at_once"), attr("datacenters"), attr("node_pool"), attr("id"),
         block("meta"), block("constraint", "Constraints"), block("group", "TaskGroups"),
         # A `task` directly under `job` becomes a group of its name (Nomad's HCL2).
-        hcl_only("task", is_block=True), *_SERVER_SET,
+        hcl_only("task", is_block=True), block("update"), *_SERVER_SET,
     ),
     refused=(
-        block("affinity", "Affinities"), block("spread", "Spreads"), block("update"),
+        block("affinity", "Affinities"), block("spread", "Spreads"),
         block("multiregion"), block("periodic"), block("parameterized", "ParameterizedJob"),
         block("reschedule"), block("migrate"), block("ui", "UI"), block("vault"),
         block("consul"), block("secret"), block("version_tag"), block("group_defaults"),
@@ -120,10 +124,11 @@ GROUP = Table(
         attr("count"), block("meta"), block("constraint", "Constraints"),
         block("restart", "RestartPolicy"), block("reschedule", "ReschedulePolicy"),
         block("ephemeral_disk"), block("volume", "Volumes"), block("task", "Tasks"),
-        block("network", "Networks"), block("service", "Services"), *json_only("Name"),
+        block("network", "Networks"), block("service", "Services"), block("update"),
+        *json_only("Name"),
     ),
     refused=(
-        block("affinity", "Affinities"), block("spread", "Spreads"), block("update"),
+        block("affinity", "Affinities"), block("spread", "Spreads"),
         block("migrate"), block("scaling"), block("consul"),
         block("disconnect"), attr("shutdown_delay"), attr("max_run_duration"),
         attr("stop_after_client_disconnect"), attr("max_client_disconnect"),
@@ -137,11 +142,11 @@ TASK = Table(
         block("constraint", "Constraints"), block("restart", "RestartPolicy"),
         block("logs", "LogConfig"), block("artifact", "Artifacts"),
         block("volume_mount", "VolumeMounts"), block("lifecycle"),
-        block("service", "Services"), block("action", "Actions"), *json_only("Name"),
-        block("identity"),
+        block("service", "Services"), block("action", "Actions"),
+        block("template", "Templates"), *json_only("Name"), block("identity"),
     ),
     refused=(
-        block("template", "Templates"), block("vault"),
+        block("vault"),
         block("consul"), block("affinity", "Affinities"),
         block("csi_plugin", "CSIPluginConfig"), block("dispatch_payload"),
         block("scaling", "ScalingPolicies"), block("schedule"),
@@ -235,6 +240,29 @@ CHECK = Table(
              attr("failures_before_warning")),
 )
 CHECK_RESTART = Table(implemented=(attr("limit"), attr("grace"), attr("ignore_warnings")))
+# Rolling updates and canaries (`caravan/server/deployments/`).
+UPDATE = Table(
+    implemented=(attr("max_parallel"), attr("health_check"), attr("min_healthy_time"),
+                 attr("healthy_deadline"), attr("progress_deadline"), attr("auto_revert"),
+                 attr("auto_promote"), attr("canary"), attr("stagger")),
+)
+# Rendered by the client's template hook (caravan/client/template/).
+TEMPLATE = Table(
+    implemented=(attr("data", "EmbeddedTmpl"), attr("source", "SourcePath"),
+                 attr("destination", "DestPath"), attr("perms"), attr("uid", "Uid"),
+                 attr("gid", "Gid"), attr("left_delimiter", "LeftDelim"),
+                 attr("right_delimiter", "RightDelim"), attr("env", "Envvars"),
+                 attr("change_mode"), attr("change_signal"), block("change_script"),
+                 attr("splay"), block("wait"), attr("error_on_missing_key", "ErrMissingKey"),
+                 attr("once")),
+    # Ignored by Nomad itself since Vault 0.5; a value is refused rather than dropped.
+    refused=(attr("vault_grace"),),
+)
+CHANGE_SCRIPT = Table(
+    implemented=(attr("command"), attr("args"), attr("timeout"), attr("fail_on_error")),
+    refused=(attr("run_on_first_render"),),
+)
+WAIT = Table(implemented=(attr("min"), attr("max")))
 
 # The JSON decoder's view: each model of a job, and its table.
 BY_MODEL: dict[type[BaseModel], Table] = {
@@ -242,6 +270,7 @@ BY_MODEL: dict[type[BaseModel], Table] = {
     Port: PORT, LogConfig: LOGS, TaskArtifact: ARTIFACT, VolumeRequest: VOLUME,
     VolumeMount: VOLUME_MOUNT, Constraint: CONSTRAINT, RestartPolicy: RESTART,
     ReschedulePolicy: RESCHEDULE, EphemeralDisk: EPHEMERAL_DISK, TaskLifecycleConfig: LIFECYCLE,
-    Service: SERVICE, ServiceCheck: CHECK, CheckRestart: CHECK_RESTART,
+    Service: SERVICE, ServiceCheck: CHECK, CheckRestart: CHECK_RESTART, UpdateStrategy: UPDATE,
+    Template: TEMPLATE, ChangeScript: CHANGE_SCRIPT, WaitConfig: WAIT,
     WorkloadIdentity: IDENTITY,
 }

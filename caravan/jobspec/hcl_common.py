@@ -31,6 +31,14 @@ RESCHEDULE = Spec(attrs={"attempts": ("attempts", to_int),
                          "delay_function": ("delay_function", to_string),
                          "max_delay": ("max_delay", to_duration),
                          "unlimited": ("unlimited", to_bool)})
+UPDATE = Spec(attrs={"max_parallel": ("max_parallel", to_int),
+                     "health_check": ("health_check", to_string),
+                     "min_healthy_time": ("min_healthy_time", to_duration),
+                     "healthy_deadline": ("healthy_deadline", to_duration),
+                     "progress_deadline": ("progress_deadline", to_duration),
+                     "auto_revert": ("auto_revert", to_bool),
+                     "auto_promote": ("auto_promote", to_bool),
+                     "canary": ("canary", to_int), "stagger": ("stagger", to_duration)})
 _M = TypeVar("_M", bound=BaseModel)
 
 

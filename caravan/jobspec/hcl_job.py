@@ -9,6 +9,7 @@ from caravan.jobspec.hcl_body import Body, RawBlock, Source, Spec
 from caravan.jobspec.hcl_common import (
     RESCHEDULE,
     RESTART,
+    UPDATE,
     constraints,
     optional_block,
     present,
@@ -24,6 +25,7 @@ from caravan.structs import (
     ReschedulePolicy,
     RestartPolicy,
     TaskGroup,
+    UpdateStrategy,
     VolumeRequest,
 )
 
@@ -35,7 +37,7 @@ JOB = Spec(
            "priority": ("priority", to_int), "all_at_once": ("all_at_once", to_bool),
            "datacenters": ("datacenters", to_strings), "node_pool": ("node_pool", to_string),
            "id": ("id", to_string)},
-    blocks=frozenset({"constraint", "group", "task"}),
+    blocks=frozenset({"constraint", "group", "task", "update"}),
     maps=frozenset({"meta"}),
     unsupported_blocks=table.JOB.refused_blocks,
     unsupported_attrs=table.JOB.refused_attrs,
@@ -43,7 +45,7 @@ JOB = Spec(
 GROUP = Spec(
     attrs={"count": ("count", to_int)},
     blocks=frozenset({"constraint", "restart", "reschedule", "ephemeral_disk", "volume",
-                      "task", "network", "service"}),
+                      "task", "network", "service", "update"}),
     maps=frozenset({"meta"}),
     unsupported_blocks=table.GROUP.refused_blocks,
     unsupported_attrs=table.GROUP.refused_attrs,
@@ -83,6 +85,7 @@ def _job(top: Body, block: RawBlock) -> Job:
         fields.setdefault("name", job_id)
     fields.setdefault("id", job_id)
     fields.update(meta=string_map(body, "meta"), constraints=constraints(body),
+                  update=optional_block(body, "update", UPDATE, UpdateStrategy),
                   task_groups=[*_lone_tasks(body),
                                *(_group(body, g, i) for i, g in enumerate(groups))])
     return Job.model_validate(present(fields))
@@ -110,6 +113,7 @@ def _group(job: Body, block: RawBlock, index: int) -> TaskGroup:
         reschedule_policy=optional_block(body, "reschedule", RESCHEDULE, ReschedulePolicy),
         ephemeral_disk=optional_block(body, "ephemeral_disk", EPHEMERAL_DISK, EphemeralDisk),
         volumes=_volumes(body), networks=networks(body), services=services(body),
+        update=optional_block(body, "update", UPDATE, UpdateStrategy),
         tasks=[task(body, t, i) for i, t in enumerate(tasks)],
     )
     return TaskGroup.model_validate(present(fields))

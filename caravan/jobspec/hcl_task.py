@@ -17,6 +17,7 @@ from caravan.jobspec.hcl_common import (
 )
 from caravan.jobspec.hcl_network import networks
 from caravan.jobspec.hcl_service import services
+from caravan.jobspec.hcl_template import templates
 from caravan.jobspec.hcl_values import (
     free_form,
     to_bool,
@@ -41,7 +42,8 @@ TASK = Spec(
            "kill_timeout": ("kill_timeout", to_duration),
            "kill_signal": ("kill_signal", to_string), "leader": ("leader", to_bool)},
     blocks=frozenset({"resources", "constraint", "restart", "logs", "artifact",
-                      "volume_mount", "lifecycle", "service", "action", "identity"}),
+                      "volume_mount", "lifecycle", "service", "action", "identity",
+                      "template"}),
     maps=frozenset({"config", "env", "meta"}),
     unsupported_blocks=table.TASK.refused_blocks,
     unsupported_attrs=table.TASK.refused_attrs,
@@ -96,7 +98,7 @@ def task(parent: Body, block: RawBlock, index: int) -> Task:
         log_config=optional_block(body, "logs", LOGS, LogConfig),
         artifacts=_artifacts(body), volume_mounts=_volume_mounts(body),
         lifecycle=optional_block(body, "lifecycle", LIFECYCLE, TaskLifecycleConfig),
-        services=services(body), actions=actions(body),
+        services=services(body), actions=actions(body), templates=templates(body),
         identity=optional_block(body, "identity", IDENTITY, WorkloadIdentity),
     )
     return Task.model_validate(present(fields))

@@ -37,13 +37,20 @@ class JobEndpoint:
     # ---- reads ---------------------------------------------------------------------------
 
     def list_jobs(self, namespace: str, prefix: str = "",
-             visible: Callable[[str], bool] = lambda _ns: True) -> list[JobListStub]:
+                  visible: Callable[[str], bool] = lambda _ns: True) -> list[JobListStub]:
         """Jobs of `namespace` (`*`: all) whose ID starts with `prefix`, as list stubs."""
-        store = self._core.store
-        return [summary.list_stub(j, store.allocs_by_job(j.namespace, j.id),
-                                  store.evals_by_job(j.namespace, j.id))
-                for j in store.jobs(namespace)
+        return [self.list_stub(j) for j in self.listed(namespace, prefix, visible)]
+
+    def listed(self, namespace: str, prefix: str = "",
+               visible: Callable[[str], bool] = lambda _ns: True) -> list[Job]:
+        """The jobs `list_jobs` shows, before they become stubs."""
+        return [j for j in self._core.store.jobs(namespace)
                 if j.id.startswith(prefix) and visible(j.namespace)]
+
+    def list_stub(self, job: Job) -> JobListStub:
+        store = self._core.store
+        return summary.list_stub(job, store.allocs_by_job(job.namespace, job.id),
+                                 store.evals_by_job(job.namespace, job.id))
 
     def exists(self, namespace: str, job_id: str) -> bool:
         return self._core.store.job(namespace, job_id) is not None

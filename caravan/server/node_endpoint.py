@@ -10,7 +10,7 @@ from caravan.server.heartbeat import HeartbeatTracker
 from caravan.server.scheduler.reschedule import failure_needs_eval
 from caravan.server.services import sync_registrations
 from caravan.server.introduction import Introductions
-from caravan.structs import AllocClientUpdate, Allocation, Job, Node
+from caravan.structs import AllocClientUpdate, AllocDeploymentStatus, Allocation, Job, Node
 
 log = logging.getLogger(__name__)
 
@@ -154,4 +154,11 @@ def _apply_update(alloc: Allocation, update: AllocClientUpdate) -> Allocation:
                                  "client_description": update.client_description}
     if update.task_states is not None:
         fields["task_states"] = update.task_states
+    reported = update.deployment_status
+    if reported is not None and reported.healthy is not None and alloc.deployment_id:
+        # The client decides health; whether it is a canary is the scheduler's word.
+        known = alloc.deployment_status or AllocDeploymentStatus()
+        if known.healthy != reported.healthy:
+            fields["deployment_status"] = known.model_copy(update={
+                "healthy": reported.healthy, "timestamp": reported.timestamp})
     return alloc.model_copy(update=fields)

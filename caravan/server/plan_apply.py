@@ -60,6 +60,9 @@ class PlanApplier:
                 txn.allocs.extend(a for a in allocs if self._store.alloc(a.id) is not None)
             else:
                 txn.allocs.extend(allocs)
+        if plan.deployment is not None:
+            txn.deployments.append(plan.deployment)
+        txn.deployments.extend(plan.deployment_updates)
         eval_update = result.eval_update
         txn.evals.append(eval_update)
         if result.blocked_eval is not None and not rejected:

@@ -28,6 +28,8 @@ from caravan.server.acl_endpoint import ACLEndpoint
 from caravan.server.alloc_endpoint import AllocEndpoint
 from caravan.server.namespace_endpoint import NamespaceEndpoint
 from caravan.server.core import ServerCore
+from caravan.server.deployments.endpoint import DeploymentEndpoint
+from caravan.server.deployments.watcher import DeploymentWatcher
 from caravan.server.eval_broker import EvalBroker
 from caravan.server.eval_endpoint import EvalEndpoint
 from caravan.server.exec_audit_endpoint import ExecAuditEndpoint
@@ -71,6 +73,8 @@ class Server:
         self.heartbeats = HeartbeatTracker(heartbeat_ttl_s, heartbeat_grace_s, self._node_down)
         self.jobs = JobEndpoint(self.core, max_count=job_max_count)
         self.job_changes = JobChanges(self.core, self.jobs)
+        self.deployments = DeploymentEndpoint(self.core, self.jobs)
+        self.deployment_watcher = DeploymentWatcher(self.core, self.deployments)
         self.introductions = Introductions(
             client_introduction or ClientIntroductionConfig(), region,
             load_or_create_key(server_dir / "keyring" if server_dir else None))
@@ -138,6 +142,9 @@ class Server:
         for n, worker in enumerate(self._workers):
             self._leader_tasks.append(self._loops.spawn(worker.run(), f"worker {n}"))
         self._leader_tasks.append(self._loops.spawn(self.heartbeats.run(), "heartbeats"))
+        # Only the leader moves deployments on (its writes are the cluster's writes).
+        self._leader_tasks.append(self._loops.spawn(self.deployment_watcher.run(),
+                                                    "deployment watcher"))
 
     async def _step_down(self) -> None:
         """Stop the leader's loops and forget their in-memory state; the next leader

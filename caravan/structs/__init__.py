@@ -20,6 +20,13 @@ from caravan.structs.alloc import (
 )
 from caravan.structs.base import Struct, to_nomad
 from caravan.structs.canonicalize import canonicalize
+from caravan.structs.deployment import (
+    AllocDeploymentStatus,
+    Deployment,
+    DeploymentState,
+    DeploymentUpdateResponse,
+    UpdateStrategy,
+)
 from caravan.structs.evaluation import Evaluation
 from caravan.structs.job import (
     Constraint,
@@ -72,13 +79,16 @@ from caravan.structs.service import (
     ServiceRegistrationListStub,
     ServiceRegistrationStub,
 )
+from caravan.structs.template import ChangeScript, Template, WaitConfig
 from caravan.structs.validate import validate_job
 
 __all__ = [
     "Action",
     "JobAction",
+    "AllocDeploymentStatus", "Deployment", "DeploymentState", "DeploymentUpdateResponse",
+    "UpdateStrategy",
     "AllocClientUpdate", "AllocListStub", "AllocMetric", "AllocStopResponse", "AllocatedCpu",
-    "CheckQueryResult", "CheckRestart",
+    "ChangeScript", "CheckQueryResult", "CheckRestart", "Template", "WaitConfig",
     "AllocatedMemory", "AllocatedPortMapping", "AllocatedResources", "AllocatedSharedResources", "AllocatedTaskResources",
     "Allocation", "ClientHostVolume", "Constraint", "DesiredTransition", "DriverInfo",
     "EphemeralDisk", "Evaluation", "Job", "JobDeregisterResponse", "JobListStub",

@@ -7,7 +7,9 @@ from typing import Any
 from pydantic import Field
 
 from caravan.structs.base import Struct
-from caravan.structs.job import Job, NetworkResource
+from caravan.structs.deployment import AllocDeploymentStatus
+from caravan.structs.job import Job, NetworkResource, TaskLifecycleConfig
+from caravan.structs.lifecycle_resources import combined
 from caravan.structs.service import ServiceRegistration
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
@@ -96,6 +98,8 @@ class AllocatedSharedResources(Struct):
 
 class AllocatedResources(Struct):
     tasks: dict[str, AllocatedTaskResources] = Field(default_factory=dict)
+    # The lifecycle of each task that has one: what runs at the same time (Nomad's field).
+    task_lifecycles: dict[str, TaskLifecycleConfig | None] | None = None
     shared: AllocatedSharedResources = Field(default_factory=AllocatedSharedResources)
 
     def host_ports(self) -> list[tuple[str, int]]:
@@ -106,10 +110,11 @@ class AllocatedResources(Struct):
         return held
 
     def totals(self) -> tuple[int, int]:
-        """(cpu MHz, memory MB) this allocation reserves on its node."""
-        cpu = sum(t.cpu.cpu_shares for t in self.tasks.values())
-        mem = sum(t.memory.memory_mb for t in self.tasks.values())
-        return cpu, mem
+        """(cpu MHz, memory MB) this allocation reserves on its node: tasks that never
+        run at the same time do not add up (`lifecycle_resources`)."""
+        lifecycles = self.task_lifecycles or {}
+        return combined((lifecycles.get(name), t.cpu.cpu_shares, t.memory.memory_mb)
+                        for name, t in self.tasks.items())
 
 
 class RescheduleEvent(Struct):
@@ -148,6 +153,7 @@ class Allocation(Struct):
     client_description: str = ""
     task_states: dict[str, TaskState] | None = None
     deployment_id: str = ""
+    deployment_status: AllocDeploymentStatus | None = None
     followup_eval_id: str = ""
     previous_allocation: str = ""
     next_allocation: str = ""
@@ -191,6 +197,7 @@ class AllocListStub(Struct):
     client_status: str
     client_description: str
     task_states: dict[str, TaskState] | None
+    deployment_status: AllocDeploymentStatus | None = None
     followup_eval_id: str
     previous_allocation: str
     next_allocation: str
@@ -210,7 +217,8 @@ class AllocListStub(Struct):
             allocated_resources=a.allocated_resources if resources else None,
             desired_status=a.desired_status, desired_description=a.desired_description,
             client_status=a.client_status, client_description=a.client_description,
-            task_states=a.task_states, followup_eval_id=a.followup_eval_id,
+            task_states=a.task_states, deployment_status=a.deployment_status,
+            followup_eval_id=a.followup_eval_id,
             previous_allocation=a.previous_allocation, next_allocation=a.next_allocation,
             reschedule_tracker=a.reschedule_tracker, create_index=a.create_index,
             modify_index=a.modify_index, create_time=a.create_time, modify_time=a.modify_time,
@@ -227,3 +235,5 @@ class AllocClientUpdate(Struct):
     # caravan's own: the allocation's service registrations as they should be now (None:
     # unchanged, from a client that does not report them); the server keeps them in step.
     services: list[ServiceRegistration] | None = None
+    # The allocation's health in its deployment, once the client has decided it.
+    deployment_status: AllocDeploymentStatus | None = None

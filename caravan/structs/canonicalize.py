@@ -18,6 +18,8 @@ from caravan.structs.job import (
     TaskGroup,
 )
 from caravan.structs.service import CheckRestart, Service, ServiceCheck
+from caravan.structs.template import canonical_template
+from caravan.structs.update import canonical_updates
 
 _S = NS_PER_SECOND
 _MIN = 60 * _S
@@ -48,6 +50,7 @@ def canonicalize(job: Job) -> Job:
     if not out.datacenters:
         out.datacenters = ["*"]
     out.task_groups = [_group(g, out.type) for g in out.task_groups]
+    canonical_updates(out)
     for group in out.task_groups:
         group.services = _services(group.services, out.name, group.name, None)
         for task in group.tasks:
@@ -166,4 +169,6 @@ def _task(task: Task, group_restart: RestartPolicy) -> Task:
     for artifact in t.artifacts or []:
         if not artifact.getter_mode:
             artifact.getter_mode = "any"
+    if t.templates:
+        t.templates = [canonical_template(tmpl) for tmpl in t.templates]
     return t

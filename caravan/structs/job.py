@@ -13,7 +13,9 @@ from pydantic import Field, field_validator
 
 from caravan.structs.action import Action
 from caravan.structs.base import Struct
+from caravan.structs.deployment import UpdateStrategy
 from caravan.structs.service import Service
+from caravan.structs.template import Template
 
 JOB_TYPES = ("service", "batch", "system", "sysbatch")
 
@@ -159,6 +161,7 @@ class Task(Struct):
     lifecycle: TaskLifecycleConfig | None = None
     services: list[Service] | None = None
     actions: list[Action] | None = None
+    templates: list[Template] | None = None
     identity: WorkloadIdentity | None = None
 
     def is_main(self) -> bool:
@@ -177,6 +180,7 @@ class TaskGroup(Struct):
     meta: dict[str, str] | None = None
     networks: list[NetworkResource] | None = None
     services: list[Service] | None = None
+    update: UpdateStrategy | None = None
 
     @field_validator("networks")
     @classmethod
@@ -200,6 +204,7 @@ class Job(Struct):
     constraints: list[Constraint] | None = None
     meta: dict[str, str] | None = None
     task_groups: list[TaskGroup] = Field(default_factory=list)
+    update: UpdateStrategy | None = None
     # server-set
     stop: bool = False
     status: str = "pending"

@@ -16,6 +16,8 @@ from caravan.structs.artifact import validate_artifact
 from caravan.structs.job import JOB_TYPES, LIFECYCLE_HOOKS, Constraint, Job, Task, TaskGroup
 from caravan.structs.names import job_id_problem, path_name_problem, task_name_problem
 from caravan.structs.service import Service, ServiceCheck
+from caravan.structs.template import template_problems
+from caravan.structs.update import update_problems
 
 CONSTRAINT_OPERANDS = ("=", "==", "is", "!=", "not", ">", ">=", "<", "<=", "regexp", "version",
                        "semver", "set_contains", "set_contains_all", "set_contains_any",
@@ -69,6 +71,7 @@ def validate_job(job: Job, *, max_priority: int = 100,
             err(f"{path}.Name", f"Job task group {gi + 1} redefines '{group.name}' from group")
         seen.add(group.name)
         _group(group, path, err, max_count)
+        update_problems(group, job.type, path, err)
     if errors:
         raise JobValidationError(errors)
 
@@ -299,6 +302,8 @@ def _task(task: Task, path: str, group: TaskGroup, err: _Err) -> None:
                 f'invalid artifact mode "{a.getter_mode}"; must be one of: any, file, dir')
     for i, problem in action_problems(task.actions or []):
         err(f"{path}.Actions[{i}]", problem)
+    for i, problem in template_problems(task.templates or []):
+        err(f"{path}.Templates[{i}]", problem)
 
 
 class _Err(Protocol):

@@ -52,10 +52,17 @@ def test_job_run_monitors_the_evaluation(hello: Hello) -> None:
     assert re.fullmatch(rf'    {TS}: Evaluation triggered by job "hello"', lines[1])
     assert any(re.fullmatch(rf'    {TS}: Allocation "[0-9a-f]{{8}}" created: node '
                             r'"[0-9a-f]{8}", group "hello"', line) for line in lines)
+    finished = next(i for i, line in enumerate(lines) if "finished with status" in line)
     assert re.fullmatch(rf'    {TS}: Evaluation status changed: "pending" -> "complete"',
-                        lines[-2])
+                        lines[finished - 1])
     assert re.fullmatch(rf'==> {TS}: Evaluation "{hello.eval_prefix}" finished with status '
-                        r'"complete"', lines[-1])
+                        r'"complete"', lines[finished])
+    # Then, as Nomad's, the service job's deployment is followed to its end.
+    assert re.fullmatch(rf'==> {TS}: Monitoring deployment "[0-9a-f]{{8}}"', lines[finished + 1])
+    assert lines[-4:-1] == ["", "Deployed",
+                            "Task Group  Desired  Placed  Healthy  Unhealthy  Progress Deadline"]
+    assert lines[-1].split()[:5] == ["hello", "1", "1", "1", "0"]
+    assert "Description = Deployment completed successfully" in lines
 
 
 def test_job_status_list_and_detail(dev_agent: AgentProcess, hello: Hello) -> None:

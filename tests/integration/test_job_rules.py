@@ -106,10 +106,10 @@ def test_a_refused_update_changes_nothing_stored(http: httpx.Client) -> None:
     evals = http.get("/v1/job/keep/evaluations").json()
     changed = copy.deepcopy(document)
     changed["Job"]["TaskGroups"][0]["Count"] = 3
-    changed["Job"]["TaskGroups"][0]["Tasks"][0]["Templates"] = [{"EmbeddedTmpl": "x"}]
+    changed["Job"]["TaskGroups"][0]["Tasks"][0]["Vault"] = {"Policies": ["p"]}
     for url in ("/v1/jobs", "/v1/job/keep"):
         r = http.post(url, json=changed)
-        assert r.status_code == 400 and "Templates: not supported by caravan" in r.text
+        assert r.status_code == 400 and "Vault: not supported by caravan" in r.text
     assert http.get("/v1/job/keep").json() == before
     assert http.get("/v1/job/keep/evaluations").json() == evals
     http.delete("/v1/job/keep", params={"purge": "true"})
@@ -125,7 +125,7 @@ def test_validate_answers_as_nomad(http: httpx.Client, pn: nomad.Nomad) -> None:
     assert any("Job ID contains a space" in e for e in answer["ValidationErrors"])
     assert "Task group count can't be negative" in answer["Error"]
     with pytest.raises(exceptions.BadRequestNomadException):
-        pn.validate.validate_job(_with("v-bad", "task", "Templates", [{"EmbeddedTmpl": "x"}]))
+        pn.validate.validate_job(_with("v-bad", "task", "Vault", {"Policies": ["p"]}))
     assert http.post("/v1/validate/job", json={}).text == "Job must be specified"
     assert http.get("/v1/validate/job").status_code == 405
     assert http.get("/v1/job/v-good").status_code == 404  # validating registers nothing
@@ -143,14 +143,14 @@ def test_sub_routes_never_reach_the_job(http: httpx.Client, pn: nomad.Nomad) -> 
     assert http.post("/v1/jobs", json=raw_exec_job("subs")).status_code == 200
     assert http.post("/v1/jobs", json=raw_exec_job("subs/nested")).status_code == 200
     before = http.get("/v1/job/subs").json()
-    for method, suffix in (("POST", "dispatch"), ("GET", "deployments"), ("GET", "submission"),
+    for method, suffix in (("POST", "dispatch"), ("GET", "submission"),
                            ("POST", "periodic/force"), ("GET", "tag/v1")):
         r = http.request(method, f"/v1/job/subs/{suffix}", json=raw_exec_job("subs"))
         assert r.status_code == 501, (suffix, r.text)
         assert "is not implemented by caravan" in r.text
     with pytest.raises(exceptions.BadRequestNomadException):
-        pn.job.plan_job("subs", _with("subs", "task", "Templates", [{"EmbeddedTmpl": "x"}]))
-    for suffix in ("versions", "services", "summary"):
+        pn.job.plan_job("subs", _with("subs", "task", "Vault", {"Policies": ["p"]}))
+    for suffix in ("versions", "services", "summary", "deployments", "deployment"):
         r = http.post(f"/v1/job/subs/{suffix}", json=raw_exec_job("subs"))
         assert (r.status_code, r.text) == (405, "Invalid method")
     for method in ("GET", "DELETE"):

@@ -24,7 +24,7 @@ LAYERS: list[set[str]] = [
     {"caravan.clock", "caravan.ids", "caravan.durations", "caravan.process",
      "caravan.supervisor"},
     {"caravan.hcl", "caravan.structs", "caravan.tls", "caravan.execproto",
-     "caravan.gotemplate", "caravan.tarcopy"},
+     "caravan.gotemplate", "caravan.tarcopy", "caravan.ui"},
     {"caravan.config", "caravan.jobspec", "caravan.acl"},
     {"caravan.server", "caravan.client"},
     {"caravan.http", "caravan.api"},

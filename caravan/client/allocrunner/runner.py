@@ -19,6 +19,7 @@ from pathlib import Path
 
 from caravan.client.allocdir import AllocDir
 from caravan.client.allocrunner.coordinator import Coordinator, Stage, is_sidecar, stage_of
+from caravan.client.allocrunner.health import HealthWatcher
 from caravan.client.allocrunner.status import client_status
 from caravan.client.checks.watcher import CheckWatcher
 from caravan.client.drivers.base import Driver, TaskResourceUsage
@@ -31,10 +32,20 @@ from caravan.client.taskrunner import events
 from caravan.client.taskrunner.lifecycle import TaskNotRunning
 from caravan.client.taskrunner.runner import TaskRunner
 from caravan.client.taskrunner.setup import TaskSetup
+from caravan.client.template.source import TemplateSource
 from caravan.clock import Clock
 from caravan.config.agent import ClientConfig
 from caravan.errors import CaravanError, InvalidInput
-from caravan.structs import AllocClientUpdate, Allocation, Node, Task, TaskEvent, TaskState
+from caravan.structs import (
+    AllocClientUpdate,
+    AllocDeploymentStatus,
+    Allocation,
+    CheckQueryResult,
+    Node,
+    Task,
+    TaskEvent,
+    TaskState,
+)
 from caravan.structs.acl import parse_rfc3339_ns
 from caravan.structs.stats import AllocResourceUsage
 
@@ -54,6 +65,7 @@ class AllocRunnerDeps:
     host_env: Mapping[str, str]
     store: ClientStateStore
     identities: TaskIdentities | None = None  # the tasks' workload identities
+    template_source: TemplateSource | None = None  # what templates read of the cluster
 
 
 class AllocRunner:
@@ -79,6 +91,7 @@ class AllocRunner:
             for task in tasks}
         self._coordinator.update(self.task_states())
         self.checks = CheckWatcher(self, deps.node, deps.clock.now_ns)
+        self.health = HealthWatcher(self, deps.clock.now_ns, lambda: on_update(self.alloc.id))
 
     def _setup(self, task: Task) -> TaskSetup:
         deps = self.deps
@@ -86,7 +99,8 @@ class AllocRunner:
                          alloc_dir=self.alloc_dir,
                          state_dir=deps.executor_root / self.alloc.id / task.name,
                          node=deps.node, client=deps.client, clock=deps.clock,
-                         host_env=deps.host_env, identities=deps.identities)
+                         host_env=deps.host_env, identities=deps.identities,
+                         template_source=deps.template_source)
 
     # --- running ------------------------------------------------------------
 
@@ -103,8 +117,9 @@ class AllocRunner:
                 for runner in self.tasks.values():
                     group.create_task(runner.run(), name=f"task {runner.name}")
                 checks = group.create_task(self.checks.run(), name="checks")
+                health = group.create_task(self.health.run(), name="health")
                 supervisor = group.create_task(self._supervise())
-                supervisor.add_done_callback(lambda _: checks.cancel())
+                supervisor.add_done_callback(lambda _: (checks.cancel(), health.cancel()))
         finally:
             if all(r.is_dead for r in self.tasks.values()):
                 self._done.set()
@@ -155,6 +170,7 @@ class AllocRunner:
         self._coordinator.update({n: r.task_state for n, r in self.tasks.items()})
         self._persist()
         self._changed.set()
+        self.health.poke()
         self._on_update(self.alloc.id)
 
     def _persist(self) -> None:
@@ -170,6 +186,7 @@ class AllocRunner:
     def update(self, alloc: Allocation) -> None:
         """A newer version of the allocation from the server; a stop kills the tasks."""
         self.alloc = alloc
+        self.health.poke()
         for runner in self.tasks.values():
             runner.update(alloc)
         if alloc.desired_status in ("stop", "evict") and not self._stop_requested:
@@ -264,6 +281,9 @@ class AllocRunner:
 
     # --- reporting ------------------------------------------------------------
 
+    def check_results(self) -> list[CheckQueryResult]:
+        return list(self.checks.results().values())
+
     def task_states(self) -> dict[str, TaskState]:
         return {name: r.task_state.model_copy(deep=True) for name, r in self.tasks.items()}
 
@@ -274,7 +294,12 @@ class AllocRunner:
         return AllocClientUpdate(
             id=self.alloc.id, client_status=status, client_description=description,
             task_states=states, services=registrations(self.alloc, self.deps.node, states,
-                                                       self._stop_requested))
+                                                       self._stop_requested),
+            deployment_status=self._health_status())
+
+    def _health_status(self) -> AllocDeploymentStatus | None:
+        self.health.judge()
+        return self.health.status
 
     @property
     def done(self) -> bool:

@@ -5,6 +5,8 @@ Nomad's task runner stages, each run over the hooks in list order:
     prestart (validate, task dir, artifacts) ─▶ driver start ─▶ poststart
         ─▶ ... the task exits ─▶ exited ─▶ (restart: prestart again) ... ─▶ stop (when dead)
     update: whenever the server sends a newer version of the allocation
+    restored: a task that kept running through an agent restart was re-attached
+              (its prestart does not run again; a hook that watches picks up here)
 
 The task runner builds its hooks once (`TaskSetup.hooks`), so a hook object lives from
 the first prestart to the last stop and may keep state between stages (a template
@@ -89,6 +91,12 @@ class ExitedHook(TaskHook):
     @abstractmethod
     async def exited(self, request: TaskRequest) -> None:
         """The task's process ended (it may be restarted after this)."""
+
+
+class RestoreHook(TaskHook):
+    @abstractmethod
+    async def restored(self, request: TaskRequest) -> None:
+        """The task was re-attached after an agent restart and is running."""
 
 
 class StopHook(TaskHook):

@@ -74,7 +74,7 @@ class TaskRunner:
         self.name = setup.task.name
         self._on_change = on_change
         self._durable = durable
-        self.stages = HookStages(self.name, setup.hooks(self.emit))  # built once
+        self.stages = HookStages(self.name, setup.hooks(self.emit, self))  # built once
         self._updated = asyncio.Event()
         self.local = restored or LocalTaskState()
         now = setup.clock.now_ns()
@@ -113,6 +113,11 @@ class TaskRunner:
     def last_config(self) -> TaskConfig | None:
         """The config of the task's last start (None if it never got that far)."""
         return self.local.last_config
+
+    @property
+    def killing(self) -> bool:
+        """A kill was asked for (a prestart hook that waits gives up)."""
+        return self.lifecycle.killing
 
     @property
     def is_dead(self) -> bool:
@@ -168,6 +173,8 @@ class TaskRunner:
         started = handle.started_at_ns or self.setup.clock.now_ns()
         if self._apply(self.lifecycle.handle(Started(started))):
             await self._stop_driver()
+        else:
+            await self.stages.restored(self._request())
 
     async def _reattach(self) -> None:
         handle = self.local.handle
@@ -182,6 +189,8 @@ class TaskRunner:
             return
         if self._apply(self.lifecycle.handle(Reattached(self.setup.clock.now_ns()))):
             await self._stop_driver()
+        else:
+            await self.stages.restored(self._request())
 
     async def _start(self) -> None:
         self.local.start_after_ns = 0

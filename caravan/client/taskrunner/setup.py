@@ -32,6 +32,9 @@ from caravan.client.identity import TaskIdentities
 from caravan.client.taskrunner.hooks import EventSink, TaskHook
 from caravan.client.taskrunner.identity_hook import IdentityHook
 from caravan.client.taskrunner.taskdir_hook import TaskDirHook
+from caravan.client.taskrunner.template_hook import TaskControl, TemplateHook
+from caravan.client.template.files import AllocFiles
+from caravan.client.template.source import AsTask, TemplateSource
 from caravan.client.taskrunner.validate_hook import ValidateHook
 from caravan.clock import NS_PER_SECOND, Clock
 from caravan.config.agent import ClientConfig
@@ -55,6 +58,7 @@ class TaskSetup:
     host_env: Mapping[str, str]
     # The node's workload identities (None in tests that run a task with no server).
     identities: TaskIdentities | None = None
+    template_source: TemplateSource | None = None  # None: templates see no cluster data
 
     @property
     def task_dir(self) -> TaskDir:
@@ -69,8 +73,8 @@ class TaskSetup:
     def capabilities(self) -> Capabilities:
         return self.driver.capabilities() if self.driver else Capabilities()
 
-    def hooks(self, emit: EventSink) -> list[TaskHook]:
-        """The prestart/stop hooks, in the order they run."""
+    def hooks(self, emit: EventSink, control: TaskControl) -> list[TaskHook]:
+        """The prestart/stop hooks, in the order they run; `control` is the task runner."""
         fetcher = ArtifactHook(self.client.artifact, owner=self._owner(),
                                alloc_dir=self.alloc_dir.path)
         hooks: list[TaskHook] = [
@@ -79,7 +83,19 @@ class TaskSetup:
                                  self.client_env)]
         if self.identities is not None:
             hooks.append(IdentityHook(self.identities, self._owner()))
+        hooks.append(TemplateHook(AllocFiles(self.alloc_dir.path, self.task.name),
+                                  self._template_source(), self.driver, control, emit,
+                                  self.clock, self.client_env, self.interpolation_vars(),
+                                  self.client.template))
         return hooks
+
+    def _template_source(self) -> TemplateSource | None:
+        """Templates read the cluster as the task, with its workload identity."""
+        source, identities = self.template_source, self.identities
+        if source is None or identities is None:
+            return source
+        alloc_id, task = self.alloc.id, self.task.name
+        return AsTask(source, lambda: identities.token(alloc_id, task))
 
     def interpolation_vars(self) -> dict[str, str]:
         region = self.alloc.job.region if self.alloc.job else "global"

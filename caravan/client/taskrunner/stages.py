@@ -18,6 +18,7 @@ from caravan.client.taskrunner.hooks import (
     PoststartHook,
     PrestartHook,
     PrestartRequest,
+    RestoreHook,
     StopHook,
     TaskHook,
     TaskRequest,
@@ -65,6 +66,11 @@ class HookStages:
         for hook in self.hooks:
             if isinstance(hook, UpdateHook):
                 await self._logged(hook, "update", hook.update(request))
+
+    async def restored(self, request: TaskRequest) -> None:
+        for hook in self.hooks:
+            if isinstance(hook, RestoreHook):
+                await self._logged(hook, "restored", hook.restored(request))
 
     async def exited(self, request: TaskRequest) -> None:
         for hook in self.hooks:

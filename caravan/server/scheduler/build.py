@@ -43,7 +43,8 @@ def allocated_resources(group: TaskGroup, node: Node, grant: Grant | None = None
     shared = AllocatedSharedResources(disk_mb=disk,
                                       networks=(ports.networks or None) if ports else None,
                                       ports=(ports.ports or None) if ports else None)
-    return AllocatedResources(tasks=tasks, shared=shared)
+    lifecycles = {t.name: t.lifecycle for t in group.tasks if t.lifecycle is not None}
+    return AllocatedResources(tasks=tasks, task_lifecycles=lifecycles or None, shared=shared)
 
 
 def _cpu(mhz: int, reserved: list[int] | None, per_core: int) -> AllocatedCpu:

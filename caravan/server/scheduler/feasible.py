@@ -58,12 +58,29 @@ class GroupChecks:
 
 
 def computed_class(node: Node) -> Hashable:
-    """What nodes must share to share the outcome of class-level checks."""
+    """What nodes must share to share the outcome of class-level checks. Remembered for
+    the very node object at its modify_index (the store keeps one object per node and
+    stamps a new index on every write), since every evaluation asks again."""
+    found = _CLASSES.get(node.id)
+    if found is not None and found[0] is node and found[1] == node.modify_index:
+        return found[2]
+    if len(_CLASSES) >= _CLASSES_MAX:
+        _CLASSES.clear()  # many nodes came and went: start afresh
+    value = _computed_class(node)
+    _CLASSES[node.id] = (node, node.modify_index, value)
+    return value
+
+
+def _computed_class(node: Node) -> Hashable:
     attributes = tuple(sorted(
         (k, v) for k, v in node.attributes.items() if not k.startswith("unique.")))
     meta = tuple(sorted((k, v) for k, v in node.meta.items() if not k.startswith("unique.")))
     drivers = tuple(sorted((n, d.detected and d.healthy) for n, d in node.drivers.items()))
     return (node.datacenter, node.node_class, node.node_pool, attributes, meta, drivers)
+
+
+_CLASSES: dict[str, tuple[Node, int, Hashable]] = {}
+_CLASSES_MAX = 100_000
 
 
 @dataclass

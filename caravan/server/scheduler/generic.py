@@ -24,7 +24,16 @@ from caravan.server.scheduler.rank import NodeSelector
 from caravan.server.scheduler.start import begin
 from caravan.server.scheduler.reconcile import Placement, Reconciliation, reconcile
 from caravan.server.scheduler.reschedule import followups, tracker_for
-from caravan.structs import Allocation, AllocMetric, Evaluation, Job, Node
+from caravan.server.scheduler.rollout import RolloutGate, needs_deployment, new_deployment
+from caravan.structs import (
+    AllocDeploymentStatus,
+    Allocation,
+    AllocMetric,
+    Deployment,
+    Evaluation,
+    Job,
+    Node,
+)
 
 
 def schedule_generic(evaluation: Evaluation, state: SchedulerState, *, new_id: IdGenerator,
@@ -34,20 +43,46 @@ def schedule_generic(evaluation: Evaluation, state: SchedulerState, *, new_id: I
         return start  # the job is gone or stopped
     job, allocs, plan, node_of, now = (start.job, start.allocs, start.plan, start.node_of,
                                        start.now)
-    result = reconcile(job, allocs, node_of, eval_id=evaluation.id, now=now)
+    gate = RolloutGate.open(job, state.latest_deployment(job.namespace, job.id))
+    result = reconcile(job, allocs, node_of, eval_id=evaluation.id, now=now, gate=gate)
+    plan.deployment_updates = gate.cancelled
+    deployment = gate.deployment or _created(job, allocs, result, evaluation, now, new_id)
+    if deployment is not None and gate.deployment is None:
+        plan.deployment = deployment
     run = _Run(evaluation, state, job, plan, ProposedState(state, job, allocs), new_id, clock,
-               now)
+               now, deployment)
     evals = run.apply(result)
     run.place_all(result.places)
-    return finish(evaluation, plan, failed=run.failed, queued=run.queued, followups=evals,
+    done = finish(evaluation, plan, failed=run.failed, queued=run.queued, followups=evals,
                   now=now, new_id=new_id)
+    if deployment is not None:
+        done.eval_update.deployment_id = deployment.id
+    return done
+
+
+def _created(job: Job, allocs: list[Allocation], result: Reconciliation,
+             evaluation: Evaluation, now: int, new_id: IdGenerator) -> Deployment | None:
+    """A deployment for this version when a rolling group has work (Nomad's rule)."""
+    wanted = False
+    canaries: dict[str, int] = {}
+    for group in job.task_groups:
+        places = [p for p in result.places if p.group.name == group.name]
+        canaries[group.name] = sum(p.canary for p in places)
+        inplace = sum(a.task_group == group.name for a in result.inplace)
+        wanted |= needs_deployment(job, group, allocs, placing=bool(places), inplace=inplace,
+                                   outdated=result.outdated.get(group.name, 0))
+    if not wanted:
+        return None
+    return new_deployment(job, new_id(), now, evaluation.priority, canaries)
 
 
 class _Run:
     def __init__(self, evaluation: Evaluation, state: SchedulerState, job: Job, plan: Plan,
-                 proposed: ProposedState, new_id: IdGenerator, clock: Clock, now: int):
+                 proposed: ProposedState, new_id: IdGenerator, clock: Clock, now: int,
+                 deployment: Deployment | None = None):
         self.evaluation, self.state, self.job, self.plan = evaluation, state, job, plan
         self.proposed, self.new_id, self.clock, self.now = proposed, new_id, clock, now
+        self.deployment = deployment
         self.staged: dict[str, Allocation] = {}
         self.failed: dict[str, AllocMetric] = {}
         self.queued = {g.name: 0 for g in job.task_groups}
@@ -59,7 +94,7 @@ class _Run:
         for stop in result.stops:
             self._stop(stop.alloc, stop.description, stop.client_status)
         for alloc in result.inplace:
-            self.plan.append_alloc(alloc)
+            self.plan.append_alloc(self._in_deployment(alloc))
         evals: list[Evaluation] = []
         for later in result.later.values():
             group_evals, annotated = followups(later, self.job, self.evaluation.priority,
@@ -133,4 +168,16 @@ class _Run:
                 alloc.reschedule_tracker = tracker_for(previous, self.job, self.now)
             if previous.id in self.staged:
                 self.staged[previous.id].next_allocation = alloc.id
-        self.plan.append_alloc(alloc)
+        if place.canary:
+            alloc.deployment_status = AllocDeploymentStatus(canary=True)
+        self.plan.append_alloc(self._in_deployment(alloc))
+
+    def _in_deployment(self, alloc: Allocation) -> Allocation:
+        """Allocations of a rolling group belong to the version's deployment."""
+        d = self.deployment
+        if d is None or alloc.task_group not in d.task_groups or alloc.deployment_id == d.id:
+            return alloc
+        # An in-place update joins the new deployment undecided; a new alloc keeps its
+        # canary mark.
+        status = None if alloc.deployment_id else alloc.deployment_status
+        return alloc.model_copy(update={"deployment_id": d.id, "deployment_status": status})

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from caravan.structs import Allocation, Evaluation, Job, Node
+from caravan.structs import Allocation, Deployment, Evaluation, Job, Node
 
 
 class SchedulerState(Protocol):
@@ -54,6 +54,10 @@ class SchedulerState(Protocol):
         """Every allocation on the node, terminal ones too."""
         ...
 
+    def latest_deployment(self, namespace: str, job_id: str) -> Deployment | None:
+        """The job's newest deployment, in any status."""
+        ...
+
 
 @dataclass
 class Plan:
@@ -65,6 +69,10 @@ class Plan:
     node_update: dict[str, list[Allocation]] = field(default_factory=dict)
     node_allocation: dict[str, list[Allocation]] = field(default_factory=dict)
     snapshot_index: int = 0
+    deployment: Deployment | None = None
+    """A deployment this plan creates or changes (placed counts, canaries)."""
+    deployment_updates: list[Deployment] = field(default_factory=list)
+    """Other deployments of the job whose status changes (cancelled by a newer version)."""
 
     def append_stop(self, alloc: Allocation, desc: str, client_status: str | None = None,
                     *, now: int = 0) -> Allocation:
@@ -89,7 +97,8 @@ class Plan:
         self.node_allocation.setdefault(alloc.node_id, []).append(alloc)
 
     def is_noop(self) -> bool:
-        return not any(self.node_update.values()) and not any(self.node_allocation.values())
+        return (not any(self.node_update.values()) and not any(self.node_allocation.values())
+                and self.deployment is None and not self.deployment_updates)
 
     def placements(self) -> list[Allocation]:
         """New and updated allocations, in node order."""

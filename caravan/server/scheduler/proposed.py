@@ -22,6 +22,7 @@ from caravan.server.scheduler.cores import (
     shares_per_core,
 )
 from caravan.server.scheduler.interfaces import SchedulerState
+from caravan.structs.lifecycle_resources import combined
 from caravan.server.scheduler.ports import PortAsk, PortGrant, assign
 from caravan.structs import Allocation, Constraint, Job, Node, TaskGroup
 
@@ -44,8 +45,10 @@ class Ask:
 
     @classmethod
     def of(cls, group: TaskGroup) -> Ask:
-        cpu = sum(t.resources.cpu or 0 for t in group.tasks if not t.resources.cores)
-        memory = sum(t.resources.memory_mb or 0 for t in group.tasks)
+        # Lifecycle stages that never overlap take the larger, not the sum (Nomad's rule).
+        cpu, memory = combined(
+            (t.lifecycle, 0 if t.resources.cores else t.resources.cpu or 0,
+             t.resources.memory_mb or 0) for t in group.tasks)
         disk = group.ephemeral_disk.size_mb if group.ephemeral_disk else 0
         return cls(cpu, memory, disk, core_asks(group), PortAsk.of(group))
 

@@ -21,6 +21,7 @@ may follow; they are used only if the walk runs out of nodes.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from caravan.server.scheduler.cores import CORES
@@ -51,7 +52,7 @@ def binpack_score(cap: tuple[int, int, int], cpu_used: int, mem_used: int) -> fl
 class NodeSelector:
     """Picks nodes for the placements of one evaluation; not shared between evaluations."""
 
-    def __init__(self, nodes: list[Node], job: Job, feasibility: Feasibility,
+    def __init__(self, nodes: Sequence[Node], job: Job, feasibility: Feasibility,
                  proposed: ProposedState, *, limit: int = SERVICE_LIMIT):
         self._nodes = nodes
         self._job = job

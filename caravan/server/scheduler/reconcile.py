@@ -9,19 +9,23 @@ For each group the existing allocations are sorted into:
     ignored     stopped, or already replaced                  nothing
 
 Kept allocations beyond `count` are stopped, highest index first. Those of an older
-job version are updated: in place (the new job attached) when only `count` or the
-reschedule policy changed, destructively (stop and replace under the same name)
-otherwise. Free slots are filled by replacements first, then by new allocations
+job version are updated: in place (the new job attached) or destructively (stop and
+replace under the same name), by Nomad's rules (`inplace.py`). Free slots are filled by replacements first, then by new allocations
 named `<job>.<group>[<n>]` with the lowest free indexes.
+
+A group with an `update` block rolls: its `RolloutGate` (rollout.py) says how many
+destructive updates start now and how many canaries to place; unpromoted canaries
+stand beside `count`, and once promoted they replace the old allocations of their names.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
+from caravan.server.scheduler.inplace import destructive_change
 from caravan.server.scheduler.reschedule import Decision, classify
+from caravan.server.scheduler.rollout import RolloutGate
 from caravan.structs import Allocation, Job, Node, TaskGroup
 
 ALLOC_NOT_NEEDED = "alloc not needed due to job update"
@@ -47,6 +51,7 @@ class Placement:
     previous: Allocation | None = None
     stop_previous: str = ""     # stop `previous` with this description only if placed
     reschedule: bool = False    # carry a reschedule tracker and avoid the previous node
+    canary: bool = False        # placed beside the old version until promoted
 
 
 @dataclass
@@ -55,6 +60,7 @@ class Reconciliation:
     inplace: list[Allocation] = field(default_factory=list)
     places: list[Placement] = field(default_factory=list)
     later: dict[str, list[tuple[Allocation, int]]] = field(default_factory=dict)
+    outdated: dict[str, int] = field(default_factory=dict)  # per group: old allocs left
 
 
 def node_lost(node: Node | None) -> bool:
@@ -79,7 +85,7 @@ def stop_all(allocs: list[Allocation], node_of: NodeLookup) -> list[Stop]:
 
 
 def reconcile(job: Job, allocs: list[Allocation], node_of: NodeLookup, *, eval_id: str,
-              now: int) -> Reconciliation:
+              now: int, gate: RolloutGate | None = None) -> Reconciliation:
     result = Reconciliation()
     by_group: dict[str, list[Allocation]] = {}
     for alloc in allocs:
@@ -88,8 +94,9 @@ def reconcile(job: Job, allocs: list[Allocation], node_of: NodeLookup, *, eval_i
         if job.group(name) is None:
             result.stops += stop_all(group_allocs, node_of)
     updates = _UpdateCheck(job)
+    gate = gate or RolloutGate(job, None)
     for group in job.task_groups:
-        _GroupReconciler(job, group, node_of, eval_id, now, updates, result).run(
+        _GroupReconciler(job, group, node_of, eval_id, now, updates, result, gate).run(
             by_group.get(group.name, []))
     return result
 
@@ -111,30 +118,26 @@ class _UpdateCheck:
         assert old is not None
         key = (old.version, old.create_index, group.name)
         if key not in self._cache:
-            old_group = old.group(group.name)
-            self._cache[key] = old_group is None or _signature(old, old_group) != _signature(
-                self._job, group)
+            self._cache[key] = bool(destructive_change(old, self._job, group.name))
         return self._cache[key]
-
-
-def _signature(job: Job, group: TaskGroup) -> dict[str, Any]:
-    # `count` and the reschedule policy are the scheduler's business; everything else
-    # reaches the client (tasks, resources, constraints, restart, volumes, meta).
-    return {"group": group.model_dump(exclude={"count", "reschedule_policy"}), "meta": job.meta}
 
 
 class _GroupReconciler:
     def __init__(self, job: Job, group: TaskGroup, node_of: NodeLookup, eval_id: str,
-                 now: int, updates: _UpdateCheck, result: Reconciliation):
+                 now: int, updates: _UpdateCheck, result: Reconciliation, gate: RolloutGate):
         self.job, self.group, self.node_of = job, group, node_of
         self.eval_id, self.now, self.updates, self.result = eval_id, now, updates, result
         self.batch = job.type == "batch"
+        self.gate = gate
+        self.canaries: list[Allocation] = []
 
     def run(self, allocs: list[Allocation]) -> None:
         kept, lost, reschedule, later = self._sort(allocs)
         self.result.stops += [Stop(a, ALLOC_LOST, "lost") for a in lost]
         count = self.group.count if self.group.count is not None else 1
-        kept.sort(key=lambda a: (a.index(), a.create_index))
+        self.canaries = [a for a in kept if self.gate.is_pending_canary(a, self.group)]
+        kept = [a for a in kept if a not in self.canaries]
+        kept.sort(key=self._keep_order(kept))
         self.result.stops += [Stop(a, ALLOC_NOT_NEEDED) for a in kept[count:]]
         kept = kept[:count]
         destructive = self._update(kept)
@@ -194,19 +197,40 @@ class _GroupReconciler:
             return False, True
         return alloc.client_status != "failed", False
 
+    def _keep_order(self, kept: list[Allocation]) -> Callable[[Allocation], tuple[bool, int, int]]:
+        """Index order, but an old allocation whose name a current one (a promoted canary)
+        also holds goes last: it is the one `count` leaves out."""
+        current = {a.name for a in kept if not self.updates.outdated(a)}
+        return lambda a: (self.updates.outdated(a) and a.name in current, a.index(),
+                          a.create_index)
+
     def _update(self, kept: list[Allocation]) -> list[Allocation]:
-        destructive = []
+        candidates = []
         for alloc in kept:
             if not self.updates.outdated(alloc):
                 continue
             if self.updates.destructive(alloc, self.group):
-                destructive.append(alloc)
-                self.result.places.append(Placement(
-                    self.group, alloc.name, previous=alloc, stop_previous=ALLOC_UPDATING))
+                candidates.append(alloc)
             elif not alloc.terminal():
                 self.result.inplace.append(alloc.model_copy(
                     update={"job": self.job, "modify_time": self.now}))
+        self.result.outdated[self.group.name] = len(candidates)
+        self._place_canaries(candidates)
+        limit = self.gate.destructive_limit(self.group, [*kept, *self.canaries],
+                                            len(candidates))
+        destructive = candidates[:limit]
+        for alloc in destructive:
+            self.result.places.append(Placement(
+                self.group, alloc.name, previous=alloc, stop_previous=ALLOC_UPDATING))
         return destructive
+
+    def _place_canaries(self, candidates: list[Allocation]) -> None:
+        """Canaries take the names of the allocations they would replace, as in Nomad."""
+        wanted = self.gate.canaries_wanted(self.group, len(candidates), len(self.canaries))
+        taken = {a.name for a in self.canaries}
+        names = [a.name for a in candidates if a.name not in taken]
+        for name in names[:wanted]:
+            self.result.places.append(Placement(self.group, name, canary=True))
 
     def _fill(self, kept: list[Allocation], replaceable: list[Allocation], count: int,
               rescheduled: set[str]) -> None:

@@ -10,6 +10,7 @@ from caravan.ids import IdGenerator
 from caravan.server.scheduler.build import finish
 from caravan.server.scheduler.interfaces import Plan, SchedulerResult, SchedulerState
 from caravan.server.scheduler.reconcile import stop_all
+from caravan.server.scheduler.rollout import stopped_job_updates
 from caravan.structs import Allocation, Evaluation, Job, Node
 
 
@@ -51,6 +52,8 @@ def begin(evaluation: Evaluation, state: SchedulerState, clock: Clock,
         return Running(now=now, job=job, allocs=allocs, plan=plan, node_of=node_of)
     for stop in stop_all(allocs, node_of):
         plan.append_stop(stop.alloc, stop.description, stop.client_status, now=now)
+    plan.deployment_updates = stopped_job_updates(
+        state.latest_deployment(evaluation.namespace, evaluation.job_id))
     queued = {g.name: 0 for g in job.task_groups} if job else {}
     return finish(evaluation, plan, failed={}, queued=queued, followups=[], now=now,
                   new_id=new_id)

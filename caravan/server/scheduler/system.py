@@ -19,6 +19,7 @@ from caravan.ids import IdGenerator
 from caravan.server.scheduler.build import finish, new_alloc
 from caravan.server.scheduler.candidates import candidates
 from caravan.server.scheduler.feasible import Feasibility
+from caravan.server.scheduler.inplace import destructive_change
 from caravan.server.scheduler.interfaces import Plan, SchedulerResult, SchedulerState
 from caravan.server.scheduler.metrics import MetricRecorder, coalesce_failure, exhaust_resources
 from caravan.server.scheduler.proposed import Ask, ProposedState
@@ -122,10 +123,7 @@ class _SystemRun:
 
     def _update(self, node: Node, group: TaskGroup, alloc: Allocation) -> None:
         assert alloc.job is not None
-        old_group = alloc.job.group(group.name)
-        same = old_group is not None and old_group.model_dump(exclude={"count"}) == \
-            group.model_dump(exclude={"count"}) and alloc.job.meta == self.job.meta
-        if same:
+        if not destructive_change(alloc.job, self.job, group.name):  # Nomad's in-place rules
             self.plan.append_alloc(alloc.model_copy(update={"job": self.job,
                                                             "modify_time": self.now}))
             return

@@ -11,15 +11,23 @@ from __future__ import annotations
 import json
 from typing import TypeVar
 
-from caravan.server.state import acl_tables, exec_session_table, service_tables, variable_table
+from caravan.server.state import (
+    acl_tables,
+    deployment_table,
+    exec_session_table,
+    service_tables,
+    variable_table,
+)
 from caravan.server.state.acl_tables import AclTables
 from caravan.server.state.backend import Change
+from caravan.server.state.deployment_table import DeploymentTable
 from caravan.server.state.exec_session_table import ExecSessionTable
 from caravan.server.state.service_tables import ServiceTables
 from caravan.server.state.txn import AclWrites
 from caravan.server.state.variable_table import VariableTable
 from caravan.structs import Allocation, Evaluation, Job, Node, ServiceRegistration
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
+from caravan.structs.deployment import Deployment
 from caravan.structs.exec_audit import ExecSession
 from caravan.structs.variables import EncryptedVariable
 
@@ -40,6 +48,7 @@ class Tables:
     services: ServiceTables
     exec_sessions: ExecSessionTable
     variables: VariableTable
+    deployments: DeploymentTable
 
     def _index_alloc(self, alloc: Allocation) -> None: ...
     def _drop_alloc(self, alloc_id: str) -> None: ...
@@ -68,6 +77,10 @@ def apply_change(store: Tables, change: Change) -> set[str]:
     touched |= store.variables.apply({
         k: None if raw is None else EncryptedVariable.model_validate_json(raw)
         for k, raw in by_table.get(variable_table.TABLE, {}).items()})
+    rows = by_table.get(deployment_table.TABLE, {})
+    touched |= store.deployments.apply(
+        [Deployment.model_validate_json(raw) for raw in rows.values() if raw is not None],
+        [key for key, raw in rows.items() if raw is None])
     return touched
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from caravan.server.state.txn import job_key
-from caravan.structs import Allocation, Job, Node
+from caravan.structs import Allocation, Deployment, Job, Node
 
 
 @dataclass
@@ -20,15 +20,18 @@ class StateSnapshot:
     jobs_by_key: dict[str, Job]
     allocs_of_job: dict[str, list[Allocation]]
     allocs_of_node: dict[str, list[Allocation]]
+    deployments: dict[tuple[str, str], Deployment]
 
     def __init__(self, *, index: int, nodes: dict[str, Node], jobs: dict[str, Job],
                  allocs_by_job: dict[str, list[Allocation]],
-                 allocs_by_node: dict[str, list[Allocation]]) -> None:
+                 allocs_by_node: dict[str, list[Allocation]],
+                 deployments: dict[tuple[str, str], Deployment] | None = None) -> None:
         self.index = index
         self.nodes_by_id = nodes
         self.jobs_by_key = jobs
         self.allocs_of_job = allocs_by_job
         self.allocs_of_node = allocs_by_node
+        self.deployments = deployments or {}
 
     def nodes(self) -> Iterable[Node]:
         return self.nodes_by_id.values()
@@ -44,3 +47,6 @@ class StateSnapshot:
 
     def allocs_by_node(self, node_id: str) -> list[Allocation]:
         return list(self.allocs_of_node.get(node_id, ()))
+
+    def latest_deployment(self, namespace: str, job_id: str) -> Deployment | None:
+        return self.deployments.get((namespace, job_id))

@@ -18,6 +18,8 @@ from caravan.server.state.acl_tables import TABLES as ACL_TABLES
 from caravan.server.state.acl_tables import AclTables
 from caravan.server.state.exec_session_table import TABLE as EXEC_SESSION_TABLE
 from caravan.server.state.exec_session_table import ExecSessionTable
+from caravan.server.state.deployment_table import TABLE as DEPLOYMENT_TABLE
+from caravan.server.state.deployment_table import DeploymentTable
 from caravan.server.state.service_tables import TABLE as SERVICE_TABLE
 from caravan.server.state.service_tables import ServiceTables
 from caravan.server.state.variable_table import TABLE as VARIABLE_TABLE
@@ -45,6 +47,7 @@ class StateStore(Tables):
         self.acl = AclTables()  # ACL policies, tokens, bootstrap and namespaces (typed reads)
         self.services = ServiceTables()  # service registrations (Nomad's own provider)
         self.exec_sessions = ExecSessionTable()  # exec session audit records
+        self.deployments = DeploymentTable()  # rolling updates and canaries
         self.variables = VariableTable()  # Nomad Variables, encrypted (server/variables.py)
         self._allocs_by_job: dict[str, dict[str, Allocation]] = {}
         self._allocs_by_node: dict[str, dict[str, Allocation]] = {}
@@ -77,8 +80,10 @@ class StateStore(Tables):
         self.acl.load(rows)
         self.services.load(rows)
         self.exec_sessions.load(rows)
+        self.deployments.load(rows)
         self.variables.load(rows)
-        for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE, EXEC_SESSION_TABLE, VARIABLE_TABLE):
+        for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE, EXEC_SESSION_TABLE,
+                      DEPLOYMENT_TABLE, VARIABLE_TABLE):
             self._table_index[table] = self._index
 
     def _alloc_from_row(self, raw: str) -> Allocation:
@@ -155,6 +160,7 @@ class StateStore(Tables):
             jobs=dict(self._jobs),
             allocs_by_job={k: list(v.values()) for k, v in self._allocs_by_job.items()},
             allocs_by_node={k: list(v.values()) for k, v in self._allocs_by_node.items()},
+            deployments=self.deployments.latest_by_job(),
         )
 
     # ---- watches -------------------------------------------------------------------------
@@ -243,6 +249,7 @@ class StateStore(Tables):
             node.create_index = old_node.create_index if old_node else txn.index
             node.modify_index = txn.index
         self.services.stamp(txn.services, txn.index)
+        self.deployments.stamp(txn.deployments, txn.index, txn.now_ns)
         self.variables.stamp(txn.variables, txn.index, txn.now_ns)
 
     def _change_of(self, txn: Txn) -> Change:
@@ -274,6 +281,7 @@ class StateStore(Tables):
         self.acl.change(txn.acl, change)
         self.services.change(txn.services, change)
         self.exec_sessions.change(txn.exec_sessions, change)
+        self.deployments.change(txn.deployments, txn.deployment_deletes, change)
         self.variables.change(txn.variables, change)
         return change
 
@@ -311,6 +319,7 @@ class StateStore(Tables):
         touched |= self.acl.apply(txn.acl)
         touched |= self.services.apply(txn.services)
         touched |= self.exec_sessions.apply(txn.exec_sessions)
+        touched |= self.deployments.apply(txn.deployments, txn.deployment_deletes)
         touched |= self.variables.apply(txn.variables)
         for table in touched:
             self._table_index[table] = txn.index

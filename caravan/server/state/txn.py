@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from caravan.structs import Allocation, Evaluation, Job, Node, ServiceRegistration
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
+from caravan.structs.deployment import Deployment
 from caravan.structs.exec_audit import ExecSession
 from caravan.structs.variables import EncryptedVariable
 
@@ -45,5 +46,7 @@ class Txn:
     acl: AclWrites = field(default_factory=AclWrites)
     exec_sessions: list[ExecSession] = field(default_factory=list)
     services: dict[str, ServiceRegistration | None] = field(default_factory=dict)  # None: delete
+    deployments: list[Deployment] = field(default_factory=list)
+    deployment_deletes: list[str] = field(default_factory=list)
     # "<namespace>\x00<path>" -> the encrypted variable; None deletes it
     variables: dict[str, EncryptedVariable | None] = field(default_factory=dict)

@@ -130,5 +130,7 @@ def test_sprig_functions_are_not_defined() -> None:
 
 
 def test_unsupported_consul_template_functions_say_so() -> None:
-    with pytest.raises(TemplateExecError, match="toYAML is not supported by caravan"):
-        render("{{ toYAML . }}", {"a": 1})
+    with pytest.raises(TemplateExecError, match="toTOML is not supported by caravan"):
+        render("{{ toTOML . }}", {"a": 1})
+    with pytest.raises(TemplateExecError, match="byKey works on Consul data"):
+        render("{{ byKey . }}", [])

@@ -14,6 +14,7 @@ from caravan.jobspec import (
     hcl_network,
     hcl_service,
     hcl_task,
+    hcl_template,
     parse_hcl,
     parse_json,
 )
@@ -31,6 +32,8 @@ SPECS: list[tuple[Spec, fields.Table]] = [
     (hcl_job.EPHEMERAL_DISK, fields.EPHEMERAL_DISK), (hcl_task.LIFECYCLE, fields.LIFECYCLE),
     (hcl_service.SERVICE, fields.SERVICE), (hcl_service.CHECK, fields.CHECK),
     (hcl_service.CHECK_RESTART, fields.CHECK_RESTART), (hcl_task.IDENTITY, fields.IDENTITY),
+    (hcl_template.TEMPLATE, fields.TEMPLATE), (hcl_template.CHANGE_SCRIPT, fields.CHANGE_SCRIPT),
+    (hcl_template.WAIT, fields.WAIT),
 ]
 NOMAD_KEYS = {fields.JOB: nomad.JOB, fields.GROUP: nomad.TASKGROUP, fields.TASK: nomad.TASK,
               fields.RESOURCES: nomad.RESOURCES, fields.NETWORK: nomad.NETWORKRESOURCE,
@@ -40,7 +43,9 @@ NOMAD_KEYS = {fields.JOB: nomad.JOB, fields.GROUP: nomad.TASKGROUP, fields.TASK:
               fields.RESTART: nomad.RESTARTPOLICY, fields.RESCHEDULE: nomad.RESCHEDULEPOLICY,
               fields.EPHEMERAL_DISK: nomad.EPHEMERALDISK, fields.LIFECYCLE: nomad.TASKLIFECYCLE,
               fields.SERVICE: nomad.SERVICE, fields.CHECK: nomad.SERVICECHECK,
-              fields.CHECK_RESTART: nomad.CHECKRESTART, fields.IDENTITY: nomad.WORKLOADIDENTITY}
+              fields.CHECK_RESTART: nomad.CHECKRESTART, fields.IDENTITY: nomad.WORKLOADIDENTITY,
+              fields.TEMPLATE: nomad.TEMPLATE, fields.CHANGE_SCRIPT: nomad.CHANGESCRIPT,
+              fields.WAIT: nomad.WAITCONFIG}
 
 
 @pytest.mark.parametrize(("spec", "table"), SPECS)

@@ -48,12 +48,12 @@ def test_a_lone_task_group_gets_a_group_s_defaults_and_validates():
 
 
 def test_a_lone_task_is_checked_like_any_task():
-    source = 'job "j" {\n  task "t" {\n    driver = "raw_exec"\n    template {\n    }\n  }\n}\n'
+    source = 'job "j" {\n  task "t" {\n    driver = "raw_exec"\n    vault {\n    }\n  }\n}\n'
     with pytest.raises(InvalidInput) as info:
         parse_hcl(source, filename="j.hcl")
     [error] = info.value.errors
     assert (error.path, error.line) == ('job.task["t"]', 4)
-    assert error.message == 'block "template" is not supported by caravan'
+    assert error.message == 'block "vault" is not supported by caravan'
 
 
 def test_two_lone_tasks_of_one_name_are_reported_with_both_lines():

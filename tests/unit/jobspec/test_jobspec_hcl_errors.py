@@ -48,7 +48,7 @@ def test_unknown_block_suggests_the_known_one():
     assert error.message == 'unknown block "resourcs"; did you mean "resources"?'
 
 
-@pytest.mark.parametrize("block", ["template", "vault", "consul", "csi_plugin",
+@pytest.mark.parametrize("block", ["vault", "consul", "csi_plugin",
                                    "scaling"])
 def test_unsupported_task_block(block):
     error = only(job(f"      {block} {{\n      }}"))
@@ -56,15 +56,14 @@ def test_unsupported_task_block(block):
     assert error.message == f'block "{block}" is not supported by caravan'
 
 
-@pytest.mark.parametrize("block", ["update", "spread", "affinity",
-                                   "scaling", "consul", "migrate"])
+@pytest.mark.parametrize("block", ["spread", "affinity", "scaling", "consul", "migrate"])
 def test_unsupported_group_block(block):
     error = only(job("", group_body=f"    {block} {{\n    }}\n"))
     assert (error.line, error.path) == (3, 'job.group["g"]')
     assert error.message == f'block "{block}" is not supported by caravan'
 
 
-@pytest.mark.parametrize("block", ["periodic", "parameterized", "update", "spread",
+@pytest.mark.parametrize("block", ["periodic", "parameterized", "migrate", "spread",
                                    "affinity", "multiregion", "vault"])
 def test_unsupported_job_block(block):
     source = f'job "j" {{\n  {block} {{\n  }}\n}}\n'
@@ -226,7 +225,7 @@ def test_every_problem_is_reported_with_a_readable_message():
     server = 'job.group["web"].task["server"]'
     assert lines[3] == f'{path}:10: {server}: missing required attribute "driver"'
     assert lines[4] == f'{path}:11: {server}: unknown attribute "comand"'
-    assert lines[1] == f'{path}:3: job: block "update" is not supported by caravan'
+    assert lines[1] == f'{path}:3: job: block "migrate" is not supported by caravan'
 
 
 def test_hcl_to_api_json_raises_the_same_errors():

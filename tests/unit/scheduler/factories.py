@@ -27,6 +27,7 @@ from caravan.structs import (
     Resources,
     Task,
     TaskGroup,
+    UpdateStrategy,
     canonicalize,
 )
 
@@ -58,6 +59,7 @@ class MemoryState:
         self._nodes = {n.id: n for n in nodes}
         self._jobs = {(j.namespace, j.id): j for j in jobs}
         self._allocs = {a.id: a for a in allocs}
+        self.deployments = {}
 
     def nodes(self) -> Iterable[Node]:
         return list(self._nodes.values())
@@ -74,10 +76,16 @@ class MemoryState:
     def allocs_by_node(self, node_id: str) -> list[Allocation]:
         return [a for a in self._allocs.values() if a.node_id == node_id]
 
+    def latest_deployment(self, namespace: str, job_id: str):
+        return self.deployments.get((namespace, job_id))
+
     def apply(self, result: SchedulerResult) -> None:
         """What plan_apply would do, minus its checks: good enough to chain evals."""
         for alloc in result.plan.stops() + result.plan.placements():
             self._allocs[alloc.id] = alloc
+        for d in [result.plan.deployment, *result.plan.deployment_updates]:
+            if d is not None:
+                self.deployments[(d.namespace, d.job_id)] = d
 
 
 def node(i: int = 0, **over: Any) -> Node:
@@ -102,7 +110,9 @@ def task(name: str = "web", *, cpu: int = 100, memory: int = 256, driver: str = 
 def job(job_id: str = "web", *, count: int = 1, type: str = "service",
         tasks: list[Task] | None = None, constraints: list[Constraint] | None = None,
         group: dict[str, Any] | None = None, **over: Any) -> Job:
-    tg = TaskGroup(name="g", count=count, tasks=tasks or [task()], **(group or {}))
+    # No rolling update unless a test asks for one: these tests are about what changes.
+    group = {"update": UpdateStrategy(max_parallel=0), **(group or {})}
+    tg = TaskGroup(name="g", count=count, tasks=tasks or [task()], **group)
     return canonicalize(Job(id=job_id, type=type, task_groups=[tg], constraints=constraints,
                             create_index=5, job_modify_index=5, **over))
 

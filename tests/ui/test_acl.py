@@ -1,0 +1,89 @@
+"""The UI with ACLs on, in Chromium: with no token a page that needs one shows the token
+page; a read-only token browses jobs and allocations but its terminal is refused with the
+agent's reason; a token with `alloc-exec` opens a terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.integration.acl.cluster import ACL_ON, AclAgent
+from tests.ui.browser import page_of, set_token, snap
+from tests.ui.helpers import SHELL, open_terminal, run_job, wait_screen
+
+READ_ONLY = 'namespace "default" {\n  policy = "read"\n}\nnode {\n  policy = "read"\n}\n'
+EXEC = ('namespace "default" {\n  policy = "read"\n  capabilities = ["alloc-exec"]\n}\n'
+        'node {\n  policy = "read"\n}\n')
+
+
+@dataclass
+class AclUi:
+    agent: AclAgent
+    alloc: str
+    read_only: str
+    exec: str
+
+
+def token(agent: AclAgent, name: str, rules: str) -> str:
+    with agent.http(agent.root_secret) as root:
+        reply = root.put(f"/v1/acl/policy/{name}", json={"Name": name, "Rules": rules})
+        assert reply.status_code == 200, reply.text
+        made = root.put("/v1/acl/token", json={"Name": name, "Type": "client", "Policies": [name]})
+        assert made.status_code == 200, made.text
+        return str(made.json()["SecretID"])
+
+
+@pytest.fixture(scope="module")
+def acl_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AclUi]:
+    agent = AclAgent(root=tmp_path_factory.mktemp("acl-ui"), name="acl-ui", config=ACL_ON)
+    try:
+        agent.start(timeout_s=60)
+        alloc = run_job(agent, tmp_path_factory.mktemp("jobs"), SHELL, "shell",
+                        token=agent.root_secret)
+        yield AclUi(agent, alloc, token(agent, "reader", READ_ONLY), token(agent, "execer", EXEC))
+    finally:
+        agent.stop()
+
+
+def test_no_token_shows_the_token_page(acl_ui: AclUi, browser: Browser) -> None:
+    with page_of(browser, acl_ui.agent.address, "acl-no-token") as page:
+        page.goto("/ui/jobs")
+        expect(page.locator("#token-needed")).to_be_visible()
+        expect(page).to_have_url(f"{acl_ui.agent.address}/ui/settings/tokens?from=%2Fui%2Fjobs")
+        page.fill("#token-secret", acl_ui.read_only)
+        page.click("#token-save")  # back to the page that needed it
+        expect(page).to_have_url(f"{acl_ui.agent.address}/ui/jobs")
+        expect(page.locator("#jobs")).to_contain_text("shell")
+
+
+def test_read_only_token_browses_but_cannot_open_a_terminal(acl_ui: AclUi,
+                                                            browser: Browser) -> None:
+    with page_of(browser, acl_ui.agent.address, "acl-read-only-terminal") as page:
+        set_token(page, acl_ui.read_only)
+        expect(page.locator("#token-info")).to_contain_text("reader")
+        page.goto("/ui/jobs/shell")
+        expect(page.locator("#allocations")).to_contain_text(acl_ui.alloc[:8])
+        page.click("#job-scale")
+        expect(page.locator(".action-status")).to_contain_text(
+            "Scale refused: your token lacks scale-job in this namespace")
+        page.goto(f"/ui/allocations/{acl_ui.alloc}")
+        expect(page.locator("#tasks")).to_contain_text("running")
+        # Logs need read-logs, which "read" does not grant: the section says so.
+        expect(page.locator("#logs")).to_contain_text("lacks the read-logs capability")
+        snap(page, "acl-read-only-alloc")
+        page.goto(f"/ui/allocations/{acl_ui.alloc}/exec/main?command=/bin/sh")
+        status = page.locator("#exec-status")
+        expect(status).to_have_attribute("data-state", "denied")
+        expect(status).to_contain_text("Session denied: Permission denied")
+        expect(status).to_contain_text("needs the alloc-exec capability")
+
+
+def test_alloc_exec_token_opens_a_terminal(acl_ui: AclUi, browser: Browser) -> None:
+    with page_of(browser, acl_ui.agent.address, "acl-exec-terminal") as page:
+        set_token(page, acl_ui.exec)
+        open_terminal(page, acl_ui.alloc)
+        page.keyboard.type("echo allowed-$((40+2))\n")
+        wait_screen(page, "allowed-42")
