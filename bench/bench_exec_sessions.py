@@ -9,7 +9,7 @@ process kept by the agent or the executor while they are open. Baseline, same ru
 RSS of one foreground `runc exec` on the same container (what each session kept
 before sessions were started detached by the executor).
 
-Prints figures, then one JSON line per metric (the last line is one), for bench/run.
+Prints figures, then one JSON line per metric (bench/metric.py), for bench/run.
 Needs root and runc.
 """
 
@@ -32,15 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from caravan.api import Client  # noqa: E402
 from caravan.api.exec import exec_session  # noqa: E402
 from caravan.client.drivers.executor.proc import read_stat  # noqa: E402
+from metric import emit  # noqa: E402
 from tests.agents import AgentProcess  # noqa: E402
 
 MIB = 1024 * 1024
-
-
-def emit(metric: str, caravan: float | None, baseline: float | None, unit: str,
-         target: str) -> None:
-    print(json.dumps({"metric": metric, "caravan": caravan, "baseline": baseline,
-                      "unit": unit, "target": target}), flush=True)
 
 
 def rss(pid: int) -> int:
