@@ -48,6 +48,19 @@ def _first_env(env: Mapping[str, str], *names: str) -> str | None:
     return next((env[n] for n in names if env.get(n)), None)
 
 
+def _unix_socket(given: str | None, env: Mapping[str, str]) -> str | None:
+    """`unix:///path` as the address, or, with no address at all, the Task API socket
+    of the task this runs in (`$NOMAD_SECRETS_DIR/api.sock`): inside a task the CLI
+    then needs neither an address nor a token."""
+    if given:
+        return given[len("unix://"):] if given.startswith("unix://") else None
+    secrets = env.get("NOMAD_SECRETS_DIR")
+    candidate = os.path.join(secrets, "api.sock") if secrets else None
+    if candidate and os.path.exists(candidate) and not os.path.isdir(candidate):
+        return candidate
+    return None
+
+
 def _normalize_address(address: str) -> str:
     address = address.strip().rstrip("/")
     return address if "://" in address else f"http://{address}"
@@ -66,7 +79,8 @@ class Client:
     """Talks to one agent. Sub-APIs: jobs, allocations, evaluations, nodes, agent,
     status, alloc_fs; `regions()` lists the known regions.
 
-    address: argument, else CARAVAN_ADDR, else NOMAD_ADDR, else 127.0.0.1:4646.
+    address: argument, else CARAVAN_ADDR, else NOMAD_ADDR, else the Task API socket
+    inside a task, else 127.0.0.1:4646; `unix:///path` talks over a unix socket.
     token: argument, else CARAVAN_TOKEN, else NOMAD_TOKEN (sent as X-Nomad-Token).
     namespace / region: argument, else CARAVAN_* then NOMAD_* variables.
     tls: argument, else `TLSConfig.from_env` (CARAVAN_CACERT, NOMAD_CLIENT_CERT, ...);
@@ -86,8 +100,12 @@ class Client:
         tls: TLSConfig | None = None,
     ) -> None:
         env = os.environ if env is None else env
-        self.address = _normalize_address(
-            address or _first_env(env, "CARAVAN_ADDR", "NOMAD_ADDR") or DEFAULT_ADDRESS)
+        given = address or _first_env(env, "CARAVAN_ADDR", "NOMAD_ADDR")
+        socket_path = _unix_socket(given, env) if transport is None else None
+        if socket_path is not None:  # the Task API inside a task, or unix:///path
+            transport = httpx.HTTPTransport(uds=socket_path)
+            given = "http://localhost"
+        self.address = _normalize_address(given or DEFAULT_ADDRESS)
         self.token = token or _first_env(env, "CARAVAN_TOKEN", "NOMAD_TOKEN")
         self.namespace = namespace or _first_env(env, "CARAVAN_NAMESPACE", "NOMAD_NAMESPACE")
         self.region = region or _first_env(env, "CARAVAN_REGION", "NOMAD_REGION")

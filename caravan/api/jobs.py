@@ -18,6 +18,7 @@ from caravan.structs import (
     JobRegisterResponse,
     JobSummary,
 )
+from caravan.structs.responses import JobDispatchResponse, PeriodicForceResponse
 
 JobStubs = list[JobListStub]
 JobList = list[Job]
@@ -33,6 +34,8 @@ _SUMMARY = TypeAdapter(JobSummary)
 _REGISTER = TypeAdapter(JobRegisterResponse)
 _DEREGISTER = TypeAdapter(JobDeregisterResponse)
 _PLAN = TypeAdapter(JobPlanResponse)
+_FORCE = TypeAdapter(PeriodicForceResponse)
+_DISPATCH = TypeAdapter(JobDispatchResponse)
 JobDiffs = list[JobDiff]
 _DIFFS = TypeAdapter(JobDiffs)
 
@@ -125,3 +128,15 @@ class Jobs(SubAPI):
         """What registering `job` would do (a scheduler dry run), and its diff."""
         body = {"Job": job.to_wire(), "Diff": diff, "PolicyOverride": policy_override}
         return self._write("PUT", f"/v1/job/{path_id(job.id)}/plan", _PLAN, body, q)
+
+    def periodic_force(self, job_id: str, q: QueryOptions | None = None) -> PeriodicForceResponse:
+        """Launch a periodic job's child now (`/v1/job/<id>/periodic/force`)."""
+        return self._write("PUT", f"/v1/job/{path_id(job_id)}/periodic/force", _FORCE, None, q)
+
+    def dispatch(self, job_id: str, payload: str = "", meta: dict[str, str] | None = None,
+                 id_prefix_template: str = "",
+                 q: QueryOptions | None = None) -> JobDispatchResponse:
+        """Dispatch a parameterized job; `payload` is base64, as on Nomad's wire."""
+        body = {"JobID": job_id, "Payload": payload or None, "Meta": meta or None,
+                "IdPrefixTemplate": id_prefix_template}
+        return self._write("PUT", f"/v1/job/{path_id(job_id)}/dispatch", _DISPATCH, body, q)

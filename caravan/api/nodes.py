@@ -7,6 +7,7 @@ from pydantic import TypeAdapter
 from caravan.api._base import SubAPI
 from caravan.api.query import QueryMeta, QueryOptions, merge, path_id
 from caravan.structs import Allocation, Node, NodeListStub
+from caravan.structs.responses import NodeEligibilityUpdateResponse
 
 NodeStubs = list[NodeListStub]
 AllocList = list[Allocation]
@@ -14,6 +15,7 @@ AllocList = list[Allocation]
 _NODE = TypeAdapter(Node)
 _NODES = TypeAdapter(NodeStubs)
 _ALLOCS = TypeAdapter(AllocList)
+_ELIGIBILITY = TypeAdapter(NodeEligibilityUpdateResponse)
 
 
 class Nodes(SubAPI):
@@ -28,3 +30,9 @@ class Nodes(SubAPI):
     ) -> tuple[AllocList, QueryMeta]:
         """Full allocations (Job embedded) placed on the node."""
         return self._read(f"/v1/node/{path_id(node_id)}/allocations", _ALLOCS, q)
+
+    def toggle_eligibility(self, node_id: str, eligible: bool,
+                           q: QueryOptions | None = None) -> NodeEligibilityUpdateResponse:
+        body = {"NodeID": node_id, "Eligibility": "eligible" if eligible else "ineligible"}
+        return self._write("PUT", f"/v1/node/{path_id(node_id)}/eligibility", _ELIGIBILITY,
+                           body, q)

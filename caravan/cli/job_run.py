@@ -8,6 +8,7 @@ from caravan.cli.formatting import format_json, id_length
 from caravan.cli.job_vars import VAR_OPTIONS_HELP, add_var_flags, var_inputs
 from caravan.cli.deployment_actions import follow_deployment
 from caravan.cli.monitor import EvalMonitor
+from caravan.cli.periodic_format import next_launch_text
 from caravan.errors import CommandFailed, UsageError
 from caravan.jobspec import parse_file
 from caravan.structs import Job
@@ -92,10 +93,13 @@ def run(args: list[str], ui: Ui | None = None) -> int:
 
     if resp.warnings:
         ui.output(f"Job Warnings:\n{resp.warnings}\n")
-    periodic, parameterized = job.periodic is not None, job.parameterized_job is not None
+    periodic, parameterized = job.periodic is not None, job.is_parameterized()
     if flags.get_bool("detach") or periodic or parameterized or not resp.eval_id:
         ui.output("Job registration successful")
-        if not parameterized and resp.eval_id:
+        launch = next_launch_text(job, ui.now_ns()) if periodic else None
+        if launch:
+            ui.output(f"Approximate next launch time: {launch}")
+        elif not parameterized and resp.eval_id:
             ui.output(f"Evaluation ID: {resp.eval_id}")
         return 0
     verbose = flags.get_bool("verbose")

@@ -18,6 +18,7 @@ from caravan.cli.common import (
 from caravan.cli.formatting import format_json, format_kv, format_list, format_unix_nano, id_length
 from caravan.cli.listings import alloc_stub_table, job_eval_table, job_status_text, job_stub_table
 from caravan.cli.lookup import job_id_by_prefix
+from caravan.cli.periodic_format import next_launch_row
 from caravan.cli.placement import failed_groups, format_alloc_metrics
 from caravan.errors import UsageError
 from caravan.structs import AllocListStub, Evaluation, Job, JobSummary
@@ -62,8 +63,8 @@ class JobView:
     children: Sequence[tuple[str, str]] = ()
 
 
-def basic_info(job: Job) -> str:
-    return format_kv([
+def basic_info(job: Job, now_ns: int) -> str:
+    rows: list[tuple[str, object]] = [
         ("ID", job.id), ("Name", job.name),
         ("Submit Date", format_unix_nano(job.submit_time)),
         ("Type", job.type), ("Priority", job.priority),
@@ -71,8 +72,10 @@ def basic_info(job: Job) -> str:
         ("Namespace", job.namespace), ("Node Pool", job.node_pool),
         ("Status", job_status_text(job.status, job.stop)),
         ("Periodic", "true" if job.periodic is not None else "false"),
-        ("Parameterized", "true" if job.parameterized_job is not None else "false"),
-    ])
+        ("Parameterized", "true" if job.is_parameterized() else "false"),
+    ]
+    launch = next_launch_row(job, now_ns)
+    return format_kv([*rows, launch] if launch else rows)
 
 
 def summary_table(summary: JobSummary) -> str:
@@ -108,13 +111,18 @@ def placement_failure(evals: Sequence[Evaluation]) -> str | None:
 def format_job_status(view: JobView, verbose: bool, show_evals: bool, now_ns: int) -> str:
     """The full `job status <job>` text (pure)."""
     job, length = view.job, id_length(verbose)
-    parts = [basic_info(job)]
-    special = job.periodic is not None or job.parameterized_job is not None
+    parts = [basic_info(job, now_ns)]
+    special = job.periodic is not None or job.is_parameterized()
+    if job.is_parameterized() and job.parameterized_job is not None:
+        p = job.parameterized_job
+        parts.append("Parameterized Job\n" + format_kv([
+            ("Payload", p.payload), ("Required Metadata", ", ".join(p.meta_required or [])),
+            ("Optional Metadata", ", ".join(p.meta_optional or []))]))
     if not special:
         parts.append("Summary\n" + summary_table(view.summary))
     c = view.summary.children
     if special or c.pending + c.running + c.dead > 0:
-        title = "Parameterized Job Summary" if job.parameterized_job is not None \
+        title = "Parameterized Job Summary" if job.is_parameterized() \
             else "Children Job Summary"
         parts.append(f"{title}\n" + format_list([["Pending", "Running", "Dead"],
                                                  [c.pending, c.running, c.dead]]))
@@ -131,7 +139,7 @@ def format_job_status(view: JobView, verbose: bool, show_evals: bool, now_ns: in
 
 
 def _children_text(job: Job, children: Sequence[tuple[str, str]]) -> str:
-    periodic = job.parameterized_job is None
+    periodic = not job.is_parameterized()
     if not children:
         return ("No instances of periodic job found" if periodic
                 else "No dispatched instances of parameterized job found")
@@ -147,8 +155,8 @@ def fetch_view(client: Client, job_id: str, namespace: str, all_allocs: bool) ->
         allocs, _ = client.jobs.allocations(job_id, all=all_allocs, q=q)
         evals, _ = client.jobs.evaluations(job_id, q)
         children: list[tuple[str, str]] = []
-        if job.periodic is not None or job.parameterized_job is not None:
-            suffix = "/periodic-" if job.parameterized_job is None else "/dispatch-"
+        if job.periodic is not None or job.is_parameterized():
+            suffix = "/periodic-" if not job.is_parameterized() else "/dispatch-"
             stubs, _ = client.jobs.list(prefix=job.id + suffix, q=q)
             children = [(s.id, s.status) for s in stubs if s.parent_id == job.id]
     return JobView(job, summary, allocs, evals, children)
@@ -195,7 +203,7 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     if as_json:
         ui.output(format_json([_json_entry(view)]))
     elif flags.get_bool("short"):
-        ui.output(basic_info(view.job))
+        ui.output(basic_info(view.job, ui.now_ns()))
     else:
         ui.output(format_job_status(view, flags.get_bool("verbose"), flags.get_bool("evals"),
                                     ui.now_ns()))

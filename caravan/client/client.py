@@ -48,6 +48,7 @@ from caravan.client.identity import TaskIdentities
 from caravan.client.node import NodeIdentity, build_node, read_intro_token
 from caravan.client.orphans import live_tasks, remove_orphans
 from caravan.client.rpc import ClusterReads, ServerRPC
+from caravan.client.taskapi import TaskAPIConfig
 from caravan.client.template.source import ServerSource
 from caravan.client.state import ClientStateStore, LocalAllocState
 from caravan.client.taskrunner.events import rfc3339
@@ -55,6 +56,7 @@ from caravan.client.taskrunner.runner import TaskRunner
 from caravan.client.updates import UpdateReporter
 from caravan.clock import Clock
 from caravan.config.agent import AgentConfig
+from caravan.config.tls import agent_client_context, agent_url
 from caravan.errors import CaravanError, InvalidInput, NotFound
 from caravan.execproto.copy import CopyRequest
 from caravan.ids import IdGenerator
@@ -130,6 +132,8 @@ class Client:
         self.identities = TaskIdentities(
             lambda alloc_id, task: self.rpc.sign_identity(self.identity.id, alloc_id, task),
             clock)
+        self.task_api = TaskAPIConfig(agent_url(config.tls, self.http_addr),
+                                      agent_client_context(config.tls) or True)
         self.heartbeater = Heartbeater(self.rpc, lambda: self.node, self.identity.secret)
         self.reporter = UpdateReporter(self.rpc, self.identity.id, self._client_update)
         self._runners: dict[str, AllocRunner] = {}
@@ -208,6 +212,7 @@ class Client:
         for driver in self.drivers.values():
             await driver.close()
         await self.rpc.aclose()
+        await self.task_api.aclose()
 
     async def wait_registered(self) -> None:
         await self.heartbeater.registered.wait()
@@ -278,7 +283,7 @@ class Client:
             drivers=self.drivers, alloc_root=self.data_dir / "alloc",
             executor_root=self.data_dir / "client" / "executor", node=self.node,
             client=self.config.client, clock=self.clock, host_env=self.host_env,
-            store=self.store, identities=self.identities,
+            store=self.store, identities=self.identities, task_api=self.task_api,
             template_source=ServerSource(ClusterReads(self.rpc)))
         runner = AllocRunner(alloc, deps, self.reporter.mark, restored)
         self._runners[alloc.id] = runner

@@ -5,6 +5,7 @@
     GET  /v1/node/<id>/allocations?index=&wait=   blocking; header X-Nomad-Index
     POST /v1/node/<id>/allocations/update  {"Allocs": [AllocClientUpdate...]} -> {"Index"}
     POST /v1/node/<id>/exec-sessions       {"Sessions": [ExecSession...]} -> {"Index"}
+    POST /v1/node/<id>/identity            {"AllocID", "Task"} -> {"Token"}: a task's JWT
 
 Calls carry the node secret as `X-Nomad-Token`; register carries the client
 introduction token there instead, when the agent has one. With `tls { http = true }`

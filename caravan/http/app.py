@@ -18,6 +18,7 @@ from caravan.http import (
     client_allocs,
     client_fs,
     deployments,
+    dispatch,
     errors,
     evaluations,
     exec_audit,
@@ -26,9 +27,12 @@ from caravan.http import (
     job_changes,
     job_validate,
     jobs,
+    keyring,
     namespaces,
     node_rpc,
+    node_ops,
     nodes,
+    periodic,
     services,
     variables,
 )
@@ -44,12 +48,13 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         # ending so
         *node_rpc.routes, *services.routes, *alloc_exec.routes, *job_changes.routes,
         *deployments.routes,
+        *periodic.routes, *dispatch.routes, *node_ops.routes,
         *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
         *ui.routes(),  # last: `/ui/{path}` answers the page shell for any path below it
     ]
-    routes[:0] = [*identity.routes, *variables.routes]  # before `/v1/node/<id>`
+    routes[:0] = [*identity.routes, *variables.routes, *keyring.routes]  # before /v1/node/<id>
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
     if ctx.server is None:
         middleware.append(Middleware(ForwardToServer, ctx=ctx))

@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from caravan.errors import InvalidInput, PermissionDenied
 from caravan.http.context import agent_of, server_of
-from caravan.http.node_rpc import _secret
+from caravan.http.auth import token_of
 from caravan.http.peer import require_node_certificate
 from caravan.http.query import json_response, read_json
 from caravan.structs import Struct
@@ -46,7 +46,7 @@ async def openid_configuration(request: Request) -> Response:
 async def sign_identity(request: Request) -> Response:
     require_node_certificate(request)
     server = server_of(request)
-    node = server.nodes.authenticate(request.path_params["node_id"], _secret(request))
+    node = server.nodes.authenticate(request.path_params["node_id"], token_of(request))
     body = IdentityRequest.model_validate(await read_json(request))
     alloc = server.allocs.find(body.alloc_id) if body.alloc_id else None
     if alloc is None or alloc.node_id != node.id or alloc.client_terminal():

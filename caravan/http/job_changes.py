@@ -20,8 +20,9 @@ from caravan.structs import Evaluation, JobRegisterResponse
 from caravan.jobspec.request import plan_request
 
 
-def _registered(ev: Evaluation, index: int, job_modify_index: int) -> Response:
-    return json_response(JobRegisterResponse(eval_id=ev.id, eval_create_index=index,
+def _registered(ev: Evaluation | None, index: int, job_modify_index: int) -> Response:
+    return json_response(JobRegisterResponse(eval_id=ev.id if ev else "",
+                                             eval_create_index=index if ev else 0,
                                              job_modify_index=job_modify_index, index=index),
                          index=index)
 

@@ -25,13 +25,13 @@ Handler = Callable[[Request], Awaitable[Response]]
 _ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
 # Nomad's sub-routes of /v1/job/<id>/ that caravan does not serve yet.
-NOT_IMPLEMENTED = ("periodic/force", "dispatch", "dispatch/payload", "submission",
-                   "tag/{name}")
+NOT_IMPLEMENTED = ("dispatch/payload", "submission", "tag/{name}")
 
 
-def job_route(suffix: str, handler: Handler, method: str = "GET") -> Route:
-    """`/v1/job/<id>/<suffix>` for `method` only: any other method is a 405 here."""
-    allowed = {method, "HEAD"} if method == "GET" else {method}
+def job_route(suffix: str, handler: Handler, method: str | tuple[str, ...] = "GET") -> Route:
+    """`/v1/job/<id>/<suffix>` for `method` (or these methods) only: any other is a 405 here."""
+    methods = {method} if isinstance(method, str) else set(method)
+    allowed = methods | {"HEAD"} if "GET" in methods else methods
 
     async def endpoint(request: Request) -> Response:
         if request.method not in allowed:

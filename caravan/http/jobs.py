@@ -69,7 +69,7 @@ async def register(request: Request) -> Response:
         checked, checked=True,
         enforce_index=body.job_modify_index if body.enforce_index else None)
     return json_response(JobRegisterResponse(
-        eval_id=ev.id, eval_create_index=index, job_modify_index=job_modify_index,
+        eval_id=ev.id if ev else "", eval_create_index=index if ev else 0, job_modify_index=job_modify_index,
         index=index), index=index)
 
 
@@ -139,7 +139,8 @@ async def deregister(request: Request) -> Response:
     except NotFound:
         _unknown_sub_route(request, opts.namespace, job_id)
         raise
-    return json_response(JobDeregisterResponse(eval_id=ev.id, eval_create_index=index,
+    return json_response(JobDeregisterResponse(eval_id=ev.id if ev else "",
+                                               eval_create_index=index if ev else 0,
                                                job_modify_index=index, index=index), index=index)
 
 

@@ -42,6 +42,7 @@ from caravan.structs import (
     WorkloadIdentity,
 )
 from caravan.structs.base import to_nomad
+from caravan.structs.periodic import DispatchPayloadConfig, ParameterizedJobConfig, PeriodicConfig
 
 
 @dataclass(frozen=True)
@@ -108,15 +109,15 @@ JOB = Table(
         block("meta"), block("constraint", "Constraints"), block("group", "TaskGroups"),
         # A `task` directly under `job` becomes a group of its name (Nomad's HCL2).
         hcl_only("task", is_block=True), block("update"), *_SERVER_SET,
+        block("periodic"), block("parameterized", "ParameterizedJob"), *json_only("Payload"),
     ),
     refused=(
         block("affinity", "Affinities"), block("spread", "Spreads"),
-        block("multiregion"), block("periodic"), block("parameterized", "ParameterizedJob"),
-        block("reschedule"), block("migrate"), block("ui", "UI"), block("vault"),
+        block("multiregion"), block("reschedule"), block("migrate"), block("ui", "UI"), block("vault"),
         block("consul"), block("secret"), block("version_tag"), block("group_defaults"),
         attr("vault_token"), attr("consul_token"), attr("consul_namespace"),
         attr("vault_namespace"),
-        *json_only("NomadTokenID", "Payload", "DispatchIdempotencyToken", "VersionTag"),
+        *json_only("NomadTokenID", "DispatchIdempotencyToken", "VersionTag"),
     ),
 )
 GROUP = Table(
@@ -144,11 +145,12 @@ TASK = Table(
         block("volume_mount", "VolumeMounts"), block("lifecycle"),
         block("service", "Services"), block("action", "Actions"),
         block("template", "Templates"), *json_only("Name"), block("identity"),
+        block("dispatch_payload"),
     ),
     refused=(
         block("vault"),
         block("consul"), block("affinity", "Affinities"),
-        block("csi_plugin", "CSIPluginConfig"), block("dispatch_payload"),
+        block("csi_plugin", "CSIPluginConfig"),
         block("scaling", "ScalingPolicies"), block("schedule"),
         block("secret", "Secrets"), block("spread", "Spreads"), attr("shutdown_delay"),
         attr("kind"), *json_only("Identities"),
@@ -246,6 +248,13 @@ UPDATE = Table(
                  attr("healthy_deadline"), attr("progress_deadline"), attr("auto_revert"),
                  attr("auto_promote"), attr("canary"), attr("stagger")),
 )
+# `cron` is the older single spec, `crons` the list (Nomad 1.6+); SpecType is JSON only.
+PERIODIC = Table(implemented=(attr("cron", "Spec"), attr("crons", "Specs"),
+                              attr("prohibit_overlap"), attr("time_zone"), attr("enabled"),
+                              *json_only("SpecType")))
+PARAMETERIZED = Table(implemented=(attr("payload"), attr("meta_required"),
+                                   attr("meta_optional")))
+DISPATCH_PAYLOAD = Table(implemented=(attr("file"),))
 # Rendered by the client's template hook (caravan/client/template/).
 TEMPLATE = Table(
     implemented=(attr("data", "EmbeddedTmpl"), attr("source", "SourcePath"),
@@ -271,6 +280,8 @@ BY_MODEL: dict[type[BaseModel], Table] = {
     VolumeMount: VOLUME_MOUNT, Constraint: CONSTRAINT, RestartPolicy: RESTART,
     ReschedulePolicy: RESCHEDULE, EphemeralDisk: EPHEMERAL_DISK, TaskLifecycleConfig: LIFECYCLE,
     Service: SERVICE, ServiceCheck: CHECK, CheckRestart: CHECK_RESTART, UpdateStrategy: UPDATE,
+    PeriodicConfig: PERIODIC, ParameterizedJobConfig: PARAMETERIZED,
+    DispatchPayloadConfig: DISPATCH_PAYLOAD,
     Template: TEMPLATE, ChangeScript: CHANGE_SCRIPT, WaitConfig: WAIT,
     WorkloadIdentity: IDENTITY,
 }

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from caravan.jobspec import fields as table
+from caravan.jobspec.hcl_batch import parameterized, periodic
 from caravan.jobspec.hcl_body import Body, RawBlock, Source, Spec
 from caravan.jobspec.hcl_common import (
     RESCHEDULE,
@@ -37,7 +38,7 @@ JOB = Spec(
            "priority": ("priority", to_int), "all_at_once": ("all_at_once", to_bool),
            "datacenters": ("datacenters", to_strings), "node_pool": ("node_pool", to_string),
            "id": ("id", to_string)},
-    blocks=frozenset({"constraint", "group", "task", "update"}),
+    blocks=frozenset({"constraint", "group", "task", "update", "periodic", "parameterized"}),
     maps=frozenset({"meta"}),
     unsupported_blocks=table.JOB.refused_blocks,
     unsupported_attrs=table.JOB.refused_attrs,
@@ -86,6 +87,7 @@ def _job(top: Body, block: RawBlock) -> Job:
     fields.setdefault("id", job_id)
     fields.update(meta=string_map(body, "meta"), constraints=constraints(body),
                   update=optional_block(body, "update", UPDATE, UpdateStrategy),
+                  periodic=periodic(body), parameterized_job=parameterized(body),
                   task_groups=[*_lone_tasks(body),
                                *(_group(body, g, i) for i, g in enumerate(groups))])
     return Job.model_validate(present(fields))

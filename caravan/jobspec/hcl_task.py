@@ -6,6 +6,7 @@ from typing import Any
 
 from caravan.jobspec import fields as table
 from caravan.jobspec.hcl_action import actions
+from caravan.jobspec.hcl_batch import dispatch_payload
 from caravan.jobspec.hcl_body import Body, RawBlock, Spec
 from caravan.jobspec.hcl_common import (
     RESTART,
@@ -43,7 +44,7 @@ TASK = Spec(
            "kill_signal": ("kill_signal", to_string), "leader": ("leader", to_bool)},
     blocks=frozenset({"resources", "constraint", "restart", "logs", "artifact",
                       "volume_mount", "lifecycle", "service", "action", "identity",
-                      "template"}),
+                      "template", "dispatch_payload"}),
     maps=frozenset({"config", "env", "meta"}),
     unsupported_blocks=table.TASK.refused_blocks,
     unsupported_attrs=table.TASK.refused_attrs,
@@ -99,6 +100,7 @@ def task(parent: Body, block: RawBlock, index: int) -> Task:
         artifacts=_artifacts(body), volume_mounts=_volume_mounts(body),
         lifecycle=optional_block(body, "lifecycle", LIFECYCLE, TaskLifecycleConfig),
         services=services(body), actions=actions(body), templates=templates(body),
+        dispatch_payload=dispatch_payload(body),
         identity=optional_block(body, "identity", IDENTITY, WorkloadIdentity),
     )
     return Task.model_validate(present(fields))

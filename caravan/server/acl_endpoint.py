@@ -32,6 +32,7 @@ from caravan.errors import (
 )
 from caravan.server.core import ServerCore
 from caravan.server.state import Txn
+from caravan.server.workload_identity import looks_like_jwt
 from caravan.server.state.acl_tables import POLICY_TABLE, TOKEN_TABLE, AclTables
 from caravan.structs.acl import ACLPolicy, ACLToken, ACLTokenListStub, rfc3339_nano
 
@@ -70,8 +71,7 @@ class ACLEndpoint:
 
     def resolve(self, secret: str) -> Caller:
         """The caller `secret` stands for; see `resolve_token` for the errors."""
-        if self.workload_identities is not None and not is_uuid(secret) \
-                and secret.count(".") == 2:
+        if self.workload_identities is not None and looks_like_jwt(secret):
             return self.workload_identities(secret)
         version = self._core.store.table_index(TOKEN_TABLE, POLICY_TABLE)
         hit = self._callers.get(secret, version, self._core.clock.now_ns())

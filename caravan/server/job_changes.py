@@ -25,7 +25,7 @@ class JobChanges:
         self._jobs = jobs
 
     def revert(self, namespace: str, job_id: str, version: int,
-               enforce_prior: int | None = None) -> tuple[Evaluation, int, int]:
+               enforce_prior: int | None = None) -> tuple[Evaluation | None, int, int]:
         current = self._current(namespace, job_id)
         if enforce_prior is not None and current.version != enforce_prior:
             raise InvalidInput(f"Current job has version {current.version}; enforcing version "
@@ -52,7 +52,7 @@ class JobChanges:
         return store.commit(txn)
 
     def scale(self, namespace: str, job_id: str, group_name: str, count: int,
-              enforce_index: int | None = None) -> tuple[Evaluation, int, int]:
+              enforce_index: int | None = None) -> tuple[Evaluation | None, int, int]:
         current = self._current(namespace, job_id)
         if count < 0:
             raise InvalidInput("scaling action count can't be negative")
@@ -68,7 +68,7 @@ class JobChanges:
 
     def evaluate(self, namespace: str, job_id: str) -> tuple[Evaluation, int, int]:
         current = self._current(namespace, job_id)
-        if current.periodic is not None or current.parameterized_job is not None:
+        if current.periodic is not None or current.is_parameterized():
             raise InvalidInput("can't evaluate periodic or parameterized job")
         core = self._core
         txn = core.begin()

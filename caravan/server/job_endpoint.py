@@ -12,6 +12,7 @@ from caravan.errors import FieldError, InvalidInput, JobValidationError, NotFoun
 from caravan.server import summary
 from caravan.server.core import ServerCore
 from caravan.server.namespaces import namespace_exists
+from caravan.server.periodic import children, launches
 from caravan.structs import (
     AllocListStub,
     Evaluation,
@@ -69,8 +70,10 @@ class JobEndpoint:
     def summary(self, namespace: str, job_id: str) -> JobSummary:
         job = self._job(namespace, job_id)
         store = self._core.store
-        return summary.job_summary(job, store.allocs_by_job(job.namespace, job.id),
-                                   store.evals_by_job(job.namespace, job.id))
+        found = summary.job_summary(job, store.allocs_by_job(job.namespace, job.id),
+                                    store.evals_by_job(job.namespace, job.id))
+        found.children = children.children_summary(store, job)
+        return found
 
     def allocations(self, namespace: str, job_id: str, *,
                     all_versions: bool = False) -> list[AllocListStub]:
@@ -105,8 +108,8 @@ class JobEndpoint:
         _check_drivers(job)
         return job
 
-    def register(self, job: Job, *, enforce_index: int | None = None,
-                 checked: bool = False) -> tuple[Evaluation, int, int]:
+    def register(self, job: Job, *, enforce_index: int | None = None, checked: bool = False,
+                 triggered_by: str = "job-register") -> tuple[Evaluation | None, int, int]:
         """Store `job` as a new version, after `check` unless `checked` says it was done.
 
         With `enforce_index`, only if the stored job's JobModifyIndex is that value (0:
@@ -132,8 +135,10 @@ class JobEndpoint:
         })
         txn.jobs.append(job)
         core.cancel_blocked(job.namespace, job.id, txn)
-        ev = core.new_eval(job, "job-register")
-        txn.evals.append(ev)
+        launches.record_registration(core.store, job, txn, launches.from_ns(job.submit_time))
+        ev = None if job.is_template() else core.new_eval(job, triggered_by)
+        if ev is not None:
+            txn.evals.append(ev)
         index = core.commit_and_enqueue(txn)
         stored = core.store.job(job.namespace, job.id)
         return ev, index, stored.job_modify_index if stored else index
@@ -145,7 +150,8 @@ class JobEndpoint:
             raise InvalidInput(f"Enforcing job modify index {wanted}: job "
                                f"exists with conflicting job modify index: {current}")
 
-    def deregister(self, namespace: str, job_id: str, *, purge: bool) -> tuple[Evaluation, int]:
+    def deregister(self, namespace: str, job_id: str, *,
+                   purge: bool) -> tuple[Evaluation | None, int]:
         core = self._core
         job = core.store.job(namespace, job_id)
         if job is None:
@@ -153,13 +159,16 @@ class JobEndpoint:
         txn = core.begin()
         if purge:
             txn.job_deletes.append((namespace, job_id))
+            launches.forget(core.store, namespace, job_id, txn)
             stopped = job.model_copy(update={"stop": True})
         else:
             stopped = job.model_copy(update={"stop": True, "job_modify_index": txn.index})
             txn.jobs.append(stopped)
         core.cancel_blocked(namespace, job_id, txn)
-        ev = core.new_eval(stopped, "job-deregister")
-        txn.evals.append(ev)
+        # A periodic or parameterized job has no allocations of its own to stop.
+        ev = None if job.is_template() else core.new_eval(stopped, "job-deregister")
+        if ev is not None:
+            txn.evals.append(ev)
         return ev, core.commit_and_enqueue(txn)
 
 

@@ -69,9 +69,12 @@ class NodeEndpoint:
         if existing is None:
             self.introductions.admit(node, intro_token)
         txn = core.begin()
+        # Eligibility and drain are the operator's, kept when the client registers again.
+        kept = {} if existing is None else {
+            "scheduling_eligibility": existing.scheduling_eligibility, "drain": existing.drain}
         node = node.model_copy(update={
             "status": "ready", "status_description": "",
-            "status_updated_at": core.clock.now_ns() // _NS})
+            "status_updated_at": core.clock.now_ns() // _NS, **kept})
         txn.nodes.append(node)
         if existing is None:
             txn.node_secrets[node.id] = secret

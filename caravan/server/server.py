@@ -30,6 +30,7 @@ from caravan.server.namespace_endpoint import NamespaceEndpoint
 from caravan.server.core import ServerCore
 from caravan.server.deployments.endpoint import DeploymentEndpoint
 from caravan.server.deployments.watcher import DeploymentWatcher
+from caravan.server.dispatch import Dispatcher
 from caravan.server.eval_broker import EvalBroker
 from caravan.server.eval_endpoint import EvalEndpoint
 from caravan.server.exec_audit_endpoint import ExecAuditEndpoint
@@ -39,6 +40,7 @@ from caravan.server.job_changes import JobChanges
 from caravan.server.job_endpoint import JobEndpoint
 from caravan.server.keyring import Keyring
 from caravan.server.node_endpoint import NodeEndpoint
+from caravan.server.periodic.dispatcher import PeriodicDispatcher
 from caravan.server.plan_apply import PlanApplier
 from caravan.server.service_endpoint import ServiceEndpoint
 from caravan.server.cluster.members import Member
@@ -75,6 +77,8 @@ class Server:
         self.job_changes = JobChanges(self.core, self.jobs)
         self.deployments = DeploymentEndpoint(self.core, self.jobs)
         self.deployment_watcher = DeploymentWatcher(self.core, self.deployments)
+        self.periodic = PeriodicDispatcher(self.core, self.jobs)
+        self.dispatcher = Dispatcher(self.core, self.jobs)
         self.introductions = Introductions(
             client_introduction or ClientIntroductionConfig(), region,
             load_or_create_key(server_dir / "keyring" if server_dir else None))
@@ -145,6 +149,8 @@ class Server:
         # Only the leader moves deployments on (its writes are the cluster's writes).
         self._leader_tasks.append(self._loops.spawn(self.deployment_watcher.run(),
                                                     "deployment watcher"))
+        # Only the leader launches periodic children (each launch is a write).
+        self._leader_tasks.append(self._loops.spawn(self.periodic.run(), "periodic launches"))
 
     async def _step_down(self) -> None:
         """Stop the leader's loops and forget their in-memory state; the next leader

@@ -20,7 +20,10 @@ def _of_this_job(job: Job, allocs: list[Allocation]) -> list[Allocation]:
 
 
 def job_status(job: Job, allocs: list[Allocation], evals: list[Evaluation]) -> str:
-    """Nomad's job status: running while any alloc lives, pending while work is queued."""
+    """Nomad's job status: running while any alloc lives, pending while work is queued;
+    a periodic or parameterized job runs (launches children) until it is stopped."""
+    if job.is_template():
+        return "dead" if job.stop else "running"
     allocs = _of_this_job(job, allocs)
     if any(not a.terminal() for a in allocs):
         return "running"
@@ -60,7 +63,7 @@ def list_stub(job: Job, allocs: list[Allocation], evals: list[Evaluation]) -> Jo
     return JobListStub(
         id=job.id, parent_id=job.parent_id, name=job.name, namespace=job.namespace,
         datacenters=job.datacenters, type=job.type, priority=job.priority,
-        periodic=job.periodic is not None, parameterized_job=job.parameterized_job is not None,
+        periodic=job.periodic is not None, parameterized_job=job.is_parameterized(),
         stop=job.stop, status=job_status(job, allocs, evals),
         status_description=job.status_description,
         job_summary=job_summary(job, allocs, evals), create_index=job.create_index,

@@ -24,7 +24,7 @@ import uuid
 import jwt
 
 from caravan.acl import ACL
-from caravan.acl.identity import Caller
+from caravan.acl.identity import Caller, is_uuid
 from caravan.acl.variables import WorkloadClaim
 from caravan.errors import InvalidInput, PermissionDenied
 from caravan.server.core import ServerCore
@@ -37,7 +37,8 @@ DEFAULT_IDENTITY = "default"
 
 
 def looks_like_jwt(secret: str) -> bool:
-    return secret.count(".") == 2 and len(secret) > 40
+    """ACL secrets are UUIDs; a workload identity is `header.claims.signature`."""
+    return secret.count(".") == 2 and not is_uuid(secret)
 
 
 class WorkloadIdentities:

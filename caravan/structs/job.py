@@ -14,6 +14,7 @@ from pydantic import Field, field_validator
 from caravan.structs.action import Action
 from caravan.structs.base import Struct
 from caravan.structs.deployment import UpdateStrategy
+from caravan.structs.periodic import DispatchPayloadConfig, ParameterizedJobConfig, PeriodicConfig
 from caravan.structs.service import Service
 from caravan.structs.template import Template
 
@@ -161,6 +162,7 @@ class Task(Struct):
     lifecycle: TaskLifecycleConfig | None = None
     services: list[Service] | None = None
     actions: list[Action] | None = None
+    dispatch_payload: DispatchPayloadConfig | None = None
     templates: list[Template] | None = None
     identity: WorkloadIdentity | None = None
 
@@ -214,14 +216,28 @@ class Job(Struct):
     submit_time: int = 0
     parent_id: str = ""
     dispatched: bool = False
-    periodic: dict[str, Any] | None = None
-    parameterized_job: dict[str, Any] | None = None
+    periodic: PeriodicConfig | None = None
+    parameterized_job: ParameterizedJobConfig | None = None
+    payload: str | None = None  # a dispatched job's input, base64 as on Nomad's wire
     create_index: int = 0
     modify_index: int = 0
     job_modify_index: int = 0
 
     def group(self, name: str) -> TaskGroup | None:
         return next((g for g in self.task_groups if g.name == name), None)
+
+    def is_parameterized(self) -> bool:
+        """A parameterized job waits for dispatches; its dispatched children keep the block."""
+        return self.parameterized_job is not None and not self.dispatched
+
+    def is_periodic_active(self) -> bool:
+        """Whether the leader launches children of this job on its schedule."""
+        return (self.periodic is not None and self.periodic.enabled and not self.stop
+                and not self.is_parameterized())
+
+    def is_template(self) -> bool:
+        """Periodic and parameterized jobs are never scheduled themselves, only children."""
+        return self.periodic is not None or self.is_parameterized()
 
 
 class JobSummaryCounts(Struct):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from caravan.structs.base import Struct
 from caravan.structs.job import Job
 
@@ -78,4 +80,25 @@ class NodeRegisterResponse(Struct):
     """Our client<->server contract: the node's heartbeat deadline in nanoseconds."""
 
     heartbeat_ttl: int = 0
+    index: int = 0
+
+
+class PeriodicForceResponse(Struct):
+    eval_id: str = ""
+    eval_create_index: int = 0
+    index: int = 0
+
+
+class JobDispatchResponse(Struct):
+    dispatched_job_id: str = ""
+    eval_id: str = ""
+    eval_create_index: int = 0
+    job_create_index: int = 0
+    index: int = 0
+
+
+class NodeEligibilityUpdateResponse(Struct):
+    eval_ids: list[str] | None = Field(None, alias="EvalIDs")
+    eval_create_index: int = 0
+    node_modify_index: int = 0
     index: int = 0

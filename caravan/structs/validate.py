@@ -16,6 +16,7 @@ from caravan.structs.artifact import validate_artifact
 from caravan.structs.job import JOB_TYPES, LIFECYCLE_HOOKS, Constraint, Job, Task, TaskGroup
 from caravan.structs.names import job_id_problem, path_name_problem, task_name_problem
 from caravan.structs.service import Service, ServiceCheck
+from caravan.structs.validate_batch import batch_problems
 from caravan.structs.template import template_problems
 from caravan.structs.update import update_problems
 
@@ -72,6 +73,8 @@ def validate_job(job: Job, *, max_priority: int = 100,
         seen.add(group.name)
         _group(group, path, err, max_count)
         update_problems(group, job.type, path, err)
+    for path, message in batch_problems(job):
+        err(path, message)
     if errors:
         raise JobValidationError(errors)
 

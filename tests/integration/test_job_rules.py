@@ -143,8 +143,8 @@ def test_sub_routes_never_reach_the_job(http: httpx.Client, pn: nomad.Nomad) -> 
     assert http.post("/v1/jobs", json=raw_exec_job("subs")).status_code == 200
     assert http.post("/v1/jobs", json=raw_exec_job("subs/nested")).status_code == 200
     before = http.get("/v1/job/subs").json()
-    for method, suffix in (("POST", "dispatch"), ("GET", "submission"),
-                           ("POST", "periodic/force"), ("GET", "tag/v1")):
+    for method, suffix in (("GET", "dispatch/payload"), ("GET", "submission"),
+                           ("GET", "tag/v1")):
         r = http.request(method, f"/v1/job/subs/{suffix}", json=raw_exec_job("subs"))
         assert r.status_code == 501, (suffix, r.text)
         assert "is not implemented by caravan" in r.text

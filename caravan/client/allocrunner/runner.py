@@ -28,6 +28,7 @@ from caravan.client.services import registrations
 from caravan.client.state import ClientStateStore, LocalAllocState
 from caravan.client.state_writer import StateWriter
 from caravan.client.stats import alloc_usage
+from caravan.client.taskapi import TaskAPIConfig
 from caravan.client.taskrunner import events
 from caravan.client.taskrunner.lifecycle import TaskNotRunning
 from caravan.client.taskrunner.runner import TaskRunner
@@ -65,6 +66,7 @@ class AllocRunnerDeps:
     host_env: Mapping[str, str]
     store: ClientStateStore
     identities: TaskIdentities | None = None  # the tasks' workload identities
+    task_api: TaskAPIConfig | None = None  # where tasks' api.sock relays to
     template_source: TemplateSource | None = None  # what templates read of the cluster
 
 
@@ -100,7 +102,7 @@ class AllocRunner:
                          state_dir=deps.executor_root / self.alloc.id / task.name,
                          node=deps.node, client=deps.client, clock=deps.clock,
                          host_env=deps.host_env, identities=deps.identities,
-                         template_source=deps.template_source)
+                         task_api=deps.task_api, template_source=deps.template_source)
 
     # --- running ------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from pathlib import Path
 
 from caravan.client.beneath import Root
 from caravan.client.identity import TaskIdentities
@@ -46,7 +47,7 @@ class IdentityHook(PrestartHook):
             await asyncio.to_thread(self._write, request.task_dir.path, token)
         return PrestartResponse(env={"NOMAD_TOKEN": token} if identity.env else {})
 
-    def _write(self, task_dir: os.PathLike[str], token: str) -> None:
+    def _write(self, task_dir: Path, token: str) -> None:
         # Through the task dir's Root: a symlink the task left at secrets/ or at the
         # file is refused, never followed.
         with Root.open(task_dir) as root:

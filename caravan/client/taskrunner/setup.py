@@ -28,9 +28,12 @@ from caravan.client.taskenv import (
     interpolation_vars,
 )
 from caravan.client.taskrunner.artifact_hook import ArtifactPrestartHook
+from caravan.client.taskrunner.dispatch_hook import DispatchPayloadHook
 from caravan.client.identity import TaskIdentities
+from caravan.client.taskapi import TaskAPIConfig, TaskAPIServer
 from caravan.client.taskrunner.hooks import EventSink, TaskHook
 from caravan.client.taskrunner.identity_hook import IdentityHook
+from caravan.client.taskrunner.taskapi_hook import TaskAPIHook
 from caravan.client.taskrunner.taskdir_hook import TaskDirHook
 from caravan.client.taskrunner.template_hook import TaskControl, TemplateHook
 from caravan.client.template.files import AllocFiles
@@ -58,6 +61,7 @@ class TaskSetup:
     host_env: Mapping[str, str]
     # The node's workload identities (None in tests that run a task with no server).
     identities: TaskIdentities | None = None
+    task_api: TaskAPIConfig | None = None  # None: no secrets/api.sock
     template_source: TemplateSource | None = None  # None: templates see no cluster data
 
     @property
@@ -80,14 +84,23 @@ class TaskSetup:
         hooks: list[TaskHook] = [
             ValidateHook(self.client.options, self.clock), TaskDirHook(emit, self.clock),
             ArtifactPrestartHook(fetcher, emit, self.clock, self.interpolation_vars(),
-                                 self.client_env)]
+                                 self.client_env), DispatchPayloadHook()]
         if self.identities is not None:
             hooks.append(IdentityHook(self.identities, self._owner()))
         hooks.append(TemplateHook(AllocFiles(self.alloc_dir.path, self.task.name),
                                   self._template_source(), self.driver, control, emit,
                                   self.clock, self.client_env, self.interpolation_vars(),
                                   self.client.template))
+        if self.identities is not None and self.task_api is not None:
+            # Last: it mounts an exec task's secrets tmpfs, filled from what the hooks
+            # before it wrote below.
+            hooks.append(TaskAPIHook(self._task_api_server, self._owner()))
         return hooks
+
+    def _task_api_server(self) -> TaskAPIServer:
+        assert self.identities is not None and self.task_api is not None
+        identities, alloc_id, task = self.identities, self.alloc.id, self.task.name
+        return TaskAPIServer(self.task_api, lambda: identities.token(alloc_id, task))
 
     def _template_source(self) -> TemplateSource | None:
         """Templates read the cluster as the task, with its workload identity."""

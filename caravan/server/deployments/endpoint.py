@@ -135,7 +135,10 @@ class DeploymentEndpoint:
         reply = self._store(progress.failed(d, description), with_eval=target is None)
         if target is not None:
             ev, index, _ = self._jobs.register(target.model_copy(update={"stable": False}))
-            reply = reply.model_copy(update={"eval_id": ev.id, "eval_create_index": index,
+            # A reverted service job always gets an evaluation (only periodic and
+            # parameterized jobs register without one).
+            reply = reply.model_copy(update={"eval_id": ev.id if ev else "",
+                                             "eval_create_index": index,
                                              "reverted_job_version": target.version})
         return reply
 

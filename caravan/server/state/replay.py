@@ -15,6 +15,7 @@ from caravan.server.state import (
     acl_tables,
     deployment_table,
     exec_session_table,
+    periodic_launch_table,
     service_tables,
     variable_table,
 )
@@ -22,6 +23,7 @@ from caravan.server.state.acl_tables import AclTables
 from caravan.server.state.backend import Change
 from caravan.server.state.deployment_table import DeploymentTable
 from caravan.server.state.exec_session_table import ExecSessionTable
+from caravan.server.state.periodic_launch_table import PeriodicLaunchTable
 from caravan.server.state.service_tables import ServiceTables
 from caravan.server.state.txn import AclWrites
 from caravan.server.state.variable_table import VariableTable
@@ -29,6 +31,7 @@ from caravan.structs import Allocation, Evaluation, Job, Node, ServiceRegistrati
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
 from caravan.structs.deployment import Deployment
 from caravan.structs.exec_audit import ExecSession
+from caravan.structs.periodic import PeriodicLaunch
 from caravan.structs.variables import EncryptedVariable
 
 # Order matters: an alloc row re-attaches its job from the versions table.
@@ -49,6 +52,7 @@ class Tables:
     exec_sessions: ExecSessionTable
     variables: VariableTable
     deployments: DeploymentTable
+    periodic_launches: PeriodicLaunchTable
 
     def _index_alloc(self, alloc: Allocation) -> None: ...
     def _drop_alloc(self, alloc_id: str) -> None: ...
@@ -81,6 +85,9 @@ def apply_change(store: Tables, change: Change) -> set[str]:
     touched |= store.deployments.apply(
         [Deployment.model_validate_json(raw) for raw in rows.values() if raw is not None],
         [key for key, raw in rows.items() if raw is None])
+    touched |= store.periodic_launches.apply({
+        k: None if raw is None else PeriodicLaunch.model_validate_json(raw)
+        for k, raw in by_table.get(periodic_launch_table.TABLE, {}).items()})
     return touched
 
 

@@ -20,6 +20,8 @@ from caravan.server.state.exec_session_table import TABLE as EXEC_SESSION_TABLE
 from caravan.server.state.exec_session_table import ExecSessionTable
 from caravan.server.state.deployment_table import TABLE as DEPLOYMENT_TABLE
 from caravan.server.state.deployment_table import DeploymentTable
+from caravan.server.state.periodic_launch_table import TABLE as PERIODIC_LAUNCH_TABLE
+from caravan.server.state.periodic_launch_table import PeriodicLaunchTable
 from caravan.server.state.service_tables import TABLE as SERVICE_TABLE
 from caravan.server.state.service_tables import ServiceTables
 from caravan.server.state.variable_table import TABLE as VARIABLE_TABLE
@@ -48,6 +50,7 @@ class StateStore(Tables):
         self.services = ServiceTables()  # service registrations (Nomad's own provider)
         self.exec_sessions = ExecSessionTable()  # exec session audit records
         self.deployments = DeploymentTable()  # rolling updates and canaries
+        self.periodic_launches = PeriodicLaunchTable()  # each periodic job's last launch
         self.variables = VariableTable()  # Nomad Variables, encrypted (server/variables.py)
         self._allocs_by_job: dict[str, dict[str, Allocation]] = {}
         self._allocs_by_node: dict[str, dict[str, Allocation]] = {}
@@ -81,9 +84,10 @@ class StateStore(Tables):
         self.services.load(rows)
         self.exec_sessions.load(rows)
         self.deployments.load(rows)
+        self.periodic_launches.load(rows)
         self.variables.load(rows)
         for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE, EXEC_SESSION_TABLE,
-                      DEPLOYMENT_TABLE, VARIABLE_TABLE):
+                      DEPLOYMENT_TABLE, VARIABLE_TABLE, PERIODIC_LAUNCH_TABLE):
             self._table_index[table] = self._index
 
     def _alloc_from_row(self, raw: str) -> Allocation:
@@ -250,6 +254,7 @@ class StateStore(Tables):
             node.modify_index = txn.index
         self.services.stamp(txn.services, txn.index)
         self.deployments.stamp(txn.deployments, txn.index, txn.now_ns)
+        self.periodic_launches.stamp(txn.periodic_launches, txn.index)
         self.variables.stamp(txn.variables, txn.index, txn.now_ns)
 
     def _change_of(self, txn: Txn) -> Change:
@@ -278,10 +283,14 @@ class StateStore(Tables):
             change.put("nodes", node.id, node.model_dump_json(by_alias=True))
         for node_id, secret in txn.node_secrets.items():
             change.put("node_secrets", node_id, _hash_secret(secret))
+        for node_id in txn.node_deletes:
+            change.delete("nodes", node_id)
+            change.delete("node_secrets", node_id)
         self.acl.change(txn.acl, change)
         self.services.change(txn.services, change)
         self.exec_sessions.change(txn.exec_sessions, change)
         self.deployments.change(txn.deployments, txn.deployment_deletes, change)
+        self.periodic_launches.change(txn.periodic_launches, change)
         self.variables.change(txn.variables, change)
         return change
 
@@ -316,10 +325,15 @@ class StateStore(Tables):
         for node_id, secret in txn.node_secrets.items():
             self._node_secrets[node_id] = _hash_secret(secret)
             touched.add("node_secrets")
+        for node_id in txn.node_deletes:
+            self._nodes.pop(node_id, None)
+            self._node_secrets.pop(node_id, None)
+            touched.update(("nodes", "node_secrets"))
         touched |= self.acl.apply(txn.acl)
         touched |= self.services.apply(txn.services)
         touched |= self.exec_sessions.apply(txn.exec_sessions)
         touched |= self.deployments.apply(txn.deployments, txn.deployment_deletes)
+        touched |= self.periodic_launches.apply(txn.periodic_launches)
         touched |= self.variables.apply(txn.variables)
         for table in touched:
             self._table_index[table] = txn.index

@@ -8,6 +8,7 @@ from caravan.structs import Allocation, Evaluation, Job, Node, ServiceRegistrati
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
 from caravan.structs.deployment import Deployment
 from caravan.structs.exec_audit import ExecSession
+from caravan.structs.periodic import PeriodicLaunch
 from caravan.structs.variables import EncryptedVariable
 
 
@@ -42,11 +43,14 @@ class Txn:
     allocs: list[Allocation] = field(default_factory=list)
     evals: list[Evaluation] = field(default_factory=list)
     nodes: list[Node] = field(default_factory=list)
+    node_deletes: list[str] = field(default_factory=list)  # purged nodes (and their secrets)
     node_secrets: dict[str, str] = field(default_factory=dict)
     acl: AclWrites = field(default_factory=AclWrites)
     exec_sessions: list[ExecSession] = field(default_factory=list)
     services: dict[str, ServiceRegistration | None] = field(default_factory=dict)  # None: delete
     deployments: list[Deployment] = field(default_factory=list)
     deployment_deletes: list[str] = field(default_factory=list)
+    # job_key -> the periodic job's last launch; None deletes it
+    periodic_launches: dict[str, PeriodicLaunch | None] = field(default_factory=dict)
     # "<namespace>\x00<path>" -> the encrypted variable; None deletes it
     variables: dict[str, EncryptedVariable | None] = field(default_factory=dict)

@@ -111,3 +111,25 @@ def test_values_are_encrypted_at_rest(var_cluster: VarCluster) -> None:
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT value FROM rows WHERE value LIKE '%rest/check%'").fetchall()
     assert rows and all(marker not in str(r) for r in rows)
+
+
+def test_rotation_keeps_variables_and_identities_readable(var_cluster: VarCluster) -> None:
+    root = var_cluster.root
+    before = root.get("/v1/operator/keyring/keys").json()
+    assert [k["State"] for k in before] == ["active"] and "Key" not in before[0]
+    assert root.put("/v1/var/rot/old", json={"Items": {"v": "old"}}).status_code == 200
+    token = var_cluster.token_of(var_cluster.web_alloc)
+    rotated = root.put("/v1/operator/keyring/rotate")
+    assert rotated.status_code == 200
+    new_id = rotated.json()["Key"]["KeyID"]
+    assert new_id != before[0]["KeyID"]
+    states = {k["KeyID"]: k["State"] for k in root.get("/v1/operator/keyring/keys").json()}
+    assert states == {before[0]["KeyID"]: "inactive", new_id: "active"}
+    assert root.put("/v1/var/rot/new", json={"Items": {"v": "new"}}).status_code == 200
+    assert root.get("/v1/var/rot/old").json()["Items"] == {"v": "old"}
+    assert root.get("/v1/var/rot/new").json()["Items"] == {"v": "new"}
+    with var_cluster.agent.http(token) as task:  # signed by the now inactive key
+        assert task.get("/v1/var/nomad/jobs/web").status_code in (200, 404)
+        assert task.get("/v1/var/nomad/jobs/other").status_code == 403
+    with var_cluster.agent.http(None) as anonymous:
+        assert anonymous.put("/v1/operator/keyring/rotate").status_code == 403

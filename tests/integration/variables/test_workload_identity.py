@@ -112,3 +112,25 @@ def test_a_token_outlives_neither_its_ttl_nor_its_allocation(seeded: VarCluster)
         wait_until(lambda: task.get("/v1/var/nomad/jobs/short").status_code == 403, 30,
                    what="the identity to expire")
     assert root.delete("/v1/job/short", params={"purge": "true"}).status_code == 200
+
+
+def test_an_identity_is_no_management_token_cve_2023_1299(seeded: VarCluster) -> None:
+    with seeded.agent.http(seeded.token_of(seeded.web_alloc)) as task:
+        for path in ("/v1/acl/tokens", "/v1/nodes", "/v1/jobs",
+                     f"/v1/allocation/{seeded.other_alloc}"):
+            assert task.get(path).status_code == 403, path
+        assert task.get("/v1/acl/policies").json() == []  # only the policies it holds
+        assert task.put("/v1/var/anything", json={"Items": {"a": "b"}}).status_code == 403
+
+
+def test_the_alloc_apis_never_hand_out_the_token_cve_2024_12678(seeded: VarCluster) -> None:
+    token = seeded.token_of(seeded.web_alloc)
+    root = seeded.root
+    for path in (f"/v1/allocation/{seeded.web_alloc}", "/v1/allocations",
+                 "/v1/job/web/allocations", "/v1/job/web"):
+        reply = root.get(path)
+        assert reply.status_code == 200 and token not in reply.text, path
+    for path in ("main/secrets/nomad_token", "main/SECRETS/nomad_token"):
+        read = root.get(f"/v1/client/fs/cat/{seeded.web_alloc}", params={"path": path})
+        assert read.status_code != 200 and token not in read.text, path
+

@@ -9,6 +9,7 @@ import pytest
 from caravan.errors import InvalidInput
 from caravan.jobspec import (
     fields,
+    hcl_batch,
     hcl_common,
     hcl_job,
     hcl_network,
@@ -31,6 +32,8 @@ SPECS: list[tuple[Spec, fields.Table]] = [
     (hcl_common.RESTART, fields.RESTART), (hcl_common.RESCHEDULE, fields.RESCHEDULE),
     (hcl_job.EPHEMERAL_DISK, fields.EPHEMERAL_DISK), (hcl_task.LIFECYCLE, fields.LIFECYCLE),
     (hcl_service.SERVICE, fields.SERVICE), (hcl_service.CHECK, fields.CHECK),
+    (hcl_batch.PERIODIC, fields.PERIODIC), (hcl_batch.PARAMETERIZED, fields.PARAMETERIZED),
+    (hcl_batch.DISPATCH_PAYLOAD, fields.DISPATCH_PAYLOAD),
     (hcl_service.CHECK_RESTART, fields.CHECK_RESTART), (hcl_task.IDENTITY, fields.IDENTITY),
     (hcl_template.TEMPLATE, fields.TEMPLATE), (hcl_template.CHANGE_SCRIPT, fields.CHANGE_SCRIPT),
     (hcl_template.WAIT, fields.WAIT),

@@ -63,7 +63,7 @@ def test_unsupported_group_block(block):
     assert error.message == f'block "{block}" is not supported by caravan'
 
 
-@pytest.mark.parametrize("block", ["periodic", "parameterized", "migrate", "spread",
+@pytest.mark.parametrize("block", ["migrate", "spread",
                                    "affinity", "multiregion", "vault"])
 def test_unsupported_job_block(block):
     source = f'job "j" {{\n  {block} {{\n  }}\n}}\n'
