@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, make_client, reported_as
-from caravan.cli.deployment_actions import action_flags, follow
-from caravan.cli.deployment_lookup import deployment_by_prefix, one_deployment_argument
-from caravan.cli.formatting import id_length
+from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui
+from caravan.cli.deployment_actions import DeploymentAction
+from caravan.structs import Deployment, DeploymentUpdateResponse
 
 HELP = """
 Usage: caravan deployment fail [options] <deployment id>
@@ -25,20 +24,17 @@ Fail Options:
 """
 
 
+def _said(d: Deployment, reply: DeploymentUpdateResponse | None) -> str:
+    if reply is None or reply.reverted_job_version is None:
+        return f'Deployment "{d.id}" failed'
+    return (f'Deployment "{d.id}" failed. Auto-reverted to job version '
+            f"{reply.reverted_job_version}.")
+
+
+FAIL = DeploymentAction(error="Error failing deployment: ",
+                        write=lambda client, d, _: client.deployments.fail(d.id),
+                        said=_said, blank_after=True)
+
+
 def run(args: list[str], ui: Ui | None = None) -> int:
-    ui = ui or Ui()
-    flags = action_flags().parse(args)
-    prefix = one_deployment_argument(flags.args)
-    client = make_client(flags)
-    verbose = flags.get_bool("verbose")
-    d = deployment_by_prefix(client, prefix, id_length(verbose))
-    with reported_as("Error failing deployment: "):
-        reply = client.deployments.fail(d.id)
-    if reply.reverted_job_version is None:
-        ui.output(f'Deployment "{d.id}" failed')
-    else:
-        ui.output(f'Deployment "{d.id}" failed. Auto-reverted to job version '
-                  f"{reply.reverted_job_version}.")
-    code = follow(client, ui, reply, detach=flags.get_bool("detach"), verbose=verbose)
-    ui.output("")
-    return code
+    return FAIL.run(args, ui or Ui())

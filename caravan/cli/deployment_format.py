@@ -29,6 +29,16 @@ def format_deployment(d: Deployment | None, length: int, tz: tzinfo | None = Non
     return f"{base}\n\nDeployed\n{groups_table(d.task_groups, tz)}"
 
 
+def latest_deployment(d: Deployment, length: int, tz: tzinfo | None = None) -> str:
+    """The `Latest Deployment` section of `job status`: shorter than `deployment status`
+    (the job and its version are already on the page), as in Nomad."""
+    base = format_kv([("ID", limit(d.id, length)), ("Status", d.status),
+                      ("Description", d.status_description)])
+    if not d.task_groups:
+        return base
+    return f"{base}\n\nDeployed\n{groups_table(d.task_groups, tz)}"
+
+
 def groups_table(groups: dict[str, DeploymentState], tz: tzinfo | None = None) -> str:
     """Desired / Placed / Healthy / Unhealthy / Progress Deadline per group; the Auto
     Revert, Promoted and Canaries columns only when some group uses them."""

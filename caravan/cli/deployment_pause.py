@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, make_client, reported_as
-from caravan.cli.deployment_actions import action_flags
-from caravan.cli.deployment_lookup import deployment_by_prefix, one_deployment_argument
-from caravan.cli.formatting import id_length
+from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui
+from caravan.cli.deployment_actions import DeploymentAction
 
 HELP = """
 Usage: caravan deployment pause [options] <deployment id>
@@ -20,13 +18,10 @@ Pause Options:
 """
 
 
+PAUSE = DeploymentAction(error="Error pausing deployment: ",
+                         write=lambda client, d, _: client.deployments.pause(d.id, True),
+                         said=lambda d, _: f'Deployment "{d.id}" paused', follows=False)
+
+
 def run(args: list[str], ui: Ui | None = None) -> int:
-    ui = ui or Ui()
-    flags = action_flags().parse(args)
-    prefix = one_deployment_argument(flags.args)
-    client = make_client(flags)
-    d = deployment_by_prefix(client, prefix, id_length(flags.get_bool("verbose")))
-    with reported_as("Error pausing deployment: "):
-        client.deployments.pause(d.id, True)
-    ui.output(f'Deployment "{d.id}" paused')
-    return 0
+    return PAUSE.run(args, ui or Ui())

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, make_client, reported_as
-from caravan.cli.deployment_actions import action_flags, follow
-from caravan.cli.deployment_lookup import deployment_by_prefix, one_deployment_argument
-from caravan.cli.formatting import id_length
+from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui
+from caravan.cli.deployment_actions import DeploymentAction, action_flags
 
 HELP = """
 Usage: caravan deployment promote [options] <deployment id>
@@ -29,16 +27,13 @@ Promote Options:
 """
 
 
+PROMOTE = DeploymentAction(
+    error="Error promoting deployment: ",
+    write=lambda client, d, flags: client.deployments.promote(
+        d.id, flags.get_list("group") or None))
+
+
 def run(args: list[str], ui: Ui | None = None) -> int:
-    ui = ui or Ui()
     fs = action_flags()
     fs.list_flag("group")
-    flags = fs.parse(args)
-    prefix = one_deployment_argument(flags.args)
-    client = make_client(flags)
-    verbose = flags.get_bool("verbose")
-    d = deployment_by_prefix(client, prefix, id_length(verbose))
-    groups = flags.get_list("group") or None
-    with reported_as("Error promoting deployment: "):
-        reply = client.deployments.promote(d.id, groups)
-    return follow(client, ui, reply, detach=flags.get_bool("detach"), verbose=verbose)
+    return PROMOTE.run(args, ui or Ui(), fs)

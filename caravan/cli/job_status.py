@@ -15,13 +15,14 @@ from caravan.cli.common import (
     make_client,
     reported_as,
 )
+from caravan.cli.deployment_format import latest_deployment
 from caravan.cli.formatting import format_json, format_kv, format_list, format_unix_nano, id_length
 from caravan.cli.listings import alloc_stub_table, job_eval_table, job_status_text, job_stub_table
 from caravan.cli.lookup import job_id_by_prefix
 from caravan.cli.periodic_format import next_launch_row
 from caravan.cli.placement import failed_groups, format_alloc_metrics
 from caravan.errors import UsageError
-from caravan.structs import AllocListStub, Evaluation, Job, JobSummary
+from caravan.structs import AllocListStub, Deployment, Evaluation, Job, JobSummary
 
 HELP = """
 Usage: caravan job status [options] <job>
@@ -61,6 +62,7 @@ class JobView:
     allocs: Sequence[AllocListStub]
     evals: Sequence[Evaluation]
     children: Sequence[tuple[str, str]] = ()
+    deployment: Deployment | None = None  # the job's latest, if it ever had one
 
 
 def basic_info(job: Job, now_ns: int) -> str:
@@ -134,6 +136,8 @@ def format_job_status(view: JobView, verbose: bool, show_evals: bool, now_ns: in
     failure = placement_failure(view.evals)
     if failure:
         parts.append("Placement Failure\n" + failure)
+    if view.deployment is not None:
+        parts.append("Latest Deployment\n" + latest_deployment(view.deployment, length))
     parts.append("Allocations\n" + alloc_stub_table(view.allocs, verbose, length, now_ns))
     return "\n\n".join(parts)
 
@@ -159,7 +163,9 @@ def fetch_view(client: Client, job_id: str, namespace: str, all_allocs: bool) ->
             suffix = "/periodic-" if not job.is_parameterized() else "/dispatch-"
             stubs, _ = client.jobs.list(prefix=job.id + suffix, q=q)
             children = [(s.id, s.status) for s in stubs if s.parent_id == job.id]
-    return JobView(job, summary, allocs, evals, children)
+            return JobView(job, summary, allocs, evals, children)
+        deployment, _ = client.deployments.latest_of_job(job.id, q)
+    return JobView(job, summary, allocs, evals, deployment=deployment)
 
 
 def _json_entry(view: JobView) -> dict[str, object]:

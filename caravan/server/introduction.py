@@ -14,7 +14,8 @@ whose pool (and name, when the token names one) match, until it expires.
     warn          allowed, logged (WARN)   refused, logged (ERROR)
     strict        refused, logged (ERROR)  refused, logged (ERROR)
 
-The signing key is made once in `<data_dir>/server/keyring/intro-ed25519.pem` (0600).
+The signing key is made once in `<data_dir>/server/keyring/intro-ed25519.pem` (0600);
+servers on etcd share one kept in etcd instead (cluster/shared_keys.py).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 
 AUDIENCE = "nomadproject.io"
 _ALGORITHM = "EdDSA"
-_KEY_FILE = "intro-ed25519.pem"
+KEY_FILE = "intro-ed25519.pem"
 
 
 def load_or_create_key(keyring: Path | None) -> Ed25519PrivateKey:
@@ -45,7 +46,7 @@ def load_or_create_key(keyring: Path | None) -> Ed25519PrivateKey:
     if keyring is None:
         return Ed25519PrivateKey.generate()
     keyring.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = keyring / _KEY_FILE
+    path = keyring / KEY_FILE
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except FileNotFoundError:

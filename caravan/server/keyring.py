@@ -5,10 +5,11 @@
 
 Exactly one key is active: it encrypts new writes and signs new identities. Rotated
 keys stay (inactive), so what they encrypted still decrypts and what they signed
-still verifies. Keys live in `<data_dir>/server/keyring/root/<key-id>.json`, 0600
-in a 0700 directory, written whole and renamed into place; the state store holds
-only ciphertext and key IDs, so a copied `state.db` reveals no variable. Without a
-data dir (tests) keys are memory-only.
+still verifies. One server keeps its keys in `<data_dir>/server/keyring/root/`
+(keyring_files.py); the state store holds only ciphertext and key IDs, so a copied
+`state.db` reveals no variable. Servers sharing state in etcd share their keys there
+too (cluster/shared_keys.py): a variable written through one server decrypts on
+every other, and an identity one signs verifies on all.
 
 Ciphertext is `nonce (12 bytes) || AES-256-GCM(items)` with the variable's namespace
 and path as associated data: a row copied to another path, or altered at all, fails
@@ -19,12 +20,13 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jwt
 from cryptography.exceptions import InvalidTag
@@ -33,6 +35,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from caravan.errors import CaravanError
+
+log = logging.getLogger(__name__)
 
 ALGORITHM = "aes256-gcm"
 SIGNING_ALGORITHM = "RS256"
@@ -67,17 +71,39 @@ def new_root_key(now_ns: int) -> RootKey:
                    rsa.generate_private_key(public_exponent=65537, key_size=2048), True)
 
 
+class KeyStore(Protocol):
+    """Where the root keys live (caravan/server/keyring_files.py, cluster/shared_keys.py)."""
+
+    def load(self) -> list[RootKey]: ...
+
+    def save(self, keys: list[RootKey]) -> None:
+        """Every key of the list, in order."""
+
+    def create_first(self, key: RootKey) -> list[RootKey]:
+        """Store `key` unless another server already stored a first key; the stored keys."""
+        ...
+
+    def follow(self, learn: Callable[[RootKey], None]) -> None:
+        """From the running loop: call `learn` on it for keys other servers write."""
+
+    def close(self) -> None:
+        """Stop following (before the connection under it closes)."""
+
+
 class Keyring:
     """Thread-safe for reads (keys never change in place); rotate from the event loop."""
 
-    def __init__(self, directory: Path | None, now_ns: Callable[[], int]) -> None:
-        self._dir = directory
+    def __init__(self, store: KeyStore, now_ns: Callable[[], int]) -> None:
+        self._store = store
         self._now_ns = now_ns
-        self._keys: dict[str, RootKey] = {}
-        if directory is not None:
-            self._keys = {k.key_id: k for k in _load_all(directory)}
+        self._keys = {k.key_id: k for k in self._store.load()}
         if not any(k.active for k in self._keys.values()):
-            self._add(new_root_key(now_ns()))
+            first = self._store.create_first(new_root_key(now_ns()))
+            self._keys.update((k.key_id, k) for k in first)
+        if not any(k.active for k in self._keys.values()):
+            raise CaravanError("the keyring holds no active root key",
+                               hint="rotate it: PUT /v1/operator/keyring/rotate")
+        self._reloaded = 0.0
 
     # ---- keys ----------------------------------------------------------------------------
 
@@ -93,16 +119,37 @@ class Keyring:
         """A new active key; the old ones stay for decrypting and verifying."""
         old = [k for k in self._keys.values() if k.active]
         fresh = new_root_key(max(self._now_ns(), *(k.create_time_ns + 1 for k in old)))
-        self._add(fresh)
-        for key in old:
-            self._add(RootKey(key.key_id, key.create_time_ns, key.data_key, key.signing_key,
-                              False))
+        retired = [RootKey(k.key_id, k.create_time_ns, k.data_key, k.signing_key, False)
+                   for k in old]
+        self._store.save([fresh, *retired])
+        self._keys.update((k.key_id, k) for k in (fresh, *retired))
         return fresh
 
-    def _add(self, key: RootKey) -> None:
-        if self._dir is not None:
-            _save(self._dir, key)
-        self._keys[key.key_id] = key
+    def follow(self) -> None:
+        """From the running loop: take in the keys other servers rotate in."""
+        self._store.follow(self._learn)
+
+    def close(self) -> None:
+        self._store.close()
+
+    def _learn(self, key: RootKey) -> None:
+        self._keys = {**self._keys, key.key_id: key}
+
+    def _key(self, key_id: str) -> RootKey | None:
+        """A key by ID; an unknown one rereads the store (at most once a second, so
+        tokens with made-up key IDs cannot hammer it) in case another server made it
+        and its watch event is still on the way."""
+        key = self._keys.get(key_id)
+        if key is None and time.monotonic() - self._reloaded > 1.0:
+            self._reloaded = time.monotonic()
+            try:
+                loaded = self._store.load()
+            except CaravanError as e:  # etcd away: the key stays unknown, as it would be
+                log.warning("keyring: could not reread the root keys: %s", e)
+                return None
+            self._keys = {**self._keys, **{k.key_id: k for k in loaded}}
+            key = self._keys.get(key_id)
+        return key
 
     # ---- encryption ----------------------------------------------------------------------
 
@@ -112,7 +159,7 @@ class Keyring:
         return key.key_id, nonce + AESGCM(key.data_key).encrypt(nonce, plaintext, aad)
 
     def decrypt(self, key_id: str, blob: bytes, aad: bytes) -> bytes:
-        key = self._keys.get(key_id)
+        key = self._key(key_id)
         if key is None:
             raise DecryptFailed(f"no such key {key_id!r} in keyring")
         try:
@@ -132,7 +179,7 @@ class Keyring:
         """The claims of a token this keyring signed; raises jwt.PyJWTError otherwise.
         `exp` is checked when present (identities without a `ttl` have none)."""
         kid = jwt.get_unverified_header(token).get("kid")
-        key = self._keys.get(kid) if isinstance(kid, str) else None
+        key = self._key(kid) if isinstance(kid, str) else None
         if key is None:
             raise jwt.InvalidKeyError("token signed by an unknown key")
         claims: dict[str, Any] = jwt.decode(
@@ -144,47 +191,25 @@ class Keyring:
         return {"keys": [k.public_jwk() for k in self.keys()]}
 
 
-def _save(directory: Path, key: RootKey) -> None:
-    root = directory / "root"
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(directory, 0o700)
+def encode_key(key: RootKey) -> bytes:
+    """A key as stored: `keyring/root/<id>.json` on disk, or its value in etcd."""
     pem = key.signing_key.private_bytes(serialization.Encoding.PEM,
                                         serialization.PrivateFormat.PKCS8,
                                         serialization.NoEncryption())
-    body = json.dumps({**key.metadata(), "Key": base64.b64encode(key.data_key).decode(),
+    return json.dumps({**key.metadata(), "Key": base64.b64encode(key.data_key).decode(),
                        "SigningKey": pem.decode()}).encode()
-    final = root / f"{key.key_id}.json"
-    temp = root / f".{key.key_id}.{os.getpid()}.tmp"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+
+
+def decode_key(body: bytes, where: str) -> RootKey:
+    """`where` names the file or etcd key in the error."""
     try:
-        os.write(fd, body)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(temp, final)
-    dir_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-def _load_all(directory: Path) -> list[RootKey]:
-    root = directory / "root"
-    if not root.is_dir():
-        return []
-    return [_load(path) for path in sorted(root.glob("*.json"))]
-
-
-def _load(path: Path) -> RootKey:
-    try:
-        raw = json.loads(path.read_bytes())
+        raw = json.loads(body)
         signing = serialization.load_pem_private_key(raw["SigningKey"].encode(), password=None)
         data_key = base64.b64decode(raw["Key"])
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise CaravanError(f"keyring file {path} is unreadable: {err}",
-                           hint="restore it from a backup of the data dir") from err
+    except (ValueError, KeyError, TypeError) as err:
+        raise CaravanError(f"keyring key {where} is unreadable: {err}",
+                           hint="restore it from a backup") from err
     if not isinstance(signing, rsa.RSAPrivateKey) or len(data_key) != 32:
-        raise CaravanError(f"keyring file {path} does not hold an AES-256 and an RSA key")
+        raise CaravanError(f"keyring key {where} does not hold an AES-256 and an RSA key")
     return RootKey(str(raw["KeyID"]), int(raw["CreateTime"]), data_key, signing,
                    raw.get("State") == "active")

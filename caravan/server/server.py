@@ -35,10 +35,12 @@ from caravan.server.eval_broker import EvalBroker
 from caravan.server.eval_endpoint import EvalEndpoint
 from caravan.server.exec_audit_endpoint import ExecAuditEndpoint
 from caravan.server.heartbeat import HeartbeatTracker
+from caravan.server.introduction import KEY_FILE as INTRO_KEY_FILE
 from caravan.server.introduction import Introductions, load_or_create_key
 from caravan.server.job_changes import JobChanges
 from caravan.server.job_endpoint import JobEndpoint
-from caravan.server.keyring import Keyring
+from caravan.server.keyring import Keyring, KeyStore
+from caravan.server.keyring_files import DirKeyStore, MemoryKeyStore
 from caravan.server.node_endpoint import NodeEndpoint
 from caravan.server.periodic.dispatcher import PeriodicDispatcher
 from caravan.server.plan_apply import PlanApplier
@@ -54,6 +56,8 @@ from caravan.structs.validate import DEFAULT_JOB_MAX_COUNT
 from caravan.supervisor import Supervisor, TaskFailure
 
 if TYPE_CHECKING:  # only a server of a cluster loads the etcd client
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     from caravan.server.cluster.leadership import Leadership
 
 log = logging.getLogger(__name__)
@@ -79,9 +83,10 @@ class Server:
         self.deployment_watcher = DeploymentWatcher(self.core, self.deployments)
         self.periodic = PeriodicDispatcher(self.core, self.jobs)
         self.dispatcher = Dispatcher(self.core, self.jobs)
+        key_store, intro_key = _key_stores(backend, server_dir)
         self.introductions = Introductions(
             client_introduction or ClientIntroductionConfig(), region,
-            load_or_create_key(server_dir / "keyring" if server_dir else None))
+            intro_key)
         self.nodes = NodeEndpoint(self.core, self.heartbeats, self.introductions)
         self.allocs = AllocEndpoint(self.core)
         self.services = ServiceEndpoint(self.core)
@@ -89,7 +94,7 @@ class Server:
         self.acl = ACLEndpoint(self.core, server_dir, enabled=acl_enabled,
                                token_min_ttl_s=token_min_ttl_s, token_max_ttl_s=token_max_ttl_s)
         self.namespaces = NamespaceEndpoint(self.core)
-        self.keyring = Keyring(server_dir / "keyring" if server_dir else None, clock.now_ns)
+        self.keyring = Keyring(key_store, clock.now_ns)
         self.variables = VariablesEndpoint(self.core, self.keyring)
         self.identities = WorkloadIdentities(self.core, self.keyring)
         self.acl.workload_identities = self.identities.resolve
@@ -120,6 +125,7 @@ class Server:
     async def start(self) -> None:
         if isinstance(self.store.backend, SharedBackend):
             self.store.backend.follow(self.store.apply_remote)
+            self.keyring.follow()
         if self.leadership is None:
             await self._lead()
         else:
@@ -169,6 +175,7 @@ class Server:
     async def stop(self) -> None:
         await self._loops.aclose()
         self.broker.close()
+        self.keyring.close()
         self.store.close()
 
     @property
@@ -205,3 +212,19 @@ class Server:
 
     def _node_down(self, node_id: str) -> None:
         self.nodes.node_down(node_id)
+
+
+def _key_stores(backend: Backend, server_dir: Path | None
+                ) -> tuple[KeyStore, Ed25519PrivateKey]:
+    """Root keys and the introduction key: in etcd when servers share it (every
+    server must hold the same ones), else in this server's data dir."""
+    directory = server_dir / "keyring" if server_dir else None
+    if isinstance(backend, SharedBackend):  # checked first: etcd.py imports gRPC
+        from caravan.server.state.etcd import EtcdBackend
+        if isinstance(backend, EtcdBackend):
+            from caravan.server.cluster.shared_keys import EtcdKeyStore, shared_intro_key
+            seed = DirKeyStore(directory).load() if directory else []
+            intro = directory / INTRO_KEY_FILE if directory else None
+            return EtcdKeyStore(backend.conn, seed), shared_intro_key(backend.conn, intro)
+    store = DirKeyStore(directory) if directory else MemoryKeyStore()
+    return store, load_or_create_key(directory)

@@ -79,3 +79,26 @@ def test_a_blocking_query_on_a_follower_wakes_on_a_write_through_the_leader(
     reply = answer["r"]
     assert int(reply.headers["X-Nomad-Index"]) > index
     assert "woken" in [j["ID"] for j in reply.json()]
+
+
+def test_servers_share_one_keyring_and_a_variable_reads_back_through_any_server(
+        cluster: Cluster) -> None:
+    """Started side by side, the servers agree on one root key (issue 16): what the
+    leader encrypted for a write sent to one follower decrypts on every server, and
+    every server publishes the same signing keys for workload identities."""
+    keys = [httpx.get(f"{s.address}/v1/operator/keyring/keys", timeout=10).json()
+            for s in cluster.servers]
+    assert len(keys[0]) == 1 and all(k == keys[0] for k in keys)
+    jwks = [httpx.get(f"{s.address}/.well-known/jwks.json", timeout=10).json()
+            for s in cluster.servers]
+    assert all(j == jwks[0] for j in jwks)
+    writer, reader = cluster.followers()[0], cluster.followers()[1]
+    put = httpx.put(f"{writer.address}/v1/var/app/db",
+                    json={"Items": {"password": "s3cret"}}, timeout=10)
+    assert put.status_code == 200, put.text
+    index = put.json()["ModifyIndex"]
+    for server in (reader, cluster.leader()):
+        got = httpx.get(f"{server.address}/v1/var/app/db",
+                        params={"index": str(index - 1), "wait": "20s"}, timeout=30)
+        assert got.status_code == 200, got.text
+        assert got.json()["Items"] == {"password": "s3cret"}

@@ -107,6 +107,32 @@ def test_scale_stop_and_start_from_the_job_page(dev_agent: AgentProcess, browser
     purge(dev_agent, "scaled")
 
 
+def test_a_click_does_not_wait_behind_the_pages_blocking_queries(
+        dev_agent: AgentProcess, browser: Browser) -> None:
+    """The job page keeps six blocking queries open, as many connections as Chromium opens
+    to one origin: a click's request must cut them short, not queue for their 30 s wait."""
+    # A batch job: no deployment whose health would end the waits by itself.
+    submit(dev_agent, (TICKER % {"id": "busy"}).replace(
+        'datacenters = ["dc1"]', 'datacenters = ["dc1"]\n  type = "batch"'))
+    running_alloc(dev_agent, "busy")
+    with page_of(browser, dev_agent.address, "job-busy-connections") as page:
+        waiting: set[str] = set()
+        page.on("request", lambda r: waiting.add(r.url) if "index=" in r.url else None)
+        for done in ("requestfinished", "requestfailed"):
+            page.on(done, lambda r: waiting.discard(r.url))
+        page.goto("/ui/jobs/busy")
+        expect(page.locator("#groups tr", has_text="main")).to_contain_text("1")
+        wait_until(lambda: (page.wait_for_timeout(100), len(waiting) >= 6)[1],
+                   what="the job page's six blocking queries")
+        page.fill("#scale-count", "2")
+        with page.expect_response(lambda r: "/scale" in r.url and r.request.method == "POST",
+                                  timeout=10_000) as got:
+            page.click("#job-scale")
+        assert got.value.status == 200
+        expect(page.locator("#groups tr", has_text="main")).to_contain_text("2")
+    purge(dev_agent, "busy")
+
+
 def test_placement_failures_in_nomads_words(dev_agent: AgentProcess, browser: Browser) -> None:
     submit(dev_agent, TICKER.replace('datacenters = ["dc1"]', 'datacenters = ["dc1"]\n'
                                      '  constraint {\n    attribute = "${attr.kernel.name}"\n'

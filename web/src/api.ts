@@ -19,7 +19,25 @@ function headers(extra: Record<string, string> = {}): Record<string, string> {
   return token ? { "X-Nomad-Token": token, ...extra } : extra;
 }
 
+// Chromium keeps at most six HTTP/1.1 connections to one origin, and a page's blocking
+// queries hold theirs for up to WAIT: a request that would queue behind them (a click on
+// Stop or Scale) cuts the waits short instead, and each watch asks again right after it.
+const CONNECTIONS = 6;
+const waits = new Set<AbortController>();
+let others = 0; // requests in flight that are not blocking queries
+
 export async function request(path: string, init: RequestInit = {}): Promise<Response> {
+  others++;
+  try {
+    const pending = send_(path, init);
+    if (others + waits.size > CONNECTIONS) for (const w of waits) w.abort();
+    return await pending;
+  } finally {
+    others--;
+  }
+}
+
+async function send_(path: string, init: RequestInit): Promise<Response> {
   const response = await fetch(path, { ...init, headers: headers(init.headers as Record<string, string>) });
   if (!response.ok) {
     const text = (await response.text()).trim();
@@ -63,9 +81,13 @@ export async function watch<T>(path: string, signal: AbortSignal,
   onData: (data: T) => void, onError: (err: ApiError) => void): Promise<void> {
   let index = 0;
   while (!signal.aborted) {
+    const round = new AbortController();
+    const stop = (): void => round.abort();
+    signal.addEventListener("abort", stop, { once: true });
+    if (index) waits.add(round);
     try {
       const url = index ? withQuery(path, { index: String(index), wait: WAIT }) : path;
-      const response = await request(url, { signal });
+      const response = await send_(url, { signal: round.signal });
       const next = Number(response.headers.get("X-Nomad-Index") ?? "0");
       const data = (await response.json()) as T;
       // A wait that timed out answers the same index: nothing changed.
@@ -73,10 +95,15 @@ export async function watch<T>(path: string, signal: AbortSignal,
       index = Math.max(next, 1);
     } catch (err) {
       if (signal.aborted) return;
+      if (round.signal.aborted) continue; // cut short for another request: ask again
+
       const apiErr = err instanceof ApiError ? err : new ApiError(0, String(err), path);
       onError(apiErr);
       if ((apiErr.status >= 400 && apiErr.status < 500) || apiErr.status === 501) return;
       await sleep(RETRY_MS, signal);
+    } finally {
+      waits.delete(round);
+      signal.removeEventListener("abort", stop);
     }
   }
 }

@@ -66,8 +66,8 @@ def test_stages_run_in_order_on_the_same_hooks_across_a_restart(reaper: Path) ->
     assert recorder.stages == ["prestart", "poststart", "exited",
                                "prestart", "poststart", "exited", "stop"]
     assert task.stages.hooks == built  # never rebuilt: the same objects from prestart to stop
-    assert [h.name for h in built] == ["validate", "task_dir", "artifacts", "template",
-                                      "recorder"]
+    assert [h.name for h in built] == ["validate", "task_dir", "artifacts", "dispatch_payload",
+                                      "template", "recorder"]
 
 
 def test_an_update_reaches_the_update_hooks(reaper: Path) -> None:

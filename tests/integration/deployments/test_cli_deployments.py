@@ -42,6 +42,10 @@ def _pause_resume_fail(dev_agent: AgentProcess, http: httpx.Client) -> None:
     status = cli(dev_agent, "deployment", "status", short)
     assert "Status      = paused" in status.stdout
     assert "Description = Deployment is paused" in status.stdout
+    job_status = cli(dev_agent, "job", "status", "slow")
+    assert job_status.returncode == 0, job_status.stderr
+    assert f"Latest Deployment\nID          = {short}\nStatus      = paused\n" \
+        in job_status.stdout
 
     resumed = cli(dev_agent, "deployment", "resume", "-detach", short)
     assert resumed.returncode == 0, resumed.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from caravan.cli.deployment_format import deployments_table, format_deployment
+from caravan.cli.deployment_format import deployments_table, format_deployment, latest_deployment
 from caravan.structs import Deployment, DeploymentState
 
 
@@ -64,3 +64,13 @@ def test_the_monitor_redraws_in_place_on_a_terminal() -> None:
     lines._draw("one")
     lines._draw("two")
     assert plain.getvalue() == "\none\n\ntwo\n"
+
+
+def test_job_status_section_leaves_out_the_job() -> None:
+    assert latest_deployment(deployment(), 8).splitlines()[:5] == [
+        "ID          = 0b23b149",
+        "Status      = running",
+        "Description = Deployment is running",
+        "",
+        "Deployed",
+    ]

@@ -21,6 +21,8 @@ from caravan.structs import (
     Allocation,
     AllocListStub,
     AllocMetric,
+    Deployment,
+    DeploymentState,
     DriverInfo,
     Evaluation,
     Job,
@@ -223,3 +225,19 @@ def test_node_list_table() -> None:
         "ID        Node Pool  DC   Name  Class   Drain  Eligibility  Status",
         "9f8e7d6c  default    dc1  n1    <none>  false  eligible     ready",
     ]
+
+
+def test_job_status_shows_the_latest_deployment_before_the_allocations() -> None:
+    summary = JobSummary(job_id="hello", summary={"web": JobSummaryCounts(running=1)})
+    d = Deployment(id="d" * 8 + "-0000-0000-0000-000000000000", job_id="hello",
+                   status="successful", status_description="Deployment completed successfully",
+                   task_groups={"web": DeploymentState(desired_total=1, placed_allocs=1,
+                                                       healthy_allocs=1)})
+    with_d = format_job_status(JobView(job(), summary, [stub()], [], deployment=d),
+                               verbose=False, show_evals=False, now_ns=NOW)
+    section = with_d.split("Latest Deployment\n", 1)[1]
+    assert section.startswith("ID          = dddddddd\nStatus      = successful\n")
+    assert section.index("Deployed\nTask Group") < section.index("Allocations\n")
+    without = format_job_status(JobView(job(), summary, [stub()], []),
+                                verbose=False, show_evals=False, now_ns=NOW)
+    assert "Latest Deployment" not in without

@@ -9,6 +9,7 @@ from pathlib import Path
 import jwt
 import pytest
 
+from caravan.server.keyring_files import DirKeyStore, MemoryKeyStore
 from caravan.server.keyring import DecryptFailed, Keyring
 
 
@@ -17,7 +18,7 @@ def _clock() -> int:
 
 
 def test_round_trip_and_tampering(tmp_path: Path) -> None:
-    ring = Keyring(tmp_path / "keyring", _clock)
+    ring = Keyring(DirKeyStore(tmp_path / "keyring"), _clock)
     key_id, blob = ring.encrypt(b'{"pass":"s3cret"}', b"default\x00app/db")
     assert b"s3cret" not in blob
     assert ring.decrypt(key_id, blob, b"default\x00app/db") == b'{"pass":"s3cret"}'
@@ -31,13 +32,13 @@ def test_round_trip_and_tampering(tmp_path: Path) -> None:
 
 
 def test_rotation_keeps_old_data_and_tokens_valid_across_restarts(tmp_path: Path) -> None:
-    ring = Keyring(tmp_path / "keyring", _clock)
+    ring = Keyring(DirKeyStore(tmp_path / "keyring"), _clock)
     old_id, blob = ring.encrypt(b"v1", b"aad")
     old_token = ring.sign({"iat": 1, "nbf": 1, "aud": ["nomadproject.io"]})
     new = ring.rotate()
     assert ring.active().key_id == new.key_id != old_id
     assert ring.encrypt(b"v2", b"aad")[0] == new.key_id
-    reopened = Keyring(tmp_path / "keyring", _clock)
+    reopened = Keyring(DirKeyStore(tmp_path / "keyring"), _clock)
     assert reopened.active().key_id == new.key_id
     assert reopened.decrypt(old_id, blob, b"aad") == b"v1"
     assert reopened.verify(old_token, "nomadproject.io")["iat"] == 1
@@ -46,7 +47,7 @@ def test_rotation_keeps_old_data_and_tokens_valid_across_restarts(tmp_path: Path
 
 
 def test_key_files_are_private(tmp_path: Path) -> None:
-    ring = Keyring(tmp_path / "keyring", _clock)
+    ring = Keyring(DirKeyStore(tmp_path / "keyring"), _clock)
     files = list((tmp_path / "keyring" / "root").iterdir())
     assert [f.name for f in files] == [f"{ring.active().key_id}.json"]
     assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
@@ -55,7 +56,7 @@ def test_key_files_are_private(tmp_path: Path) -> None:
 
 
 def test_verify_refuses_other_keys_audiences_and_expiry(tmp_path: Path) -> None:
-    ring, stranger = Keyring(None, _clock), Keyring(None, _clock)
+    ring, stranger = Keyring(MemoryKeyStore(), _clock), Keyring(MemoryKeyStore(), _clock)
     claims = {"iat": 1, "nbf": 1, "aud": ["nomadproject.io"]}
     with pytest.raises(jwt.PyJWTError):
         ring.verify(stranger.sign(claims), "nomadproject.io")

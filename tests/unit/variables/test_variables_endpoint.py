@@ -14,6 +14,7 @@ from caravan.errors import InvalidInput
 from caravan.ids import random_id
 from caravan.server.core import ServerCore
 from caravan.server.eval_broker import EvalBroker
+from caravan.server.keyring_files import DirKeyStore, MemoryKeyStore
 from caravan.server.keyring import DecryptFailed, Keyring
 from caravan.server.state import SqliteBackend, StateStore
 from caravan.server.variables import CasConflict, VariablesEndpoint
@@ -33,7 +34,7 @@ def _endpoint(tmp_path: Path) -> VariablesEndpoint:
     clock = Clock()
     store = StateStore(SqliteBackend(tmp_path / "state.db"))
     core = ServerCore(store=store, broker=EvalBroker(), clock=clock, new_id=random_id)
-    return VariablesEndpoint(core, Keyring(tmp_path / "keyring", clock.now_ns))
+    return VariablesEndpoint(core, Keyring(DirKeyStore(tmp_path / "keyring"), clock.now_ns))
 
 
 def _rows(tmp_path: Path) -> dict[str, str]:

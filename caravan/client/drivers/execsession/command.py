@@ -56,7 +56,7 @@ class ChildCommand:
             return
         command = read_pid(self._pid_file) if self._pid_file else self._proc.pid
         if command is not None:
-            kill_tree(command, parent=self._proc.pid if self._pid_file else os.getpid())
+            await kill_tree(command, parent=self._proc.pid if self._pid_file else os.getpid())
         await process.stop(self._proc, sig=signal.SIGKILL)
 
     def winch(self) -> None:
@@ -109,7 +109,7 @@ class DetachedCommand:
         while not self._exit.done() and asyncio.get_running_loop().time() < deadline:
             command = read_pid(self._pid_file)
             if command is not None:
-                kill_tree(command, parent=self._executor_pid)
+                await kill_tree(command, parent=self._executor_pid)
             await asyncio.wait({self._exit}, timeout=_STOP_POLL_S)
         if not self._exit.done():
             self._exit.cancel()
