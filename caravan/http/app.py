@@ -19,6 +19,7 @@ from caravan.http import (
     client_fs,
     deployments,
     dispatch,
+    enterprise,
     errors,
     evaluations,
     exec_audit,
@@ -34,6 +35,7 @@ from caravan.http import (
     nodes,
     periodic,
     services,
+    system_reconcile,
     variables,
 )
 from caravan.http.auth import TokenResolver
@@ -52,6 +54,7 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
+        *enterprise.routes, *system_reconcile.routes,
         *ui.routes(),  # last: `/ui/{path}` answers the page shell for any path below it
     ]
     routes[:0] = [*identity.routes, *variables.routes, *keyring.routes]  # before /v1/node/<id>

@@ -120,6 +120,8 @@ def sentinel_delete_policy(w: World) -> None:
 def reconcile_summaries(w: World) -> None:
     w.running_alloc("pn-svc")
     assert w.api.system.reconcile_summaries() is True
+    with pytest.raises(exceptions.URLNotAuthorizedNomadException):
+        w.api_as(None).system.reconcile_summaries()  # management only, as in Nomad
     assert w.api.job.get_summary("pn-svc")["Summary"]["main"]["Running"] == 1
 
 
@@ -139,11 +141,11 @@ ROWS = [
     ("variable.delete_variable", delete_variable, None),
     ("scaling.get_scaling_policies", get_scaling_policies, PYNOMAD),
     ("scaling.get_scaling_policy", get_scaling_policy, PYNOMAD),
-    ("sentinel.get_policies", sentinel_get_policies, PYNOMAD),
-    ("sentinel.get_policy", sentinel_get_policy, PYNOMAD),
-    ("sentinel.create_policy", sentinel_create_policy, PYNOMAD),
-    ("sentinel.update_policy", sentinel_update_policy, PYNOMAD),
-    ("sentinel.delete_policy", sentinel_delete_policy, PYNOMAD),
-    ("system.reconcile_summaries", reconcile_summaries, PYNOMAD),
+    ("sentinel.get_policies", sentinel_get_policies, None),
+    ("sentinel.get_policy", sentinel_get_policy, None),
+    ("sentinel.create_policy", sentinel_create_policy, None),
+    ("sentinel.update_policy", sentinel_update_policy, None),
+    ("sentinel.delete_policy", sentinel_delete_policy, None),
+    ("system.reconcile_summaries", reconcile_summaries, None),
     ("system.initiate_garbage_collection", initiate_garbage_collection, PLACE),
 ]

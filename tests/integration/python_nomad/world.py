@@ -41,6 +41,12 @@ class World:
         return nomad.Nomad(host=url.hostname, port=url.port, timeout=15,
                            token=self.agent.root_secret, session=self.session)
 
+    def api_as(self, token: str | None) -> nomad.Nomad:
+        """python-nomad with another token (None: anonymous)."""
+        url = urlparse(self.agent.address)
+        return nomad.Nomad(host=url.hostname, port=url.port, timeout=15, token=token,
+                           session=self.session)
+
     def once(self, key: str, make: Callable[[], Any]) -> Any:
         """`make()` the first time `key` is asked for; the same answer afterwards."""
         if key not in self.made:
