@@ -334,6 +334,9 @@ class Client:
     def servers(self) -> list[str]:
         return self.rpc.servers_in_turn()
 
+    def set_servers(self, servers: list[str]) -> None:
+        self.rpc.set_servers(servers)
+
     def alloc_runner(self, alloc_id: str) -> AllocRunner | None:
         return self._runners.get(alloc_id)
 

@@ -40,6 +40,7 @@ class ServerRPC:
         if not servers:
             raise ValueError("the client needs at least one server address")
         tls = tls or TLSConfig()
+        self._tls = tls
         self.servers = [agent_url(tls, s) for s in servers]
         self._current = 0
         self._headers = {"X-Nomad-Token": secret}
@@ -51,6 +52,14 @@ class ServerRPC:
     def servers_in_turn(self) -> list[str]:
         """Every server, the one that answered last first (where to send a request now)."""
         return self.servers[self._current:] + self.servers[:self._current]
+
+    def set_servers(self, servers: list[str]) -> None:
+        """Replace the server list (`/v1/agent/servers`); the next call starts at its head.
+        Not persisted: the agent file's `servers` apply again after a restart, as in Nomad."""
+        if not servers:
+            raise ValueError("the client needs at least one server address")
+        self.servers = [agent_url(self._tls, s) for s in servers]
+        self._current = 0
 
     async def aclose(self) -> None:
         await self._http.aclose()

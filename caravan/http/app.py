@@ -13,6 +13,7 @@ from caravan.errors import CaravanError
 from caravan.http import (
     acl,
     agent,
+    agent_servers,
     alloc_exec,
     allocations,
     client_allocs,
@@ -54,7 +55,7 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
-        *enterprise.routes, *system_reconcile.routes,
+        *enterprise.routes, *system_reconcile.routes, *agent_servers.routes,
         *ui.routes(),  # last: `/ui/{path}` answers the page shell for any path below it
     ]
     routes[:0] = [*identity.routes, *variables.routes, *keyring.routes]  # before /v1/node/<id>

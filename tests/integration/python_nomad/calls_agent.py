@@ -28,26 +28,42 @@ def get_members(w: World) -> None:
     assert {"Name", "Addr", "Port"} <= set(member)
 
 
+def _own_http(w: World) -> str:
+    return w.agent.address.removeprefix("http://")
+
+
 def get_servers(w: World) -> None:
-    servers = w.api.agent.get_servers()
-    assert servers == [w.api.status.leader.get_leader()]
+    # A caravan client reaches its servers over HTTP: their host:port HTTP addresses.
+    assert w.api.agent.get_servers() == [_own_http(w)]
 
 
 def update_servers(w: World) -> None:
-    leader = w.api.status.leader.get_leader()
-    assert w.api.agent.update_servers([leader]) == 200
-    assert w.api.agent.get_servers() == [leader]
+    with pytest.raises(exceptions.BadRequestNomadException) as info:
+        w.api.agent.update_servers(["127.0.0.1:notaport"])
+    assert "127.0.0.1:notaport" in info.value.nomad_resp.text
+    with pytest.raises(exceptions.URLNotAuthorizedNomadException):
+        w.api_as(None).agent.update_servers(["127.0.0.1:9"])  # needs agent:write
+    assert w.api.agent.get_servers() == [_own_http(w)]
+    assert w.api.agent.update_servers([_own_http(w), "127.0.0.1:9"]) == 200
+    assert w.api.agent.get_servers() == [_own_http(w), "127.0.0.1:9"]
+    assert w.api.agent.update_servers([_own_http(w)]) == 200
+    assert w.api.agent.get_servers() == [_own_http(w)]
+    assert w.api.node.get_node(w.node_id)["Status"] == "ready"
 
 
 def join_agent(w: World) -> None:
     leader = w.api.status.leader.get_leader()
     # Nomad counts an address that is already a member as joined.
     assert w.api.agent.join_agent([leader]) == {"num_joined": 1, "error": "", "warning": ""}
+    joined = w.api.agent.join_agent([_own_http(w), "127.0.0.1:9"])
+    assert joined["num_joined"] == 1 and "127.0.0.1:9" in joined["error"]
 
 
 def force_leave(w: World) -> None:
     # Removing a member that is not failed (or not known) is a no-op for Nomad's serf.
     assert w.api.agent.force_leave("pn-nobody.global") == 200
+    with pytest.raises(exceptions.URLNotAuthorizedNomadException):
+        w.api_as(None).agent.force_leave("pn-nobody.global")
     assert w.api.agent.get_members()["Members"][0]["Status"] == "alive"
 
 
@@ -120,10 +136,10 @@ def get_stream(w: World) -> None:
 ROWS = [
     ("agent.get_agent", get_agent, None),
     ("agent.get_members", get_members, None),
-    ("agent.get_servers", get_servers, PYNOMAD),
-    ("agent.update_servers", update_servers, PYNOMAD),
-    ("agent.join_agent", join_agent, PYNOMAD),
-    ("agent.force_leave", force_leave, PYNOMAD),
+    ("agent.get_servers", get_servers, None),
+    ("agent.update_servers", update_servers, None),
+    ("agent.join_agent", join_agent, None),
+    ("agent.force_leave", force_leave, None),
     ("status.leader.get_leader", get_leader, None),
     ("status.peers.get_peers", get_peers, None),
     ("regions.get_regions", get_regions, None),
