@@ -29,6 +29,7 @@ from pathlib import Path
 
 from caravan import process
 from caravan.client.allocdir import AllocDir, mount_alloc_root
+from caravan.client.hoststats import HostStatsCollector
 from caravan.client.allocrunner.runner import AllocRunner, AllocRunnerDeps
 from caravan.client.audit import AuditedSession, AuditFiles, ExecAudit
 from caravan.client.debug import DebugCopies
@@ -62,6 +63,7 @@ from caravan.execproto.copy import CopyRequest
 from caravan.ids import IdGenerator
 from caravan.structs import AllocClientUpdate, Allocation, CheckQueryResult, Node, TaskState
 from caravan.structs.exec_audit import ExecSession
+from caravan.structs.hoststats import HostStats
 from caravan.structs.stats import AllocResourceUsage
 from caravan.supervisor import Supervisor, TaskFailure
 
@@ -129,6 +131,7 @@ class Client:
         self.drivers: dict[str, Driver] = {}  # built by start()
         self._driver_health: dict[str, DriverFingerprint] = {}
         self.node: Node = Node()
+        self._host_stats = HostStatsCollector(data_dir / "alloc")
         self.identities = TaskIdentities(
             lambda alloc_id, task: self.rpc.sign_identity(self.identity.id, alloc_id, task),
             clock)
@@ -336,6 +339,10 @@ class Client:
 
     def set_servers(self, servers: list[str]) -> None:
         self.rpc.set_servers(servers)
+
+    async def host_stats(self) -> HostStats:
+        total = float(self.node.attributes.get("cpu.totalcompute", "0") or 0)
+        return await self._host_stats.collect(total)
 
     def alloc_runner(self, alloc_id: str) -> AllocRunner | None:
         return self._runners.get(alloc_id)

@@ -18,6 +18,7 @@ from caravan.http import (
     allocations,
     client_allocs,
     client_fs,
+    client_stats,
     deployments,
     dispatch,
     enterprise,
@@ -57,7 +58,7 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
         *enterprise.routes, *system_reconcile.routes, *agent_servers.routes,
-        *operator_raft.routes,
+        *operator_raft.routes, *client_stats.routes,
         *ui.routes(),  # last: `/ui/{path}` answers the page shell for any path below it
     ]
     routes[:0] = [*identity.routes, *variables.routes, *keyring.routes]  # before /v1/node/<id>

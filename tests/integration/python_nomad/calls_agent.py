@@ -10,8 +10,6 @@ from tests.integration.python_nomad.world import World, small_job, wait_stream_e
 
 WATCH = "watch"
 
-PYNOMAD = "pynomad"  # routes still to be built in this branch
-
 
 def get_agent(w: World) -> None:
     agent = w.api.agent.get_agent()

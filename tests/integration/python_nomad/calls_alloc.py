@@ -14,7 +14,6 @@ from tests.integration.python_nomad.world import NO_ID, World
 NODEOPS, PLACE = "nodeops", "place"
 LOG = "alloc/logs/main.stdout.0"
 
-PYNOMAD = "pynomad"  # routes still to be built in this branch
 
 
 def _alloc(w: World) -> str:
@@ -117,7 +116,14 @@ def read_stats(w: World) -> None:
     stats = w.api.client.stats.read_stats()
     assert stats["Memory"]["Total"] > 0 and stats["CPU"] and stats["Uptime"] > 0
     assert {"DiskStats", "Timestamp", "CPUTicksConsumed", "AllocDirStats"} <= set(stats)
+    assert stats["AllocDirStats"]["Size"] > 0 and stats["CPUTicksConsumed"] >= 0
+    assert [c["CPU"] for c in stats["CPU"]][:1] == ["cpu0"]
+    assert {"User", "System", "Idle", "TotalPercent", "TotalTicks"} <= set(stats["CPU"][0])
     assert w.api.client.stats.read_stats(node_id=w.node_id)["Memory"]["Total"] > 0
+    with pytest.raises(exceptions.URLNotFoundNomadException):
+        w.api.client.stats.read_stats(node_id=NO_ID)
+    with pytest.raises(exceptions.URLNotAuthorizedNomadException):
+        w.api_as(None).client.stats.read_stats()  # needs node:read
 
 
 def read_allocation_stats(w: World) -> None:
@@ -203,7 +209,7 @@ ROWS = [
     ("node.drain_node", drain_node, NODEOPS),
     ("node.drain_node_with_spec", drain_node_with_spec, NODEOPS),
     ("node.purge_node", purge_node, None),
-    ("client.stats.read_stats", read_stats, PYNOMAD),
+    ("client.stats.read_stats", read_stats, None),
     ("client.allocation.read_allocation_stats", read_allocation_stats, None),
     ("client.allocation.signal_allocation", signal_allocation, None),
     ("client.allocation.restart_allocation", restart_allocation, None),
