@@ -37,6 +37,7 @@ from caravan.http import (
     node_ops,
     nodes,
     periodic,
+    scaling,
     services,
     system_reconcile,
     variables,
@@ -58,7 +59,7 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
         *enterprise.routes, *system_reconcile.routes, *agent_servers.routes,
-        *operator_raft.routes, *client_stats.routes,
+        *operator_raft.routes, *client_stats.routes, *scaling.routes,
         *ui.routes(),  # last: `/ui/{path}` answers the page shell for any path below it
     ]
     routes[:0] = [*identity.routes, *variables.routes, *keyring.routes]  # before /v1/node/<id>

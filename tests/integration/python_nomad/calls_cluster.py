@@ -11,9 +11,6 @@ from tests.integration.python_nomad.world import NO_ID, World
 PLACE = "place"
 ENT_ONLY = "Nomad Enterprise only endpoint"
 
-PYNOMAD = "pynomad"  # routes still to be built in this branch
-
-
 def _namespace(w: World, name: str) -> str:
     reply = w.api.namespace.create_namespace({"Name": name, "Description": "made"})
     assert reply.ok
@@ -80,6 +77,8 @@ def get_scaling_policies(w: World) -> None:
     w.running_alloc("pn-svc")
     assert w.api.scaling.get_scaling_policies() == []
     assert w.api.scaling.get_scaling_policies(job="pn-svc", type_="horizontal") == []
+    with pytest.raises(exceptions.URLNotAuthorizedNomadException):
+        w.api_as(None).scaling.get_scaling_policies()
 
 
 def get_scaling_policy(w: World) -> None:
@@ -139,8 +138,8 @@ ROWS = [
     ("variable.get_variable", get_variable, None),
     ("variables.get_variables", get_variables, None),
     ("variable.delete_variable", delete_variable, None),
-    ("scaling.get_scaling_policies", get_scaling_policies, PYNOMAD),
-    ("scaling.get_scaling_policy", get_scaling_policy, PYNOMAD),
+    ("scaling.get_scaling_policies", get_scaling_policies, None),
+    ("scaling.get_scaling_policy", get_scaling_policy, None),
     ("sentinel.get_policies", sentinel_get_policies, None),
     ("sentinel.get_policy", sentinel_get_policy, None),
     ("sentinel.create_policy", sentinel_create_policy, None),
