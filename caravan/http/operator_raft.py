@@ -32,7 +32,7 @@ async def configuration(request: Request) -> Response:
     servers = [{"ID": s.name, "Node": s.name, "Address": s.rpc_addr, "Leader": s.leader,
                 "Voter": True, "RaftProtocol": RAFT_PROTOCOL}
                for s in await cluster_servers(ctx)]
-    index = ctx.require_server().store.index
+    index = ctx.require_server().index
     return json_response({"Servers": servers, "Index": index}, index=index)
 
 
