@@ -92,9 +92,11 @@ def evaluate_node(w: World) -> None:
 
 
 def drain_node(w: World) -> None:
-    # Only ever turns a drain off: the world's one node keeps the other rows' allocations.
-    reply = w.api.node.drain_node(w.node_id, enable=False)
-    assert reply["NodeModifyIndex"] > 0
+    # python-nomad sends the pre-0.10 `?enable=` and no body; Nomad decodes a body
+    # (NodeUpdateDrainRequest) and refuses an empty one, so this call never works there.
+    with pytest.raises(exceptions.BadRequestNomadException) as info:
+        w.api.node.drain_node(w.node_id, enable=False)
+    assert info.value.nomad_resp.text == "Request body is empty"
     assert w.api.node.get_node(w.node_id)["DrainStrategy"] is None
 
 
