@@ -13,17 +13,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from caravan.errors import CaravanError, InvalidInput, NotFound
+from caravan.errors import InvalidInput, NotFound
 from caravan.http.auth import authorize_management
 from caravan.http.cluster_servers import cluster_servers
 from caravan.http.context import agent_of
 from caravan.http.query import json_response
 
 RAFT_PROTOCOL = "3"
-
-
-class PeerNotFound(CaravanError):
-    status = 500  # Nomad's RPC error is not coded, so its HTTP layer answers 500
 
 
 async def configuration(request: Request) -> Response:
@@ -46,7 +42,8 @@ async def remove_peer(request: Request) -> Response:
     await authorize_management(request)
     peer = params["id"]
     if peer not in {s.name for s in await cluster_servers(agent_of(request))}:
-        raise PeerNotFound(f'id "{peer}" was not found in the Raft configuration')
+        # Nomad's text; its status is 500 (an uncoded RPC error), ours the 404 of bad input.
+        raise NotFound(f'id "{peer}" was not found in the Raft configuration')
     raise InvalidInput(f"{peer} is a live server: stop it and it leaves the cluster once "
                        "its etcd lease expires (server { etcd { leader_ttl } })")
 
