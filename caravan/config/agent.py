@@ -51,6 +51,13 @@ class ServerConfig(_Config):
         default_factory=ClientIntroductionConfig)
     # Several servers share their state through etcd; without it, one server on SQLite.
     etcd: EtcdConfig | None = None
+    # Garbage collection (Nomad's names and defaults): how often the leader collects, and
+    # how long terminal objects are kept first.
+    job_gc_interval: Seconds = Field(default=300.0, gt=0)
+    job_gc_threshold: Seconds = Field(default=4 * 3600.0, ge=0)
+    eval_gc_threshold: Seconds = Field(default=3600.0, ge=0)
+    batch_eval_gc_threshold: Seconds = Field(default=24 * 3600.0, ge=0)
+    deployment_gc_threshold: Seconds = Field(default=3600.0, ge=0)
 
 
 class HostVolumeConfig(_Config):

@@ -34,6 +34,7 @@ from caravan.http import (
     nodes,
     periodic,
     services,
+    system,
     variables,
 )
 from caravan.http.auth import TokenResolver
@@ -48,7 +49,7 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         # ending so
         *node_rpc.routes, *services.routes, *alloc_exec.routes, *job_changes.routes,
         *deployments.routes,
-        *periodic.routes, *dispatch.routes, *node_ops.routes,
+        *periodic.routes, *dispatch.routes, *node_ops.routes, *system.routes,
         *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
