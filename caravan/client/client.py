@@ -350,7 +350,7 @@ class Client:
         ending = []
         for alloc_id in alloc_ids:
             runner, task = self._runners.get(alloc_id), self._alloc_tasks.get(alloc_id)
-            if runner is not None and task is not None and not runner.done and \
+            if runner is not None and task is not None and not task.done() and \
                     all(r.is_dead for r in runner.tasks.values()):
                 ending.append(asyncio.shield(task))
         if ending:

@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import httpx
+import nomad
 import pytest
 
 from tests.agents import AgentProcess, wait_until
@@ -68,8 +70,15 @@ def test_client_collects_terminal_alloc_dirs_only(agent: AgentProcess) -> None:
         wait_until(lambda: not (alloc_root / b2).exists(), 30, what="b2 collected")
         assert all((alloc_root / a).is_dir() for a in (svc, b3, b4))
 
+        # python-nomad's calls (GET, as it sends them)
+        url = urlparse(agent.address)
+        api = nomad.Nomad(host=url.hostname, port=url.port, timeout=10)
+        api.client.gc_allocation.garbage_collect(b3)
+        assert not (alloc_root / b3).exists()
+        api.client.gc_all_allocations.garbage_collect()
+        assert not (alloc_root / b4).exists()
         assert http.put("/v1/client/gc").status_code == 200
-        assert not (alloc_root / b3).exists() and not (alloc_root / b4).exists()
+        assert api.system.initiate_garbage_collection() is True
         assert (alloc_root / svc).is_dir()
         assert [a["ClientStatus"] for a in http.get("/v1/job/svc/allocations").json()] == [
             "running"]
