@@ -58,6 +58,7 @@ class ServerConfig(_Config):
     eval_gc_threshold: Seconds = Field(default=3600.0, ge=0)
     batch_eval_gc_threshold: Seconds = Field(default=24 * 3600.0, ge=0)
     deployment_gc_threshold: Seconds = Field(default=3600.0, ge=0)
+    node_gc_threshold: Seconds = Field(default=24 * 3600.0, ge=0)
 
 
 class HostVolumeConfig(_Config):

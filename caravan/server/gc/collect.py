@@ -13,7 +13,8 @@ Nomad's rules (nomad/core_sched.go), each with its age threshold (`server { ... 
   when stopped), submitted `job_gc_threshold` ago, with every evaluation collectable:
   it goes (purged, all versions) with its evaluations and allocations;
 * a deployment: no longer active (or its job is gone), unmodified for
-  `deployment_gc_threshold`, and all its allocations terminal.
+  `deployment_gc_threshold`, and all its allocations terminal;
+* a node: down for `node_gc_threshold`, with every allocation on it terminal.
 
 `caravan system gc` runs the same rules with every threshold at zero.
 """
@@ -40,10 +41,11 @@ class Thresholds:
     eval: int = 1 * HOUR_NS
     batch_eval: int = 24 * HOUR_NS
     deployment: int = 1 * HOUR_NS
+    node: int = 24 * HOUR_NS
 
     @classmethod
     def forced(cls) -> Thresholds:
-        return cls(0, 0, 0, 0)
+        return cls(0, 0, 0, 0, 0)
 
 
 @dataclass
@@ -52,9 +54,10 @@ class Garbage:
     evals: list[str] = field(default_factory=list)
     allocs: list[str] = field(default_factory=list)
     deployments: list[str] = field(default_factory=list)
+    nodes: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.jobs or self.evals or self.allocs or self.deployments)
+        return bool(self.jobs or self.evals or self.allocs or self.deployments or self.nodes)
 
 
 class _View:
@@ -95,6 +98,10 @@ def collect(store: StateStore, thresholds: Thresholds, now_ns: int) -> Garbage:
     garbage.deployments = [d.id for d in store.deployments.all()
                            if _deployment_collectable(view, d, gone,
                                                       now_ns - thresholds.deployment)]
+    garbage.nodes = [n.id for n in store.nodes()
+                     if n.status == "down" and n.status_updated_at * 1_000_000_000
+                     <= now_ns - thresholds.node
+                     and all(a.terminal() for a in store.allocs_by_node(n.id))]
     return garbage
 
 

@@ -39,7 +39,8 @@ class GCSettings:
             return int(seconds * 1e9)
         return cls(Thresholds(job=ns(server.job_gc_threshold), eval=ns(server.eval_gc_threshold),
                               batch_eval=ns(server.batch_eval_gc_threshold),
-                              deployment=ns(server.deployment_gc_threshold)),
+                              deployment=ns(server.deployment_gc_threshold),
+                              node=ns(server.node_gc_threshold)),
                    interval_s=server.job_gc_interval)
 
 
@@ -65,8 +66,8 @@ class GarbageCollector:
         garbage = collect(self._core.store, thresholds, self._core.clock.now_ns())
         if garbage:
             log.info("garbage collection: %d jobs, %d evaluations, %d allocations, "
-                     "%d deployments", len(garbage.jobs), len(garbage.evals),
-                     len(garbage.allocs), len(garbage.deployments))
+                     "%d deployments, %d nodes", len(garbage.jobs), len(garbage.evals),
+                     len(garbage.allocs), len(garbage.deployments), len(garbage.nodes))
             self._reap(garbage)
         return garbage
 
@@ -80,6 +81,8 @@ class GarbageCollector:
             self._commit(eval_deletes=chunk)
         for chunk in _chunks(garbage.deployments):
             self._commit(deployment_deletes=chunk)
+        for chunk in _chunks(garbage.nodes):
+            self._commit(node_deletes=chunk)
         for jobs in _chunks(garbage.jobs):
             txn = self._core.begin()
             for namespace, job_id in jobs:
@@ -89,8 +92,10 @@ class GarbageCollector:
 
     def _commit(self, *, alloc_deletes: list[str] | None = None,
                 eval_deletes: list[str] | None = None,
-                deployment_deletes: list[str] | None = None) -> None:
+                deployment_deletes: list[str] | None = None,
+                node_deletes: list[str] | None = None) -> None:
         txn = self._core.begin()
+        txn.node_deletes = node_deletes or []
         txn.alloc_deletes = alloc_deletes or []
         txn.eval_deletes = eval_deletes or []
         txn.deployment_deletes = deployment_deletes or []

@@ -13,6 +13,7 @@ from caravan.structs import (
     Allocation,
     Evaluation,
     Job,
+    Node,
     ReschedulePolicy,
     Task,
     TaskGroup,
@@ -140,3 +141,22 @@ def test_force_deletes_durably_and_leaves_the_rest(tmp_path: Path) -> None:
     assert [a.id for a in reopened.allocs()] == ["a-kept"]
     assert reopened.deployments.all() == []
     assert reopened.allocs_by_job("default", "gone") == []
+
+
+def test_down_nodes_go_after_node_gc_threshold_once_their_allocs_are_terminal(
+        tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    job = _job("web", submitted=NOW)
+    long_down = NOW // 1_000_000_000 - 25 * 3600
+    txn = store.begin(now_ns=NOW)
+    txn.nodes += [Node(id="gone", status="down", status_updated_at=long_down),
+                  Node(id="busy", status="down", status_updated_at=long_down),
+                  Node(id="recent", status="down", status_updated_at=NOW // 1_000_000_000),
+                  Node(id="ready", status="ready", status_updated_at=long_down)]
+    txn.jobs.append(job)
+    txn.allocs += [_alloc("a1", job, "e1", client_status="lost", desired="stop"),
+                   _alloc("a2", job, "e1", client_status="running").model_copy(
+                       update={"node_id": "busy"})]
+    store.commit(txn)
+    assert collect(store, Thresholds(), NOW).nodes == ["gone"]
+    assert sorted(collect(store, Thresholds.forced(), NOW).nodes) == ["gone", "recent"]
