@@ -77,6 +77,9 @@ class MemoryState:
     def allocs_by_node(self, node_id: str) -> list[Allocation]:
         return list(self._by_node.get(node_id, []))
 
+    def latest_deployment(self, namespace: str, job_id: str) -> None:
+        return None   # no rolling update in this bench
+
 
 def make_nodes(n: int) -> list[Node]:
     variants = [("linux", "amd64", "5.10"), ("linux", "amd64", "6.1"), ("linux", "arm64", "6.1")]

@@ -32,6 +32,9 @@ class AffinityScorer:
     job: Job
     evaluator: ConstraintEvaluator
     _by_group: dict[str, tuple[Affinity, ...]] = field(default_factory=dict)
+    # A node's score depends only on the node and the group: kept for the evaluation,
+    # whose placements each walk up to every node.
+    _scores: dict[tuple[str, str], float] = field(default_factory=dict)
 
     def affinities(self, group: TaskGroup) -> tuple[Affinity, ...]:
         found = self._by_group.get(group.name)
@@ -44,9 +47,13 @@ class AffinityScorer:
         affinities = self.affinities(group)
         if not affinities:
             return None
-        total = sum(abs(a.weight) for a in affinities)
-        matched = sum(a.weight for a in affinities if self._matches(a, node))
-        return matched / total if total else 0.0
+        key = (group.name, node.id)
+        found = self._scores.get(key)
+        if found is None:
+            total = sum(abs(a.weight) for a in affinities)
+            matched = sum(a.weight for a in affinities if self._matches(a, node))
+            found = self._scores[key] = matched / total if total else 0.0
+        return found
 
     def _matches(self, affinity: Affinity, node: Node) -> bool:
         left = resolve_target(affinity.l_target, node)

@@ -69,6 +69,7 @@ class SpreadScorer:
         self._proposed = proposed
         self._infos: dict[str, tuple[SpreadInfo, ...]] = {}
         self._use: dict[str, list[dict[str, int]]] = {}
+        self._values: dict[tuple[str, str], str | None] = {}   # (attribute, node ID)
         self._lowest_boost = -1.0
 
     def infos(self, group: TaskGroup) -> tuple[SpreadInfo, ...]:
@@ -95,14 +96,20 @@ class SpreadScorer:
         use: dict[str, int] = {}
         for node_id, count in self._proposed.placed(group.name):
             node = self._proposed.node(node_id)
-            value = resolve_target(info.attribute, node) if node is not None else None
+            value = self._value(info.attribute, node) if node is not None else None
             if value is not None and count > 0:
                 key = info.targeted(value)
                 use[key] = use.get(key, 0) + count
         return use
 
+    def _value(self, attribute: str, node: Node) -> str | None:
+        key = (attribute, node.id)
+        if key not in self._values:
+            self._values[key] = resolve_target(attribute, node)
+        return self._values[key]
+
     def _one(self, info: SpreadInfo, use: dict[str, int], node: Node) -> float:
-        value = resolve_target(info.attribute, node)
+        value = self._value(info.attribute, node)
         if value is None:
             return -1.0
         if not info.desired:
