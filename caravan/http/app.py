@@ -17,6 +17,7 @@ from caravan.http import (
     alloc_exec,
     allocations,
     client_allocs,
+    client_gc,
     client_fs,
     client_stats,
     deployments,
@@ -39,6 +40,7 @@ from caravan.http import (
     periodic,
     scaling,
     services,
+    system,
     system_reconcile,
     variables,
 )
@@ -54,9 +56,10 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         # ending so
         *node_rpc.routes, *services.routes, *alloc_exec.routes, *job_changes.routes,
         *deployments.routes,
-        *periodic.routes, *dispatch.routes, *node_ops.routes,
+        *periodic.routes, *dispatch.routes, *node_ops.routes, *system.routes,
         *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
+        *client_gc.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
         *enterprise.routes, *system_reconcile.routes, *agent_servers.routes,
         *operator_raft.routes, *client_stats.routes, *scaling.routes,

@@ -11,7 +11,7 @@ from nomad.api import exceptions
 from tests.agents import wait_until
 from tests.integration.python_nomad.world import NO_ID, World
 
-NODEOPS, PLACE = "nodeops", "place"
+NODEOPS = "nodeops"
 LOG = "alloc/logs/main.stdout.0"
 
 
@@ -221,6 +221,6 @@ ROWS = [
     ("client.read_at.read_file_offset", read_file_offset, None),
     ("client.stream_file.stream", stream_file, None),
     ("client.stream_logs.stream", stream_logs, None),
-    ("client.gc_allocation.garbage_collect", gc_allocation, PLACE),
-    ("client.gc_all_allocations.garbage_collect", gc_all_allocations, PLACE),
+    ("client.gc_allocation.garbage_collect", gc_allocation, None),
+    ("client.gc_all_allocations.garbage_collect", gc_all_allocations, None),
 ]
