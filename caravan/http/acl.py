@@ -2,14 +2,20 @@
 
 Who may do what is decided by the one authorization path (`http/auth.py`): management
 tokens do everything; other tokens read the policies they hold and their own token.
+Policy reads carry `RulesJSON` (the parsed rules, as Nomad's do), and so do the entries
+of the policy list (Nomad's stubs do not): a browser learns what its token may do
+from one list request instead of one read per policy.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from caravan.acl.rules_json import rules_json
 from caravan.errors import InvalidInput, NotFound
 from caravan.http.auth import (
     authorize_management,
@@ -51,8 +57,8 @@ async def list_policies(request: Request) -> Response:
     opts = query_options(request)
     index = await blocking_index(request, opts, POLICY_TABLE)
     policies, _ = endpoint.list_policies(opts.prefix)
-    return json_response([p.stub() for p in policies if held(p.name)], index=index,
-                         pretty=opts.pretty)
+    return json_response([_parsed(p.stub().to_wire(), p) for p in policies if held(p.name)],
+                         index=index, pretty=opts.pretty)
 
 
 async def read_policy(request: Request) -> Response:
@@ -63,7 +69,13 @@ async def read_policy(request: Request) -> Response:
     name = request.path_params["name"]
     await authorize_policy(request, name)
     policy, index = endpoint.get_policy(name)
-    return json_response(policy, index=index, pretty=opts.pretty)
+    return json_response(_parsed(policy.to_wire(), policy), index=index, pretty=opts.pretty)
+
+
+def _parsed(wire: dict[str, Any], policy: ACLPolicy) -> dict[str, Any]:
+    """`wire` with Nomad's `RulesJSON` of `policy` added (stored policies always parse:
+    they were checked strictly when written, and are read back leniently)."""
+    return {**wire, "RulesJSON": rules_json(policy.rules)}
 
 
 async def write_policy(request: Request) -> Response:
