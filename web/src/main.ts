@@ -62,6 +62,10 @@ function start(): void {
       h("nav", {}, NAV.map(([p, t]) => h("a", { href: `/ui${p}`, "data-nav": true }, t)))),
     main);
   interceptLinks(app);
+  // Leaving the UI (a typed address, a reload): end the page's blocking queries first, or
+  // the next document's request queues behind them for up to their wait (Chromium keeps
+  // six connections per origin, and they hold them).
+  addEventListener("beforeunload", () => current?.abort());
   onNavigate(() => render(main));
   render(main);
 }
