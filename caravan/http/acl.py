@@ -29,6 +29,11 @@ from caravan.http.query import blocking_index, json_response, query_options, rea
 from caravan.server.acl_endpoint import ACLEndpoint
 from caravan.server.state.acl_tables import POLICY_TABLE, TOKEN_TABLE
 from caravan.structs.acl import ACLBootstrapRequest, ACLPolicy, ACLToken
+from caravan.structs.one_time_token import (
+    OneTimeTokenExchangeRequest,
+    OneTimeTokenExchangeResponse,
+    OneTimeTokenUpsertResponse,
+)
 
 
 def _acl(request: Request) -> ACLEndpoint:
@@ -140,6 +145,22 @@ async def delete_token(request: Request) -> Response:
     return _written(endpoint.delete_token(request.path_params["accessor"]))
 
 
+async def create_one_time_token(request: Request) -> Response:
+    """Any real ACL token may ask (it only hands out its own rights): `caravan ui
+    -authenticate`."""
+    _acl(request)
+    ott, index = server_of(request).one_time_tokens.create(await caller_of(request))
+    return json_response(OneTimeTokenUpsertResponse(one_time_token=ott), index=index)
+
+
+async def exchange_one_time_token(request: Request) -> Response:
+    """The one-time secret is the credential here: no token header is needed."""
+    _acl(request)
+    body = OneTimeTokenExchangeRequest.model_validate(await read_json(request))
+    token, index = server_of(request).one_time_tokens.exchange(body.one_time_secret_id)
+    return json_response(OneTimeTokenExchangeResponse(token=token), index=index)
+
+
 routes = [
     Route("/v1/acl/bootstrap", bootstrap, methods=["PUT", "POST"]),
     Route("/v1/acl/policies", list_policies, methods=["GET"]),
@@ -149,6 +170,8 @@ routes = [
     Route("/v1/acl/tokens", list_tokens, methods=["GET"]),
     Route("/v1/acl/token", write_token, methods=["PUT", "POST"]),
     Route("/v1/acl/token/self", self_token, methods=["GET"]),
+    Route("/v1/acl/token/onetime", create_one_time_token, methods=["PUT", "POST"]),
+    Route("/v1/acl/token/onetime/exchange", exchange_one_time_token, methods=["PUT", "POST"]),
     Route("/v1/acl/token/{accessor}", read_token, methods=["GET"]),
     Route("/v1/acl/token/{accessor}", write_token, methods=["PUT", "POST"]),
     Route("/v1/acl/token/{accessor}", delete_token, methods=["DELETE"]),

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, expect
 
 from tests.integration.acl.cluster import ACL_ON, AclAgent
 from tests.ui.browser import page_of, set_token, snap
-from tests.ui.helpers import SHELL, open_terminal, run_job, wait_screen
+from tests.ui.helpers import SHELL, cli, open_terminal, run_job, wait_screen
 
 READ_ONLY = 'namespace "default" {\n  policy = "read"\n}\nnode {\n  policy = "read"\n}\n'
 EXEC = ('namespace "default" {\n  policy = "read"\n  capabilities = ["alloc-exec"]\n}\n'
@@ -108,3 +108,29 @@ def test_management_token_sees_the_job_buttons(acl_ui: AclUi, browser: Browser) 
         expect(page.locator("#job-start")).to_be_hidden()  # the job runs: nothing to start
         page.goto(f"/ui/allocations/{acl_ui.alloc}")
         expect(page.locator("#exec-main")).to_be_visible()
+
+
+def test_caravan_ui_authenticate_hands_the_browser_the_token_once(acl_ui: AclUi,
+                                                                  browser: Browser) -> None:
+    done = cli(acl_ui.agent, "ui", "-authenticate", "-show-url", "shell",
+               token=acl_ui.read_only)
+    assert done.returncode == 0, done.stderr
+    prefix = f"URL for web UI: {acl_ui.agent.address}/ui/jobs/shell?ott="
+    assert done.stdout.startswith(prefix), done.stdout
+    url = done.stdout.strip().removeprefix("URL for web UI: ")
+    with page_of(browser, acl_ui.agent.address, "acl-ui-authenticate") as page:
+        page.goto(url)  # no token set in this browser: the one-time token brings it
+        expect(page.locator("#allocations")).to_contain_text(acl_ui.alloc[:8])
+        expect(page).to_have_url(f"{acl_ui.agent.address}/ui/jobs/shell")  # secret gone
+        page.goto("/ui/settings/tokens")
+        expect(page.locator("#token-info")).to_contain_text("reader")
+    with page_of(browser, acl_ui.agent.address, "acl-ui-authenticate-reused") as page:
+        page.goto(url)  # the same one-time token again: refused, and said so
+        expect(page.locator("#ott-error")).to_have_text("Token Exchange Error")
+        expect(page.locator(".error")).to_contain_text("caravan ui -authenticate")
+
+
+def test_caravan_ui_authenticate_without_a_token_fails(acl_ui: AclUi) -> None:
+    done = cli(acl_ui.agent, "ui", "-authenticate", "-show-url")
+    assert done.returncode == 1
+    assert "Could not get one-time token: " in done.stderr and "ott=" not in done.stdout
