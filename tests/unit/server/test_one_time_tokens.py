@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from caravan.acl import Caller
+from caravan.acl.identity import hash_secret
 from caravan.errors import PermissionDenied
 from caravan.ids import random_id
 from caravan.server.acl_endpoint import ACLEndpoint
@@ -16,7 +17,9 @@ from caravan.server.core import ServerCore
 from caravan.server.eval_broker import EvalBroker
 from caravan.server.one_time_tokens import TTL_NS, OneTimeTokens
 from caravan.server.state import Backend, MemoryBackend, SqliteBackend, StateStore
+from caravan.server.state.backend import Change
 from caravan.structs.acl import ACLPolicy, ACLToken
+from caravan.structs.one_time_token import StoredOneTimeToken
 from tests.unit.server.test_acl_endpoint import StepClock
 
 RULES = 'namespace "default" {\n  policy = "read"\n}\n'
@@ -104,3 +107,34 @@ def test_the_state_file_holds_neither_secret(tmp_path: Path) -> None:
     _, reopened = _open(tmp_path, SqliteBackend(db))
     token, _ = reopened.exchange(ott.one_time_secret_id)
     assert token.secret_id == alice.secret
+
+
+class Recording(MemoryBackend):
+    """Keeps each commit's rows, as the etcd watch hands them to the other servers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changes: list[Change] = []
+
+    def commit(self, change: Change) -> None:
+        super().commit(change)
+        self.changes.append(change)
+
+
+def test_a_follower_replays_one_time_tokens_and_their_removal(tmp_path: Path) -> None:
+    leader = Recording()
+    _, otts, alice = _setup(tmp_path, leader)
+    follower = StateStore(MemoryBackend())
+    ott, _ = otts.create(alice)
+    for change in leader.changes:
+        follower.apply_remote(change)
+    key = hash_secret(ott.one_time_secret_id)
+    assert follower.acl.one_time_token(key) is not None
+    assert follower.acl.one_time_token(key) == otts_row(otts, key)
+    otts.exchange(ott.one_time_secret_id)
+    follower.apply_remote(leader.changes[-1])
+    assert follower.acl.one_time_token(key) is None
+
+
+def otts_row(otts: OneTimeTokens, key: str) -> StoredOneTimeToken | None:
+    return otts._core.store.acl.one_time_token(key)
