@@ -132,7 +132,7 @@ class _Session:
         pid_file = self._launch.runtime_pid_file
         command = read_pid(pid_file) if pid_file else self._proc.pid
         if command is not None:
-            kill_tree(command, parent=self._proc.pid if pid_file else os.getpid())
+            await kill_tree(command, parent=self._proc.pid if pid_file else os.getpid())
         await process.stop(self._proc, sig=signal.SIGKILL)
 
     def _started(self) -> bool:
