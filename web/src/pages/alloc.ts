@@ -21,9 +21,11 @@ function driverOf(alloc: Alloc, task: string): string {
 
 function tasksTable(alloc: Alloc, rights: Rights): HTMLElement {
   const states = Object.entries(alloc.TaskStates ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const canExec = (name: string, s: TaskState): boolean =>
+    s.State === "running" && allowsExec(rights, alloc.Namespace, driverOf(alloc, name));
   return table(["Task", "State", "Restarts", "Started", "Finished", ""], states.map(([name, s]) => [
     name, badge(s.Failed ? "failed" : s.State), String(s.Restarts), isoTime(s.StartedAt), isoTime(s.FinishedAt),
-    s.State === "running" && allowsExec(rights, alloc.Namespace, driverOf(alloc, name)) ? link(`/allocations/${alloc.ID}/exec/${encodeURIComponent(name)}`, "Exec",
+    canExec(name, s) ? link(`/allocations/${alloc.ID}/exec/${encodeURIComponent(name)}`, "Exec",
       { class: "button", id: `exec-${name}` }) : "",
   ]), { id: "tasks" });
 }
