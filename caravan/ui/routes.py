@@ -24,7 +24,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from caravan.config.ui import ContentSecurityPolicyConfig, UIConfig
+from collections.abc import Mapping, Sequence
+
 from caravan.ui.assets import NOT_BUILT, Asset, Bundle, load, static_dir
 
 DIRECTIVES = {"default-src": ["'none'"], "script-src": ["'self'"],
@@ -37,31 +38,33 @@ REVALIDATE = "no-cache"
 DISABLED = b"<html><p>The caravan UI is disabled on this agent</p></html>"
 
 
-def csp_header(overrides: ContentSecurityPolicyConfig | None = None) -> str:
+Directives = Mapping[str, Sequence[str]]
+
+
+def csp_header(overrides: Directives | None = None) -> str:
     """caravan's policy with the agent file's directives in place of its own."""
-    directives = {**DIRECTIVES, **(overrides.directives() if overrides else {})}
+    directives = {**DIRECTIVES, **(overrides or {})}
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
 
 
 CSP = csp_header()
 
 
-def security_headers(config: UIConfig) -> dict[str, str]:
-    csp = config.content_security_policy
-    headers = {"Content-Security-Policy": csp_header(csp),
+def security_headers(overrides: Directives | None = None) -> dict[str, str]:
+    headers = {"Content-Security-Policy": csp_header(overrides),
                "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
-    if csp.frame_ancestors is None:  # an operator who allows framing means it
+    if "frame-ancestors" not in (overrides or {}):  # an operator who allows framing means it
         headers["X-Frame-Options"] = "DENY"
     return headers
 
 
-def routes(bundle: Bundle | None = None,
-           config: UIConfig | None = None) -> list[BaseRoute]:
+def routes(bundle: Bundle | None = None, *, enabled: bool = True,
+           csp: Directives | None = None) -> list[BaseRoute]:
     """The UI's routes over `bundle` (by default the one built into the package), as the
-    agent file's `ui { }` block (`config`) says."""
-    config = config or UIConfig()
-    headers = security_headers(config)
-    if not config.enabled:
+    agent file's `ui { enabled content_security_policy }` says (`csp`: directives by their
+    CSP names, replacing caravan's)."""
+    headers = security_headers(csp)
+    if not enabled:
         return _disabled(headers)
     files = bundle if bundle is not None else load(static_dir())
 

@@ -20,7 +20,8 @@ from tests.unit.ui.test_routes import Client, bundle_dir  # noqa: F401 (a fixtur
 
 def client_with(root: Path, hcl: str) -> Client:
     config, _ = load_text(hcl)
-    return Client(Starlette(routes=routes(load(root), config.ui)))
+    return Client(Starlette(routes=routes(load(root), enabled=config.ui.enabled,
+                                          csp=config.ui.content_security_policy.directives())))
 
 
 @pytest.mark.parametrize("path", ["/ui/", "/ui/jobs", "/ui/assets/main-ABC123.js"])
