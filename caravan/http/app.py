@@ -16,6 +16,7 @@ from caravan.http import (
     alloc_exec,
     allocations,
     client_allocs,
+    client_gc,
     client_fs,
     deployments,
     dispatch,
@@ -34,6 +35,7 @@ from caravan.http import (
     nodes,
     periodic,
     services,
+    system,
     variables,
 )
 from caravan.http.auth import TokenResolver
@@ -48,9 +50,10 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         # ending so
         *node_rpc.routes, *services.routes, *alloc_exec.routes, *job_changes.routes,
         *deployments.routes,
-        *periodic.routes, *dispatch.routes, *node_ops.routes,
+        *periodic.routes, *dispatch.routes, *node_ops.routes, *system.routes,
         *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
+        *client_gc.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
         # last: `/ui/{path}` answers the page shell for any path below it
         *ui.routes(enabled=ctx.config.ui.enabled,
