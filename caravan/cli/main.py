@@ -90,6 +90,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "job stop": ("caravan.cli.job_stop", "Stop a running job"),
     "job validate": ("caravan.cli.job_validate",
                      "Checks if a given job specification is valid"),
+    "node drain": ("caravan.cli.node_drain", "Toggle drain mode on a given node"),
     "node eligibility": ("caravan.cli.node_eligibility",
                          "Toggle scheduling eligibility for a given node"),
     "node intro create": ("caravan.cli.node_intro_create",

@@ -42,6 +42,7 @@ from caravan.structs import (
     WorkloadIdentity,
 )
 from caravan.structs.base import to_nomad
+from caravan.structs.drain import MigrateStrategy
 from caravan.structs.periodic import DispatchPayloadConfig, ParameterizedJobConfig, PeriodicConfig
 
 
@@ -110,10 +111,11 @@ JOB = Table(
         # A `task` directly under `job` becomes a group of its name (Nomad's HCL2).
         hcl_only("task", is_block=True), block("update"), *_SERVER_SET,
         block("periodic"), block("parameterized", "ParameterizedJob"), *json_only("Payload"),
+        block("migrate"),
     ),
     refused=(
         block("affinity", "Affinities"), block("spread", "Spreads"),
-        block("multiregion"), block("reschedule"), block("migrate"), block("ui", "UI"), block("vault"),
+        block("multiregion"), block("reschedule"), block("ui", "UI"), block("vault"),
         block("consul"), block("secret"), block("version_tag"), block("group_defaults"),
         attr("vault_token"), attr("consul_token"), attr("consul_namespace"),
         attr("vault_namespace"),
@@ -126,11 +128,11 @@ GROUP = Table(
         block("restart", "RestartPolicy"), block("reschedule", "ReschedulePolicy"),
         block("ephemeral_disk"), block("volume", "Volumes"), block("task", "Tasks"),
         block("network", "Networks"), block("service", "Services"), block("update"),
-        *json_only("Name"),
+        *json_only("Name"), block("migrate"),
     ),
     refused=(
         block("affinity", "Affinities"), block("spread", "Spreads"),
-        block("migrate"), block("scaling"), block("consul"),
+        block("scaling"), block("consul"),
         block("disconnect"), attr("shutdown_delay"), attr("max_run_duration"),
         attr("stop_after_client_disconnect"), attr("max_client_disconnect"),
         attr("prevent_reschedule_on_lost"),
@@ -248,6 +250,9 @@ UPDATE = Table(
                  attr("healthy_deadline"), attr("progress_deadline"), attr("auto_revert"),
                  attr("auto_promote"), attr("canary"), attr("stagger")),
 )
+# How a drained node's allocations move (`caravan/server/drain/`).
+MIGRATE = Table(implemented=(attr("max_parallel"), attr("health_check"),
+                             attr("min_healthy_time"), attr("healthy_deadline")))
 # `cron` is the older single spec, `crons` the list (Nomad 1.6+); SpecType is JSON only.
 PERIODIC = Table(implemented=(attr("cron", "Spec"), attr("crons", "Specs"),
                               attr("prohibit_overlap"), attr("time_zone"), attr("enabled"),
@@ -283,5 +288,5 @@ BY_MODEL: dict[type[BaseModel], Table] = {
     PeriodicConfig: PERIODIC, ParameterizedJobConfig: PARAMETERIZED,
     DispatchPayloadConfig: DISPATCH_PAYLOAD,
     Template: TEMPLATE, ChangeScript: CHANGE_SCRIPT, WaitConfig: WAIT,
-    WorkloadIdentity: IDENTITY,
+    WorkloadIdentity: IDENTITY, MigrateStrategy: MIGRATE,
 }

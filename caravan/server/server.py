@@ -31,6 +31,7 @@ from caravan.server.core import ServerCore
 from caravan.server.deployments.endpoint import DeploymentEndpoint
 from caravan.server.deployments.watcher import DeploymentWatcher
 from caravan.server.dispatch import Dispatcher
+from caravan.server.drain.drainer import Drainer
 from caravan.server.eval_broker import EvalBroker
 from caravan.server.eval_endpoint import EvalEndpoint
 from caravan.server.exec_audit_endpoint import ExecAuditEndpoint
@@ -83,6 +84,7 @@ class Server:
         self.deployment_watcher = DeploymentWatcher(self.core, self.deployments)
         self.periodic = PeriodicDispatcher(self.core, self.jobs)
         self.dispatcher = Dispatcher(self.core, self.jobs)
+        self.drainer = Drainer(self.core)
         key_store, intro_key = _key_stores(backend, server_dir)
         self.introductions = Introductions(
             client_introduction or ClientIntroductionConfig(), region,
@@ -157,6 +159,8 @@ class Server:
                                                     "deployment watcher"))
         # Only the leader launches periodic children (each launch is a write).
         self._leader_tasks.append(self._loops.spawn(self.periodic.run(), "periodic launches"))
+        # Only the leader marks drained nodes' allocations for migration.
+        self._leader_tasks.append(self._loops.spawn(self.drainer.run(), "drainer"))
 
     async def _step_down(self) -> None:
         """Stop the leader's loops and forget their in-memory state; the next leader

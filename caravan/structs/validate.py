@@ -18,6 +18,7 @@ from caravan.structs.names import job_id_problem, path_name_problem, task_name_p
 from caravan.structs.service import Service, ServiceCheck
 from caravan.structs.validate_batch import batch_problems
 from caravan.structs.template import template_problems
+from caravan.structs.migrate import migrate_problems
 from caravan.structs.update import update_problems
 
 CONSTRAINT_OPERANDS = ("=", "==", "is", "!=", "not", ">", ">=", "<", "<=", "regexp", "version",
@@ -73,6 +74,7 @@ def validate_job(job: Job, *, max_priority: int = 100,
         seen.add(group.name)
         _group(group, path, err, max_count)
         update_problems(group, job.type, path, err)
+        migrate_problems(group, job.type, path, err)
     for path, message in batch_problems(job):
         err(path, message)
     if errors:

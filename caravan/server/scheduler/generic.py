@@ -170,6 +170,11 @@ class _Run:
                 self.staged[previous.id].next_allocation = alloc.id
         if place.canary:
             alloc.deployment_status = AllocDeploymentStatus(canary=True)
+        if place.migrate and (self.deployment is None or not self.deployment.active()):
+            # A move is no rollout: it joins no finished deployment, and its health
+            # comes from the group's `migrate` block.
+            self.plan.append_alloc(alloc)
+            return
         self.plan.append_alloc(self._in_deployment(alloc))
 
     def _in_deployment(self, alloc: Allocation) -> Allocation:

@@ -27,6 +27,7 @@ from caravan.server.scheduler.rank import NodeSelector
 from caravan.server.scheduler.start import NodeCache, begin
 from caravan.server.scheduler.reconcile import (
     ALLOC_LOST,
+    ALLOC_MIGRATING,
     ALLOC_NOT_NEEDED,
     ALLOC_UPDATING,
     alloc_name,
@@ -85,6 +86,10 @@ class _SystemRun:
                 self._stop_gone(alloc)
             elif node_lost(self.node_of(alloc.node_id)):
                 self._stop(alloc, ALLOC_LOST, "lost")
+            elif alloc.desired_transition.migrate:
+                # The drain's last step (marked as the drain completes): a system alloc
+                # is not moved, only stopped.
+                self._stop(alloc, ALLOC_MIGRATING)
             elif alloc.node_id in self.targeted:
                 live.setdefault(slot, []).append(alloc)
             elif self._node_ready(alloc.node_id):
