@@ -8,6 +8,7 @@ from caravan.api._base import SubAPI
 from caravan.api.query import QueryMeta, QueryOptions, merge, path_id
 from caravan.structs import Allocation, Node, NodeListStub
 from caravan.structs.drain import DrainSpec, NodeDrainUpdateResponse
+from caravan.structs.node_meta import NodeMetaResponse
 from caravan.structs.responses import NodeEligibilityUpdateResponse
 
 NodeStubs = list[NodeListStub]
@@ -18,6 +19,7 @@ _NODES = TypeAdapter(NodeStubs)
 _ALLOCS = TypeAdapter(AllocList)
 _ELIGIBILITY = TypeAdapter(NodeEligibilityUpdateResponse)
 _DRAIN = TypeAdapter(NodeDrainUpdateResponse)
+_META = TypeAdapter(NodeMetaResponse)
 
 
 class Nodes(SubAPI):
@@ -46,3 +48,15 @@ class Nodes(SubAPI):
         body = {"NodeID": node_id, "MarkEligible": mark_eligible, "Meta": meta or None,
                 "DrainSpec": spec.model_dump(by_alias=True) if spec is not None else None}
         return self._write("PUT", f"/v1/node/{path_id(node_id)}/drain", _DRAIN, body, q)
+
+    def meta_read(self, node_id: str = "", q: QueryOptions | None = None
+                  ) -> tuple[NodeMetaResponse, QueryMeta]:
+        """A node's metadata (static, dynamic, merged); "" is the agent's own node."""
+        params = {"node_id": node_id} if node_id else {}
+        return self._read("/v1/client/metadata", _META, merge(q, **params))
+
+    def meta_apply(self, node_id: str, meta: dict[str, str | None],
+                   q: QueryOptions | None = None) -> NodeMetaResponse:
+        """Set (a string) or unset (None) dynamic keys; "" is the agent's own node."""
+        return self._write("POST", "/v1/client/metadata", _META,
+                           {"NodeID": node_id, "Meta": meta}, q)

@@ -93,6 +93,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "node drain": ("caravan.cli.node_drain", "Toggle drain mode on a given node"),
     "node eligibility": ("caravan.cli.node_eligibility",
                          "Toggle scheduling eligibility for a given node"),
+    "node meta apply": ("caravan.cli.node_meta_apply", "Modify node metadata"),
+    "node meta read": ("caravan.cli.node_meta_read", "Read node metadata"),
     "node intro create": ("caravan.cli.node_intro_create",
                           "Generate a new node introduction token"),
     "node status": ("caravan.cli.node_status", "Display status information about nodes"),

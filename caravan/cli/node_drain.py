@@ -8,10 +8,8 @@ from typing import TYPE_CHECKING
 
 from caravan.cli.common import CLIENT_OPTIONS_HELP, Ui, client_flag_set, make_client, reported_as
 from caravan.cli.flags import Flags
-from caravan.cli.formatting import id_length
-from caravan.cli.listings import node_prefix_table
-from caravan.cli.lookup import sanitize_uuid_prefix
 from caravan.cli.node_drain_monitor import monitor_drain, say
+from caravan.cli.node_lookup import find_node_id
 from caravan.cli.node_status import _local_node_id
 from caravan.durations import parse_duration
 from caravan.errors import CaravanError, CommandFailed, UsageError
@@ -156,19 +154,11 @@ def _deadline(flags: Flags) -> int:
 
 def _find(client: Client, flags: Flags) -> tuple[Node, str]:
     """The node, and its ID as typed (a prefix asks for confirmation)."""
-    node_id = _local_node_id(client) if flags.get_bool("self") else flags.args[0].strip()
-    if len(node_id) == 1:
-        raise CommandFailed("Identifier must contain at least two characters.")
+    typed = _local_node_id(client) if flags.get_bool("self") else flags.args[0].strip()
+    node_id = find_node_id(client, typed, "Error toggling drain mode: ")
     with reported_as("Error toggling drain mode: "):
-        nodes, _ = client.nodes.list(prefix=sanitize_uuid_prefix(node_id))
-    if not nodes:
-        raise CommandFailed(f'No node(s) with prefix or id "{node_id}" found')
-    if len(nodes) > 1:
-        raise CommandFailed("Prefix matched multiple nodes\n\n"
-                            + node_prefix_table(nodes, id_length(True)))
-    with reported_as("Error toggling drain mode: "):
-        node, _ = client.nodes.info(nodes[0].id)
-    return node, node_id
+        node, _ = client.nodes.info(node_id)
+    return node, typed
 
 
 def _confirmed(ui: Ui, flags: Flags, node: Node, typed: str) -> bool:
