@@ -313,4 +313,5 @@ def _query_meta(headers: httpx.Headers) -> QueryMeta:
         last_index=_int("X-Nomad-Index"),
         known_leader=headers.get("X-Nomad-KnownLeader", "").lower() == "true",
         last_contact=_int("X-Nomad-LastContact"),
+        next_token=headers.get("X-Nomad-NextToken", ""),
     )

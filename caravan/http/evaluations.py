@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from caravan.acl import NamespaceCapability as NS
-from caravan.errors import NotFound
+from caravan.errors import InvalidInput, NotFound
 from caravan.http.auth import acl_for, authorize, authorize_lookup, namespace_filter
 from caravan.http.context import server_of
 from caravan.http.query import blocking_index, json_response, query_options
@@ -20,8 +20,38 @@ async def list_evals(request: Request) -> Response:
     ns = request.query_params.get("namespace", "default") or "default"
     await authorize(request, NS.READ_JOB, ns)
     visible = namespace_filter(await acl_for(request), NS.READ_JOB)
-    evals = server_of(request).evals.list_evals(ns, opts.prefix, visible)
-    return json_response(evals, index=index, pretty=opts.pretty)
+    q = request.query_params
+    evals = server_of(request).evals.list_evals(ns, opts.prefix, visible,
+                                                job_id=q.get("job", ""),
+                                                status=q.get("status", ""))
+    page, next_token = paginate(evals, q.get("per_page", ""), q.get("next_token", ""))
+    response = json_response(page, index=index, pretty=opts.pretty)
+    if next_token:
+        response.headers["X-Nomad-NextToken"] = next_token
+    return response
+
+
+def paginate(evals: list[Evaluation], per_page: str, next_token: str
+             ) -> tuple[list[Evaluation], str]:
+    """Nomad's pagination: `per_page` rows from the one `next_token` names
+    (`<CreateIndex>.<ID>`), and the token of the row after them."""
+    try:
+        size = int(per_page or "0")
+    except ValueError:
+        raise InvalidInput(f'invalid per_page "{per_page}": must be an integer') from None
+    if next_token:
+        index, _, eval_id = next_token.partition(".")
+        if not index.isdigit():
+            raise InvalidInput(f'invalid next_token "{next_token}"')
+        start = (int(index), eval_id)   # the list runs newest first
+        evals = [e for e in evals if (e.create_index, e.id) <= start]
+    if size <= 0 or len(evals) <= size:
+        return evals, ""
+    return evals[:size], _token(evals[size])
+
+
+def _token(ev: Evaluation) -> str:
+    return f"{ev.create_index}.{ev.id}"
 
 
 async def _eval_or_404(request: Request) -> Evaluation:

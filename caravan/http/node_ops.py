@@ -1,5 +1,5 @@
-"""Operator writes on a node: `/v1/node/<id>/eligibility`, `/drain` and `/purge` (Nomad's
-bodies and replies)."""
+"""Operator writes on a node: `/v1/node/<id>/eligibility`, `/drain`, `/evaluate` and
+`/purge` (Nomad's bodies and replies)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from caravan.http.query import json_response, read_json
 from caravan.server import node_eligibility
 from caravan.server.drain.update import update_drain
 from caravan.server.node_eligibility import set_eligibility
+from caravan.server.node_evaluate import evaluate_node
 from caravan.structs.drain import NodeDrainRequest, NodeDrainUpdateResponse
 from caravan.structs.responses import NodeEligibilityUpdateResponse
 
@@ -54,6 +55,14 @@ async def drain(request: Request) -> Response:
         node_modify_index=index, index=index), index=index)
 
 
+async def evaluate(request: Request) -> Response:
+    await authorize(request, Coarse.NODE_WRITE)
+    eval_ids, index = evaluate_node(server_of(request).core, request.path_params["node_id"])
+    return json_response(NodeEligibilityUpdateResponse(
+        eval_ids=eval_ids or None, eval_create_index=index if eval_ids else 0,
+        node_modify_index=index, index=index), index=index)
+
+
 async def purge(request: Request) -> Response:
     await authorize(request, Coarse.NODE_WRITE)
     server = server_of(request)
@@ -67,4 +76,5 @@ async def purge(request: Request) -> Response:
 
 routes = [Route("/v1/node/{node_id}/eligibility", eligibility, methods=["PUT", "POST"]),
           Route("/v1/node/{node_id}/drain", drain, methods=["PUT", "POST"]),
+          Route("/v1/node/{node_id}/evaluate", evaluate, methods=["PUT", "POST"]),
           Route("/v1/node/{node_id}/purge", purge, methods=["PUT", "POST"])]
