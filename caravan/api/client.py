@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from caravan.api.namespaces import Namespaces
     from caravan.api.services import Services
     from caravan.api.nodes import Nodes
+    from caravan.api.operator import Operator
     from caravan.api.variables import Variables
     from caravan.api.variables import Variables
 
@@ -146,6 +147,12 @@ class Client:
         from caravan.api.nodes import Nodes
 
         return Nodes(self)
+
+    @cached_property
+    def operator(self) -> Operator:
+        from caravan.api.operator import Operator
+
+        return Operator(self)
 
     @cached_property
     def agent(self) -> Agent:

@@ -102,6 +102,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("caravan.cli.status", "Display the status output for a resource"),
     "tls ca create": ("caravan.cli.tls_ca_create", "Create a certificate authority"),
     "tls cert create": ("caravan.cli.tls_cert_create", "Create a new TLS certificate"),
+    "operator scheduler get-config": ("caravan.cli.operator_scheduler_get_config",
+                                      "Display the current scheduler configuration"),
+    "operator scheduler set-config": ("caravan.cli.operator_scheduler_set_config",
+                                      "Modify the current scheduler configuration"),
     "server members": ("caravan.cli.server_members", "Display a list of the known servers"),
     "ui": ("caravan.cli.ui", "Open the caravan web UI"),
     "var get": ("caravan.cli.var_get", "Read a variable"),
@@ -138,6 +142,7 @@ def _noun_synopsis(noun: str) -> str:
             "namespace": "Interact with namespaces",
             "service": "Interact with registered services",
             "job": "Interact with jobs", "node": "Interact with nodes",
+            "operator": "Provides cluster-level tools for caravan operators",
             "tls": "Generate Self Signed TLS Certificates for caravan",
             "var": "Interact with variables"}.get(noun, "")
 

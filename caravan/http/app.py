@@ -33,6 +33,7 @@ from caravan.http import (
     node_rpc,
     node_ops,
     nodes,
+    operator_scheduler,
     periodic,
     services,
     variables,
@@ -52,7 +53,7 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         *periodic.routes, *dispatch.routes, *node_ops.routes,
         *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
-        *node_meta.routes,
+        *node_meta.routes, *operator_scheduler.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
         *ui.routes(),  # last: `/ui/{path}` answers the page shell for any path below it
     ]

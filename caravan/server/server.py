@@ -43,6 +43,7 @@ from caravan.server.job_endpoint import JobEndpoint
 from caravan.server.keyring import Keyring, KeyStore
 from caravan.server.keyring_files import DirKeyStore, MemoryKeyStore
 from caravan.server.node_endpoint import NodeEndpoint
+from caravan.server.operator_config import OperatorConfig
 from caravan.server.periodic.dispatcher import PeriodicDispatcher
 from caravan.server.plan_apply import PlanApplier
 from caravan.server.service_endpoint import ServiceEndpoint
@@ -85,6 +86,7 @@ class Server:
         self.periodic = PeriodicDispatcher(self.core, self.jobs)
         self.dispatcher = Dispatcher(self.core, self.jobs)
         self.drainer = Drainer(self.core)
+        self.operator_config = OperatorConfig(self.core)
         key_store, intro_key = _key_stores(backend, server_dir)
         self.introductions = Introductions(
             client_introduction or ClientIntroductionConfig(), region,

@@ -8,6 +8,7 @@ from caravan.structs import Allocation, Evaluation, Job, Node, ServiceRegistrati
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
 from caravan.structs.deployment import Deployment
 from caravan.structs.exec_audit import ExecSession
+from caravan.structs.operator import SchedulerConfiguration
 from caravan.structs.periodic import PeriodicLaunch
 from caravan.structs.variables import EncryptedVariable
 
@@ -54,3 +55,5 @@ class Txn:
     periodic_launches: dict[str, PeriodicLaunch | None] = field(default_factory=dict)
     # "<namespace>\x00<path>" -> the encrypted variable; None deletes it
     variables: dict[str, EncryptedVariable | None] = field(default_factory=dict)
+    # The operator's scheduler configuration (`/v1/operator/scheduler/configuration`).
+    scheduler_config: SchedulerConfiguration | None = None
