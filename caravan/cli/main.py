@@ -67,6 +67,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "deployment promote": ("caravan.cli.deployment_promote", "Promote canaries in a deployment"),
     "deployment resume": ("caravan.cli.deployment_resume", "Resume a paused deployment"),
     "deployment status": ("caravan.cli.deployment_status", "Display the status of a deployment"),
+    "eval delete": ("caravan.cli.eval_delete", "Delete evaluations"),
     "eval list": ("caravan.cli.eval_list", "List the set of evaluations"),
     "eval status": ("caravan.cli.eval_status",
                     "Display evaluation status and placement failure reasons"),

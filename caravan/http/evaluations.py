@@ -1,4 +1,4 @@
-"""Routes under /v1/evaluations and /v1/evaluation/<id>."""
+"""Routes under /v1/evaluations (list, filters, pages, delete) and /v1/evaluation/<id>."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from caravan.acl import Coarse
 from caravan.acl import NamespaceCapability as NS
 from caravan.errors import InvalidInput, NotFound
 from caravan.http.auth import acl_for, authorize, authorize_lookup, namespace_filter
 from caravan.http.context import server_of
-from caravan.http.query import blocking_index, json_response, query_options
+from caravan.http.query import blocking_index, json_response, query_options, read_json
+from caravan.server import eval_delete
 from caravan.structs import Evaluation
 
 
@@ -54,6 +56,24 @@ def _token(ev: Evaluation) -> str:
     return f"{ev.create_index}.{ev.id}"
 
 
+async def delete_evals(request: Request) -> Response:
+    """Nomad's EvalDeleteRequest by `EvalIDs` (management only, eval broker paused)."""
+    await authorize(request, Coarse.MANAGEMENT)
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise InvalidInput('request body must be {"EvalIDs": [...]}')
+    ids, filter_ = body.get("EvalIDs") or [], body.get("Filter") or ""
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise InvalidInput("EvalIDs must be a list of evaluation IDs")
+    if filter_ and ids:
+        raise InvalidInput("evals cannot be deleted by both ID and filter")
+    if filter_:
+        raise InvalidInput("deleting evaluations by filter is not supported by caravan: "
+                           "name them in EvalIDs")
+    count, index = eval_delete.delete_evals(server_of(request).core, ids)
+    return json_response({"Count": count, "Index": index}, index=index)
+
+
 async def _eval_or_404(request: Request) -> Evaluation:
     ev = server_of(request).evals.find(request.path_params["eval_id"])
     await authorize_lookup(request, NS.READ_JOB, ev.namespace if ev else None)
@@ -78,6 +98,7 @@ async def eval_allocs(request: Request) -> Response:
 
 routes = [
     Route("/v1/evaluations", list_evals, methods=["GET"]),
+    Route("/v1/evaluations", delete_evals, methods=["DELETE"]),
     Route("/v1/evaluation/{eval_id}", read_eval, methods=["GET"]),
     Route("/v1/evaluation/{eval_id}/allocations", eval_allocs, methods=["GET"]),
 ]

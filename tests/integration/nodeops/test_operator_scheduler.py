@@ -107,3 +107,26 @@ def test_what_caravan_cannot_do_is_refused(dev_agent: AgentProcess,
     bad = caravan(dev_agent, "operator", "scheduler", "set-config",
                   "-memory-oversubscription=maybe")
     assert bad.returncode == 1 and "invalid boolean value" in bad.stderr
+
+
+def test_eval_delete_only_while_paused(dev_agent: AgentProcess, http: httpx.Client) -> None:
+    http.post("/v1/jobs", json=raw_exec_job("gone", args=["-c", "exit 0"],
+                                            job_type="batch")).raise_for_status()
+    [ev] = wait_until(lambda: [e for e in http.get("/v1/job/gone/evaluations").json()
+                               if e["Status"] == "complete"], 30, what="gone evaluated")
+    refused = caravan(dev_agent, "eval", "delete", ev["ID"])
+    assert refused.returncode == 1 and "Eval broker is not paused" in refused.stderr
+    assert "set-config -pause-eval-broker=true" in refused.stdout
+    r = http.request("DELETE", "/v1/evaluations", json={"EvalIDs": [ev["ID"]]})
+    assert r.status_code == 400 and "eval broker must be paused" in r.text
+    http.put(PATH, json={"PauseEvalBroker": True}).raise_for_status()
+    r = http.request("DELETE", "/v1/evaluations", json={"Filter": "Status == \"complete\""})
+    assert r.status_code == 400 and "not supported by caravan" in r.text
+    r = http.request("DELETE", "/v1/evaluations", json={"EvalIDs": ["nope"]})
+    assert r.status_code == 404
+    done = caravan(dev_agent, "eval", "delete", ev["ID"])
+    assert (done.returncode, done.stdout) == (0, "Successfully deleted 1 evaluation\n"), \
+        done.stderr
+    assert http.get(f"/v1/evaluation/{ev['ID']}").status_code == 404
+    assert ev["ID"] not in [e["ID"] for e in http.get("/v1/evaluations").json()]
+    http.delete("/v1/job/gone?purge=true")
