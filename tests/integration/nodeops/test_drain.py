@@ -198,3 +198,22 @@ def test_bad_drain_requests(pair: Pair) -> None:
         r2 = caravan(pair.server, "node", "drain", *args, pair.a)
         assert r2.returncode == 1 and message in r2.stderr, (args, r2.stderr)
     assert node(http, pair.a)["DrainStrategy"] is None
+
+
+def test_python_nomad_drain_with_spec(pair: Pair) -> None:
+    import nomad
+    address = pair.server.address.removeprefix("http://")
+    host, port = address.split(":")
+    api = nomad.Nomad(host=host, port=int(port), timeout=10)
+    before = (node(pair.http, pair.a)["LastDrain"] or {}).get("StartedAt")
+    reply = api.node.drain_node_with_spec(pair.a, {"Deadline": 0, "IgnoreSystemJobs": True})
+    assert reply["NodeModifyIndex"] > 0
+    # Nothing runs on the node: the drain completes at once, and the node stays ineligible.
+    done = wait_until(lambda: (n := node(pair.http, pair.a))["LastDrain"]["Status"]
+                      == "complete" and n["LastDrain"]["StartedAt"] != before and n, 30,
+                      what="drain complete")
+    assert (done["DrainStrategy"], done["SchedulingEligibility"]) == (None, "ineligible")
+    api.node.drain_node_with_spec(pair.a, None, mark_eligible=True)
+    after = node(pair.http, pair.a)
+    assert (after["Drain"], after["SchedulingEligibility"]) == (False, "eligible")
+    assert api.node.evaluate_node(pair.a)["NodeModifyIndex"] >= 0
