@@ -71,7 +71,8 @@ class NodeEndpoint:
         txn = core.begin()
         # Eligibility and drain are the operator's, kept when the client registers again.
         kept = {} if existing is None else {
-            "scheduling_eligibility": existing.scheduling_eligibility, "drain": existing.drain}
+            "scheduling_eligibility": existing.scheduling_eligibility, "drain": existing.drain,
+            "drain_strategy": existing.drain_strategy, "last_drain": existing.last_drain}
         node = node.model_copy(update={
             "status": "ready", "status_description": "",
             "status_updated_at": core.clock.now_ns() // _NS, **kept})

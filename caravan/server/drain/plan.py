@@ -30,7 +30,8 @@ class DrainStep:
 
 
 def system_job(alloc: Allocation) -> bool:
-    return alloc.job is not None and alloc.job.type in ("system", "sysbatch")
+    """Drained last; sysbatch allocations, like batch ones, are left to finish."""
+    return alloc.job is not None and alloc.job.type == "system"
 
 
 def marked(alloc: Allocation) -> bool:

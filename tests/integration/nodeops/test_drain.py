@@ -147,7 +147,15 @@ def test_batch_allocations_are_left_to_finish_without_a_deadline(pair: Pair,
     assert not still["DesiredTransition"]["Migrate"]
     status = caravan(pair.server, "node", "status", pair.a)
     assert "true; no deadline" in status.stdout, status.stdout
-    assert node(http, pair.a)["DrainStrategy"] is not None
+    # The client registering again (here: its metadata changed) keeps the operator's drain.
+    r = http.post("/v1/client/metadata", params={"node_id": pair.a},
+                  json={"Meta": {"maintenance": "yes"}})
+    assert r.status_code == 200, r.text
+    wait_until(lambda: node(http, pair.a)["Meta"].get("maintenance") == "yes", 120,
+               what="the client registered again")
+    again = node(http, pair.a)
+    assert (again["Drain"], again["DrainStrategy"]["Deadline"]) == (True, 0)
+    assert again["LastDrain"]["Status"] == "draining"
     flag.touch()
     wait_until(lambda: node(http, pair.a)["DrainStrategy"] is None, 120, what="drain complete")
     assert node(http, pair.a)["LastDrain"]["Status"] == "complete"
