@@ -26,9 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from caravan.clock import SystemClock  # noqa: E402
 from caravan.server.scheduler import schedule  # noqa: E402
+from caravan.structs.operator import SchedulerConfiguration  # noqa: E402
 from metric import emit  # noqa: E402
 from caravan.structs import (  # noqa: E402
     Allocation,
+    Deployment,
     DriverInfo,
     Evaluation,
     Job,
@@ -48,7 +50,10 @@ BEST_FIT_SAMPLE = 200
 
 
 class MemoryState:
-    """A plain-dict SchedulerState."""
+    """A plain-dict SchedulerState, indexed by job and node (the tests' simpler one
+    filters every allocation on each call, which would be what this bench measures).
+    tests/unit/bench/test_bench_state.py schedules through it, so it keeps up with
+    the protocol."""
 
     def __init__(self, nodes: list[Node], jobs: list[Job]):
         self.index = 1
@@ -76,6 +81,12 @@ class MemoryState:
 
     def allocs_by_node(self, node_id: str) -> list[Allocation]:
         return list(self._by_node.get(node_id, []))
+
+    def latest_deployment(self, namespace: str, job_id: str) -> Deployment | None:
+        return None  # the bench's job has no update block: no deployment
+
+    def scheduler_config(self) -> SchedulerConfiguration:
+        return SchedulerConfiguration()  # Nomad's defaults
 
 
 def make_nodes(n: int) -> list[Node]:

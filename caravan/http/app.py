@@ -16,6 +16,7 @@ from caravan.http import (
     alloc_exec,
     allocations,
     client_allocs,
+    client_gc,
     client_fs,
     deployments,
     dispatch,
@@ -36,6 +37,7 @@ from caravan.http import (
     operator_scheduler,
     periodic,
     services,
+    system,
     variables,
 )
 from caravan.http.auth import TokenResolver
@@ -50,10 +52,10 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         # ending so
         *node_rpc.routes, *services.routes, *alloc_exec.routes, *job_changes.routes,
         *deployments.routes,
-        *periodic.routes, *dispatch.routes, *node_ops.routes,
+        *periodic.routes, *dispatch.routes, *node_ops.routes, *system.routes,
         *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
-        *node_meta.routes, *operator_scheduler.routes,
+        *node_meta.routes, *operator_scheduler.routes, *client_gc.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
         *ui.routes(),  # last: `/ui/{path}` answers the page shell for any path below it
     ]

@@ -43,6 +43,7 @@ from caravan.server.job_endpoint import JobEndpoint
 from caravan.server.keyring import Keyring, KeyStore
 from caravan.server.keyring_files import DirKeyStore, MemoryKeyStore
 from caravan.server.node_endpoint import NodeEndpoint
+from caravan.server.gc.collector import GarbageCollector, GCSettings
 from caravan.server.operator_config import OperatorConfig
 from caravan.server.periodic.dispatcher import PeriodicDispatcher
 from caravan.server.plan_apply import PlanApplier
@@ -73,7 +74,8 @@ class Server:
                  token_min_ttl_s: float = 60.0, token_max_ttl_s: float = 24 * 3600.0,
                  job_max_count: int = DEFAULT_JOB_MAX_COUNT,
                  client_introduction: ClientIntroductionConfig | None = None,
-                 member: Member | None = None, leader_ttl_s: int = 5) -> None:
+                 member: Member | None = None, leader_ttl_s: int = 5,
+                 gc: GCSettings | None = None) -> None:
         self.store = StateStore(backend)
         self.broker = EvalBroker()
         self.core = ServerCore(store=self.store, broker=self.broker, clock=clock, new_id=new_id,
@@ -87,6 +89,7 @@ class Server:
         self.dispatcher = Dispatcher(self.core, self.jobs)
         self.drainer = Drainer(self.core)
         self.operator_config = OperatorConfig(self.core)
+        self.gc = GarbageCollector(self.core, gc or GCSettings())
         key_store, intro_key = _key_stores(backend, server_dir)
         self.introductions = Introductions(
             client_introduction or ClientIntroductionConfig(), region,
@@ -163,6 +166,8 @@ class Server:
         self._leader_tasks.append(self._loops.spawn(self.periodic.run(), "periodic launches"))
         # Only the leader marks drained nodes' allocations for migration.
         self._leader_tasks.append(self._loops.spawn(self.drainer.run(), "drainer"))
+        # Only the leader collects garbage (each delete is a write).
+        self._leader_tasks.append(self._loops.spawn(self.gc.run(), "garbage collection"))
 
     async def _step_down(self) -> None:
         """Stop the leader's loops and forget their in-memory state; the next leader
