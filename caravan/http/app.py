@@ -57,7 +57,9 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *node_meta.routes, *operator_scheduler.routes, *client_gc.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
-        *ui.routes(),  # last: `/ui/{path}` answers the page shell for any path below it
+        # last: `/ui/{path}` answers the page shell for any path below it
+        *ui.routes(enabled=ctx.config.ui.enabled,
+                   csp=ctx.config.ui.content_security_policy.directives()),
     ]
     routes[:0] = [*identity.routes, *variables.routes, *keyring.routes]  # before /v1/node/<id>
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
