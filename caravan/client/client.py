@@ -47,6 +47,7 @@ from caravan.client.heartbeat import Heartbeater
 from caravan.client.identity import TaskIdentities
 from caravan.client.node import NodeIdentity, build_node, read_intro_token
 from caravan.client.gc import AllocGarbageCollector
+from caravan.client.node_meta import DynamicMeta
 from caravan.client.orphans import live_tasks, remove_orphans
 from caravan.client.rpc import ClusterReads, ServerRPC
 from caravan.client.taskapi import TaskAPIConfig
@@ -63,6 +64,7 @@ from caravan.execproto.copy import CopyRequest
 from caravan.ids import IdGenerator
 from caravan.structs import AllocClientUpdate, Allocation, CheckQueryResult, Node, TaskState
 from caravan.structs.exec_audit import ExecSession
+from caravan.structs.node_meta import NodeMetaResponse, merged_meta
 from caravan.structs.stats import AllocResourceUsage
 from caravan.supervisor import Supervisor, TaskFailure
 
@@ -132,6 +134,7 @@ class Client:
         self.drivers: dict[str, Driver] = {}  # built by start()
         self._driver_health: dict[str, DriverFingerprint] = {}
         self.node: Node = Node()
+        self.dynamic_meta = DynamicMeta(data_dir / "client")
         self.identities = TaskIdentities(
             lambda alloc_id, task: self.rpc.sign_identity(self.identity.id, alloc_id, task),
             clock)
@@ -239,8 +242,9 @@ class Client:
         host = await asyncio.to_thread(fingerprint_host, self.http_addr, self.data_dir,
                                        self.config.client.network_interface)
         self._driver_health = await asyncio.to_thread(fingerprint_drivers, self.drivers)
-        self.node = build_node(self.config, self.identity, host, self._driver_health,
-                               self.http_addr, rfc3339(self.clock.now_ns()))
+        node = build_node(self.config, self.identity, host, self._driver_health,
+                          self.http_addr, rfc3339(self.clock.now_ns()))
+        self.node = node.model_copy(update={"meta": self._meta()})
         self.audit.node_name = self.node.name
 
     async def _fingerprint_loop(self) -> None:
@@ -252,6 +256,24 @@ class Client:
                     same_health(before[n], self._driver_health[n]) for n in before):
                 log.info("driver health changed; registering the node again")
                 self.heartbeater.reregister()
+
+    # --- dynamic node metadata ----------------------------------------------------------
+
+    def _meta(self) -> dict[str, str]:
+        return merged_meta(dict(self.config.client.meta), self.dynamic_meta.values)
+
+    def node_meta(self) -> NodeMetaResponse:
+        return NodeMetaResponse(meta=dict(self.node.meta), dynamic=dict(self.dynamic_meta.values),
+                                static=dict(self.config.client.meta))
+
+    async def apply_node_meta(self, changes: dict[str, str | None]) -> NodeMetaResponse:
+        """Persist the change, then send the node to the servers again (constraints on
+        `${meta.<key>}` see it from the next evaluation on)."""
+        await asyncio.to_thread(self.dynamic_meta.apply, changes,
+                                dict(self.config.client.meta))
+        self.node = self.node.model_copy(update={"meta": self._meta()})
+        self.heartbeater.reregister()
+        return self.node_meta()
 
     # --- allocations -------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from caravan.server.core import ServerCore
 from caravan.server.deployments.endpoint import DeploymentEndpoint
 from caravan.server.deployments.watcher import DeploymentWatcher
 from caravan.server.dispatch import Dispatcher
+from caravan.server.drain.drainer import Drainer
 from caravan.server.eval_broker import EvalBroker
 from caravan.server.eval_endpoint import EvalEndpoint
 from caravan.server.exec_audit_endpoint import ExecAuditEndpoint
@@ -44,6 +45,7 @@ from caravan.server.keyring import Keyring, KeyStore
 from caravan.server.keyring_files import DirKeyStore, MemoryKeyStore
 from caravan.server.node_endpoint import NodeEndpoint
 from caravan.server.gc.collector import GarbageCollector, GCSettings
+from caravan.server.operator_config import OperatorConfig
 from caravan.server.periodic.dispatcher import PeriodicDispatcher
 from caravan.server.plan_apply import PlanApplier
 from caravan.server.service_endpoint import ServiceEndpoint
@@ -86,6 +88,8 @@ class Server:
         self.deployment_watcher = DeploymentWatcher(self.core, self.deployments)
         self.periodic = PeriodicDispatcher(self.core, self.jobs)
         self.dispatcher = Dispatcher(self.core, self.jobs)
+        self.drainer = Drainer(self.core)
+        self.operator_config = OperatorConfig(self.core)
         self.gc = GarbageCollector(self.core, gc or GCSettings())
         key_store, intro_key = _key_stores(backend, server_dir)
         self.introductions = Introductions(
@@ -162,6 +166,8 @@ class Server:
                                                     "deployment watcher"))
         # Only the leader launches periodic children (each launch is a write).
         self._leader_tasks.append(self._loops.spawn(self.periodic.run(), "periodic launches"))
+        # Only the leader marks drained nodes' allocations for migration.
+        self._leader_tasks.append(self._loops.spawn(self.drainer.run(), "drainer"))
         # Only the leader collects garbage (each delete is a write).
         self._leader_tasks.append(self._loops.spawn(self.gc.run(), "garbage collection"))
 

@@ -24,6 +24,8 @@ from caravan.server.state.backend import Change
 from caravan.server.state.deployment_table import DeploymentTable
 from caravan.server.state.exec_session_table import ExecSessionTable
 from caravan.server.state.periodic_launch_table import PeriodicLaunchTable
+from caravan.server.state.scheduler_config_table import TABLE as SCHEDULER_CONFIG_TABLE
+from caravan.server.state.scheduler_config_table import SchedulerConfigTable
 from caravan.server.state.service_tables import ServiceTables
 from caravan.server.state.txn import AclWrites
 from caravan.server.state.variable_table import VariableTable
@@ -54,6 +56,7 @@ class Tables:
     variables: VariableTable
     deployments: DeploymentTable
     periodic_launches: PeriodicLaunchTable
+    scheduler_config: SchedulerConfigTable
 
     def _index_alloc(self, alloc: Allocation) -> None: ...
     def _drop_alloc(self, alloc_id: str) -> None: ...
@@ -89,6 +92,7 @@ def apply_change(store: Tables, change: Change) -> set[str]:
     touched |= store.periodic_launches.apply({
         k: None if raw is None else PeriodicLaunch.model_validate_json(raw)
         for k, raw in by_table.get(periodic_launch_table.TABLE, {}).items()})
+    touched |= store.scheduler_config.apply_rows(by_table.get(SCHEDULER_CONFIG_TABLE, {}))
     return touched
 
 

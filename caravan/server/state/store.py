@@ -22,6 +22,8 @@ from caravan.server.state.deployment_table import TABLE as DEPLOYMENT_TABLE
 from caravan.server.state.deployment_table import DeploymentTable
 from caravan.server.state.periodic_launch_table import TABLE as PERIODIC_LAUNCH_TABLE
 from caravan.server.state.periodic_launch_table import PeriodicLaunchTable
+from caravan.server.state.scheduler_config_table import TABLE as SCHEDULER_CONFIG_TABLE
+from caravan.server.state.scheduler_config_table import SchedulerConfigTable
 from caravan.server.state.service_tables import TABLE as SERVICE_TABLE
 from caravan.server.state.service_tables import ServiceTables
 from caravan.server.state.variable_table import TABLE as VARIABLE_TABLE
@@ -52,6 +54,7 @@ class StateStore(Tables):
         self.deployments = DeploymentTable()  # rolling updates and canaries
         self.periodic_launches = PeriodicLaunchTable()  # each periodic job's last launch
         self.variables = VariableTable()  # Nomad Variables, encrypted (server/variables.py)
+        self.scheduler_config = SchedulerConfigTable()  # the operator's scheduler settings
         self._allocs_by_job: dict[str, dict[str, Allocation]] = {}
         self._allocs_by_node: dict[str, dict[str, Allocation]] = {}
         self._evals_by_job: dict[str, dict[str, Evaluation]] = {}
@@ -86,8 +89,10 @@ class StateStore(Tables):
         self.deployments.load(rows)
         self.periodic_launches.load(rows)
         self.variables.load(rows)
+        self.scheduler_config.load(rows)
         for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE, EXEC_SESSION_TABLE,
-                      DEPLOYMENT_TABLE, VARIABLE_TABLE, PERIODIC_LAUNCH_TABLE):
+                      DEPLOYMENT_TABLE, VARIABLE_TABLE, PERIODIC_LAUNCH_TABLE,
+                      SCHEDULER_CONFIG_TABLE):
             self._table_index[table] = self._index
 
     def _alloc_from_row(self, raw: str) -> Allocation:
@@ -165,6 +170,7 @@ class StateStore(Tables):
             allocs_by_job={k: list(v.values()) for k, v in self._allocs_by_job.items()},
             allocs_by_node={k: list(v.values()) for k, v in self._allocs_by_node.items()},
             deployments=self.deployments.latest_by_job(),
+            scheduler_config=self.scheduler_config.get(),
         )
 
     # ---- watches -------------------------------------------------------------------------
@@ -256,6 +262,7 @@ class StateStore(Tables):
         self.deployments.stamp(txn.deployments, txn.index, txn.now_ns)
         self.periodic_launches.stamp(txn.periodic_launches, txn.index)
         self.variables.stamp(txn.variables, txn.index, txn.now_ns)
+        self.scheduler_config.stamp(txn.scheduler_config, txn.index)
 
     def _change_of(self, txn: Txn) -> Change:
         change = Change(index=txn.index)
@@ -296,6 +303,7 @@ class StateStore(Tables):
         self.deployments.change(txn.deployments, txn.deployment_deletes, change)
         self.periodic_launches.change(txn.periodic_launches, change)
         self.variables.change(txn.variables, change)
+        self.scheduler_config.change(txn.scheduler_config, change)
         return change
 
     def _apply(self, txn: Txn) -> None:
@@ -345,6 +353,7 @@ class StateStore(Tables):
         touched |= self.deployments.apply(txn.deployments, txn.deployment_deletes)
         touched |= self.periodic_launches.apply(txn.periodic_launches)
         touched |= self.variables.apply(txn.variables)
+        touched |= self.scheduler_config.apply(txn.scheduler_config)
         for table in touched:
             self._table_index[table] = txn.index
 

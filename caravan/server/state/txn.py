@@ -9,6 +9,7 @@ from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
 from caravan.structs.deployment import Deployment
 from caravan.structs.exec_audit import ExecSession
 from caravan.structs.one_time_token import StoredOneTimeToken
+from caravan.structs.operator import SchedulerConfiguration
 from caravan.structs.periodic import PeriodicLaunch
 from caravan.structs.variables import EncryptedVariable
 
@@ -60,3 +61,5 @@ class Txn:
     # Garbage collection (caravan/server/gc/): rows removed for good.
     alloc_deletes: list[str] = field(default_factory=list)
     eval_deletes: list[str] = field(default_factory=list)
+    # The operator's scheduler configuration (`/v1/operator/scheduler/configuration`).
+    scheduler_config: SchedulerConfiguration | None = None
