@@ -32,6 +32,7 @@ from caravan.server.deployments.endpoint import DeploymentEndpoint
 from caravan.server.deployments.watcher import DeploymentWatcher
 from caravan.server.dispatch import Dispatcher
 from caravan.server.eval_broker import EvalBroker
+from caravan.server.events import attach
 from caravan.server.eval_endpoint import EvalEndpoint
 from caravan.server.exec_audit_endpoint import ExecAuditEndpoint
 from caravan.server.heartbeat import HeartbeatTracker
@@ -73,6 +74,7 @@ class Server:
                  client_introduction: ClientIntroductionConfig | None = None,
                  member: Member | None = None, leader_ttl_s: int = 5) -> None:
         self.store = StateStore(backend)
+        self.events = attach(self.store)  # the event stream's broker: every commit reaches it
         self.broker = EvalBroker()
         self.core = ServerCore(store=self.store, broker=self.broker, clock=clock, new_id=new_id,
                                region=region)
@@ -175,6 +177,7 @@ class Server:
     async def stop(self) -> None:
         await self._loops.aclose()
         self.broker.close()
+        self.events.close()
         self.keyring.close()
         self.store.close()
 

@@ -1,0 +1,47 @@
+"""The objects a commit is about to delete, read while the store still holds them.
+
+A delete row carries no value, but Nomad's delete events carry the object as it
+was (a purged job, a deregistered node, a deleted token): they are read here, from
+the store's memory, before the commit is applied to it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from caravan.server.events.decode import Deleted
+from caravan.server.state.backend import Change
+from caravan.structs.base import Struct
+
+if TYPE_CHECKING:
+    from caravan.server.state.store import StateStore
+
+
+def deleted_objects(store: StateStore, change: Change) -> Deleted:
+    found: Deleted = {}
+    for (table, key), raw in change.rows.items():
+        if raw is not None:
+            continue
+        before = _lookup(store, table, key)
+        if before is not None:
+            found[(table, key)] = json.loads(before.model_dump_json(by_alias=True))
+    return found
+
+
+def _lookup(store: StateStore, table: str, key: str) -> Struct | None:
+    if table == "jobs":
+        namespace, _, job_id = key.partition("\x00")
+        return store.job(namespace, job_id)
+    if table == "nodes":
+        return store.node(key)
+    if table == "services":
+        return store.services.get(key)
+    if table == "acl_tokens":
+        return store.acl.token(key)
+    if table == "acl_policies":
+        return store.acl.policy(key)
+    if table == "variables":
+        namespace, _, path = key.partition("\x00")
+        return store.variables.get(namespace, path)
+    return None

@@ -1,0 +1,84 @@
+"""The event broker and subscriptions on a real in-memory store: commits become events,
+a slow subscriber that fell off the ring is told so, filters follow Nomad's rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from caravan.acl import ACL
+from caravan.errors import InvalidInput, PermissionDenied
+from caravan.server.events import EventBroker, Lost, attach
+from caravan.server.events.subscription import Subscription, check_topics, parse_topics
+from caravan.server.state import StateStore
+from caravan.server.state.sqlite import MemoryBackend
+from caravan.structs import Job
+
+
+def _register(store: StateStore, job_id: str, namespace: str = "default") -> int:
+    txn = store.begin(now_ns=1)
+    txn.jobs.append(Job(id=job_id, namespace=namespace))
+    return store.commit(txn)
+
+
+def _purge(store: StateStore, job_id: str) -> int:
+    txn = store.begin(now_ns=2)
+    txn.job_deletes.append(("default", job_id))
+    return store.commit(txn)
+
+
+def test_commits_become_events_and_a_purge_carries_the_job() -> None:
+    store = StateStore(MemoryBackend())
+    broker = attach(store)
+    first = _register(store, "web")
+    _purge(store, "web")
+    entries = broker.after(broker.start(0))
+    events = [e for entry in entries for e in entry.events()]
+    assert [(e.type, e.key, e.index) for e in events] == [
+        ("JobRegistered", "web", first), ("JobDeregistered", "web", first + 1)]
+    assert events[1].payload["Deleted"] is True
+    assert events[1].payload["Job"]["ID"] == "web"  # read before the delete was applied
+
+
+def test_start_index_and_lost_subscriber() -> None:
+    store = StateStore(MemoryBackend())
+    broker = attach(store, size=3)
+    indexes = [_register(store, f"j{i}") for i in range(5)]
+    # Asking from an index replays from the first kept commit at or after it.
+    assert [e.index for e in broker.after(broker.start(indexes[3]))] == indexes[3:]
+    # Asking from before the ring's tail starts at the oldest entry kept.
+    assert [e.index for e in broker.after(broker.start(1))] == indexes[2:]
+    cursor = broker.start(indexes[4] + 1)
+    assert broker.after(cursor) == []
+    stale = 0  # read nothing while three commits pushed everything it had not read out
+    with pytest.raises(Lost):
+        broker.after(stale)
+
+
+def test_topic_parsing() -> None:
+    assert parse_topics([]) == {"*": ["*"]}
+    assert parse_topics(["Job", "Job:web", "Node"]) == {"Job": ["*", "web"], "Node": ["*"]}
+    with pytest.raises(InvalidInput):
+        parse_topics(["Job:a:b"])
+
+
+def test_filters_by_key_filter_key_and_namespace() -> None:
+    store = StateStore(MemoryBackend())
+    broker: EventBroker = attach(store)
+    _register(store, "web")
+    _register(store, "api")
+    _register(store, "web", namespace="other")
+    events = [e for entry in broker.after(broker.start(0)) for e in entry.events()]
+    sub = Subscription(parse_topics(["Job:web"]), frozenset({"default"}))
+    assert [(e.key, e.namespace) for e in sub.select(events)] == [("web", "default")]
+    every = Subscription(parse_topics([]), frozenset({"default", "other"}))
+    assert len(every.select(events)) == 3
+    nodes_only = Subscription(parse_topics(["Node"]), frozenset({"default"}))
+    assert nodes_only.select(events) == []
+
+
+def test_acl_rules_for_topics() -> None:
+    check_topics(ACL.management(), {"*": ["*"]}, ["default"])
+    check_topics(None, {"*": ["*"]}, ["default"])  # ACLs disabled
+    for topics in ({"*": ["*"]}, {"ACLToken": ["*"]}, {"Job": ["*"]}, {"Node": ["*"]}):
+        with pytest.raises(PermissionDenied):
+            check_topics(ACL(), topics, ["default"])
