@@ -45,6 +45,7 @@ from caravan.server.keyring_files import DirKeyStore, MemoryKeyStore
 from caravan.server.node_endpoint import NodeEndpoint
 from caravan.server.periodic.dispatcher import PeriodicDispatcher
 from caravan.server.plan_apply import PlanApplier
+from caravan.server.search import SearchEndpoint
 from caravan.server.service_endpoint import ServiceEndpoint
 from caravan.server.cluster.members import Member
 from caravan.server.state import Backend, SqliteBackend, StateStore
@@ -93,6 +94,7 @@ class Server:
         self.allocs = AllocEndpoint(self.core)
         self.services = ServiceEndpoint(self.core)
         self.evals = EvalEndpoint(self.core)
+        self.search = SearchEndpoint(self.core)
         self.acl = ACLEndpoint(self.core, server_dir, enabled=acl_enabled,
                                token_min_ttl_s=token_min_ttl_s, token_max_ttl_s=token_max_ttl_s)
         self.namespaces = NamespaceEndpoint(self.core)

@@ -1,5 +1,6 @@
-"""The event stream under ACLs (Nomad's rules): what each token may open, what it sees,
-that secrets never travel in events, and that a revoked token's stream ends."""
+"""The event stream and search under ACLs (Nomad's rules): what each token may open or
+search, what it sees, that secrets never travel in events, and that a revoked token's
+stream ends."""
 
 from __future__ import annotations
 
@@ -112,3 +113,32 @@ def test_variable_events_follow_path_rules(agent: AclAgent, root: httpx.Client) 
     meta = events[-1]["Payload"]["Metadata"]
     assert meta["Path"] == "app/x" and "Data" not in meta and "Items" not in meta
     assert events[-1]["Payload"]["Deleted"] is False
+
+
+def test_search_shows_only_what_the_token_may_read(agent: AclAgent, root: httpx.Client) -> None:
+    assert root.put("/v1/namespace/hidden-ns", json={"Name": "hidden-ns"}).status_code == 200
+    for ns in ("default", "hidden-ns"):
+        job = {"Job": {"ID": f"find-{ns}", "Namespace": ns, "Type": "batch",
+                       "Datacenters": ["dc1"], "TaskGroups": [{"Name": "g", "Tasks": [{
+                           "Name": "t", "Driver": "raw_exec",
+                           "Config": {"command": "/bin/true"}}]}]}}
+        assert root.post("/v1/jobs", json=job, params={"namespace": ns}).status_code == 200
+    reader, _ = _token(root, "search-read", READ_DEFAULT)
+    with agent.http(reader) as http:
+        assert http.put("/v1/search", json={"Prefix": "", "Context": "nodes"}).status_code == 403
+        assert http.put("/v1/search", json={"Prefix": "find-", "Context": "jobs"},
+                        params={"namespace": "hidden-ns"}).status_code == 403
+        every = http.put("/v1/search", json={"Prefix": "find-", "Context": "all"}).json()
+        assert every["Matches"]["jobs"] == ["find-default"]
+        assert "nodes" not in every["Matches"]  # a context it may not search is left out
+        wide = http.put("/v1/search/fuzzy", json={"Text": "find-", "Context": "jobs"},
+                        params={"namespace": "*"}).json()
+        assert [m["ID"] for m in wide["Matches"]["jobs"]] == ["find-default"]
+        prefix_wide = http.put("/v1/search", json={"Prefix": "find-", "Context": "jobs"},
+                               params={"namespace": "*"}).json()
+        assert prefix_wide["Matches"]["jobs"] == ["find-default"]
+    with agent.http(None) as anonymous:
+        assert anonymous.put("/v1/search", json={"Prefix": "find-",
+                                                 "Context": "jobs"}).status_code == 403
+    for ns in ("default", "hidden-ns"):
+        root.delete(f"/v1/job/find-{ns}", params={"purge": "true", "namespace": ns})
