@@ -26,6 +26,7 @@ from caravan.http import (
     identity,
     introduction,
     job_changes,
+    job_statuses,
     job_validate,
     jobs,
     keyring,
@@ -48,6 +49,7 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
     routes: list[BaseRoute] = [
         # before jobs: `/v1/job/<id>/services` (`/scale`, `/actions`, ...) is not a job ID
         # ending so
+        *job_statuses.routes,
         *node_rpc.routes, *services.routes, *alloc_exec.routes, *job_changes.routes,
         *deployments.routes,
         *periodic.routes, *dispatch.routes, *node_ops.routes,

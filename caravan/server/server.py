@@ -40,6 +40,7 @@ from caravan.server.introduction import KEY_FILE as INTRO_KEY_FILE
 from caravan.server.introduction import Introductions, load_or_create_key
 from caravan.server.job_changes import JobChanges
 from caravan.server.job_endpoint import JobEndpoint
+from caravan.server.job_statuses import JobStatusesEndpoint
 from caravan.server.keyring import Keyring, KeyStore
 from caravan.server.keyring_files import DirKeyStore, MemoryKeyStore
 from caravan.server.node_endpoint import NodeEndpoint
@@ -95,6 +96,7 @@ class Server:
         self.services = ServiceEndpoint(self.core)
         self.evals = EvalEndpoint(self.core)
         self.search = SearchEndpoint(self.core)
+        self.job_statuses = JobStatusesEndpoint(self.core)
         self.acl = ACLEndpoint(self.core, server_dir, enabled=acl_enabled,
                                token_min_ttl_s=token_min_ttl_s, token_max_ttl_s=token_max_ttl_s)
         self.namespaces = NamespaceEndpoint(self.core)

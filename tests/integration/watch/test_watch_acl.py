@@ -115,7 +115,7 @@ def test_variable_events_follow_path_rules(agent: AclAgent, root: httpx.Client) 
     assert events[-1]["Payload"]["Deleted"] is False
 
 
-def test_search_shows_only_what_the_token_may_read(agent: AclAgent, root: httpx.Client) -> None:
+def test_search_and_statuses_show_only_what_the_token_may_read(agent: AclAgent, root: httpx.Client) -> None:
     assert root.put("/v1/namespace/hidden-ns", json={"Name": "hidden-ns"}).status_code == 200
     for ns in ("default", "hidden-ns"):
         job = {"Job": {"ID": f"find-{ns}", "Namespace": ns, "Type": "batch",
@@ -137,8 +137,14 @@ def test_search_shows_only_what_the_token_may_read(agent: AclAgent, root: httpx.
         prefix_wide = http.put("/v1/search", json={"Prefix": "find-", "Context": "jobs"},
                                params={"namespace": "*"}).json()
         assert prefix_wide["Matches"]["jobs"] == ["find-default"]
+        statuses = http.get("/v1/jobs/statuses", params={"namespace": "*"})
+        assert statuses.status_code == 200, statuses.text
+        assert {j["ID"] for j in statuses.json()} == {"find-default"}
+        assert http.post("/v1/jobs/statuses", json={"Jobs": [
+            {"ID": "find-hidden-ns", "Namespace": "hidden-ns"}]}).status_code == 403
     with agent.http(None) as anonymous:
         assert anonymous.put("/v1/search", json={"Prefix": "find-",
                                                  "Context": "jobs"}).status_code == 403
+        assert anonymous.get("/v1/jobs/statuses").status_code == 403
     for ns in ("default", "hidden-ns"):
         root.delete(f"/v1/job/find-{ns}", params={"purge": "true", "namespace": ns})
