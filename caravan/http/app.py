@@ -30,6 +30,7 @@ from caravan.http import (
     job_validate,
     jobs,
     keyring,
+    metrics,
     namespaces,
     node_rpc,
     node_ops,
@@ -56,7 +57,7 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
-        *events.routes, *search.routes,
+        *events.routes, *search.routes, *metrics.routes,
         *ui.routes(),  # last: `/ui/{path}` answers the page shell for any path below it
     ]
     routes[:0] = [*identity.routes, *variables.routes, *keyring.routes]  # before /v1/node/<id>
