@@ -13,6 +13,8 @@ from caravan.errors import CaravanError
 from caravan.http import (
     acl,
     agent,
+    agent_health,
+    agent_monitor,
     alloc_exec,
     allocations,
     client_allocs,
@@ -57,7 +59,8 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
-        *events.routes, *search.routes, *metrics.routes,
+        *events.routes, *search.routes, *metrics.routes, *agent_monitor.routes,
+        *agent_health.routes,
         *ui.routes(),  # last: `/ui/{path}` answers the page shell for any path below it
     ]
     routes[:0] = [*identity.routes, *variables.routes, *keyring.routes]  # before /v1/node/<id>

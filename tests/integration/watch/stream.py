@@ -1,4 +1,5 @@
-"""An event-stream reader for tests: a thread reads ndjson lines into a queue.
+"""A reader of ndjson streams for tests (the event stream, the agent monitor's frames):
+a thread reads the lines into a queue.
 
 http.client decodes the chunked body line by line; `close()` shuts the socket down
 from the test's thread, which ends the reader's blocking read at once.
@@ -19,11 +20,12 @@ Event = dict[str, Any]
 
 
 class EventStream:
-    def __init__(self, address: str, params: list[tuple[str, str]], token: str = "") -> None:
+    def __init__(self, address: str, params: list[tuple[str, str]], token: str = "",
+                 path: str = "/v1/event/stream") -> None:
         parts = urlsplit(address)
         self._conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=60)
         headers = {"X-Nomad-Token": token} if token else {}
-        self._conn.request("GET", "/v1/event/stream?" + urlencode(params), headers=headers)
+        self._conn.request("GET", path + "?" + urlencode(params), headers=headers)
         self.response = self._conn.getresponse()
         self.status = self.response.status
         self.lines: queue.Queue[dict[str, Any] | None] = queue.Queue()
@@ -49,22 +51,33 @@ class EventStream:
     def events_until(self, done: Any, timeout_s: float = 60.0) -> list[Event]:
         """Every event read until `done(events so far)` is true; fails on timeout or end."""
         events: list[Event] = []
+        for line in self._lines_until(lambda: done(events), timeout_s, lambda: _brief(events)):
+            events.extend(line["Events"])
+        return events
+
+    def frames_until(self, done: Any, timeout_s: float = 60.0) -> list[dict[str, Any]]:
+        """Every line but `{}` heartbeats until `done(lines so far)` is true."""
+        frames: list[dict[str, Any]] = []
+        for line in self._lines_until(lambda: done(frames), timeout_s, lambda: frames):
+            frames.append(line)
+        return frames
+
+    def _lines_until(self, done: Any, timeout_s: float, seen: Any) -> Any:
         deadline = time.monotonic() + timeout_s
-        while not done(events):
+        while not done():
             left = deadline - time.monotonic()
             if left <= 0:
-                raise AssertionError(f"timed out; events so far: {_brief(events)}")
+                raise AssertionError(f"timed out; so far: {seen()}")
             try:
                 line = self.lines.get(timeout=left)
             except queue.Empty:
                 continue
             if line is None:
-                raise AssertionError(f"stream ended; events so far: {_brief(events)}")
+                raise AssertionError(f"stream ended; so far: {seen()}")
             if line == {}:
                 self.heartbeats += 1
                 continue
-            events.extend(line["Events"])
-        return events
+            yield line
 
     def wait_ended(self, timeout_s: float = 60.0) -> bool:
         return self.ended.wait(timeout_s)

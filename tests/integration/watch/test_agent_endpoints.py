@@ -1,16 +1,22 @@
 """The agent's own endpoints on a real -dev agent: /v1/metrics (Nomad's JSON and the
-Prometheus text)."""
+Prometheus text), /v1/agent/monitor and `caravan monitor`, /v1/agent/self's stats and
+`caravan agent-info`, /v1/agent/health."""
 
 from __future__ import annotations
 
+import base64
+import json
+import select
+import subprocess
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.agents import AgentProcess, wait_until
+from tests.agents import CARAVAN, AgentProcess, wait_until
 from tests.integration.jobs import raw_exec_job
+from tests.integration.watch.stream import EventStream
 
 pytestmark = pytest.mark.integration
 
@@ -57,3 +63,90 @@ def test_metrics_in_prometheus_format(api: httpx.Client) -> None:
     memory = families["nomad_client_host_memory_total"].samples[0]
     assert memory.value > 0 and memory.labels["node_id"]
     assert api.get("/v1/metrics", params={"format": "xml"}).status_code == 400
+
+
+def _frames(agent: AgentProcess, params: dict[str, str]) -> EventStream:
+    """A monitor stream read with the event-stream reader (one JSON frame per line)."""
+    stream = EventStream(agent.address, list(params.items()), path="/v1/agent/monitor")
+    assert stream.status == 200
+    return stream
+
+
+def _text(lines: list[dict[str, str]]) -> str:
+    return "".join(base64.b64decode(f["Data"]).decode() for f in lines if f.get("Data"))
+
+
+def test_monitor_streams_the_agents_log_lines_by_level(dev_agent: AgentProcess) -> None:
+    watcher = _frames(dev_agent, {"log_level": "info"})
+    try:
+        seen = watcher.frames_until(lambda f: "level INFO" in _text(f))
+        assert "[INFO]" in _text(seen) and "caravan.http.agent_monitor" in _text(seen)
+        quiet = _frames(dev_agent, {"log_level": "error", "log_json": "true"})
+        try:
+            # The info watcher sees the second one arrive; the error one sees no info line.
+            watcher.frames_until(lambda f: "level ERROR" in _text(f))
+            assert quiet.frames_until(lambda f: quiet.heartbeats >= 1) == []
+        finally:
+            quiet.close()
+    finally:
+        watcher.close()
+
+
+def test_monitor_json_lines(dev_agent: AgentProcess) -> None:
+    stream = _frames(dev_agent, {"log_level": "debug", "log_json": "true"})
+    try:
+        text = _text(stream.frames_until(lambda f: "level DEBUG" in _text(f)))
+    finally:
+        stream.close()
+    record = json.loads(text.splitlines()[0])
+    assert record["@level"] == "info" and record["@module"] == "caravan.http.agent_monitor"
+    assert "@timestamp" in record and "@message" in record
+
+
+def test_monitor_refuses_an_unknown_level(api: httpx.Client) -> None:
+    reply = api.get("/v1/agent/monitor", params={"log_level": "loud"})
+    assert reply.status_code == 400 and "Unknown log level" in reply.text
+
+
+def test_caravan_monitor_prints_log_lines(dev_agent: AgentProcess) -> None:
+    with subprocess.Popen([CARAVAN, "monitor", "-log-level=info"], env=dev_agent.env,
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
+        try:
+            assert proc.stdout is not None
+            ready, _, _ = select.select([proc.stdout], [], [], 60)
+            assert ready, "no log line within 60 s"
+            line = proc.stdout.readline().decode()
+            assert "[INFO]" in line and "streaming this agent's logs at level INFO" in line
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def test_agent_self_stats_and_agent_info(dev_agent: AgentProcess, api: httpx.Client) -> None:
+    body = api.get("/v1/agent/self").json()
+    stats = body["stats"]
+    assert {"runtime", "nomad", "raft", "serf", "client"} <= set(stats)
+    assert all(isinstance(v, str) for section in stats.values() for v in section.values())
+    assert stats["nomad"]["leader"] == "true" and stats["raft"]["state"] == "Leader"
+    assert stats["client"]["node_id"]
+    assert body["config"]["Region"] == "global" and body["config"]["ACL"]["Enabled"] is False
+    assert body["config"]["Version"]["Version"]
+    out = subprocess.run([CARAVAN, "agent-info"], env=dev_agent.env, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    sections = [line for line in lines if not line.startswith(" ")]
+    assert sections == sorted(sections) and "runtime" in sections
+    assert f"  node_id = {stats['client']['node_id']}" in lines
+    as_json = subprocess.run([CARAVAN, "agent-info", "-json"], env=dev_agent.env,
+                             capture_output=True, text=True, timeout=60)
+    assert json.loads(as_json.stdout)["stats"]["client"]["node_id"] == stats["client"]["node_id"]
+
+
+def test_agent_health(api: httpx.Client) -> None:
+    reply = api.get("/v1/agent/health")
+    assert reply.status_code == 200
+    assert reply.json() == {"client": {"ok": True, "message": "ok"},
+                            "server": {"ok": True, "message": "ok"}}
+    only = api.get("/v1/agent/health", params={"type": "server"})
+    assert only.json() == {"server": {"ok": True, "message": "ok"}}

@@ -148,3 +148,15 @@ def test_search_and_statuses_show_only_what_the_token_may_read(agent: AclAgent, 
         assert anonymous.get("/v1/jobs/statuses").status_code == 403
     for ns in ("default", "hidden-ns"):
         root.delete(f"/v1/job/find-{ns}", params={"purge": "true", "namespace": ns})
+
+
+def test_agent_endpoints_under_acls(agent: AclAgent, root: httpx.Client) -> None:
+    reader, _ = _token(root, "agent-reader", READ_DEFAULT)
+    with agent.http(reader) as http:
+        # The agent's logs need agent:read, as in Nomad.
+        assert http.get("/v1/agent/monitor").status_code == 403
+    with agent.http(None) as anonymous:
+        assert anonymous.get("/v1/agent/monitor").status_code == 403
+        # Health and metrics answer without a token, as Nomad's do.
+        assert anonymous.get("/v1/agent/health").status_code == 200
+        assert anonymous.get("/v1/metrics").status_code == 200
