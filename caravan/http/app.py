@@ -15,6 +15,7 @@ from caravan.http import (
     agent,
     agent_health,
     agent_monitor,
+    agent_servers,
     alloc_exec,
     allocations,
     client_allocs,
@@ -60,7 +61,7 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
         *events.routes, *search.routes, *metrics.routes, *agent_monitor.routes,
-        *agent_health.routes,
+        *agent_health.routes, *agent_servers.routes,
         *ui.routes(),  # last: `/ui/{path}` answers the page shell for any path below it
     ]
     routes[:0] = [*identity.routes, *variables.routes, *keyring.routes]  # before /v1/node/<id>

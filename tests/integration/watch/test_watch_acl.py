@@ -153,8 +153,12 @@ def test_search_and_statuses_show_only_what_the_token_may_read(agent: AclAgent, 
 def test_agent_endpoints_under_acls(agent: AclAgent, root: httpx.Client) -> None:
     reader, _ = _token(root, "agent-reader", READ_DEFAULT)
     with agent.http(reader) as http:
-        # The agent's logs need agent:read, as in Nomad.
+        # The agent's logs and its servers need agent:read, changing them agent:write.
         assert http.get("/v1/agent/monitor").status_code == 403
+        assert http.get("/v1/agent/servers").status_code == 403
+        assert http.post("/v1/agent/servers",
+                         params={"address": "203.0.113.9:4646"}).status_code == 403
+        assert http.post("/v1/agent/join", params={"address": "x"}).status_code == 403
     with agent.http(None) as anonymous:
         assert anonymous.get("/v1/agent/monitor").status_code == 403
         # Health and metrics answer without a token, as Nomad's do.
