@@ -24,6 +24,10 @@ from caravan.server.state.backend import Change
 
 # Nomad's `server { event_buffer_size }` default: commits kept for late subscribers.
 DEFAULT_BUFFER_SIZE = 100
+# And caravan's bound on the rows' text they hold: Nomad's buffer points at objects the
+# state store keeps anyway, this one holds each commit's rows, and one plan of thousands
+# of allocations is megabytes.
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 
 class Lost(Exception):
@@ -36,6 +40,7 @@ class Entry:
     index: int
     change: Change
     deleted: Deleted
+    size: int = 0
     _events: list[Event] | None = field(default=None, repr=False)
 
     def events(self) -> list[Event]:
@@ -45,15 +50,24 @@ class Entry:
 
 
 class EventBroker:
-    def __init__(self, size: int = DEFAULT_BUFFER_SIZE) -> None:
+    def __init__(self, size: int = DEFAULT_BUFFER_SIZE,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self._ring: deque[Entry] = deque(maxlen=max(1, size))
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._seq = 0
         self._changed: asyncio.Event | None = None
         self._closed = False
 
     def publish(self, change: Change, deleted: Deleted) -> None:
         self._seq += 1
-        self._ring.append(Entry(self._seq, change.index, change, deleted))
+        size = sum(len(v) for v in change.rows.values() if v is not None)
+        if len(self._ring) == self._ring.maxlen:
+            self._bytes -= self._ring[0].size
+        self._ring.append(Entry(self._seq, change.index, change, deleted, size))
+        self._bytes += size
+        while self._bytes > self._max_bytes and len(self._ring) > 1:
+            self._bytes -= self._ring.popleft().size
         if self._changed is not None:
             self._changed.set()
             self._changed = None

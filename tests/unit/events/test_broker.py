@@ -82,3 +82,13 @@ def test_acl_rules_for_topics() -> None:
     for topics in ({"*": ["*"]}, {"ACLToken": ["*"]}, {"Job": ["*"]}, {"Node": ["*"]}):
         with pytest.raises(PermissionDenied):
             check_topics(ACL(), topics, ["default"])
+
+
+def test_the_ring_is_bounded_by_bytes_too() -> None:
+    store = StateStore(MemoryBackend())
+    broker = EventBroker(size=100, max_bytes=1)  # every commit is over: one entry is kept
+    store.observe(lambda change: broker.publish(change, {}))
+    indexes = [_register(store, f"big{i}") for i in range(3)]
+    assert [e.index for e in broker.after(broker.start(0))] == indexes[-1:]
+    with pytest.raises(Lost):
+        broker.after(0)
