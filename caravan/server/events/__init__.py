@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from caravan.server.events.broker import DEFAULT_BUFFER_SIZE, EventBroker, Lost
-from caravan.server.events.deleted import deleted_objects
+from caravan.server.events.before import state_before
 from caravan.server.state.backend import Change
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ def attach(store: StateStore, size: int = DEFAULT_BUFFER_SIZE) -> EventBroker:
     broker = EventBroker(size)
 
     def publish(change: Change) -> None:
-        broker.publish(change, deleted_objects(store, change))
+        broker.publish(change, state_before(store, change))
 
     store.observe(publish)
     return broker

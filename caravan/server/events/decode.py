@@ -19,8 +19,10 @@ from caravan.server.events import event as t
 from caravan.server.events.event import Event
 from caravan.server.state.backend import Change
 
+NODE_BEFORE = "nodes:before"  # (see before.py) a node's drain and eligibility before
+
 Row = dict[str, Any]
-Deleted = dict[tuple[str, str], Row]  # (table, key) -> the object before its delete
+Deleted = dict[tuple[str, str], Row]  # (table, key) -> the object before this commit
 
 
 def events_of(change: Change, deleted: Deleted) -> list[Event]:
@@ -30,7 +32,11 @@ def events_of(change: Change, deleted: Deleted) -> list[Event]:
         if decode is None:
             continue
         row = json.loads(raw) if raw is not None else deleted.get((table, key))
-        made = decode(row, raw is None, change.index) if row is not None else None
+        made: Event | None
+        if table == "nodes" and row is not None and raw is not None:
+            made = _node_update(row, deleted.get((NODE_BEFORE, key)), change.index)
+        else:
+            made = decode(row, raw is None, change.index) if row is not None else None
         if made is not None:
             found.append(made)
     return found
@@ -73,10 +79,19 @@ def _deployment(row: Row, gone: bool, index: int) -> Event | None:
 
 def _node(row: Row, gone: bool, index: int) -> Event:
     row.pop("SecretID", None)
-    if gone:
-        kind = "NodeDeregistration"
-    elif row.get("CreateIndex") == index:
-        kind = "NodeRegistration"
+    kind = "NodeDeregistration" if gone else "NodeRegistration"
+    return Event(t.NODE, kind, row.get("ID", ""), "", [], index, {"Node": row})
+
+
+def _node_update(row: Row, before: Row | None, index: int) -> Event:
+    """A node written again: a drain or eligibility change, else a status update."""
+    if before is None or row.get("CreateIndex") == index:
+        return _node(row, False, index)
+    row.pop("SecretID", None)
+    if row.get("Drain") != before["Drain"]:
+        kind = "NodeDrain"
+    elif row.get("SchedulingEligibility") != before["SchedulingEligibility"]:
+        kind = "NodeEligibility"
     else:
         kind = "NodeStreamEvent"
     return Event(t.NODE, kind, row.get("ID", ""), "", [], index, {"Node": row})

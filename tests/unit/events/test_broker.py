@@ -11,7 +11,7 @@ from caravan.server.events import EventBroker, Lost, attach
 from caravan.server.events.subscription import Subscription, check_topics, parse_topics
 from caravan.server.state import StateStore
 from caravan.server.state.sqlite import MemoryBackend
-from caravan.structs import Job
+from caravan.structs import Job, Node
 
 
 def _register(store: StateStore, job_id: str, namespace: str = "default") -> int:
@@ -92,3 +92,23 @@ def test_the_ring_is_bounded_by_bytes_too() -> None:
     assert [e.index for e in broker.after(broker.start(0))] == indexes[-1:]
     with pytest.raises(Lost):
         broker.after(0)
+
+
+def test_node_event_types_follow_what_changed() -> None:
+    store = StateStore(MemoryBackend())
+    broker = attach(store)
+    writes = [{}, {"status": "ready"}, {"scheduling_eligibility": "ineligible"},
+              {"drain": True}]
+    node = Node(id="n1", name="n1")
+    for update in writes:
+        node = node.model_copy(update=update)
+        txn = store.begin(now_ns=1)
+        txn.nodes.append(node)
+        store.commit(txn)
+    txn = store.begin(now_ns=2)
+    txn.node_deletes.append("n1")
+    store.commit(txn)
+    events = [e for entry in broker.after(broker.start(0)) for e in entry.events()]
+    assert [e.type for e in events] == ["NodeRegistration", "NodeStreamEvent",
+                                        "NodeEligibility", "NodeDrain", "NodeDeregistration"]
+    assert events[-1].payload["Node"]["ID"] == "n1"

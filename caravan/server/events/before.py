@@ -1,8 +1,11 @@
-"""The objects a commit is about to delete, read while the store still holds them.
+"""What a commit's events need from the state before it: the objects it deletes, and
+what a node was before this write.
 
 A delete row carries no value, but Nomad's delete events carry the object as it
 was (a purged job, a deregistered node, a deleted token): they are read here, from
-the store's memory, before the commit is applied to it.
+the store's memory, before the commit is applied to it. A node's event type (drain,
+eligibility, other updates) depends on what changed, so its old drain and
+eligibility are kept too (under the table `NODE_BEFORE`).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from caravan.server.events.decode import Deleted
+from caravan.server.events.decode import NODE_BEFORE, Deleted
 from caravan.server.state.backend import Change
 from caravan.structs.base import Struct
 
@@ -18,10 +21,14 @@ if TYPE_CHECKING:
     from caravan.server.state.store import StateStore
 
 
-def deleted_objects(store: StateStore, change: Change) -> Deleted:
+def state_before(store: StateStore, change: Change) -> Deleted:
     found: Deleted = {}
     for (table, key), raw in change.rows.items():
         if raw is not None:
+            if table == "nodes" and (node := store.node(key)) is not None:
+                found[(NODE_BEFORE, key)] = {"Drain": node.drain,
+                                             "SchedulingEligibility":
+                                                 node.scheduling_eligibility}
             continue
         before = _lookup(store, table, key)
         if before is not None:
