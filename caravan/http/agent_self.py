@@ -34,7 +34,7 @@ def agent_stats(ctx: AgentContext, members: int = 1) -> dict[str, dict[str, str]
         nomad.setdefault("bootstrap", "false")
         nomad.setdefault("known_regions", "1")
         stats["nomad"] = nomad
-        index = str(ctx.server.store.index)
+        index = nomad.get("last_index", "0")
         stats["raft"] = {"applied_index": index, "commit_index": index,
                          "last_log_index": index, "num_peers": str(max(0, members - 1)),
                          "state": "Leader" if ctx.server.is_leader else "Follower"}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from caravan.http.context import AgentContext
+from caravan.server.telemetry import server_gauges
 
 _ALLOC_STATES = ("pending", "running", "complete", "failed", "lost", "unknown")
 
@@ -50,18 +51,7 @@ def _runtime() -> list[Gauge]:
 
 
 def _server(ctx: AgentContext) -> list[Gauge]:
-    server = ctx.require_server()
-    broker = server.broker.stats()
-    statuses = Counter(j.status for j in server.store.jobs())
-    return [
-        Gauge("nomad.nomad.broker.total_ready", broker["ready"]),
-        Gauge("nomad.nomad.broker.total_unacked", broker["in_flight"]),
-        Gauge("nomad.nomad.broker.total_waiting", broker["delayed"]),
-        Gauge("nomad.nomad.blocked_evals.total_blocked", broker["blocked"]),
-        Gauge("nomad.raft.appliedIndex", server.store.index),
-        *(Gauge(f"nomad.nomad.job_status.{s}", statuses.get(s, 0))
-          for s in ("pending", "running", "dead")),
-    ]
+    return [Gauge(name, value) for name, value in server_gauges(ctx.require_server()).items()]
 
 
 def _client(ctx: AgentContext) -> list[Gauge]:
