@@ -158,6 +158,20 @@ def rss_kib(pid: int) -> int:
     return stat.rss_bytes // 1024 if stat else 0
 
 
+def runc_children(parent: int) -> list[int]:
+    """runc processes the executor keeps (a foreground `runc run`; none when detached)."""
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        comm, rest = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:]
+        if comm == "runc" and int(rest.split()[1]) == parent:
+            found.append(int(entry))
+    return found
+
+
 def memory_per_task(http: httpx.Client, agent: AgentProcess, tasks: int) -> None:
     assert agent.proc is not None
     agent_before = rss_kib(agent.proc.pid)
@@ -170,13 +184,13 @@ def memory_per_task(http: httpx.Client, agent: AgentProcess, tasks: int) -> None
         if "executor_pid" not in info:
             continue  # not an executor's state file
         executors.append(rss_kib(info["executor_pid"]))
-        runcs.append(rss_kib(info["task_pid"]))
+        runcs.append(sum(map(rss_kib, runc_children(info["executor_pid"]))))
     agent_after = rss_kib(agent.proc.pid)
     print(f"  {len(executors)} exec tasks running")
     print(f"  executor RSS per task:   mean {statistics.mean(executors) / 1024:6.1f} MiB, "
           f"max {max(executors) / 1024:6.1f} MiB   (aim: under 15 MiB)")
     print(f"  `runc run` RSS per task: mean {statistics.mean(runcs) / 1024:6.1f} MiB "
-          "(runc's own foreground process)")
+          "(a foreground runc the executor keeps; 0 when it runs the task detached)")
     print(f"  agent RSS: {agent_before / 1024:.1f} MiB before, {agent_after / 1024:.1f} MiB "
           f"with the tasks ({(agent_after - agent_before) / 1024 / tasks:.2f} MiB per task)")
     print("  baseline (Nomad, from its docs and issue 3): two helper processes of about "

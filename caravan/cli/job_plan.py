@@ -81,7 +81,7 @@ def run(args: list[str], ui: Ui | None = None) -> int:
         client = make_client(flags)
         if job.region:
             client.set_region(job.region)
-        if job.namespace:
+        if "namespace" in job.model_fields_set:  # else -namespace decides, as in `job run`
             client.set_namespace(job.namespace)
         with reported_as("Error during plan: "):
             plan = client.jobs.plan(job, diff=True,

@@ -81,7 +81,9 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     client = make_client(flags)
     if job.region:
         client.set_region(job.region)
-    if job.namespace:
+    if "namespace" in job.model_fields_set:
+        # The file's own namespace wins; a file without one goes where -namespace
+        # (or NOMAD_NAMESPACE) says, as with Nomad.
         client.set_namespace(job.namespace)
     with reported_as("Error submitting job: "):
         resp = client.jobs.register(

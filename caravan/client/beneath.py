@@ -24,7 +24,6 @@ plain system calls on file descriptors.
 from __future__ import annotations
 
 import errno
-import functools
 import os
 import stat
 
@@ -408,9 +407,17 @@ def openat2(dir_fd: int, path: str, flags: int, mode: int = 0,
     return int(fd)
 
 
-@functools.cache
+_openat2_known: list[bool] = []  # the answer, once asked (functools would cost executors)
+
+
 def openat2_available() -> bool:
     """Whether this kernel (and any seccomp filter in front of it) allows openat2."""
+    if not _openat2_known:
+        _openat2_known.append(_probe_openat2())
+    return _openat2_known[0]
+
+
+def _probe_openat2() -> bool:
     root = os.open("/", _DIR)
     try:
         os.close(openat2(root, ".", _DIR))

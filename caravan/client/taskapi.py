@@ -116,12 +116,18 @@ def bind_socket(task_dir: Path, owner: tuple[int, int] | None) -> socket.socket:
         try:
             # Bound through the directory's descriptor: the path never leaves it.
             sock.bind(f"/proc/self/fd/{secrets.fd}/{SOCKET_NAME}")
-            info = os.stat(SOCKET_NAME, dir_fd=secrets.fd, follow_symlinks=False)
-            if not stat.S_ISSOCK(info.st_mode):
-                raise OSError(f"{secrets.shown(SOCKET_NAME)} is not the socket just bound")
-            if owner is not None:
-                os.chown(SOCKET_NAME, *owner, dir_fd=secrets.fd, follow_symlinks=False)
-            os.chmod(f"/proc/self/fd/{secrets.fd}/{SOCKET_NAME}", 0o600)
+            # Owner and mode go through a descriptor of the node itself (O_PATH, never
+            # following a link): a running task (an agent restart re-binds under it) may
+            # swap the name for a symlink, and a chmod by path would follow it as root.
+            node = os.open(SOCKET_NAME, os.O_PATH | os.O_NOFOLLOW, dir_fd=secrets.fd)
+            try:
+                if not stat.S_ISSOCK(os.fstat(node).st_mode):
+                    raise OSError(f"{secrets.shown(SOCKET_NAME)} is not the socket just bound")
+                if owner is not None:
+                    os.chown(f"/proc/self/fd/{node}", *owner)
+                os.chmod(f"/proc/self/fd/{node}", 0o600)
+            finally:
+                os.close(node)
             sock.listen(64)
         except BaseException:
             sock.close()

@@ -1,8 +1,11 @@
-"""Reporting allocation state to the server, batched: changes within ~100 ms go in one call.
+"""Reporting allocation state to the server, batched by the send in flight, not by a timer.
 
 Allocations are marked dirty as they change; the reporter sends the *current* state
-of every dirty allocation, so many quick changes cost one request and the last
-state always goes out. A failed send keeps them dirty and retries with a pause.
+of every dirty allocation, so the last state always goes out. The first change goes
+at once (a task that starts is `running` on the server a round trip later, not after
+a batching window); changes made while a send is in flight wait for it and go
+together in the next one, so a burst costs few requests. A failed send keeps them
+dirty and retries with a pause.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from caravan.structs import AllocClientUpdate
 
 log = logging.getLogger(__name__)
 
-BATCH_S = 0.1
 RETRY_S = 1.0
 
 
@@ -37,7 +39,7 @@ class UpdateReporter:
     async def run(self) -> None:
         while True:
             await self._pending.wait()
-            await asyncio.sleep(BATCH_S)
+            await asyncio.sleep(0)  # changes made in this same turn of the loop join in
             if not await self.flush():
                 await asyncio.sleep(RETRY_S)
 

@@ -35,14 +35,16 @@ def test_the_client_fails_over_and_keeps_its_running_task(
     try:
         client.start()
         job = raw_exec_job("keep", args=["-c", "exec sleep 3600"])
-        assert httpx.post(f"{leader.address}/v1/jobs", json=job, timeout=10).status_code == 200
+        got = httpx.post(f"{leader.address}/v1/jobs", json=job, timeout=10)
+        assert got.status_code == 200, got.text
         first = wait_until(lambda: running_alloc(leader, "keep"), 60, what="keep running")
 
         leader.kill()
         new = cluster.leader()
         # The client now pulls from a survivor: a new job reaches it and runs.
         job = raw_exec_job("after", args=["-c", "exec sleep 3600"])
-        assert httpx.post(f"{new.address}/v1/jobs", json=job, timeout=10).status_code == 200
+        got = httpx.post(f"{new.address}/v1/jobs", json=job, timeout=10)
+        assert got.status_code == 200, got.text
         wait_until(lambda: running_alloc(new, "after"), 60, what="after running")
 
         allocs = httpx.get(f"{new.address}/v1/job/keep/allocations", timeout=10).json()

@@ -72,3 +72,18 @@ def test_killing_the_leader_mid_placement_places_each_allocation_once(
                              text=True, env=server.env, timeout=60)
         assert out.returncode == 0, out.stderr
         assert "big" in out.stdout
+
+
+def test_a_write_sent_while_the_leader_is_dead_is_held_until_another_is_elected(
+        cluster: Cluster) -> None:
+    old = cluster.leader()
+    follower = cluster.followers()[0]
+    old.kill()
+    # The dead leader's key lives until its lease runs out (3 s here): the follower
+    # holds the write, as Nomad holds an RPC, until a new leader takes it.
+    reply = httpx.post(f"{follower.address}/v1/jobs", timeout=30,
+                       json=raw_exec_job("held", args=["-c", "exit 0"]))
+    assert reply.status_code == 200, reply.text
+    new = cluster.leader()
+    assert new is not old
+    assert httpx.get(f"{new.address}/v1/job/held", timeout=10).status_code == 200

@@ -339,3 +339,20 @@ def test_failed_batch_job_purged_and_run_again_places_again(dev_agent: AgentProc
             assert client.jobs.summary("fails-once")[0].summary["fails-once-group"].failed == 1
         finally:
             caravan(dev_agent, "job", "stop", "-purge", "-detach", "fails-once")
+
+
+def test_job_run_namespace_flag_places_a_file_without_one(
+        dev_agent: AgentProcess, tmp_path: Path) -> None:
+    made = caravan(dev_agent, "namespace", "apply", "team-ns")
+    assert made.returncode == 0, made.stderr
+    path = job_file(tmp_path, "nsjob", job_type="batch", script="exit 0")
+    try:
+        result = caravan(dev_agent, "job", "run", "-detach", "-namespace", "team-ns", str(path))
+        assert result.returncode == 0, result.stderr
+        shown = caravan(dev_agent, "job", "status", "-namespace", "team-ns", "nsjob")
+        assert shown.returncode == 0, shown.stderr
+        assert "Namespace     = team-ns" in shown.stdout
+        assert caravan(dev_agent, "job", "status", "nsjob").returncode == 1  # not in default
+    finally:
+        caravan(dev_agent, "job", "stop", "-purge", "-namespace", "team-ns", "nsjob")
+        caravan(dev_agent, "namespace", "delete", "team-ns")

@@ -1,7 +1,8 @@
 """The runc command line, as the exec driver uses it: version, kill, delete, list, state,
 exec.
 
-`runc run` itself is started by the task's executor (it must outlive the agent);
+`runc run --detach` is started by the task's executor, which reaps the container's
+process as its child subreaper (the task must outlive the agent);
 everything here is short-lived and goes through `caravan.process`, with a deadline.
 """
 
@@ -43,8 +44,11 @@ class Runc:
             raise DriverError(f"runc --version failed: {err_text.strip()}")
         return out.splitlines()[0] if out else "runc"
 
-    def run_argv(self, bundle: Path, cid: str, *, no_pivot: bool) -> list[str]:
-        args = [*self.base(), "run", "--bundle", str(bundle)]
+    def run_argv(self, bundle: Path, cid: str, pid_file: Path, *, no_pivot: bool) -> list[str]:
+        """`runc run --detach`: runc exits once the container runs, its stdio passed
+        through to the container's process, whose host PID it writes to `pid_file`."""
+        args = [*self.base(), "run", "--detach", "--pid-file", str(pid_file),
+                "--bundle", str(bundle)]
         if no_pivot:
             args.append("--no-pivot")
         return [*args, cid]

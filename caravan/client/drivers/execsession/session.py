@@ -24,18 +24,18 @@ import asyncio
 import errno
 import os
 import shutil
-import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from caravan import process
 from caravan.client.drivers.base import ExecStream
-from caravan.client.drivers.execsession.proctree import kill_tree, read_pid
+from caravan.client.drivers.execsession.command import ChildCommand, Command
 from caravan.client.drivers.execsession.stdio import FdWaiter, Stdio, set_window_size
 from caravan.errors import DriverError, ProcessFailed
 from caravan.execproto.frames import OutputStream, StdinClose, StdinData, TerminalSize
 
-CHUNK = 256 * 1024
+CHUNK = 1024 * 1024  # as much as the pipe holds (stdio._PIPE_SIZE): fewer, larger frames
 _EOT = b"\x04"  # a terminal reads it as end of input
 _PID_POLL_S = 0.005
 
@@ -55,6 +55,9 @@ class ExecLaunch:
     gid: int | None = None
     groups: list[int] | None = None
     runtime_pid_file: Path | None = None
+    # Set: argv is started elsewhere, given the child's three stdio fds (a detached
+    # runtime the task's executor runs and reaps); None: we spawn argv ourselves.
+    start_detached: Callable[[tuple[int, int, int]], Awaitable[Command]] | None = None
 
 
 async def run_exec(launch: ExecLaunch, stream: ExecStream) -> int:
@@ -62,7 +65,10 @@ async def run_exec(launch: ExecLaunch, stream: ExecStream) -> int:
     runtime = launch.runtime_pid_file is not None
     stdio = Stdio.open(launch.tty, separate_err=runtime or not launch.tty, raw=runtime)
     try:
-        proc = await _spawn(launch, stdio)
+        if launch.start_detached is not None:
+            command = await launch.start_detached(stdio.child)
+        else:
+            command = ChildCommand(await _spawn(launch, stdio), launch.runtime_pid_file)
     except ProcessFailed as err:
         stdio.close()
         raise ExecStartFailed(str(err.__cause__ or err)) from err
@@ -70,7 +76,7 @@ async def run_exec(launch: ExecLaunch, stream: ExecStream) -> int:
         stdio.close()
         raise
     stdio.close_child()  # the child has them; EOF/EIO reach us once it is gone
-    session = _Session(launch, stdio, proc, stream)
+    session = _Session(launch, stdio, command, stream)
     try:
         return await session.run()
     finally:
@@ -97,11 +103,11 @@ async def _spawn(launch: ExecLaunch, stdio: Stdio) -> asyncio.subprocess.Process
 
 
 class _Session:
-    def __init__(self, launch: ExecLaunch, stdio: Stdio, proc: asyncio.subprocess.Process,
+    def __init__(self, launch: ExecLaunch, stdio: Stdio, command: Command,
                  stream: ExecStream) -> None:
         self._launch = launch
         self._stdio = stdio
-        self._proc = proc
+        self._command = command
         self._stream = stream
         self._waiter = FdWaiter()
         self._exited = False
@@ -115,7 +121,7 @@ class _Session:
                 pumps.append(tg.create_task(self._pump_stderr(self._stdio.err)))
             if self._launch.runtime_pid_file is not None:
                 tg.create_task(self._watch_pid())
-            code = await self._proc.wait()
+            code = await self._command.wait()
             self._exited = True
             self._waiter.wake_all()  # pumps now drain what is buffered, then end
             await asyncio.wait(pumps)
@@ -127,13 +133,7 @@ class _Session:
 
     async def stop(self) -> None:
         """After an early end: kill what the session started and reap it."""
-        if self._proc.returncode is not None:
-            return
-        pid_file = self._launch.runtime_pid_file
-        command = read_pid(pid_file) if pid_file else self._proc.pid
-        if command is not None:
-            kill_tree(command, parent=self._proc.pid if pid_file else os.getpid())
-        await process.stop(self._proc, sig=signal.SIGKILL)
+        await self._command.stop()
 
     def _started(self) -> bool:
         pid_file = self._launch.runtime_pid_file
@@ -213,8 +213,6 @@ class _Session:
 
     def _resize(self, size: TerminalSize) -> None:
         set_window_size(self._stdio.out, size)
-        if self._launch.runtime_pid_file is not None and self._proc.returncode is None:
-            # runc reads the new size from its own stdin (our pty) on SIGWINCH.
-            self._proc.send_signal(signal.SIGWINCH)
+        self._command.winch()  # runc reads the new size from its own stdin (our pty)
 
 

@@ -6,9 +6,11 @@ never share a stream, and cancelling one just closes its socket.
 
 from __future__ import annotations
 
+import array
 import asyncio
 import json
 import os
+import socket
 import signal as signals
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,30 @@ class ExecutorConnection:
 
     async def signal(self, sig: int) -> None:
         await self._call({"op": "signal", "signal": int(sig or signals.SIGINT)})
+
+    async def exec_detached(self, request: dict[str, Any], fds: tuple[int, int, int]
+                            ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """Hand the executor an `exec` request with the session's stdio fds (SCM_RIGHTS);
+        the connection stays open for its two replies (see executor.py)."""
+        path = self.state_dir / SOCKET_NAME
+        dir_fd = None
+        if len(str(path)) >= _MAX_SOCKET_PATH:  # reached through our fd of its directory
+            dir_fd = os.open(self.state_dir, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+            path = Path(f"/proc/self/fd/{dir_fd}/{SOCKET_NAME}")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        try:
+            await asyncio.get_running_loop().sock_connect(sock, str(path))
+            # A fresh connection's send buffer takes this small message whole.
+            sock.sendmsg([json.dumps(request).encode() + b"\n"],
+                         [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
+            return await asyncio.open_unix_connection(sock=sock)
+        except OSError as err:
+            sock.close()
+            raise ExecutorGone(f"executor is not reachable: {err}") from err
+        finally:
+            if dir_fd is not None:
+                os.close(dir_fd)
 
     async def _call(self, request: dict[str, Any]) -> dict[str, Any]:
         reader, writer = await self._open()

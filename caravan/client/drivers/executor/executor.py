@@ -9,7 +9,8 @@ so it starts the task with `subprocess.Popen` rather than `caravan.process`; its
 
 Files in <state_dir> (the executor chdirs there, so socket paths stay short):
     spec.json       from the agent: argv, env, cwd, uid, gid, groups, stdout_path,
-                    stderr_path (log base paths, or null to discard), max_files, max_file_size
+                    stderr_path (log base paths, or null to discard), max_files, max_file_size,
+                    pid_file (see "Detached tasks")
     state.json      written once the task runs: both PIDs and start times (identity)
     executor.sock   unix socket; one JSON request per line, one JSON reply per line
     exit.json       written atomically when the task has exited, before any reply
@@ -22,31 +23,44 @@ Log files are written through caravan/client/beneath.py, loaded from its source 
 is ever opened through a link, and a link, FIFO or hard link planted under the next
 file's name is replaced, never written through. Paths are trusted up to the alloc dir
 (the log dir's grandparent), which no task can change.
+Detached tasks (exec): with `pid_file` set, argv is a launcher such as `runc run --detach
+--pid-file <pid_file>` that starts the task and exits, leaving the task's PID in that
+file. The executor makes itself a child subreaper first (as containerd's shim does), so
+the task, orphaned by its launcher, becomes our child: we reap it and keep its stdio,
+and no launcher stays in the foreground. A launcher that fails counts as a task that
+ran and exited with the launcher's code (its message is in the task's stderr log).
 Startup: one JSON line on stdout, {"ok": true, "state": {...}} or {"ok": false, "error": "..."}.
 Requests: {"op": "state"}, {"op": "signal", "signal": N}, {"op": "wait"},
-          {"op": "stop", "signal": N, "timeout": seconds}.
+          {"op": "stop", "signal": N, "timeout": seconds};
+          detached executors also {"op": "exec", "argv": [...], "env": {...}, "pid_file": P}
+          with the session's stdin, stdout, stderr passed along (SCM_RIGHTS): an exec
+          session's command started by a detached launcher (`runc exec --detach`), which
+          we reap; two replies, {"started": true, "pid": N} then {"exit_code": N}, or one,
+          {"started": false, "exit_code": N}, when the launcher failed.
 """
 
 from __future__ import annotations
 
-import functools
-import json
+import _thread
 import os
-import signal
-import socket
-import subprocess
 import sys
-import threading
 import time
-import types
 
 # Annotations only (they are never evaluated): importing typing would cost every task's
-# executor several milliseconds of start-up.
+# executor several milliseconds of start-up. `subprocess` (about 1 MiB) is imported only
+# by executors that start the task themselves (raw_exec), not by detached ones (exec);
+# json, socket and threading are replaced by lean.py (see there why).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import signal
+    from types import ModuleType
     from typing import Any
 
+    from subprocess import Popen
+
     from caravan.client.beneath import Root
+else:
+    import _signal as signal  # its constants without the enums `signal` builds
 
 SOCKET_NAME = "executor.sock"
 KILL_WAIT_S = 15.0  # after SIGKILL, as Nomad: "process failed to exit after 15 seconds"
@@ -65,12 +79,7 @@ def proc_start_time(pid: int) -> int | None:
 
 
 def write_json_atomic(path: str, obj: dict[str, Any]) -> None:
-    tmp = f"{path}.tmp"
-    with open(tmp, "w") as f:
-        json.dump(obj, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    lean.write_file_atomic(path, lean.dumps(obj))
 
 
 def log_index(name: str, prefix: str) -> int | None:
@@ -79,22 +88,36 @@ def log_index(name: str, prefix: str) -> int | None:
     return int(suffix) if suffix.isdigit() else None
 
 
-@functools.cache
-def beneath() -> Any:
-    """caravan/client/beneath.py, loaded from its file. Under `python3 -I -S` neither the
-    caravan package nor site-packages is importable, and that module needs only the
-    standard library; loading it beside this file keeps the pair from one tree. The
-    source loader reuses its cached bytecode: compiling in every executor would cost
-    each task about 1.5 MiB more."""
-    import importlib.machinery  # frozen into the interpreter: cheap
+_loaded: dict[str, Any] = {}
 
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
-                        "beneath.py")
-    loader = importlib.machinery.SourceFileLoader("caravan_beneath", os.path.normpath(path))
-    module = types.ModuleType(loader.name)
-    module.__file__ = loader.path
-    loader.exec_module(module)
-    return module
+
+def load_beside(name: str, relative: str) -> Any:
+    """A caravan module loaded from its file, relative to this one. Under `python3 -I -S`
+    neither the caravan package nor site-packages is importable, and these modules need
+    only the standard library; loading them beside this file keeps them from one tree.
+    The source loader (already in the interpreter, frozen) reuses cached bytecode:
+    compiling in every executor would cost each task about 1.5 MiB more."""
+    if name not in _loaded:
+        import _frozen_importlib_external  # loaded at start-up: free
+
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), relative)
+        loader = _frozen_importlib_external.SourceFileLoader(name, os.path.normpath(path))
+        module: ModuleType = type(sys)(name)
+        module.__file__ = loader.path
+        loader.exec_module(module)
+        _loaded[name] = module
+    return _loaded[name]
+
+
+def beneath() -> Any:
+    return load_beside("caravan_beneath", "../../beneath.py")
+
+
+if TYPE_CHECKING:
+    from caravan.client.drivers.executor import lean, subreaper
+else:
+    lean = load_beside("caravan_lean", "lean.py")
+    subreaper = load_beside("caravan_subreaper", "subreaper.py")
 
 
 def open_log_dir(directory: str) -> Root:
@@ -190,44 +213,98 @@ def exit_result(returncode: int) -> dict[str, Any]:
 class Executor:
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
-        self.done = threading.Event()
+        self.done = lean.Flag()
         self.result: dict[str, Any] = {}
         self.reaped = False
-        self.relays: list[threading.Thread] = []
+        self.relays: list[lean.Flag] = []
+        self.task_pid = 0
+        self.proc: Popen[bytes] | None = None  # the task, when we started it ourselves
+        self.launcher_exit: int | None = None  # a detached launcher that failed
+        self.reaper: subreaper.Reaper | None = None  # detached: reaps every child
 
     def spawn(self) -> dict[str, Any]:
-        spec = self.spec
-        sinks = [self._sink(spec.get(key)) for key in ("stdout_path", "stderr_path")]
-        self.proc = subprocess.Popen(
-            spec["argv"], env=spec["env"], cwd=spec.get("cwd") or None,
-            stdin=subprocess.DEVNULL, stdout=sinks[0][0], stderr=sinks[1][0],
-            user=spec.get("uid"), group=spec.get("gid"), extra_groups=spec.get("groups"),
-            start_new_session=True, close_fds=True)
+        sinks = [self._sink(self.spec.get(key)) for key in ("stdout_path", "stderr_path")]
+        outputs = [write_end for write_end, _ in sinks]
+        if self.spec.get("pid_file"):
+            self.task_pid, start_time = self._spawn_detached(outputs)
+        else:
+            self.proc = self._spawn_child(outputs)
+            self.task_pid, start_time = self.proc.pid, proc_start_time(self.proc.pid)
         for write_end, relay_args in sinks:
-            if relay_args is not None:
+            if write_end is not None and relay_args is not None:
                 os.close(write_end)  # only the task keeps the write end: EOF once it is gone
-                thread = threading.Thread(target=relay, args=relay_args, daemon=True)
-                thread.start()
-                self.relays.append(thread)
+                self.relays.append(lean.start_thread(relay, *relay_args))
         state = {"executor_pid": os.getpid(), "executor_start_time": proc_start_time(os.getpid()),
-                 "task_pid": self.proc.pid, "task_start_time": proc_start_time(self.proc.pid),
+                 "task_pid": self.task_pid, "task_start_time": start_time or 0,
                  "started_at_ns": time.time_ns()}
-        threading.Thread(target=self._wait_task, daemon=True).start()
+        lean.start_thread(self._wait_task)
         return state
 
-    def _sink(self, base_path: str | None) -> tuple[int, tuple[int, Rotator] | None]:
-        """What the task's stdout/stderr is bound to, and what relays it into files."""
+    def _spawn_child(self, outputs: list[int | None]) -> Popen[bytes]:
+        import subprocess
+
+        spec = self.spec
+        out, err = (subprocess.DEVNULL if fd is None else fd for fd in outputs)
+        return subprocess.Popen(
+            spec["argv"], env=spec["env"], cwd=spec.get("cwd") or None,
+            stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+            user=spec.get("uid"), group=spec.get("gid"), extra_groups=spec.get("groups"),
+            start_new_session=True, close_fds=True)
+
+    def _spawn_detached(self, outputs: list[int | None]) -> tuple[int, int | None]:
+        """Run the launcher to its end; the task's PID and start time. The launcher runs
+        as we do (root, our directory): argv and pid_file come from the agent alone."""
+        subreaper.become_subreaper()
+        self.reaper = reaper = subreaper.Reaper(lean)
+        actions: list[tuple[Any, ...]] = [(os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0)]
+        for target, fd in enumerate(outputs, start=1):
+            actions.append((os.POSIX_SPAWN_OPEN, target, "/dev/null", os.O_WRONLY, 0)
+                           if fd is None else (os.POSIX_SPAWN_DUP2, fd, target))
+        launcher = reaper.spawn(self.spec["argv"], self.spec["env"], actions)
+        start_time = proc_start_time(launcher)
+        code = reaper.wait(launcher)
+        if code != 0:
+            self.launcher_exit, self.reaped = code, True
+            return launcher, start_time
+        pid = read_pid(self.spec["pid_file"])
+        # The task is our child now (or our zombie, or already reaped and kept).
+        reaper.expect(pid)
+        return pid, proc_start_time(pid)
+
+    def run_session(self, conn: lean.Socket, request: dict[str, Any], fds: list[int]) -> None:
+        """An exec session's command started detached (`runc exec --detach`) on the
+        agent's three stdio fds; replies: how the start went, then the command's exit.
+        Only we can collect that exit: the command is orphaned to us, its subreaper."""
+        try:
+            if self.reaper is None or len(fds) != 3 or self.done.is_set():
+                raise ValueError("exec sessions need a running detached task and 3 fds")
+            actions = [(os.POSIX_SPAWN_DUP2, fd, target) for target, fd in enumerate(fds)]
+            launcher = self.reaper.spawn(request["argv"], request["env"], actions)
+        finally:
+            for fd in fds:
+                os.close(fd)  # the launcher has its copies: EOF reaches the agent with them
+        code = self.reaper.wait(launcher)
+        if code != 0:
+            send_reply(conn, {"ok": True, "started": False, "exit_code": code})
+            return
+        pid = read_pid(request["pid_file"])
+        self.reaper.expect(pid)
+        send_reply(conn, {"ok": True, "started": True, "pid": pid})
+        send_reply(conn, {"ok": True, "exit_code": self.reaper.wait(pid)})
+
+    def _sink(self, base_path: str | None) -> tuple[int | None, tuple[int, Rotator] | None]:
+        """What the task's stdout/stderr is bound to (None: /dev/null), and what relays it
+        into files."""
         if not base_path:
-            return subprocess.DEVNULL, None
+            return None, None
         rotator = Rotator(base_path, self.spec.get("max_files", 10),
                           self.spec.get("max_file_size", 10 * 1024 * 1024))
         read_end, write_end = os.pipe()
         return write_end, (read_end, rotator)
 
     def _wait_task(self) -> None:
-        returncode = self.proc.wait()
+        result = self._reap()
         self.reaped = True
-        result = exit_result(returncode)
         try:
             self._finish(result)
         finally:
@@ -236,14 +313,21 @@ class Executor:
             self.done.set()
             _wake_listener()
 
+    def _reap(self) -> dict[str, Any]:
+        if self.proc is not None:
+            return exit_result(self.proc.wait())
+        if self.launcher_exit is not None or self.reaper is None:
+            return exit_result(self.launcher_exit or 0)  # (no reaper: the launcher failed)
+        return exit_result(self.reaper.wait(self.task_pid))
+
     def _finish(self, result: dict[str, Any]) -> None:
         # The task is gone; members left in its process group would outlive us unowned.
         try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+            os.killpg(self.task_pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        for thread in self.relays:
-            thread.join(DRAIN_WAIT_S)
+        for finished in self.relays:
+            finished.wait(DRAIN_WAIT_S)
         try:
             write_json_atomic("exit.json", dict(result, finished_at_ns=time.time_ns()))
         except OSError as err:
@@ -251,7 +335,7 @@ class Executor:
 
     def signal_group(self, sig: int) -> None:
         if not self.reaped:
-            os.killpg(self.proc.pid, sig)
+            os.killpg(self.task_pid, sig)
 
     def stop(self, sig: int, timeout: float) -> dict[str, Any]:
         if not self.done.is_set() and timeout > 0 and sig != signal.SIGKILL:
@@ -285,31 +369,49 @@ class Executor:
 def _wake_listener() -> None:
     """Unblock accept() in the main thread so it notices the task has exited."""
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.connect(SOCKET_NAME)
+        lean.connect_unix(SOCKET_NAME).close()
     except OSError:
         pass
 
 
-def serve_connection(conn: socket.socket, executor: Executor, state: dict[str, Any]) -> None:
-    with conn, conn.makefile("rb") as lines:
-        for line in lines:
+def read_pid(path: str) -> int:
+    with open(path) as f:
+        return int(f.read().strip())
+
+
+def send_reply(conn: lean.Socket, reply: dict[str, Any]) -> None:
+    conn.sendall(lean.dumps(reply).encode() + b"\n")
+
+
+def serve_connection(conn: lean.Socket, executor: Executor,
+                     state: dict[str, Any]) -> None:
+    fds: list[int] = []  # passed with an `exec` request (SCM_RIGHTS)
+    try:
+        for line in lean.read_lines(conn, fds):
             try:
-                reply = executor.handle(json.loads(line), state)
-            except (ValueError, KeyError, OSError) as err:
+                request = lean.loads(line)
+                if request.get("op") == "exec":
+                    taken, fds[:] = fds[:], []
+                    executor.run_session(conn, request, taken)
+                    return
+                reply = executor.handle(request, state)
+            except (ValueError, KeyError, TypeError, AttributeError, OSError) as err:
                 reply = {"ok": False, "error": str(err)}
-            try:
-                conn.sendall(json.dumps(reply).encode() + b"\n")
-            except OSError:
-                return  # the agent went away: nothing to tell it
+            send_reply(conn, reply)
+    except OSError:
+        return  # the agent went away: nothing to tell it
+    finally:
+        for fd in fds:
+            os.close(fd)
+        conn.close()
 
 
-def serve(listener: socket.socket, executor: Executor, state: dict[str, Any]) -> None:
-    served: list[tuple[socket.socket, threading.Thread]] = []
+def serve(listener: lean.Socket, executor: Executor, state: dict[str, Any]) -> None:
+    served: list[tuple[lean.Socket, lean.Flag]] = []
     listener.settimeout(1.0)  # a fallback: the exit normally wakes accept() at once
     while True:
         try:
-            conn, _ = listener.accept()
+            conn = lean.accept(listener)
         except TimeoutError:
             if executor.done.is_set():
                 break
@@ -317,30 +419,28 @@ def serve(listener: socket.socket, executor: Executor, state: dict[str, Any]) ->
         if executor.done.is_set():
             conn.close()
             break
-        thread = threading.Thread(target=serve_connection, args=(conn, executor, state),
-                                  daemon=True)
-        thread.start()
-        served.append((conn, thread))
+        served = [(c, finished) for c, finished in served if not finished.is_set()]
+        served.append((conn, lean.start_thread(serve_connection, conn, executor, state)))
     listener.close()
     try:
         os.unlink(SOCKET_NAME)
     except FileNotFoundError:
         pass  # the agent may already have removed the state dir
-    for conn, thread in served:
+    for conn, finished in served:
         # Idle readers see EOF; a waiter still gets its reply before we exit.
         try:
-            conn.shutdown(socket.SHUT_RD)
+            conn.shutdown(lean.SHUT_RD)
         except OSError:
             pass
-        thread.join(1.0)
+        finished.wait(1.0)
 
 
-def listen() -> socket.socket:
+def listen() -> lean.Socket:
     if os.path.exists(SOCKET_NAME):
         os.unlink(SOCKET_NAME)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener = lean.Socket(lean.AF_UNIX, lean.SOCK_STREAM)
     listener.bind(SOCKET_NAME)
-    listener.listen(16)
+    listener.listen(256)  # many exec sessions may open at once
     return listener
 
 
@@ -348,25 +448,35 @@ def report(message: dict[str, Any]) -> None:
     """Tell the agent how the start went. An agent that died meanwhile is not our
     problem: the task must keep its executor, and state.json tells the next agent."""
     try:
-        sys.stdout.write(json.dumps(message) + "\n")
+        sys.stdout.write(lean.dumps(message) + "\n")
         sys.stdout.flush()
     except OSError:
         pass
 
 
+def spawn_errors() -> tuple[type[Exception], ...]:
+    """What a failed start raises: subprocess's own errors only once it is imported."""
+    sub = sys.modules.get("subprocess")
+    return (OSError, ValueError) if sub is None else (OSError, ValueError, sub.SubprocessError)
+
+
 def main(argv: list[str]) -> int:
-    threading.stack_size(256 * 1024)
+    _thread.stack_size(256 * 1024)
+    try:
+        os.set_inheritable(3, False)  # the lock is ours alone: no task or launcher inherits it
+    except OSError:
+        pass  # started without a lock (by hand)
     os.chdir(argv[1])
     try:
         with open("spec.json") as f:
-            executor = Executor(json.load(f))
+            executor = Executor(lean.loads(f.read()))
         listener = listen()
     except (OSError, ValueError, KeyError) as err:
         report({"ok": False, "error": f"executor: {err}"})
         return 1
     try:
         state = executor.spawn()
-    except (OSError, subprocess.SubprocessError) as err:
+    except spawn_errors() as err:
         # Go's wording, which Nomad users see: "fork/exec /x: permission denied".
         reason = err.strerror.lower() if isinstance(err, OSError) and err.strerror else str(err)
         report({"ok": False, "error": f"fork/exec {executor.spec['argv'][0]}: {reason}"})

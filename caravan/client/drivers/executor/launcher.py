@@ -55,6 +55,8 @@ class ExecutorSpec(_Model):
     stderr_path: str | None = None
     max_files: int = 10
     max_file_size: int = 10 * 1024 * 1024
+    # Set: argv is a launcher that starts the task detached and writes its PID here.
+    pid_file: str | None = None
 
 
 class ExecutorState(_Model):
@@ -94,6 +96,15 @@ def read_exit(state_dir: Path) -> ExitRecord | None:
         raise DriverError(f"unreadable exit record in {state_dir}: {err}") from err
 
 
+def read_spec(state_dir: Path) -> ExecutorSpec | None:
+    try:
+        return ExecutorSpec.model_validate_json((state_dir / "spec.json").read_bytes())
+    except FileNotFoundError:
+        return None
+    except ValidationError as err:
+        raise DriverError(f"unreadable executor spec in {state_dir}: {err}") from err
+
+
 def read_state(state_dir: Path) -> ExecutorState | None:
     try:
         return ExecutorState.model_validate_json((state_dir / "state.json").read_bytes())
@@ -131,7 +142,7 @@ def _prepare_and_spawn(python: str, state_dir: Path, spec: ExecutorSpec) -> tupl
         raise RecoverableDriverError(f"failed to prepare the executor's state dir: {err}") \
             from err
     try:
-        for stale in ("exit.json", "state.json"):  # a restarted task reuses the directory
+        for stale in ("exit.json", "state.json", "task.pid"):  # a restarted task reuses the directory
             (state_dir / stale).unlink(missing_ok=True)
         (state_dir / "spec.json").write_text(spec.model_dump_json())
         return _spawn(python, state_dir, lock_fd)

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from caravan.client.drivers.base import ExitResult, TaskResourceUsage, TaskStatus
+from caravan.client.drivers.execsession.command import DetachedCommand
 from caravan.client.drivers.executor import launcher, proc
 from caravan.client.drivers.executor.connection import ExecutorConnection, ExecutorGone
 from caravan.client.drivers.executor.launcher import ExecutorSpec, ExecutorState, ExitRecord
@@ -76,6 +77,23 @@ class ExecutorTask:
             return
         if reported != self.state:
             raise DriverError("failed to reattach to executor: it runs another task")
+
+    def runs_detached(self) -> bool:
+        """Whether the executor started its task detached (and so reaps as subreaper,
+        and can start exec sessions' commands detached too). Blocking: reads its spec."""
+        try:
+            spec = launcher.read_spec(self.state_dir)
+        except DriverError:
+            return False
+        return spec is not None and spec.pid_file is not None
+
+    async def exec_detached(self, argv: list[str], env: dict[str, str], pid_file: Path,
+                            fds: tuple[int, int, int]) -> DetachedCommand:
+        """Have the executor start an exec session's command with a detached runtime
+        (`argv` writes the command's PID to `pid_file`) on the session's stdio `fds`."""
+        request = {"op": "exec", "argv": argv, "env": env, "pid_file": str(pid_file)}
+        reader, writer = await self.connection.exec_detached(request, fds)
+        return DetachedCommand(reader, writer, self.state.executor_pid, pid_file)
 
     @property
     def exited(self) -> bool:
