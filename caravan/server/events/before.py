@@ -4,8 +4,8 @@ what a node was before this write.
 A delete row carries no value, but Nomad's delete events carry the object as it
 was (a purged job, a deregistered node, a deleted token): they are read here, from
 the store's memory, before the commit is applied to it. A node's event type (drain,
-eligibility, other updates) depends on what changed, so its old drain and
-eligibility are kept too (under the table `NODE_BEFORE`).
+eligibility, other updates) and a deployment's (promotion, allocation health, other
+updates) depend on what changed, so the fields that tell are kept too.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from caravan.server.events.decode import NODE_BEFORE, Deleted
+from caravan.server.events.decode import DEPLOYMENT_BEFORE, NODE_BEFORE, Deleted
 from caravan.server.state.backend import Change
 from caravan.structs.base import Struct
 
@@ -29,6 +29,11 @@ def state_before(store: StateStore, change: Change) -> Deleted:
                 found[(NODE_BEFORE, key)] = {"Drain": node.drain,
                                              "SchedulingEligibility":
                                                  node.scheduling_eligibility}
+            elif table == "deployments" and (d := store.deployments.get(key)) is not None:
+                found[(DEPLOYMENT_BEFORE, key)] = {
+                    "Promoted": sorted(n for n, s in d.task_groups.items() if s.promoted),
+                    "Health": sorted((n, s.healthy_allocs, s.unhealthy_allocs)
+                                     for n, s in d.task_groups.items())}
             continue
         before = _lookup(store, table, key)
         if before is not None:

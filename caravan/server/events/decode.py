@@ -19,7 +19,8 @@ from caravan.server.events import event as t
 from caravan.server.events.event import Event
 from caravan.server.state.backend import Change
 
-NODE_BEFORE = "nodes:before"  # (see before.py) a node's drain and eligibility before
+# (see before.py) a node's drain and eligibility, a deployment's promotions and health
+NODE_BEFORE, DEPLOYMENT_BEFORE = "nodes:before", "deployments:before"
 
 Row = dict[str, Any]
 Deleted = dict[tuple[str, str], Row]  # (table, key) -> the object before this commit
@@ -35,6 +36,8 @@ def events_of(change: Change, deleted: Deleted) -> list[Event]:
         made: Event | None
         if table == "nodes" and row is not None and raw is not None:
             made = _node_update(row, deleted.get((NODE_BEFORE, key)), change.index)
+        elif table == "deployments" and row is not None and raw is not None:
+            made = _deployment(row, deleted.get((DEPLOYMENT_BEFORE, key)), change.index)
         else:
             made = decode(row, raw is None, change.index) if row is not None else None
         if made is not None:
@@ -69,12 +72,19 @@ def _eval(row: Row, gone: bool, index: int) -> Event | None:
                  row.get("Namespace", ""), keys, index, {"Evaluation": row})
 
 
-def _deployment(row: Row, gone: bool, index: int) -> Event | None:
-    if gone:
-        return None
+def _deployment(row: Row, before: Row | None, index: int) -> Event:
+    """Written again: a group promoted, an allocation's health counted, or else a status."""
+    kind = "DeploymentStatusUpdate"
+    if before is not None:
+        groups = row.get("TaskGroups") or {}
+        if sorted(n for n, s in groups.items() if s.get("Promoted")) != before["Promoted"]:
+            kind = "DeploymentPromotion"
+        elif sorted([n, s.get("HealthyAllocs", 0), s.get("UnhealthyAllocs", 0)]
+                    for n, s in groups.items()) != [list(h) for h in before["Health"]]:
+            kind = "DeploymentAllocHealth"
     keys = [k for k in (row.get("JobID", ""),) if k]
-    return Event(t.DEPLOYMENT, "DeploymentStatusUpdate", row.get("ID", ""),
-                 row.get("Namespace", ""), keys, index, {"Deployment": row})
+    return Event(t.DEPLOYMENT, kind, row.get("ID", ""), row.get("Namespace", ""), keys,
+                 index, {"Deployment": row})
 
 
 def _node(row: Row, gone: bool, index: int) -> Event:
@@ -123,8 +133,12 @@ def _variable(row: Row, gone: bool, index: int) -> Event:
                  [], index, {"Metadata": meta, "Deleted": gone})
 
 
+def _no_event(row: Row, gone: bool, index: int) -> None:
+    return None  # a collected deployment: Nomad publishes nothing
+
+
 _DECODERS = {
-    "jobs": _job, "allocs": _alloc, "evals": _eval, "deployments": _deployment,
+    "jobs": _job, "allocs": _alloc, "evals": _eval, "deployments": _no_event,
     "nodes": _node, "services": _service, "acl_tokens": _token, "acl_policies": _policy,
     "variables": _variable,
 }

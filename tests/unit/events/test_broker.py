@@ -12,6 +12,7 @@ from caravan.server.events.subscription import Subscription, check_topics, parse
 from caravan.server.state import StateStore
 from caravan.server.state.sqlite import MemoryBackend
 from caravan.structs import Job, Node
+from caravan.structs.deployment import Deployment, DeploymentState
 
 
 def _register(store: StateStore, job_id: str, namespace: str = "default") -> int:
@@ -112,3 +113,26 @@ def test_node_event_types_follow_what_changed() -> None:
     assert [e.type for e in events] == ["NodeRegistration", "NodeStreamEvent",
                                         "NodeEligibility", "NodeDrain", "NodeDeregistration"]
     assert events[-1].payload["Node"]["ID"] == "n1"
+
+
+def test_deployment_event_types_follow_what_changed() -> None:
+    store = StateStore(MemoryBackend())
+    broker = attach(store)
+    d = Deployment(id="d1", job_id="web", task_groups={"g": DeploymentState()})
+    changes = [lambda d: d, lambda d: _group(d, healthy_allocs=1),
+               lambda d: _group(d, promoted=True),
+               lambda d: d.model_copy(update={"status": "successful"})]
+    for change in changes:
+        d = change(d)
+        txn = store.begin(now_ns=1)
+        txn.deployments.append(d)
+        store.commit(txn)
+    events = [e for entry in broker.after(broker.start(0)) for e in entry.events()]
+    assert [e.type for e in events] == ["DeploymentStatusUpdate", "DeploymentAllocHealth",
+                                        "DeploymentPromotion", "DeploymentStatusUpdate"]
+    assert events[0].filter_keys == ["web"]
+
+
+def _group(d: Deployment, **update: object) -> Deployment:
+    state = d.task_groups["g"].model_copy(update=update)
+    return d.model_copy(update={"task_groups": {"g": state}})
