@@ -11,7 +11,7 @@ from caravan.server.events import EventBroker, Lost, attach
 from caravan.server.events.subscription import Subscription, check_topics, parse_topics
 from caravan.server.state import StateStore
 from caravan.server.state.sqlite import MemoryBackend
-from caravan.structs import Job, Node
+from caravan.structs import Job, Node, ServiceRegistration
 from caravan.structs.deployment import Deployment, DeploymentState
 
 
@@ -136,3 +136,20 @@ def test_deployment_event_types_follow_what_changed() -> None:
 def _group(d: Deployment, **update: object) -> Deployment:
     state = d.task_groups["g"].model_copy(update=update)
     return d.model_copy(update={"task_groups": {"g": state}})
+
+
+def test_service_events_carry_job_and_name_filter_keys() -> None:
+    store = StateStore(MemoryBackend())
+    broker = attach(store)
+    reg = ServiceRegistration(id="_svc-1", service_name="web-http", job_id="web",
+                              namespace="default", alloc_id="a1")
+    for value in (reg, None):
+        txn = store.begin(now_ns=1)
+        txn.services[reg.id] = value
+        store.commit(txn)
+    events = [e for entry in broker.after(broker.start(0)) for e in entry.events()]
+    assert [e.type for e in events] == ["ServiceRegistration", "ServiceDeregistration"]
+    assert all(e.filter_keys == ["web", "web-http"] for e in events)
+    assert events[1].payload["Service"]["ServiceName"] == "web-http"  # read before the delete
+    by_job = Subscription(parse_topics(["Service:web"]), frozenset({"default"}))
+    assert len(by_job.select(events)) == 2
