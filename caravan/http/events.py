@@ -12,6 +12,7 @@ own broker, which its replay of the leader's commits feeds.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 HEARTBEAT_S = 10.0
 _HEARTBEAT = b"{}\n"
+log = logging.getLogger(__name__)
 
 
 async def stream(request: Request) -> Response:
@@ -44,6 +46,8 @@ async def stream(request: Request) -> Response:
     check_topics(acl, topics, namespaces)
     sub = Subscription(topics, frozenset(namespaces), acl)
     cursor = server.events.start(opts.index)
+    log.debug("event stream opened: topics %s, namespaces %s, from index %d",
+              topics, namespaces, opts.index)
     return StreamingResponse(_lines(request, server.events, sub, cursor),
                              media_type="application/json",
                              headers={"Cache-Control": "no-cache"})

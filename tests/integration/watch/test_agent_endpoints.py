@@ -150,3 +150,19 @@ def test_agent_health(api: httpx.Client) -> None:
                             "server": {"ok": True, "message": "ok"}}
     only = api.get("/v1/agent/health", params={"type": "server"})
     assert only.json() == {"server": {"ok": True, "message": "ok"}}
+
+
+def test_a_debug_monitor_leaves_the_agents_own_log_at_its_level(
+        dev_agent: AgentProcess) -> None:
+    monitor = _frames(dev_agent, {"log_level": "debug"})
+    try:
+        monitor.frames_until(lambda f: "level DEBUG" in _text(f))
+        stream = EventStream(dev_agent.address, [("topic", "Job:debug-marker")])
+        stream.close()
+        seen = _text(monitor.frames_until(lambda f: "debug-marker" in _text(f)))
+    finally:
+        monitor.close()
+    assert "[DEBUG]" in seen and "event stream opened" in seen
+    own = dev_agent.logs()
+    assert "streaming this agent's logs at level DEBUG" in own  # its INFO lines are there
+    assert "debug-marker" not in own  # but not the DEBUG ones only the monitor asked for
