@@ -35,9 +35,7 @@ def _member(ctx: AgentContext) -> dict[str, Any]:
 async def agent_self(request: Request) -> Response:
     await authorize(request, Coarse.AGENT_READ)
     ctx = agent_of(request)
-    leadership = ctx.server.leadership if ctx.server is not None else None
-    members = len(await leadership.members()) if leadership is not None else 1
-    stats = agent_stats(ctx, members)
+    stats = agent_stats(ctx)
     config = {**ctx.config.model_dump(mode="json"), **nomad_config(ctx)}
     config["Version"] = {"Version": __version__, "VersionPrerelease": "",
                          "VersionMetadata": "", "Revision": ""}

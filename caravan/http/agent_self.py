@@ -22,7 +22,10 @@ from caravan.http.context import AgentContext
 _ARCH = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm", "i686": "386"}
 
 
-def agent_stats(ctx: AgentContext, members: int = 1) -> dict[str, dict[str, str]]:
+def agent_stats(ctx: AgentContext) -> dict[str, dict[str, str]]:
+    """Read from memory only: /v1/agent/self is a readiness probe and must answer while
+    etcd does not (so a cluster's peer and member counts are left out; see
+    /v1/agent/members)."""
     stats = {"runtime": _runtime()}
     if ctx.server is not None:
         nomad = _flat(ctx.server.stats())
@@ -36,10 +39,12 @@ def agent_stats(ctx: AgentContext, members: int = 1) -> dict[str, dict[str, str]
         stats["nomad"] = nomad
         index = nomad.get("last_index", "0")
         stats["raft"] = {"applied_index": index, "commit_index": index,
-                         "last_log_index": index, "num_peers": str(max(0, members - 1)),
+                         "last_log_index": index,
                          "state": "Leader" if ctx.server.is_leader else "Follower"}
-        stats["serf"] = {"members": str(members), "failed": "0", "left": "0",
-                         "health_score": "0"}
+        if leadership is None:  # one server: no peers, one member
+            stats["raft"]["num_peers"] = "0"
+            stats["serf"] = {"members": "1", "failed": "0", "left": "0",
+                             "health_score": "0"}
     if ctx.client is not None:
         client = ctx.client
         stats["client"] = {"node_id": client.node_id,
