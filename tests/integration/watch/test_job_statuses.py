@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import httpx
@@ -62,3 +63,17 @@ def test_bad_requests_are_400s(api: httpx.Client) -> None:
     assert api.get("/v1/jobs/statuses", params={"per_page": "x"}).status_code == 400
     assert api.get("/v1/jobs/statuses",
                    params={"include_children": "maybe"}).status_code == 400
+
+
+def test_a_blocking_query_wakes_on_a_new_job(api: httpx.Client) -> None:
+    index = int(api.get("/v1/jobs/statuses").headers["X-Nomad-Index"])
+    answer: list[httpx.Response] = []
+    waiter = threading.Thread(target=lambda: answer.append(api.get(
+        "/v1/jobs/statuses", params={"index": str(index), "wait": "60s"})))
+    waiter.start()
+    job = raw_exec_job("st-late", args=["-c", "exec sleep 300"])
+    assert api.post("/v1/jobs", json=job).status_code == 200
+    waiter.join(timeout=90)
+    api.delete("/v1/job/st-late", params={"purge": "true"})
+    assert answer and int(answer[0].headers["X-Nomad-Index"]) > index
+    assert "st-late" in [j["ID"] for j in answer[0].json()]
