@@ -29,6 +29,7 @@ from caravan.server.scheduler import schedule  # noqa: E402
 from metric import emit  # noqa: E402
 from caravan.structs import (  # noqa: E402
     Allocation,
+    Deployment,
     DriverInfo,
     Evaluation,
     Job,
@@ -48,7 +49,10 @@ BEST_FIT_SAMPLE = 200
 
 
 class MemoryState:
-    """A plain-dict SchedulerState."""
+    """A plain-dict SchedulerState, indexed by job and node (the tests' simpler one
+    filters every allocation on each call, which would be what this bench measures).
+    tests/unit/bench/test_bench_state.py schedules through it, so it keeps up with
+    the protocol."""
 
     def __init__(self, nodes: list[Node], jobs: list[Job]):
         self.index = 1
@@ -76,6 +80,9 @@ class MemoryState:
 
     def allocs_by_node(self, node_id: str) -> list[Allocation]:
         return list(self._by_node.get(node_id, []))
+
+    def latest_deployment(self, namespace: str, job_id: str) -> Deployment | None:
+        return None  # the bench's job has no update block: no deployment
 
 
 def make_nodes(n: int) -> list[Node]:

@@ -109,6 +109,7 @@ class Agent:
         return failure
 
     def _build_server(self, data_dir: Path) -> Server:
+        from caravan.server.gc.collector import GCSettings
         from caravan.server.server import Server
 
         cfg = self.config
@@ -119,7 +120,8 @@ class Agent:
             token_min_ttl_s=cfg.acl.token_min_expiration_ttl,
             token_max_ttl_s=cfg.acl.token_max_expiration_ttl,
             job_max_count=cfg.server.job_max_count,
-            client_introduction=cfg.server.client_introduction)
+            client_introduction=cfg.server.client_introduction,
+            gc=GCSettings.of(cfg.server))
         if cfg.server.etcd is not None:
             from caravan.server.cluster.setup import cluster_server
             return cluster_server(cfg, data_dir, options)

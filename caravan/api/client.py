@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from caravan.api.services import Services
     from caravan.api.nodes import Nodes
     from caravan.api.variables import Variables
+    from caravan.api.system import System
     from caravan.api.variables import Variables
 
 DEFAULT_ADDRESS = "http://127.0.0.1:4646"
@@ -204,6 +205,11 @@ class Client:
     def variables(self) -> Variables:
         from caravan.api.variables import Variables
         return Variables(self)
+
+    @cached_property
+    def system(self) -> System:
+        from caravan.api.system import System
+        return System(self)
 
     def close(self) -> None:
         self._http.close()

@@ -96,6 +96,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                           "Generate a new node introduction token"),
     "node status": ("caravan.cli.node_status", "Display status information about nodes"),
     "status": ("caravan.cli.status", "Display the status output for a resource"),
+    "system gc": ("caravan.cli.system_gc", "Run the system garbage collection process"),
     "tls ca create": ("caravan.cli.tls_ca_create", "Create a certificate authority"),
     "tls cert create": ("caravan.cli.tls_cert_create", "Create a new TLS certificate"),
     "server members": ("caravan.cli.server_members", "Display a list of the known servers"),

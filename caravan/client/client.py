@@ -46,6 +46,7 @@ from caravan.client.fingerprint.node_facts import fingerprint_host
 from caravan.client.heartbeat import Heartbeater
 from caravan.client.identity import TaskIdentities
 from caravan.client.node import NodeIdentity, build_node, read_intro_token
+from caravan.client.gc import AllocGarbageCollector
 from caravan.client.orphans import live_tasks, remove_orphans
 from caravan.client.rpc import ClusterReads, ServerRPC
 from caravan.client.taskapi import TaskAPIConfig
@@ -69,6 +70,8 @@ log = logging.getLogger(__name__)
 
 WATCH_WAIT_S = 30.0
 FINGERPRINT_PERIOD_S = 30.0
+# How long a collect waits for an allocation whose tasks just died to finish its run.
+_FINISH_S = 5.0
 
 
 class RemoteExecDisabled(CaravanError):
@@ -143,6 +146,10 @@ class Client:
         self._destroying: dict[str, asyncio.Event] = {}
         self._loops = Supervisor("client")
         self._watch: asyncio.Task[None] | None = None
+        self.gc = AllocGarbageCollector(config.client, data_dir / "alloc",
+                                        lambda: len(self._runners), self._collect_alloc)
+        # Collected here while the server still lists them: never started again.
+        self._collected: set[str] = set()
         self._debug = DebugCopies()
 
     # --- lifecycle -------------------------------------------------------------
@@ -166,6 +173,7 @@ class Client:
         self._loops.spawn(self._report_updates(), "alloc-updates")
         self._loops.spawn(self._push_audit(), "exec-audit")
         self._loops.spawn(self._fingerprint_loop(), "fingerprint")
+        self._loops.spawn(self.gc.run(), "alloc-gc")
         self._loops.spawn(self._log_restored(list(self._runners.values()), began),
                           "restore report", critical=False)
 
@@ -267,10 +275,12 @@ class Client:
 
     def _reconcile(self, allocs: list[Allocation]) -> None:
         listed = {a.id for a in allocs}
+        self._collected &= listed
         for alloc in allocs:
             runner = self._runners.get(alloc.id)
             if runner is None:
-                if not alloc.terminal() and alloc.job is not None:
+                if not alloc.terminal() and alloc.job is not None \
+                        and alloc.id not in self._collected:
                     self._add_runner(alloc)
             elif _changed(runner.alloc, alloc):
                 runner.update(alloc)
@@ -300,6 +310,8 @@ class Client:
             log.exception("alloc runner for %s failed", runner.alloc.id)
         finally:
             self.reporter.mark(runner.alloc.id)
+            if runner.done:
+                self.gc.mark(runner.alloc.id)
 
     async def _destroy_alloc(self, alloc_id: str) -> None:
         runner, task = self._runners.get(alloc_id), self._alloc_tasks.get(alloc_id)
@@ -309,6 +321,7 @@ class Client:
             await done.wait()  # `stop(destroy_allocs=True)` waits for one already under way
             return
         self._destroying[alloc_id] = asyncio.Event()
+        self.gc.forget(alloc_id)
         try:
             if not task.done():
                 await runner.stop()
@@ -320,6 +333,42 @@ class Client:
             self._alloc_tasks.pop(alloc_id, None)
         finally:
             self._destroying.pop(alloc_id).set()
+
+    async def collect_alloc(self, alloc_id: str) -> bool:
+        """`/v1/client/allocation/<id>/gc`: collect a terminal allocation now."""
+        await self._let_finish([alloc_id])
+        return await self.gc.collect(alloc_id)
+
+    async def collect_all_allocs(self) -> list[str]:
+        """`/v1/client/gc`: collect every terminal allocation now."""
+        await self._let_finish(list(self._runners))
+        return await self.gc.collect_all()
+
+    async def _let_finish(self, alloc_ids: list[str]) -> None:
+        """Allocations whose tasks have all just died get a moment to end their run (and
+        so become collectable): the server may report them terminal before that."""
+        ending = []
+        for alloc_id in alloc_ids:
+            runner, task = self._runners.get(alloc_id), self._alloc_tasks.get(alloc_id)
+            if runner is not None and task is not None and not task.done() and \
+                    all(r.is_dead for r in runner.tasks.values()):
+                ending.append(asyncio.shield(task))
+        if ending:
+            await asyncio.wait(ending, timeout=_FINISH_S)
+
+    async def _collect_alloc(self, alloc_id: str) -> bool:
+        """The garbage collector's destroy of a terminal allocation; False if not now."""
+        runner = self._runners.get(alloc_id)
+        if runner is None or not runner.done:
+            return False
+        # Its final state reaches the server first: a server still thinking it runs
+        # would otherwise keep listing it as live.
+        self.reporter.mark(alloc_id)
+        if not await self.reporter.flush():
+            return False
+        self._collected.add(alloc_id)
+        await self._destroy_alloc(alloc_id)
+        return True
 
     def _client_update(self, alloc_id: str) -> AllocClientUpdate | None:
         runner = self._runners.get(alloc_id)

@@ -51,6 +51,14 @@ class ServerConfig(_Config):
         default_factory=ClientIntroductionConfig)
     # Several servers share their state through etcd; without it, one server on SQLite.
     etcd: EtcdConfig | None = None
+    # Garbage collection (Nomad's names and defaults): how often the leader collects, and
+    # how long terminal objects are kept first.
+    job_gc_interval: Seconds = Field(default=300.0, gt=0)
+    job_gc_threshold: Seconds = Field(default=4 * 3600.0, ge=0)
+    eval_gc_threshold: Seconds = Field(default=3600.0, ge=0)
+    batch_eval_gc_threshold: Seconds = Field(default=24 * 3600.0, ge=0)
+    deployment_gc_threshold: Seconds = Field(default=3600.0, ge=0)
+    node_gc_threshold: Seconds = Field(default=24 * 3600.0, ge=0)
 
 
 class HostVolumeConfig(_Config):
@@ -82,6 +90,13 @@ class ClientConfig(_Config):
     # (default: the bind address, or the default route's interface), and the range
     # dynamic ports come from (Nomad's defaults).
     network_interface: str = ""
+    # Garbage collection of terminal allocations' dirs (Nomad's names and defaults): how
+    # often the client looks, and the limits past which it removes the oldest ones.
+    gc_interval: Seconds = Field(default=60.0, gt=0)
+    gc_parallel_destroys: int = Field(default=2, ge=1)
+    gc_disk_usage_threshold: float = Field(default=80.0, ge=0, le=100)
+    gc_inode_usage_threshold: float = Field(default=70.0, ge=0, le=100)
+    gc_max_allocs: int = Field(default=50, ge=1)
     min_dynamic_port: int = Field(default=20000, ge=1, le=65535)
     max_dynamic_port: int = Field(default=32000, ge=1, le=65535)
 
@@ -165,7 +180,9 @@ def dev_config() -> AgentConfig:
         bind_addr="127.0.0.1",
         dev_mode=True,
         server=ServerConfig(enabled=True),
-        client=ClientConfig(enabled=True),
+        # As Nomad's dev agent: collect rarely, and only on a nearly full disk.
+        client=ClientConfig(enabled=True, gc_interval=600.0, gc_disk_usage_threshold=99.0,
+                            gc_inode_usage_threshold=99.0),
         plugin={"raw_exec": PluginConfig(config={"enabled": True}),
                 "exec": PluginConfig(config={})},
     )

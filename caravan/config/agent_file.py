@@ -21,8 +21,8 @@ _IGNORED = {"bootstrap_expect", "advertise", "addresses", "log_file", "log_json"
             "enable_debug", "telemetry", "ui", "consul", "vault", "leave_on_interrupt",
             "leave_on_terminate", "enable_syslog", "disable_update_check",
             "autopilot", "audit", "sentinel", "reporting", "keyring",
-            "gc_interval", "encrypt", "server_join", "retry_join",
-            "alloc_dir", "state_dir", "reserved", "gc_max_allocs", "node_pool",
+            "encrypt", "server_join", "retry_join",
+            "alloc_dir", "state_dir", "reserved", "node_pool",
             "drain_on_shutdown",
             "raft_protocol", "num_schedulers", "default_scheduler_config", "plugin_dir"}
 

@@ -19,6 +19,7 @@ from caravan.http import (
     alloc_exec,
     allocations,
     client_allocs,
+    client_gc,
     client_fs,
     deployments,
     dispatch,
@@ -41,6 +42,7 @@ from caravan.http import (
     periodic,
     search,
     services,
+    system,
     variables,
 )
 from caravan.http.auth import TokenResolver
@@ -56,9 +58,10 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         *job_statuses.routes,
         *node_rpc.routes, *services.routes, *alloc_exec.routes, *job_changes.routes,
         *deployments.routes,
-        *periodic.routes, *dispatch.routes, *node_ops.routes,
+        *periodic.routes, *dispatch.routes, *node_ops.routes, *system.routes,
         *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
+        *client_gc.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
         *events.routes, *search.routes, *metrics.routes, *agent_monitor.routes,
         *agent_health.routes, *agent_servers.routes,

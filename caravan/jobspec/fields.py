@@ -17,6 +17,9 @@ from functools import cached_property
 from pydantic import BaseModel
 
 from caravan.structs import (
+    Affinity,
+    Spread,
+    SpreadTarget,
     CheckRestart,
     Constraint,
     EphemeralDisk,
@@ -110,9 +113,9 @@ JOB = Table(
         # A `task` directly under `job` becomes a group of its name (Nomad's HCL2).
         hcl_only("task", is_block=True), block("update"), *_SERVER_SET,
         block("periodic"), block("parameterized", "ParameterizedJob"), *json_only("Payload"),
+        block("affinity", "Affinities"), block("spread", "Spreads"),
     ),
     refused=(
-        block("affinity", "Affinities"), block("spread", "Spreads"),
         block("multiregion"), block("reschedule"), block("migrate"), block("ui", "UI"), block("vault"),
         block("consul"), block("secret"), block("version_tag"), block("group_defaults"),
         attr("vault_token"), attr("consul_token"), attr("consul_namespace"),
@@ -126,10 +129,9 @@ GROUP = Table(
         block("restart", "RestartPolicy"), block("reschedule", "ReschedulePolicy"),
         block("ephemeral_disk"), block("volume", "Volumes"), block("task", "Tasks"),
         block("network", "Networks"), block("service", "Services"), block("update"),
-        *json_only("Name"),
+        *json_only("Name"), block("affinity", "Affinities"), block("spread", "Spreads"),
     ),
     refused=(
-        block("affinity", "Affinities"), block("spread", "Spreads"),
         block("migrate"), block("scaling"), block("consul"),
         block("disconnect"), attr("shutdown_delay"), attr("max_run_duration"),
         attr("stop_after_client_disconnect"), attr("max_client_disconnect"),
@@ -145,11 +147,11 @@ TASK = Table(
         block("volume_mount", "VolumeMounts"), block("lifecycle"),
         block("service", "Services"), block("action", "Actions"),
         block("template", "Templates"), *json_only("Name"), block("identity"),
-        block("dispatch_payload"),
+        block("dispatch_payload"), block("affinity", "Affinities"),
     ),
     refused=(
         block("vault"),
-        block("consul"), block("affinity", "Affinities"),
+        block("consul"),
         block("csi_plugin", "CSIPluginConfig"),
         block("scaling", "ScalingPolicies"), block("schedule"),
         block("secret", "Secrets"), block("spread", "Spreads"), attr("shutdown_delay"),
@@ -209,6 +211,17 @@ CONSTRAINT = Table(
     implemented=(attr("attribute", "LTarget"), attr("operator", "Operand"),
                  attr("value", "RTarget"), *(hcl_only(name) for name in _VALUE_SHORTHANDS)),
 )
+# Placement preferences, scored by caravan/server/scheduler/affinity.py and spread.py.
+_AFFINITY_SHORTHANDS = ("version", "semver", "regexp", "set_contains", "set_contains_any",
+                        "set_contains_all")
+AFFINITY = Table(
+    implemented=(attr("attribute", "LTarget"), attr("operator", "Operand"),
+                 attr("value", "RTarget"), attr("weight"),
+                 *(hcl_only(name) for name in _AFFINITY_SHORTHANDS)),
+)
+SPREAD = Table(implemented=(attr("attribute"), attr("weight"), block("target", "SpreadTarget")))
+# `target "<value>" { percent = N }`: the value is the block's label.
+SPREAD_TARGET = Table(implemented=(attr("percent"), *json_only("Value")))
 RESTART = Table(
     implemented=(attr("attempts"), attr("interval"), attr("delay"), attr("mode"),
                  attr("render_templates")),
@@ -283,5 +296,5 @@ BY_MODEL: dict[type[BaseModel], Table] = {
     PeriodicConfig: PERIODIC, ParameterizedJobConfig: PARAMETERIZED,
     DispatchPayloadConfig: DISPATCH_PAYLOAD,
     Template: TEMPLATE, ChangeScript: CHANGE_SCRIPT, WaitConfig: WAIT,
-    WorkloadIdentity: IDENTITY,
+    WorkloadIdentity: IDENTITY, Affinity: AFFINITY, Spread: SPREAD, SpreadTarget: SPREAD_TARGET,
 }

@@ -17,6 +17,7 @@ from caravan.jobspec.hcl_common import (
     string_map,
 )
 from caravan.jobspec.hcl_network import networks
+from caravan.jobspec.hcl_placement import affinities, spreads
 from caravan.jobspec.hcl_service import services
 from caravan.jobspec.hcl_task import task
 from caravan.jobspec.hcl_values import to_bool, to_int, to_string, to_strings
@@ -38,7 +39,8 @@ JOB = Spec(
            "priority": ("priority", to_int), "all_at_once": ("all_at_once", to_bool),
            "datacenters": ("datacenters", to_strings), "node_pool": ("node_pool", to_string),
            "id": ("id", to_string)},
-    blocks=frozenset({"constraint", "group", "task", "update", "periodic", "parameterized"}),
+    blocks=frozenset({"constraint", "group", "task", "update", "periodic", "parameterized",
+                      "affinity", "spread"}),
     maps=frozenset({"meta"}),
     unsupported_blocks=table.JOB.refused_blocks,
     unsupported_attrs=table.JOB.refused_attrs,
@@ -46,7 +48,7 @@ JOB = Spec(
 GROUP = Spec(
     attrs={"count": ("count", to_int)},
     blocks=frozenset({"constraint", "restart", "reschedule", "ephemeral_disk", "volume",
-                      "task", "network", "service", "update"}),
+                      "task", "network", "service", "update", "affinity", "spread"}),
     maps=frozenset({"meta"}),
     unsupported_blocks=table.GROUP.refused_blocks,
     unsupported_attrs=table.GROUP.refused_attrs,
@@ -86,6 +88,7 @@ def _job(top: Body, block: RawBlock) -> Job:
         fields.setdefault("name", job_id)
     fields.setdefault("id", job_id)
     fields.update(meta=string_map(body, "meta"), constraints=constraints(body),
+                  affinities=affinities(body), spreads=spreads(body),
                   update=optional_block(body, "update", UPDATE, UpdateStrategy),
                   periodic=periodic(body), parameterized_job=parameterized(body),
                   task_groups=[*_lone_tasks(body),
@@ -111,6 +114,7 @@ def _group(job: Body, block: RawBlock, index: int) -> TaskGroup:
     _no_repeated_labels(body, tasks)
     fields.update(
         name=name, meta=string_map(body, "meta"), constraints=constraints(body),
+        affinities=affinities(body), spreads=spreads(body),
         restart_policy=optional_block(body, "restart", RESTART, RestartPolicy),
         reschedule_policy=optional_block(body, "reschedule", RESCHEDULE, ReschedulePolicy),
         ephemeral_disk=optional_block(body, "ephemeral_disk", EPHEMERAL_DISK, EphemeralDisk),

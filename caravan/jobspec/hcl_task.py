@@ -17,6 +17,7 @@ from caravan.jobspec.hcl_common import (
     string_map,
 )
 from caravan.jobspec.hcl_network import networks
+from caravan.jobspec.hcl_placement import affinities
 from caravan.jobspec.hcl_service import services
 from caravan.jobspec.hcl_template import templates
 from caravan.jobspec.hcl_values import (
@@ -44,7 +45,7 @@ TASK = Spec(
            "kill_signal": ("kill_signal", to_string), "leader": ("leader", to_bool)},
     blocks=frozenset({"resources", "constraint", "restart", "logs", "artifact",
                       "volume_mount", "lifecycle", "service", "action", "identity",
-                      "template", "dispatch_payload"}),
+                      "template", "dispatch_payload", "affinity"}),
     maps=frozenset({"config", "env", "meta"}),
     unsupported_blocks=table.TASK.refused_blocks,
     unsupported_attrs=table.TASK.refused_attrs,
@@ -94,7 +95,7 @@ def task(parent: Body, block: RawBlock, index: int) -> Task:
     fields.update(
         name=name, config=_config(body), env=string_map(body, "env"),
         meta=string_map(body, "meta"), constraints=constraints(body),
-        resources=_resources(body),
+        affinities=affinities(body), resources=_resources(body),
         restart_policy=optional_block(body, "restart", RESTART, RestartPolicy),
         log_config=optional_block(body, "logs", LOGS, LogConfig),
         artifacts=_artifacts(body), volume_mounts=_volume_mounts(body),

@@ -44,6 +44,7 @@ from caravan.server.job_statuses import JobStatusesEndpoint
 from caravan.server.keyring import Keyring, KeyStore
 from caravan.server.keyring_files import DirKeyStore, MemoryKeyStore
 from caravan.server.node_endpoint import NodeEndpoint
+from caravan.server.gc.collector import GarbageCollector, GCSettings
 from caravan.server.periodic.dispatcher import PeriodicDispatcher
 from caravan.server.plan_apply import PlanApplier
 from caravan.server.search import SearchEndpoint
@@ -74,7 +75,8 @@ class Server:
                  token_min_ttl_s: float = 60.0, token_max_ttl_s: float = 24 * 3600.0,
                  job_max_count: int = DEFAULT_JOB_MAX_COUNT,
                  client_introduction: ClientIntroductionConfig | None = None,
-                 member: Member | None = None, leader_ttl_s: int = 5) -> None:
+                 member: Member | None = None, leader_ttl_s: int = 5,
+                 gc: GCSettings | None = None) -> None:
         self.store = StateStore(backend)
         self.events = attach(self.store)  # the event stream's broker: every commit reaches it
         self.broker = EvalBroker()
@@ -87,6 +89,7 @@ class Server:
         self.deployment_watcher = DeploymentWatcher(self.core, self.deployments)
         self.periodic = PeriodicDispatcher(self.core, self.jobs)
         self.dispatcher = Dispatcher(self.core, self.jobs)
+        self.gc = GarbageCollector(self.core, gc or GCSettings())
         key_store, intro_key = _key_stores(backend, server_dir)
         self.introductions = Introductions(
             client_introduction or ClientIntroductionConfig(), region,
@@ -163,6 +166,8 @@ class Server:
                                                     "deployment watcher"))
         # Only the leader launches periodic children (each launch is a write).
         self._leader_tasks.append(self._loops.spawn(self.periodic.run(), "periodic launches"))
+        # Only the leader collects garbage (each delete is a write).
+        self._leader_tasks.append(self._loops.spawn(self.gc.run(), "garbage collection"))
 
     async def _step_down(self) -> None:
         """Stop the leader's loops and forget their in-memory state; the next leader

@@ -79,11 +79,12 @@ from caravan.structs.service import (
     ServiceRegistrationListStub,
     ServiceRegistrationStub,
 )
+from caravan.structs.placement import Affinity, Spread, SpreadTarget
 from caravan.structs.template import ChangeScript, Template, WaitConfig
 from caravan.structs.validate import validate_job
 
 __all__ = [
-    "Action",
+    "Action", "Affinity", "Spread", "SpreadTarget",
     "JobAction",
     "AllocDeploymentStatus", "Deployment", "DeploymentState", "DeploymentUpdateResponse",
     "UpdateStrategy",

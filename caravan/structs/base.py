@@ -52,7 +52,7 @@ class Struct(BaseModel):
         if not isinstance(data, dict):
             return data
         exact = cls._exact_keys
-        if all(key in exact for key in data):
+        if exact.issuperset(data):  # the usual case, checked in C: every model built pays it
             return data
         known = cls._lower_aliases
         return {(known.get(key.lower(), key) if isinstance(key, str) and key not in exact

@@ -15,6 +15,7 @@ from caravan.structs.action import Action
 from caravan.structs.base import Struct
 from caravan.structs.deployment import UpdateStrategy
 from caravan.structs.periodic import DispatchPayloadConfig, ParameterizedJobConfig, PeriodicConfig
+from caravan.structs.placement import Affinity, Spread
 from caravan.structs.service import Service
 from caravan.structs.template import Template
 
@@ -151,6 +152,7 @@ class Task(Struct):
     env: dict[str, str] | None = None
     resources: Resources = Field(default_factory=Resources)
     constraints: list[Constraint] | None = None
+    affinities: list[Affinity] | None = None
     meta: dict[str, str] | None = None
     kill_timeout: int | None = None
     kill_signal: str = ""
@@ -174,6 +176,8 @@ class TaskGroup(Struct):
     name: str = ""
     count: int | None = None
     constraints: list[Constraint] | None = None
+    affinities: list[Affinity] | None = None
+    spreads: list[Spread] | None = None
     tasks: list[Task] = Field(default_factory=list)
     restart_policy: RestartPolicy | None = None
     reschedule_policy: ReschedulePolicy | None = None
@@ -204,6 +208,8 @@ class Job(Struct):
     datacenters: list[str] | None = None
     node_pool: str = "default"
     constraints: list[Constraint] | None = None
+    affinities: list[Affinity] | None = None
+    spreads: list[Spread] | None = None
     meta: dict[str, str] | None = None
     task_groups: list[TaskGroup] = Field(default_factory=list)
     update: UpdateStrategy | None = None

@@ -8,6 +8,7 @@ driver decodes it, as in Nomad.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Protocol
 
 from caravan.errors import FieldError, JobValidationError
@@ -16,6 +17,7 @@ from caravan.structs.artifact import validate_artifact
 from caravan.structs.job import JOB_TYPES, LIFECYCLE_HOOKS, Constraint, Job, Task, TaskGroup
 from caravan.structs.names import job_id_problem, path_name_problem, task_name_problem
 from caravan.structs.service import Service, ServiceCheck
+from caravan.structs.placement import preference_problems
 from caravan.structs.validate_batch import batch_problems
 from caravan.structs.template import template_problems
 from caravan.structs.update import update_problems
@@ -75,8 +77,21 @@ def validate_job(job: Job, *, max_priority: int = 100,
         update_problems(group, job.type, path, err)
     for path, message in batch_problems(job):
         err(path, message)
+    for path, message in _preference_problems(job):
+        err(path, message)
     if errors:
         raise JobValidationError(errors)
+
+
+def _preference_problems(job: Job) -> Iterator[tuple[str, str]]:
+    """Affinities and spreads at every level (spreads: job and group, as in Nomad)."""
+    yield from preference_problems(job.affinities, job.spreads, "", job.type)
+    for gi, group in enumerate(job.task_groups):
+        path = f"TaskGroups[{gi}]."
+        yield from preference_problems(group.affinities, group.spreads, path, job.type)
+        for ti, task in enumerate(group.tasks):
+            yield from preference_problems(task.affinities, None, f"{path}Tasks[{ti}].",
+                                           job.type)
 
 
 def _constraint(c: Constraint, path: str, err: _Err) -> None:

@@ -10,6 +10,7 @@ job anti-affinity collisions used in ranking.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from caravan.server.scheduler.constraints import resolve_target
@@ -168,13 +169,13 @@ class ProposedState:
         groups = self._presence.setdefault(node_id, {})
         groups[group] = groups.get(group, 0) + sign
         if self._properties:
-            node = self._node(node_id)
+            node = self.node(node_id)
             for prop in self._properties:
                 value = resolve_target(prop.target, node) if node is not None else None
                 if value is not None and prop.group in (None, group):
                     prop.used[value] = prop.used.get(value, 0) + sign
 
-    def _node(self, node_id: str) -> Node | None:
+    def node(self, node_id: str) -> Node | None:
         if node_id not in self._nodes:
             self._nodes[node_id] = self._state.node(node_id)
         return self._nodes[node_id]
@@ -226,6 +227,12 @@ class ProposedState:
         """Core IDs the node offers that nobody holds, lowest first."""
         held = self.cores_in_use(node.id)
         return [core for core in offered_cores(node) if core not in held]
+
+    def placed(self, group: str) -> Iterator[tuple[str, int]]:
+        """(node ID, allocations of this job's `group` there) for every node that had any."""
+        for node_id, groups in self._presence.items():
+            if groups.get(group):
+                yield node_id, groups[group]
 
     def collisions(self, node_id: str, group: str) -> int:
         """Allocations of this job's `group` on the node."""

@@ -12,7 +12,10 @@ gets the mean of its scores:
   fuller node scores higher (0..1);
 * `job-anti-affinity`: `-(collisions + 1) / count` when the node already runs
   allocations of this group;
-* `node-reschedule-penalty`: -1 on the node a failed allocation is moving away from.
+* `node-reschedule-penalty`: -1 on the node a failed allocation is moving away from;
+* `node-affinity` and `allocation-spread`: the group's placement preferences
+  (`affinity.py`, `spread.py`). A group with either is walked over up to
+  `max(100, count)` nodes instead of `limit`, so that preferred nodes are found.
 
 Up to three candidates scoring at or below zero are passed over while better ones
 may follow; they are used only if the walk runs out of nodes.
@@ -24,13 +27,16 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from caravan.server.scheduler.affinity import NODE_AFFINITY, AffinityScorer
 from caravan.server.scheduler.cores import CORES
 from caravan.server.scheduler.feasible import Feasibility
 from caravan.server.scheduler.metrics import MetricRecorder
 from caravan.server.scheduler.proposed import Ask, ProposedState, capacity
+from caravan.server.scheduler.spread import ALLOCATION_SPREAD, SpreadScorer
 from caravan.structs import Job, Node, TaskGroup
 
 SERVICE_LIMIT = 2
+PREFERENCE_LIMIT = 100  # Nomad's default node_limit_for_feasibility_checks
 _MAX_SKIP = 3
 _BINPACK_MAX = 18.0
 
@@ -61,6 +67,8 @@ class NodeSelector:
         self._limit = limit
         self._cursor = 0
         self._capacity: dict[str, tuple[int, int, int]] = {}
+        self._affinity = AffinityScorer(job, feasibility.evaluator)
+        self._spread = SpreadScorer(job, proposed)
 
     def select(self, group: TaskGroup, ask: Ask, metric: MetricRecorder,
                avoid: frozenset[str] = frozenset()) -> Node | None:
@@ -68,8 +76,10 @@ class NodeSelector:
         chosen: list[Option] = []
         skipped: list[Option] = []
         count = len(self._nodes)
+        limit = self._limit_for(group)
+        self._spread.begin(group)
         for _ in range(count):
-            if len(chosen) >= self._limit:
+            if len(chosen) >= limit:
                 break
             node = self._nodes[self._cursor]
             self._cursor = (self._cursor + 1) % count
@@ -80,7 +90,7 @@ class NodeSelector:
                 skipped.append(option)
             else:
                 chosen.append(option)
-        chosen += skipped[: max(0, self._limit - len(chosen))]
+        chosen += skipped[: max(0, limit - len(chosen))]
         if not chosen:
             return None
         best = chosen[0]
@@ -127,9 +137,21 @@ class NodeSelector:
         if node.id in avoid:
             scores["node-reschedule-penalty"] = -1.0
             parts.append(-1.0)
+        affinity = self._affinity.score(node, group)
+        scores[NODE_AFFINITY] = affinity or 0.0
+        if affinity is not None:
+            parts.append(affinity)
+        if spread := self._spread.score(node, group):
+            scores[ALLOCATION_SPREAD] = spread
+            parts.append(spread)
         final = sum(parts) / len(parts)
         metric.score(node.id, scores, final)
         return Option(node, final)
+
+    def _limit_for(self, group: TaskGroup) -> int:
+        if self._affinity.affinities(group) or self._spread.infos(group):
+            return max(PREFERENCE_LIMIT, group.count or 0)
+        return self._limit
 
     def _node_capacity(self, node: Node) -> tuple[int, int, int]:
         cap = self._capacity.get(node.id)

@@ -5,7 +5,8 @@
 Written by plan_apply (a deployment the scheduler created or cancelled) and by the
 deployment watcher and endpoints (health counts, status, promotion). Read by the
 scheduler (the job's latest deployment gates its rolling update) and by
-`/v1/deployments`. A purged job's deployments go with it.
+`/v1/deployments`. A purged job's deployments stay until the server's garbage collection
+(`server/gc/`) removes them, as in Nomad.
 """
 
 from __future__ import annotations

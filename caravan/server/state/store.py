@@ -300,6 +300,10 @@ class StateStore(Tables):
         for node_id in txn.node_deletes:
             change.delete("nodes", node_id)
             change.delete("node_secrets", node_id)
+        for alloc_id in txn.alloc_deletes:
+            change.delete("allocs", alloc_id)
+        for eval_id in txn.eval_deletes:
+            change.delete("evals", eval_id)
         self.acl.change(txn.acl, change)
         self.services.change(txn.services, change)
         self.exec_sessions.change(txn.exec_sessions, change)
@@ -343,6 +347,12 @@ class StateStore(Tables):
             self._nodes.pop(node_id, None)
             self._node_secrets.pop(node_id, None)
             touched.update(("nodes", "node_secrets"))
+        for alloc_id in txn.alloc_deletes:
+            self._drop_alloc(alloc_id)
+            touched.add("allocs")
+        for eval_id in txn.eval_deletes:
+            self._drop_eval(eval_id)
+            touched.add("evals")
         touched |= self.acl.apply(txn.acl)
         touched |= self.services.apply(txn.services)
         touched |= self.exec_sessions.apply(txn.exec_sessions)

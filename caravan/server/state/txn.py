@@ -54,3 +54,6 @@ class Txn:
     periodic_launches: dict[str, PeriodicLaunch | None] = field(default_factory=dict)
     # "<namespace>\x00<path>" -> the encrypted variable; None deletes it
     variables: dict[str, EncryptedVariable | None] = field(default_factory=dict)
+    # Garbage collection (caravan/server/gc/): rows removed for good.
+    alloc_deletes: list[str] = field(default_factory=list)
+    eval_deletes: list[str] = field(default_factory=list)

@@ -13,6 +13,7 @@ from caravan.jobspec import (
     hcl_common,
     hcl_job,
     hcl_network,
+    hcl_placement,
     hcl_service,
     hcl_task,
     hcl_template,
@@ -36,7 +37,8 @@ SPECS: list[tuple[Spec, fields.Table]] = [
     (hcl_batch.DISPATCH_PAYLOAD, fields.DISPATCH_PAYLOAD),
     (hcl_service.CHECK_RESTART, fields.CHECK_RESTART), (hcl_task.IDENTITY, fields.IDENTITY),
     (hcl_template.TEMPLATE, fields.TEMPLATE), (hcl_template.CHANGE_SCRIPT, fields.CHANGE_SCRIPT),
-    (hcl_template.WAIT, fields.WAIT),
+    (hcl_template.WAIT, fields.WAIT), (hcl_placement.AFFINITY, fields.AFFINITY),
+    (hcl_placement.SPREAD, fields.SPREAD), (hcl_placement.SPREAD_TARGET, fields.SPREAD_TARGET),
 ]
 NOMAD_KEYS = {fields.JOB: nomad.JOB, fields.GROUP: nomad.TASKGROUP, fields.TASK: nomad.TASK,
               fields.RESOURCES: nomad.RESOURCES, fields.NETWORK: nomad.NETWORKRESOURCE,

@@ -48,23 +48,23 @@ def test_unknown_block_suggests_the_known_one():
     assert error.message == 'unknown block "resourcs"; did you mean "resources"?'
 
 
+# Nomad has no task-level spread (only job and group): refused, not silently dropped.
 @pytest.mark.parametrize("block", ["vault", "consul", "csi_plugin",
-                                   "scaling"])
+                                   "scaling", "spread"])
 def test_unsupported_task_block(block):
     error = only(job(f"      {block} {{\n      }}"))
     assert (error.line, error.path) == (5, 'job.group["g"].task["t"]')
     assert error.message == f'block "{block}" is not supported by caravan'
 
 
-@pytest.mark.parametrize("block", ["spread", "affinity", "scaling", "consul", "migrate"])
+@pytest.mark.parametrize("block", ["scaling", "consul", "migrate"])
 def test_unsupported_group_block(block):
     error = only(job("", group_body=f"    {block} {{\n    }}\n"))
     assert (error.line, error.path) == (3, 'job.group["g"]')
     assert error.message == f'block "{block}" is not supported by caravan'
 
 
-@pytest.mark.parametrize("block", ["migrate", "spread",
-                                   "affinity", "multiregion", "vault"])
+@pytest.mark.parametrize("block", ["migrate", "multiregion", "vault"])
 def test_unsupported_job_block(block):
     source = f'job "j" {{\n  {block} {{\n  }}\n}}\n'
     error = only(source)
