@@ -98,7 +98,7 @@ def test_monitor_json_lines(dev_agent: AgentProcess) -> None:
         text = _text(stream.frames_until(lambda f: "level DEBUG" in _text(f)))
     finally:
         stream.close()
-    record = json.loads(text.splitlines()[0])
+    record = next(json.loads(line) for line in text.splitlines() if "level DEBUG" in line)
     assert record["@level"] == "info" and record["@module"] == "caravan.http.agent_monitor"
     assert "@timestamp" in record and "@message" in record
 
@@ -113,10 +113,13 @@ def test_caravan_monitor_prints_log_lines(dev_agent: AgentProcess) -> None:
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
         try:
             assert proc.stdout is not None
-            ready, _, _ = select.select([proc.stdout], [], [], 60)
-            assert ready, "no log line within 60 s"
-            line = proc.stdout.readline().decode()
-            assert "[INFO]" in line and "streaming this agent's logs at level INFO" in line
+            seen = ""
+            while "streaming this agent's logs at level INFO" not in seen:
+                ready, _, _ = select.select([proc.stdout], [], [], 60)
+                assert ready, f"no such log line within 60 s: {seen!r}"
+                seen = proc.stdout.readline().decode()
+                assert seen, f"caravan monitor ended (exit {proc.poll()})"
+            assert "[INFO]" in seen
         finally:
             proc.terminate()
             proc.wait(timeout=30)
