@@ -65,7 +65,9 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
         *events.routes, *search.routes, *metrics.routes, *agent_monitor.routes,
         *agent_health.routes, *agent_servers.routes,
-        *ui.routes(),  # last: `/ui/{path}` answers the page shell for any path below it
+        # last: `/ui/{path}` answers the page shell for any path below it
+        *ui.routes(enabled=ctx.config.ui.enabled,
+                   csp=ctx.config.ui.content_security_policy.directives()),
     ]
     routes[:0] = [*identity.routes, *variables.routes, *keyring.routes]  # before /v1/node/<id>
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]

@@ -25,6 +25,7 @@ from caravan.errors import WriteFailed
 from caravan.config.tls import ClientIntroductionConfig
 from caravan.ids import IdGenerator
 from caravan.server.acl_endpoint import ACLEndpoint
+from caravan.server.one_time_tokens import OneTimeTokens
 from caravan.server.alloc_endpoint import AllocEndpoint
 from caravan.server.namespace_endpoint import NamespaceEndpoint
 from caravan.server.core import ServerCore
@@ -102,6 +103,7 @@ class Server:
         self.job_statuses = JobStatusesEndpoint(self.core)
         self.acl = ACLEndpoint(self.core, server_dir, enabled=acl_enabled,
                                token_min_ttl_s=token_min_ttl_s, token_max_ttl_s=token_max_ttl_s)
+        self.one_time_tokens = OneTimeTokens(self.core, self.acl)
         self.namespaces = NamespaceEndpoint(self.core)
         self.keyring = Keyring(key_store, clock.now_ns)
         self.variables = VariablesEndpoint(self.core, self.keyring)

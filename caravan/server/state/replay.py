@@ -31,6 +31,7 @@ from caravan.structs import Allocation, Evaluation, Job, Node, ServiceRegistrati
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
 from caravan.structs.deployment import Deployment
 from caravan.structs.exec_audit import ExecSession
+from caravan.structs.one_time_token import StoredOneTimeToken
 from caravan.structs.periodic import PeriodicLaunch
 from caravan.structs.variables import EncryptedVariable
 
@@ -125,6 +126,9 @@ def _acl_writes(by_table: dict[str, dict[str, str | None]]) -> AclWrites:
         writes.tokens[accessor] = ACLToken.model_validate(data)
     for name, raw in by_table.get(acl_tables.NAMESPACE_TABLE, {}).items():
         writes.namespaces[name] = None if raw is None else Namespace.model_validate_json(raw)
+    for key, raw in by_table.get(acl_tables.ONE_TIME_TABLE, {}).items():
+        writes.one_time_tokens[key] = (None if raw is None
+                                       else StoredOneTimeToken.model_validate_json(raw))
     done = by_table.get(acl_tables.BOOTSTRAP_TABLE, {}).get("bootstrap")
     if done is not None:
         writes.bootstrap_index = int(json.loads(done)["ResetIndex"])
