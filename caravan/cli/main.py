@@ -115,6 +115,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "var purge": ("caravan.cli.var_purge", "Purge a variable"),
     "var put": ("caravan.cli.var_put", "Create or update a variable"),
     "version": ("caravan.cli.version", "Prints the caravan version"),
+    "monitor": ("caravan.cli.agent_monitor", "Stream logs from a caravan agent"),
+    "agent-info": ("caravan.cli.agent_info", "Display status information about the local agent"),
 }
 
 # Nomad's top-level shortcuts.

@@ -408,6 +408,11 @@ class Client:
     def alloc_runner(self, alloc_id: str) -> AllocRunner | None:
         return self._runners.get(alloc_id)
 
+    def alloc_client_statuses(self) -> list[str]:
+        """The client status of every allocation this client runs (for /v1/metrics)."""
+        updates = (self._client_update(alloc_id) for alloc_id in list(self._runners))
+        return [u.client_status for u in updates if u is not None]
+
     def alloc_dir(self, alloc_id: str) -> Path | None:
         runner = self._runners.get(alloc_id)
         return runner.alloc_dir.path if runner else None

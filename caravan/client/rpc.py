@@ -39,7 +39,7 @@ class ServerRPC:
                  region: str = "global", intro_token: str = "") -> None:
         if not servers:
             raise ValueError("the client needs at least one server address")
-        tls = tls or TLSConfig()
+        tls = self._tls = tls or TLSConfig()
         self.servers = [agent_url(tls, s) for s in servers]
         self._current = 0
         self._headers = {"X-Nomad-Token": secret}
@@ -47,6 +47,13 @@ class ServerRPC:
         self._sni = server_hostname(tls, region)
         self._http = httpx.AsyncClient(timeout=_TIMEOUT_S,
                                        verify=agent_client_context(tls, to_server=True) or True)
+
+    def set_servers(self, servers: list[str]) -> None:
+        """Replace the servers this client talks to (`/v1/agent/servers` POST)."""
+        if not servers:
+            raise ValueError("the client needs at least one server address")
+        self.servers = [agent_url(self._tls, s) for s in servers]
+        self._current = 0
 
     def servers_in_turn(self) -> list[str]:
         """Every server, the one that answered last first (where to send a request now)."""

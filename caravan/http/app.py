@@ -13,6 +13,9 @@ from caravan.errors import CaravanError
 from caravan.http import (
     acl,
     agent,
+    agent_health,
+    agent_monitor,
+    agent_servers,
     alloc_exec,
     allocations,
     client_allocs,
@@ -22,13 +25,16 @@ from caravan.http import (
     dispatch,
     errors,
     evaluations,
+    events,
     exec_audit,
     identity,
     introduction,
     job_changes,
+    job_statuses,
     job_validate,
     jobs,
     keyring,
+    metrics,
     namespaces,
     node_meta,
     node_rpc,
@@ -36,6 +42,7 @@ from caravan.http import (
     nodes,
     operator_scheduler,
     periodic,
+    search,
     services,
     system,
     variables,
@@ -50,6 +57,7 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
     routes: list[BaseRoute] = [
         # before jobs: `/v1/job/<id>/services` (`/scale`, `/actions`, ...) is not a job ID
         # ending so
+        *job_statuses.routes,
         *node_rpc.routes, *services.routes, *alloc_exec.routes, *job_changes.routes,
         *deployments.routes,
         *periodic.routes, *dispatch.routes, *node_ops.routes, *system.routes,
@@ -57,6 +65,8 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
         *node_meta.routes, *operator_scheduler.routes, *client_gc.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
+        *events.routes, *search.routes, *metrics.routes, *agent_monitor.routes,
+        *agent_health.routes, *agent_servers.routes,
         # last: `/ui/{path}` answers the page shell for any path below it
         *ui.routes(enabled=ctx.config.ui.enabled,
                    csp=ctx.config.ui.content_security_policy.directives()),

@@ -34,6 +34,7 @@ from caravan.server.deployments.watcher import DeploymentWatcher
 from caravan.server.dispatch import Dispatcher
 from caravan.server.drain.drainer import Drainer
 from caravan.server.eval_broker import EvalBroker
+from caravan.server.events import attach
 from caravan.server.eval_endpoint import EvalEndpoint
 from caravan.server.exec_audit_endpoint import ExecAuditEndpoint
 from caravan.server.heartbeat import HeartbeatTracker
@@ -41,6 +42,7 @@ from caravan.server.introduction import KEY_FILE as INTRO_KEY_FILE
 from caravan.server.introduction import Introductions, load_or_create_key
 from caravan.server.job_changes import JobChanges
 from caravan.server.job_endpoint import JobEndpoint
+from caravan.server.job_statuses import JobStatusesEndpoint
 from caravan.server.keyring import Keyring, KeyStore
 from caravan.server.keyring_files import DirKeyStore, MemoryKeyStore
 from caravan.server.node_endpoint import NodeEndpoint
@@ -48,6 +50,7 @@ from caravan.server.gc.collector import GarbageCollector, GCSettings
 from caravan.server.operator_config import OperatorConfig
 from caravan.server.periodic.dispatcher import PeriodicDispatcher
 from caravan.server.plan_apply import PlanApplier
+from caravan.server.search import SearchEndpoint
 from caravan.server.service_endpoint import ServiceEndpoint
 from caravan.server.cluster.members import Member
 from caravan.server.state import Backend, SqliteBackend, StateStore
@@ -78,6 +81,7 @@ class Server:
                  member: Member | None = None, leader_ttl_s: int = 5,
                  gc: GCSettings | None = None) -> None:
         self.store = StateStore(backend)
+        self.events = attach(self.store)  # the event stream's broker: every commit reaches it
         self.broker = EvalBroker()
         self.core = ServerCore(store=self.store, broker=self.broker, clock=clock, new_id=new_id,
                                region=region)
@@ -99,6 +103,8 @@ class Server:
         self.allocs = AllocEndpoint(self.core)
         self.services = ServiceEndpoint(self.core)
         self.evals = EvalEndpoint(self.core)
+        self.search = SearchEndpoint(self.core)
+        self.job_statuses = JobStatusesEndpoint(self.core)
         self.acl = ACLEndpoint(self.core, server_dir, enabled=acl_enabled,
                                token_min_ttl_s=token_min_ttl_s, token_max_ttl_s=token_max_ttl_s)
         self.one_time_tokens = OneTimeTokens(self.core, self.acl)
@@ -188,6 +194,7 @@ class Server:
     async def stop(self) -> None:
         await self._loops.aclose()
         self.broker.close()
+        self.events.close()
         self.keyring.close()
         self.store.close()
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from caravan.server.state.acl_tables import TABLES as ACL_TABLES
 from caravan.server.state.acl_tables import AclTables
@@ -60,6 +60,7 @@ class StateStore(Tables):
         self._evals_by_job: dict[str, dict[str, Evaluation]] = {}
         self._changed: asyncio.Event | None = None
         self._released = False
+        self._observers: list[Callable[[Change], None]] = []
         self._load()
 
     # ---- loading -------------------------------------------------------------------------
@@ -197,6 +198,12 @@ class StateStore(Tables):
             except TimeoutError:
                 return self.table_index(*watched)
 
+    def observe(self, observer: Callable[[Change], None]) -> None:
+        """Call `observer` with every change this store commits or replays, once it is
+        durable and before memory reflects it (the objects it deletes are still readable).
+        It runs on the loop inside the commit: it must be quick and must not raise."""
+        self._observers.append(observer)
+
     def release_waiters(self) -> None:
         """Answer every blocking query now (the agent is stopping); later ones do not block."""
         self._released = True
@@ -214,7 +221,9 @@ class StateStore(Tables):
         if txn.index != self._index + 1:
             raise RuntimeError("transactions must be committed in order, one at a time")
         self._stamp(txn)
-        self._backend.commit(self._change_of(txn))
+        change = self._change_of(txn)
+        self._backend.commit(change)
+        self._notify(change)
         self._apply(txn)
         self._index = txn.index
         self._wake()
@@ -225,11 +234,16 @@ class StateStore(Tables):
         store already has it (its own commits come back through the watch too)."""
         if change.index <= self._index:
             return False
+        self._notify(change)
         for table in apply_change(self, change):
             self._table_index[table] = change.index
         self._index = change.index
         self._wake()
         return True
+
+    def _notify(self, change: Change) -> None:
+        for observer in self._observers:
+            observer(change)
 
     def _wake(self) -> None:
         if self._changed is not None:
