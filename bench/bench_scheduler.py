@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from caravan.clock import SystemClock  # noqa: E402
 from caravan.server.scheduler import schedule  # noqa: E402
+from caravan.structs.operator import SchedulerConfiguration  # noqa: E402
 from metric import emit  # noqa: E402
 from caravan.structs import (  # noqa: E402
     Allocation,
@@ -83,6 +84,9 @@ class MemoryState:
 
     def latest_deployment(self, namespace: str, job_id: str) -> Deployment | None:
         return None  # the bench's job has no update block: no deployment
+
+    def scheduler_config(self) -> SchedulerConfiguration:
+        return SchedulerConfiguration()  # Nomad's defaults
 
 
 def make_nodes(n: int) -> list[Node]:

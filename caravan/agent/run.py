@@ -144,6 +144,7 @@ class Agent:
                          serving: asyncio.Task[None]) -> None:
         if ctx.server is not None:
             ctx.server.store.release_waiters()
+            ctx.server.events.close()  # event streams end now, not at the next heartbeat
         self._loops.expect_end()
         http.should_exit = True
         await asyncio.wait({serving})  # its own failure, if any, was logged and reported

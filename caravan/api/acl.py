@@ -7,6 +7,11 @@ from pydantic import TypeAdapter
 from caravan.api._base import SubAPI
 from caravan.api.query import QueryMeta, QueryOptions, merge, path_id
 from caravan.structs.acl import ACLPolicy, ACLPolicyListStub, ACLToken, ACLTokenListStub
+from caravan.structs.one_time_token import (
+    OneTimeToken,
+    OneTimeTokenExchangeResponse,
+    OneTimeTokenUpsertResponse,
+)
 
 PolicyStubs = list[ACLPolicyListStub]
 TokenStubs = list[ACLTokenListStub]
@@ -15,6 +20,8 @@ _POLICY = TypeAdapter(ACLPolicy)
 _POLICIES = TypeAdapter(PolicyStubs)
 _TOKEN = TypeAdapter(ACLToken)
 _TOKENS = TypeAdapter(TokenStubs)
+_ONE_TIME = TypeAdapter(OneTimeTokenUpsertResponse)
+_EXCHANGED = TypeAdapter(OneTimeTokenExchangeResponse)
 
 
 class ACLPolicies(SubAPI):
@@ -64,6 +71,14 @@ class ACLTokens(SubAPI):
 
     def delete(self, accessor_id: str, q: QueryOptions | None = None) -> None:
         self._client.write("DELETE", f"/v1/acl/token/{path_id(accessor_id)}", None, q)
+
+    def upsert_one_time_token(self, q: QueryOptions | None = None) -> OneTimeToken:
+        """A secret good for one exchange, within ten minutes, for the caller's token."""
+        return self._write("PUT", "/v1/acl/token/onetime", _ONE_TIME, None, q).one_time_token
+
+    def exchange_one_time_token(self, secret: str, q: QueryOptions | None = None) -> ACLToken:
+        return self._write("PUT", "/v1/acl/token/onetime/exchange", _EXCHANGED,
+                           {"OneTimeSecretID": secret}, q).token
 
 
 def _token_body(token: ACLToken) -> dict[str, object]:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from caravan.api.namespaces import Namespaces
     from caravan.api.services import Services
     from caravan.api.nodes import Nodes
+    from caravan.api.operator import Operator
     from caravan.api.variables import Variables
     from caravan.api.system import System
     from caravan.api.variables import Variables
@@ -147,6 +148,12 @@ class Client:
         from caravan.api.nodes import Nodes
 
         return Nodes(self)
+
+    @cached_property
+    def operator(self) -> Operator:
+        from caravan.api.operator import Operator
+
+        return Operator(self)
 
     @cached_property
     def agent(self) -> Agent:
@@ -319,4 +326,5 @@ def _query_meta(headers: httpx.Headers) -> QueryMeta:
         last_index=_int("X-Nomad-Index"),
         known_leader=headers.get("X-Nomad-KnownLeader", "").lower() == "true",
         last_contact=_int("X-Nomad-LastContact"),
+        next_token=headers.get("X-Nomad-NextToken", ""),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import TypeAdapter
 
 from caravan.api._base import SubAPI
@@ -14,6 +16,7 @@ AllocStubs = list[AllocListStub]
 _EVAL = TypeAdapter(Evaluation)
 _EVALS = TypeAdapter(EvalList)
 _ALLOCS = TypeAdapter(AllocStubs)
+_DELETED = TypeAdapter(dict[str, int])
 
 
 class Evaluations(SubAPI):
@@ -28,3 +31,9 @@ class Evaluations(SubAPI):
         self, eval_id: str, q: QueryOptions | None = None
     ) -> tuple[AllocStubs, QueryMeta]:
         return self._read(f"/v1/evaluation/{path_id(eval_id)}/allocations", _ALLOCS, q)
+
+    def delete(self, eval_ids: Sequence[str], q: QueryOptions | None = None) -> int:
+        """Delete evaluations by ID (the eval broker must be paused); how many went."""
+        body = {"EvalIDs": [*eval_ids]}
+        reply = self._write("DELETE", "/v1/evaluations", _DELETED, body, q)
+        return int(reply.get("Count", 0))

@@ -7,6 +7,8 @@ from pydantic import TypeAdapter
 from caravan.api._base import SubAPI
 from caravan.api.query import QueryMeta, QueryOptions, merge, path_id
 from caravan.structs import Allocation, Node, NodeListStub
+from caravan.structs.drain import DrainSpec, NodeDrainUpdateResponse
+from caravan.structs.node_meta import NodeMetaResponse
 from caravan.structs.responses import NodeEligibilityUpdateResponse
 
 NodeStubs = list[NodeListStub]
@@ -16,6 +18,8 @@ _NODE = TypeAdapter(Node)
 _NODES = TypeAdapter(NodeStubs)
 _ALLOCS = TypeAdapter(AllocList)
 _ELIGIBILITY = TypeAdapter(NodeEligibilityUpdateResponse)
+_DRAIN = TypeAdapter(NodeDrainUpdateResponse)
+_META = TypeAdapter(NodeMetaResponse)
 
 
 class Nodes(SubAPI):
@@ -36,3 +40,23 @@ class Nodes(SubAPI):
         body = {"NodeID": node_id, "Eligibility": "eligible" if eligible else "ineligible"}
         return self._write("PUT", f"/v1/node/{path_id(node_id)}/eligibility", _ELIGIBILITY,
                            body, q)
+
+    def update_drain(self, node_id: str, spec: DrainSpec | None, *, mark_eligible: bool,
+                     meta: dict[str, str] | None = None,
+                     q: QueryOptions | None = None) -> NodeDrainUpdateResponse:
+        """Start (or update) a drain with `spec`, or cancel it with None."""
+        body = {"NodeID": node_id, "MarkEligible": mark_eligible, "Meta": meta or None,
+                "DrainSpec": spec.model_dump(by_alias=True) if spec is not None else None}
+        return self._write("PUT", f"/v1/node/{path_id(node_id)}/drain", _DRAIN, body, q)
+
+    def meta_read(self, node_id: str = "", q: QueryOptions | None = None
+                  ) -> tuple[NodeMetaResponse, QueryMeta]:
+        """A node's metadata (static, dynamic, merged); "" is the agent's own node."""
+        params = {"node_id": node_id} if node_id else {}
+        return self._read("/v1/client/metadata", _META, merge(q, **params))
+
+    def meta_apply(self, node_id: str, meta: dict[str, str | None],
+                   q: QueryOptions | None = None) -> NodeMetaResponse:
+        """Set (a string) or unset (None) dynamic keys; "" is the agent's own node."""
+        return self._write("POST", "/v1/client/metadata", _META,
+                           {"NodeID": node_id, "Meta": meta}, q)

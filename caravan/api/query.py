@@ -30,6 +30,7 @@ class QueryMeta:
     last_index: int = 0
     known_leader: bool = False
     last_contact: int = 0  # milliseconds since the answering server heard the leader
+    next_token: str = ""   # a paginated list's next page starts here
 
 
 def path_id(value: str) -> str:

@@ -67,6 +67,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "deployment promote": ("caravan.cli.deployment_promote", "Promote canaries in a deployment"),
     "deployment resume": ("caravan.cli.deployment_resume", "Resume a paused deployment"),
     "deployment status": ("caravan.cli.deployment_status", "Display the status of a deployment"),
+    "eval delete": ("caravan.cli.eval_delete", "Delete evaluations"),
+    "eval list": ("caravan.cli.eval_list", "List the set of evaluations"),
     "eval status": ("caravan.cli.eval_status",
                     "Display evaluation status and placement failure reasons"),
     "exec replay": ("caravan.cli.exec_replay", "Play a recorded exec session"),
@@ -90,8 +92,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "job stop": ("caravan.cli.job_stop", "Stop a running job"),
     "job validate": ("caravan.cli.job_validate",
                      "Checks if a given job specification is valid"),
+    "node drain": ("caravan.cli.node_drain", "Toggle drain mode on a given node"),
     "node eligibility": ("caravan.cli.node_eligibility",
                          "Toggle scheduling eligibility for a given node"),
+    "node meta apply": ("caravan.cli.node_meta_apply", "Modify node metadata"),
+    "node meta read": ("caravan.cli.node_meta_read", "Read node metadata"),
     "node intro create": ("caravan.cli.node_intro_create",
                           "Generate a new node introduction token"),
     "node status": ("caravan.cli.node_status", "Display status information about nodes"),
@@ -99,6 +104,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "system gc": ("caravan.cli.system_gc", "Run the system garbage collection process"),
     "tls ca create": ("caravan.cli.tls_ca_create", "Create a certificate authority"),
     "tls cert create": ("caravan.cli.tls_cert_create", "Create a new TLS certificate"),
+    "operator scheduler get-config": ("caravan.cli.operator_scheduler_get_config",
+                                      "Display the current scheduler configuration"),
+    "operator scheduler set-config": ("caravan.cli.operator_scheduler_set_config",
+                                      "Modify the current scheduler configuration"),
     "server members": ("caravan.cli.server_members", "Display a list of the known servers"),
     "ui": ("caravan.cli.ui", "Open the caravan web UI"),
     "var get": ("caravan.cli.var_get", "Read a variable"),
@@ -106,6 +115,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "var purge": ("caravan.cli.var_purge", "Purge a variable"),
     "var put": ("caravan.cli.var_put", "Create or update a variable"),
     "version": ("caravan.cli.version", "Prints the caravan version"),
+    "monitor": ("caravan.cli.agent_monitor", "Stream logs from a caravan agent"),
+    "agent-info": ("caravan.cli.agent_info", "Display status information about the local agent"),
 }
 
 # Nomad's top-level shortcuts.
@@ -135,6 +146,7 @@ def _noun_synopsis(noun: str) -> str:
             "namespace": "Interact with namespaces",
             "service": "Interact with registered services",
             "job": "Interact with jobs", "node": "Interact with nodes",
+            "operator": "Provides cluster-level tools for caravan operators",
             "tls": "Generate Self Signed TLS Certificates for caravan",
             "var": "Interact with variables"}.get(noun, "")
 

@@ -21,8 +21,10 @@ from caravan.cli.formatting import (
     format_kv,
     format_list,
     format_rfc3339,
+    format_time,
     id_length,
     mib,
+    parse_rfc3339,
 )
 from caravan.cli.listings import alloc_table, node_list_table, node_prefix_table, yes_no
 from caravan.cli.lookup import check_id_length, sanitize_uuid_prefix
@@ -98,9 +100,25 @@ def allocated_resources(node: Node, running: Sequence[Allocation]) -> str:
                          f"{mib(disk)}/{mib(disk_total)}", str(len(running))]])
 
 
+def drain_text(node: Node) -> str:
+    """Nomad's `Drain` line: the strategy while draining (force, deadline, system jobs)."""
+    strategy = node.drain_strategy
+    if strategy is None:
+        return yes_no(node.drain)
+    if strategy.deadline < 0:
+        parts = ["true", "force drain"]
+    elif strategy.force_deadline.startswith("0001-"):
+        parts = ["true", "no deadline"]
+    else:
+        parts = ["true", f"{format_time(parse_rfc3339(strategy.force_deadline))} deadline"]
+    if strategy.ignore_system_jobs:
+        parts.append("ignoring system jobs")
+    return "; ".join(parts)
+
+
 def _header(node: Node) -> list[tuple[str, object]]:
     return [("ID", node.id), ("Name", node.name), ("Node Pool", node.node_pool),
-            ("Class", node.node_class), ("DC", node.datacenter), ("Drain", yes_no(node.drain)),
+            ("Class", node.node_class), ("DC", node.datacenter), ("Drain", drain_text(node)),
             ("Eligibility", node.scheduling_eligibility), ("Status", node.status),
             ("CSI Controllers", ""), ("CSI Drivers", "")]
 

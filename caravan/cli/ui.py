@@ -26,8 +26,9 @@ UI Options:
     Show the caravan UI URL instead of opening it with the default browser.
 
   -authenticate
-    Not supported: caravan has no one-time tokens. Paste a token's Secret ID on
-    the UI's ACL Token page instead.
+    Exchange your ACL token for a one-time token in the web UI's URL, if ACLs
+    are enabled: the browser trades it for your token once, within ten minutes,
+    so the Secret ID never has to be pasted.
 """
 
 # Where each kind of object lives in the UI (Nomad's paths).
@@ -54,10 +55,11 @@ def run(args: list[str], ui: Ui | None = None) -> int:
     flags = fs.parse(args)
     if len(flags.args) > 1:
         raise UsageError("This command takes no or one optional argument, [<identifier>]")
-    if flags.get_bool("authenticate"):
-        raise CommandFailed("-authenticate is not supported by caravan (it has no one-time "
-                            "tokens): paste a token's Secret ID on the UI's ACL Token page")
     client = make_client(flags)
+    one_time = ""
+    if flags.get_bool("authenticate"):
+        with reported_as("Could not get one-time token: "):
+            one_time = client.acl_tokens.upsert_one_time_token().one_time_secret_id
     path = "/ui/"
     if flags.args:
         identifier = flags.args[0]
@@ -70,10 +72,14 @@ def run(args: list[str], ui: Ui | None = None) -> int:
         path = page_path(context, matches[context][0], client.namespace)
     query = {k: v for k, v in (("namespace", client.namespace), ("region", client.region)) if v}
     url = client.address.rstrip("/") + path + (f"?{urlencode(query)}" if query else "")
+    shown = f'Opening URL "{url}"'
+    if one_time:  # the message names the URL without the secret, as Nomad's does
+        shown += " with one-time token"
+        url += ("&" if query else "?") + urlencode({"ott": one_time})
     if flags.get_bool("show-url") or not can_open_browser():
         ui.output(f"URL for web UI: {url}")
         return 0
-    ui.output(f'Opening URL "{url}"')
+    ui.output(shown)
     import webbrowser  # only when a browser may open
 
     if not webbrowser.open(url):

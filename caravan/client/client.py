@@ -48,6 +48,7 @@ from caravan.client.heartbeat import Heartbeater
 from caravan.client.identity import TaskIdentities
 from caravan.client.node import NodeIdentity, build_node, read_intro_token
 from caravan.client.gc import AllocGarbageCollector
+from caravan.client.node_meta import DynamicMeta
 from caravan.client.orphans import live_tasks, remove_orphans
 from caravan.client.rpc import ClusterReads, ServerRPC
 from caravan.client.taskapi import TaskAPIConfig
@@ -65,6 +66,7 @@ from caravan.ids import IdGenerator
 from caravan.structs import AllocClientUpdate, Allocation, CheckQueryResult, Node, TaskState
 from caravan.structs.exec_audit import ExecSession
 from caravan.structs.hoststats import HostStats
+from caravan.structs.node_meta import NodeMetaResponse, merged_meta
 from caravan.structs.stats import AllocResourceUsage
 from caravan.supervisor import Supervisor, TaskFailure
 
@@ -135,6 +137,7 @@ class Client:
         self._driver_health: dict[str, DriverFingerprint] = {}
         self.node: Node = Node()
         self._host_stats = HostStatsCollector(data_dir / "alloc")
+        self.dynamic_meta = DynamicMeta(data_dir / "client")
         self.identities = TaskIdentities(
             lambda alloc_id, task: self.rpc.sign_identity(self.identity.id, alloc_id, task),
             clock)
@@ -242,8 +245,9 @@ class Client:
         host = await asyncio.to_thread(fingerprint_host, self.http_addr, self.data_dir,
                                        self.config.client.network_interface)
         self._driver_health = await asyncio.to_thread(fingerprint_drivers, self.drivers)
-        self.node = build_node(self.config, self.identity, host, self._driver_health,
-                               self.http_addr, rfc3339(self.clock.now_ns()))
+        node = build_node(self.config, self.identity, host, self._driver_health,
+                          self.http_addr, rfc3339(self.clock.now_ns()))
+        self.node = node.model_copy(update={"meta": self._meta()})
         self.audit.node_name = self.node.name
 
     async def _fingerprint_loop(self) -> None:
@@ -255,6 +259,24 @@ class Client:
                     same_health(before[n], self._driver_health[n]) for n in before):
                 log.info("driver health changed; registering the node again")
                 self.heartbeater.reregister()
+
+    # --- dynamic node metadata ----------------------------------------------------------
+
+    def _meta(self) -> dict[str, str]:
+        return merged_meta(dict(self.config.client.meta), self.dynamic_meta.values)
+
+    def node_meta(self) -> NodeMetaResponse:
+        return NodeMetaResponse(meta=dict(self.node.meta), dynamic=dict(self.dynamic_meta.values),
+                                static=dict(self.config.client.meta))
+
+    async def apply_node_meta(self, changes: dict[str, str | None]) -> NodeMetaResponse:
+        """Persist the change, then send the node to the servers again (constraints on
+        `${meta.<key>}` see it from the next evaluation on)."""
+        await asyncio.to_thread(self.dynamic_meta.apply, changes,
+                                dict(self.config.client.meta))
+        self.node = self.node.model_copy(update={"meta": self._meta()})
+        self.heartbeater.reregister()
+        return self.node_meta()
 
     # --- allocations -------------------------------------------------------------------
 
@@ -386,15 +408,17 @@ class Client:
     def servers(self) -> list[str]:
         return self.rpc.servers_in_turn()
 
-    def set_servers(self, servers: list[str]) -> None:
-        self.rpc.set_servers(servers)
-
     async def host_stats(self) -> HostStats:
         total = float(self.node.attributes.get("cpu.totalcompute", "0") or 0)
         return await self._host_stats.collect(total)
 
     def alloc_runner(self, alloc_id: str) -> AllocRunner | None:
         return self._runners.get(alloc_id)
+
+    def alloc_client_statuses(self) -> list[str]:
+        """The client status of every allocation this client runs (for /v1/metrics)."""
+        updates = (self._client_update(alloc_id) for alloc_id in list(self._runners))
+        return [u.client_status for u in updates if u is not None]
 
     def alloc_dir(self, alloc_id: str) -> Path | None:
         runner = self._runners.get(alloc_id)

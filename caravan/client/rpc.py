@@ -39,8 +39,7 @@ class ServerRPC:
                  region: str = "global", intro_token: str = "") -> None:
         if not servers:
             raise ValueError("the client needs at least one server address")
-        tls = tls or TLSConfig()
-        self._tls = tls
+        tls = self._tls = tls or TLSConfig()
         self.servers = [agent_url(tls, s) for s in servers]
         self._current = 0
         self._headers = {"X-Nomad-Token": secret}
@@ -49,17 +48,16 @@ class ServerRPC:
         self._http = httpx.AsyncClient(timeout=_TIMEOUT_S,
                                        verify=agent_client_context(tls, to_server=True) or True)
 
-    def servers_in_turn(self) -> list[str]:
-        """Every server, the one that answered last first (where to send a request now)."""
-        return self.servers[self._current:] + self.servers[:self._current]
-
     def set_servers(self, servers: list[str]) -> None:
-        """Replace the server list (`/v1/agent/servers`); the next call starts at its head.
-        Not persisted: the agent file's `servers` apply again after a restart, as in Nomad."""
+        """Replace the servers this client talks to (`/v1/agent/servers` POST)."""
         if not servers:
             raise ValueError("the client needs at least one server address")
         self.servers = [agent_url(self._tls, s) for s in servers]
         self._current = 0
+
+    def servers_in_turn(self) -> list[str]:
+        """Every server, the one that answered last first (where to send a request now)."""
+        return self.servers[self._current:] + self.servers[:self._current]
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -15,6 +15,7 @@ from caravan.config.etcd import EtcdConfig
 from caravan.config.template import TemplateConfig
 from caravan.config.exec_recording import ExecRecordingConfig
 from caravan.config.tls import ClientIntroductionConfig, TLSConfig
+from caravan.config.ui import UIConfig
 from caravan.durations import parse_duration
 from caravan.structs.validate import DEFAULT_JOB_MAX_COUNT
 
@@ -162,6 +163,7 @@ class AgentConfig(_Config):
     acl: AclConfig = Field(default_factory=AclConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     tls: TLSConfig = Field(default_factory=TLSConfig)
+    ui: UIConfig = Field(default_factory=UIConfig)
     dev_mode: bool = False
 
     def http_url(self) -> str:

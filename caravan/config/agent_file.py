@@ -18,13 +18,16 @@ from caravan.hcl.load import load_hcl
 from caravan.hcl.problems import Problems
 
 _IGNORED = {"bootstrap_expect", "advertise", "addresses", "log_file", "log_json",
-            "enable_debug", "telemetry", "ui", "consul", "vault", "leave_on_interrupt",
+            "enable_debug", "telemetry", "consul", "vault", "leave_on_interrupt",
             "leave_on_terminate", "enable_syslog", "disable_update_check",
             "autopilot", "audit", "sentinel", "reporting", "keyring",
             "encrypt", "server_join", "retry_join",
             "alloc_dir", "state_dir", "reserved", "node_pool",
             "drain_on_shutdown",
             "raft_protocol", "num_schedulers", "default_scheduler_config", "plugin_dir"}
+# Keys inside blocks that caravan reads, ignored in the same way.
+_IGNORED_IN = {"client": _IGNORED, "server": _IGNORED,
+               "ui": {"consul", "vault", "label", "show_cli_hints"}}
 
 
 def load_file(path: Path) -> tuple[AgentConfig, list[str]]:
@@ -74,16 +77,12 @@ def _flatten(node: Any, ignored: list[str], *, top: bool = False) -> Any:
             ignored.append(key)
             continue
         out[key] = _flatten(value, ignored)
-    if top and "client" in out and isinstance(out["client"], dict):
-        client = out["client"]
-        for key in [k for k in client if k in _IGNORED]:
-            ignored.append(f"client.{key}")
-            del client[key]
-    if top and "server" in out and isinstance(out["server"], dict):
-        server = out["server"]
-        for key in [k for k in server if k in _IGNORED]:
-            ignored.append(f"server.{key}")
-            del server[key]
+    for block, keys in _IGNORED_IN.items() if top else ():
+        body = out.get(block)
+        if isinstance(body, dict):
+            for key in [k for k in body if k in keys]:
+                ignored.append(f"{block}.{key}")
+                del body[key]
     return out
 
 

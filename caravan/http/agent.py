@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from caravan import __version__
 from caravan.acl import Coarse
+from caravan.http.agent_self import agent_stats, nomad_config
 from caravan.http.auth import authorize
 from caravan.http.context import AgentContext, agent_of
 from caravan.http.query import json_response
@@ -34,14 +35,10 @@ def _member(ctx: AgentContext) -> dict[str, Any]:
 async def agent_self(request: Request) -> Response:
     await authorize(request, Coarse.AGENT_READ)
     ctx = agent_of(request)
-    stats: dict[str, Any] = {}
-    if ctx.client is not None:
-        stats["client"] = {"node_id": ctx.client.node_id,
-                           "known_servers": ",".join(ctx.client.servers())}
-    if ctx.server is not None:
-        stats["nomad"] = ctx.server.stats()
-    config = ctx.config.model_dump(mode="json")
-    config["Version"] = {"Version": __version__}
+    stats = agent_stats(ctx)
+    config = {**ctx.config.model_dump(mode="json"), **nomad_config(ctx)}
+    config["Version"] = {"Version": __version__, "VersionPrerelease": "",
+                         "VersionMetadata": "", "Revision": ""}
     return json_response({"config": config, "member": _member(ctx), "stats": stats})
 
 

@@ -1,12 +1,14 @@
-"""Routes that name servers to an agent: /v1/agent/servers, /v1/agent/join,
-/v1/agent/force-leave.
+"""The agent routes about other servers: `/v1/agent/servers`, `/join`, `/force-leave`.
 
-A client's servers are the `host:port` HTTP addresses it registers and heartbeats
-with (caravan's clients speak HTTP where Nomad's speak RPC); `PUT /v1/agent/servers`
-replaces them until the agent restarts. Servers find each other through etcd, not by
-gossip, so `join` only confirms addresses that already are servers of the cluster,
-and `force-leave` has nothing to remove: a server that dies leaves the member list on
-its own once its etcd lease expires. Both still answer in Nomad's shapes.
+    GET  /v1/agent/servers                 the servers this client talks to (agent:read)
+    POST /v1/agent/servers?address=a:4646  replace them (agent:write)
+    POST /v1/agent/join?address=...        servers find each other through etcd here, not
+                                           by gossip: Nomad's answer, nothing joined
+    POST /v1/agent/force-leave?node=...    a stopped server leaves when its etcd lease
+                                           ends; a live one cannot be forced out
+
+Agents without a client (servers) or without a server (join, force-leave) answer
+501, as Nomad does.
 """
 
 from __future__ import annotations
@@ -18,92 +20,61 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from caravan.acl import Coarse
-from caravan.config.tls import agent_url
 from caravan.errors import CaravanError, InvalidInput
 from caravan.http.auth import authorize
-from caravan.http.cluster_servers import cluster_servers
 from caravan.http.context import agent_of
-from caravan.http.query import json_response
+from caravan.http.query import json_response, parse_bool
 
 
-class AgentRoleMissing(CaravanError):
-    """The agent does not run the part (client or server) the route needs; Nomad: 501."""
-
+class NotImplementedHere(CaravanError):
     status = 501
 
-    def __init__(self) -> None:
-        super().__init__("Invalid method")
 
-
-def _netloc(url: str) -> str:
-    return urlsplit(url).netloc
-
-
-def _checked_addresses(request: Request) -> list[str]:
-    """`?address=` values, each a `host:port` (or URL) with a valid port."""
+async def servers(request: Request) -> Response:
+    client = agent_of(request).client
+    if client is None:
+        raise NotImplementedHere("Invalid method: this agent runs no client")
+    if request.method == "GET":
+        await authorize(request, Coarse.AGENT_READ)
+        # Nomad lists "host:port"; the client keeps base URLs (scheme from its TLS config).
+        return json_response(sorted(urlsplit(s).netloc or s for s in client.servers()))
     addresses = request.query_params.getlist("address")
-    tls = agent_of(request).config.tls
-    for address in addresses:
-        try:
-            parts = urlsplit(agent_url(tls, address))
-            valid = bool(parts.hostname) and parts.port is not None
-        except ValueError:
-            valid = False
-        if not valid:
-            raise InvalidInput(f"server address {address!r}: expected host:port")
-    return addresses
-
-
-async def list_servers(request: Request) -> Response:
-    client = agent_of(request).client
-    if client is None:
-        raise AgentRoleMissing()
-    await authorize(request, Coarse.AGENT_READ)
-    return json_response(sorted(_netloc(url) for url in client.servers()))
-
-
-async def update_servers(request: Request) -> Response:
-    client = agent_of(request).client
-    if client is None:
-        raise AgentRoleMissing()
-    addresses = _checked_addresses(request)
     if not addresses:
         raise InvalidInput("missing server address")
     await authorize(request, Coarse.AGENT_WRITE)
-    client.set_servers(addresses)
-    return Response(b"")
+    client.rpc.set_servers(addresses)
+    return Response(status_code=200)
 
 
 async def join(request: Request) -> Response:
-    ctx = agent_of(request)
-    if ctx.server is None:
-        raise AgentRoleMissing()
-    # Nomad only warns when the token lacks agent:write (and will refuse in 2.1); refuse now.
-    await authorize(request, Coarse.AGENT_WRITE)
-    addresses = _checked_addresses(request)
-    if not addresses:
+    if agent_of(request).server is None:
+        raise NotImplementedHere("Invalid method: this agent runs no server")
+    if not request.query_params.getlist("address"):
         raise InvalidInput("missing address to join")
-    known = {a for s in await cluster_servers(ctx) for a in (s.rpc_addr, s.http_addr)}
-    strangers = [a for a in addresses if _netloc(agent_url(ctx.config.tls, a)) not in known]
-    error = "" if not strangers else (
-        f"not servers of this cluster: {', '.join(strangers)} (caravan servers join "
-        "through etcd: list the same `server { etcd { endpoints } }` in each agent file)")
-    return json_response({"num_joined": len(addresses) - len(strangers), "error": error,
-                          "warning": ""})
+    await authorize(request, Coarse.AGENT_WRITE)
+    return json_response({"num_joined": 0, "error": "caravan servers do not gossip: servers "
+                          "of a cluster find each other through etcd (server { etcd { } })"})
 
 
 async def force_leave(request: Request) -> Response:
-    if agent_of(request).server is None:
-        raise AgentRoleMissing()
-    await authorize(request, Coarse.AGENT_WRITE)
-    if not request.query_params.get("node"):
+    ctx = agent_of(request)
+    if ctx.server is None:
+        raise NotImplementedHere("Invalid method: this agent runs no server")
+    node = request.query_params.get("node", "")
+    if not node:
         raise InvalidInput("missing node to force leave")
-    return Response(b"")
+    parse_bool(request.query_params.get("prune"), "prune")
+    await authorize(request, Coarse.AGENT_WRITE)
+    leadership = ctx.server.leadership
+    live = [m.name for m in await leadership.members()] if leadership is not None else []
+    if node in live or node.removesuffix(f".{ctx.config.region}") in live:
+        raise InvalidInput(f'server "{node}" is alive; stop it and it leaves when its etcd '
+                           "lease ends")
+    return Response(status_code=200)  # not a member: nothing to remove
 
 
 routes = [
-    Route("/v1/agent/servers", list_servers, methods=["GET"]),
-    Route("/v1/agent/servers", update_servers, methods=["PUT", "POST"]),
+    Route("/v1/agent/servers", servers, methods=["GET", "PUT", "POST"]),
     Route("/v1/agent/join", join, methods=["PUT", "POST"]),
     Route("/v1/agent/force-leave", force_leave, methods=["PUT", "POST"]),
 ]

@@ -13,6 +13,8 @@ from caravan.errors import CaravanError
 from caravan.http import (
     acl,
     agent,
+    agent_health,
+    agent_monitor,
     agent_servers,
     alloc_exec,
     allocations,
@@ -25,20 +27,26 @@ from caravan.http import (
     enterprise,
     errors,
     evaluations,
+    events,
     exec_audit,
     identity,
     introduction,
     job_changes,
+    job_statuses,
     job_validate,
     jobs,
     keyring,
+    metrics,
     namespaces,
-    operator_raft,
+    node_meta,
     node_rpc,
     node_ops,
     nodes,
+    operator_raft,
+    operator_scheduler,
     periodic,
     scaling,
+    search,
     services,
     system,
     system_reconcile,
@@ -54,16 +62,21 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
     routes: list[BaseRoute] = [
         # before jobs: `/v1/job/<id>/services` (`/scale`, `/actions`, ...) is not a job ID
         # ending so
+        *job_statuses.routes,
         *node_rpc.routes, *services.routes, *alloc_exec.routes, *job_changes.routes,
         *deployments.routes,
         *periodic.routes, *dispatch.routes, *node_ops.routes, *system.routes,
         *jobs.routes, *job_validate.routes, *allocations.routes, *evaluations.routes,
         *nodes.routes, *agent.routes, *client_allocs.routes, *client_fs.routes,
-        *client_gc.routes,
+        *node_meta.routes, *operator_scheduler.routes, *client_gc.routes,
         *exec_audit.routes, *acl.routes, *namespaces.routes, *introduction.routes,
-        *enterprise.routes, *system_reconcile.routes, *agent_servers.routes,
-        *operator_raft.routes, *client_stats.routes, *scaling.routes,
-        *ui.routes(),  # last: `/ui/{path}` answers the page shell for any path below it
+        *events.routes, *search.routes, *metrics.routes, *agent_monitor.routes,
+        *agent_health.routes, *agent_servers.routes,
+        *enterprise.routes, *system_reconcile.routes, *operator_raft.routes,
+        *client_stats.routes, *scaling.routes,
+        # last: `/ui/{path}` answers the page shell for any path below it
+        *ui.routes(enabled=ctx.config.ui.enabled,
+                   csp=ctx.config.ui.content_security_policy.directives()),
     ]
     routes[:0] = [*identity.routes, *variables.routes, *keyring.routes]  # before /v1/node/<id>
     middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]

@@ -12,6 +12,7 @@ from caravan.errors import InvalidInput
 from caravan.http.auth import authorize
 from caravan.http.context import server_of
 from caravan.http.job_subroutes import job_route
+from caravan.http.operator_scheduler import check_registration
 from caravan.http.query import json_response, query_options, read_json
 from caravan.server.dispatch import decode_payload
 from caravan.structs.responses import JobDispatchResponse
@@ -35,6 +36,7 @@ def _string(body: dict[str, Any], key: str) -> str:
 async def dispatch(request: Request) -> Response:
     opts = query_options(request)
     await authorize(request, NS.DISPATCH_JOB, opts.namespace)
+    await check_registration(request)
     body = await read_json(request)
     if not isinstance(body, dict):
         raise InvalidInput("request body must be a JSON object")

@@ -15,6 +15,7 @@ from caravan.acl import NamespaceCapability as NS
 from caravan.errors import InvalidInput
 from caravan.http.auth import authorize
 from caravan.http.context import server_of
+from caravan.http.operator_scheduler import check_registration
 from caravan.http.query import blocking_index, json_response, query_options, read_json
 from caravan.structs import Evaluation, JobRegisterResponse
 from caravan.jobspec.request import plan_request
@@ -69,6 +70,7 @@ async def stable(request: Request) -> Response:
 async def scale(request: Request) -> Response:
     opts = query_options(request)
     await authorize(request, (NS.SCALE_JOB, NS.SUBMIT_JOB), opts.namespace)
+    await check_registration(request)
     body = await _body(request)
     target = body.get("Target") or {}
     group = target.get("Group") if isinstance(target, dict) else None

@@ -15,6 +15,7 @@ from caravan.http.auth import acl_for, authorize, namespace_filter
 from caravan.http.context import server_of
 from caravan.http.list_cache import cache_of, list_response
 from caravan.http.job_subroutes import job_route, not_implemented_routes, parent_job_id
+from caravan.http.operator_scheduler import check_registration
 from caravan.http.query import blocking_index, json_response, parse_bool, query_options, read_json
 from caravan.jobspec import hcl_to_api_json
 from caravan.jobspec.request import register_request
@@ -63,6 +64,7 @@ async def register(request: Request) -> Response:
             raise NotFound("Invalid URL path")
         raise InvalidInput("Job ID does not match name")
     await authorize(request, (NS.SUBMIT_JOB, NS.REGISTER_JOB), job.namespace)
+    await check_registration(request)
     endpoint = server_of(request).jobs
     checked = await asyncio.to_thread(endpoint.check, job)
     ev, index, job_modify_index = endpoint.register(

@@ -70,7 +70,7 @@ class ForwardToServer(BaseHTTPMiddleware):
         path = request.url.path
         # The web UI is served by every agent; its API calls come back here and go on.
         local = path.startswith(("/v1/client/", "/v1/agent/", "/v1/regions", "/ui")) \
-            or path == "/"
+            or path in ("/", "/v1/metrics")  # an agent's metrics are its own
         if local or self._ctx.client is None:
             return await call_next(request)
         if _NODE_RPC.match(path):

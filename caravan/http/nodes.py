@@ -20,7 +20,7 @@ def list_stub(node: Node, *, attributes: bool = False) -> NodeListStub:
         attributes=node.attributes if attributes else None, datacenter=node.datacenter,
         name=node.name, node_class=node.node_class, node_pool=node.node_pool,
         version=node.attributes.get("nomad.version", ""), drain=node.drain,
-        scheduling_eligibility=node.scheduling_eligibility, status=node.status,
+        last_drain=node.last_drain, scheduling_eligibility=node.scheduling_eligibility, status=node.status,
         status_description=node.status_description, drivers=node.drivers,
         create_index=node.create_index, modify_index=node.modify_index,
     )

@@ -45,6 +45,7 @@ from caravan.structs import (
     WorkloadIdentity,
 )
 from caravan.structs.base import to_nomad
+from caravan.structs.drain import MigrateStrategy
 from caravan.structs.periodic import DispatchPayloadConfig, ParameterizedJobConfig, PeriodicConfig
 
 
@@ -113,10 +114,10 @@ JOB = Table(
         # A `task` directly under `job` becomes a group of its name (Nomad's HCL2).
         hcl_only("task", is_block=True), block("update"), *_SERVER_SET,
         block("periodic"), block("parameterized", "ParameterizedJob"), *json_only("Payload"),
-        block("affinity", "Affinities"), block("spread", "Spreads"),
+        block("migrate"), block("affinity", "Affinities"), block("spread", "Spreads"),
     ),
     refused=(
-        block("multiregion"), block("reschedule"), block("migrate"), block("ui", "UI"), block("vault"),
+        block("multiregion"), block("reschedule"), block("ui", "UI"), block("vault"),
         block("consul"), block("secret"), block("version_tag"), block("group_defaults"),
         attr("vault_token"), attr("consul_token"), attr("consul_namespace"),
         attr("vault_namespace"),
@@ -130,9 +131,10 @@ GROUP = Table(
         block("ephemeral_disk"), block("volume", "Volumes"), block("task", "Tasks"),
         block("network", "Networks"), block("service", "Services"), block("update"),
         *json_only("Name"), block("affinity", "Affinities"), block("spread", "Spreads"),
+        block("migrate"),
     ),
     refused=(
-        block("migrate"), block("scaling"), block("consul"),
+        block("scaling"), block("consul"),
         block("disconnect"), attr("shutdown_delay"), attr("max_run_duration"),
         attr("stop_after_client_disconnect"), attr("max_client_disconnect"),
         attr("prevent_reschedule_on_lost"),
@@ -261,6 +263,9 @@ UPDATE = Table(
                  attr("healthy_deadline"), attr("progress_deadline"), attr("auto_revert"),
                  attr("auto_promote"), attr("canary"), attr("stagger")),
 )
+# How a drained node's allocations move (`caravan/server/drain/`).
+MIGRATE = Table(implemented=(attr("max_parallel"), attr("health_check"),
+                             attr("min_healthy_time"), attr("healthy_deadline")))
 # `cron` is the older single spec, `crons` the list (Nomad 1.6+); SpecType is JSON only.
 PERIODIC = Table(implemented=(attr("cron", "Spec"), attr("crons", "Specs"),
                               attr("prohibit_overlap"), attr("time_zone"), attr("enabled"),
@@ -297,4 +302,5 @@ BY_MODEL: dict[type[BaseModel], Table] = {
     DispatchPayloadConfig: DISPATCH_PAYLOAD,
     Template: TEMPLATE, ChangeScript: CHANGE_SCRIPT, WaitConfig: WAIT,
     WorkloadIdentity: IDENTITY, Affinity: AFFINITY, Spread: SPREAD, SpreadTarget: SPREAD_TARGET,
+    MigrateStrategy: MIGRATE,
 }

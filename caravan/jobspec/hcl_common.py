@@ -39,6 +39,10 @@ UPDATE = Spec(attrs={"max_parallel": ("max_parallel", to_int),
                      "auto_revert": ("auto_revert", to_bool),
                      "auto_promote": ("auto_promote", to_bool),
                      "canary": ("canary", to_int), "stagger": ("stagger", to_duration)})
+MIGRATE = Spec(attrs={"max_parallel": ("max_parallel", to_int),
+                      "health_check": ("health_check", to_string),
+                      "min_healthy_time": ("min_healthy_time", to_duration),
+                      "healthy_deadline": ("healthy_deadline", to_duration)})
 _M = TypeVar("_M", bound=BaseModel)
 
 

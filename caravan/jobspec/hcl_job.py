@@ -8,6 +8,7 @@ from caravan.jobspec import fields as table
 from caravan.jobspec.hcl_batch import parameterized, periodic
 from caravan.jobspec.hcl_body import Body, RawBlock, Source, Spec
 from caravan.jobspec.hcl_common import (
+    MIGRATE,
     RESCHEDULE,
     RESTART,
     UPDATE,
@@ -21,6 +22,7 @@ from caravan.jobspec.hcl_placement import affinities, spreads
 from caravan.jobspec.hcl_service import services
 from caravan.jobspec.hcl_task import task
 from caravan.jobspec.hcl_values import to_bool, to_int, to_string, to_strings
+from caravan.structs.drain import MigrateStrategy
 from caravan.structs import (
     EphemeralDisk,
     Job,
@@ -40,7 +42,7 @@ JOB = Spec(
            "datacenters": ("datacenters", to_strings), "node_pool": ("node_pool", to_string),
            "id": ("id", to_string)},
     blocks=frozenset({"constraint", "group", "task", "update", "periodic", "parameterized",
-                      "affinity", "spread"}),
+                      "affinity", "spread", "migrate"}),
     maps=frozenset({"meta"}),
     unsupported_blocks=table.JOB.refused_blocks,
     unsupported_attrs=table.JOB.refused_attrs,
@@ -48,7 +50,7 @@ JOB = Spec(
 GROUP = Spec(
     attrs={"count": ("count", to_int)},
     blocks=frozenset({"constraint", "restart", "reschedule", "ephemeral_disk", "volume",
-                      "task", "network", "service", "update", "affinity", "spread"}),
+                      "task", "network", "service", "update", "affinity", "spread", "migrate"}),
     maps=frozenset({"meta"}),
     unsupported_blocks=table.GROUP.refused_blocks,
     unsupported_attrs=table.GROUP.refused_attrs,
@@ -90,6 +92,7 @@ def _job(top: Body, block: RawBlock) -> Job:
     fields.update(meta=string_map(body, "meta"), constraints=constraints(body),
                   affinities=affinities(body), spreads=spreads(body),
                   update=optional_block(body, "update", UPDATE, UpdateStrategy),
+                  migrate=optional_block(body, "migrate", MIGRATE, MigrateStrategy),
                   periodic=periodic(body), parameterized_job=parameterized(body),
                   task_groups=[*_lone_tasks(body),
                                *(_group(body, g, i) for i, g in enumerate(groups))])
@@ -120,6 +123,7 @@ def _group(job: Body, block: RawBlock, index: int) -> TaskGroup:
         ephemeral_disk=optional_block(body, "ephemeral_disk", EPHEMERAL_DISK, EphemeralDisk),
         volumes=_volumes(body), networks=networks(body), services=services(body),
         update=optional_block(body, "update", UPDATE, UpdateStrategy),
+        migrate=optional_block(body, "migrate", MIGRATE, MigrateStrategy),
         tasks=[task(body, t, i) for i, t in enumerate(tasks)],
     )
     return TaskGroup.model_validate(present(fields))

@@ -16,11 +16,14 @@ class EvalEndpoint:
         self._core = core
 
     def list_evals(self, namespace: str, prefix: str = "",
-             visible: Callable[[str], bool] = lambda _ns: True) -> list[Evaluation]:
-        """Newest first; `namespace` `*` means every namespace `visible` keeps."""
+             visible: Callable[[str], bool] = lambda _ns: True, *, job_id: str = "",
+             status: str = "") -> list[Evaluation]:
+        """Newest first; `namespace` `*` means every namespace `visible` keeps; `job_id`
+        and `status`, when given, must match exactly (Nomad's `job` and `status`)."""
         evals = [e for e in self._core.store.evals() if e.id.startswith(prefix)
-                 and namespace in ("*", e.namespace) and visible(e.namespace)]
-        evals.sort(key=lambda e: e.create_index, reverse=True)
+                 and namespace in ("*", e.namespace) and visible(e.namespace)
+                 and job_id in ("", e.job_id) and status in ("", e.status)]
+        evals.sort(key=lambda e: (e.create_index, e.id), reverse=True)
         return evals
 
     def find(self, eval_id: str) -> Evaluation | None:

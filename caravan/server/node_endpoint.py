@@ -71,7 +71,8 @@ class NodeEndpoint:
         txn = core.begin()
         # Eligibility and drain are the operator's, kept when the client registers again.
         kept = {} if existing is None else {
-            "scheduling_eligibility": existing.scheduling_eligibility, "drain": existing.drain}
+            "scheduling_eligibility": existing.scheduling_eligibility, "drain": existing.drain,
+            "drain_strategy": existing.drain_strategy, "last_drain": existing.last_drain}
         node = node.model_copy(update={
             "status": "ready", "status_description": "",
             "status_updated_at": core.clock.now_ns() // _NS, **kept})
@@ -158,10 +159,18 @@ def _apply_update(alloc: Allocation, update: AllocClientUpdate) -> Allocation:
     if update.task_states is not None:
         fields["task_states"] = update.task_states
     reported = update.deployment_status
-    if reported is not None and reported.healthy is not None and alloc.deployment_id:
+    if reported is not None and reported.healthy is not None and _watched(alloc):
         # The client decides health; whether it is a canary is the scheduler's word.
         known = alloc.deployment_status or AllocDeploymentStatus()
         if known.healthy != reported.healthy:
             fields["deployment_status"] = known.model_copy(update={
                 "healthy": reported.healthy, "timestamp": reported.timestamp})
     return alloc.model_copy(update=fields)
+
+
+def _watched(alloc: Allocation) -> bool:
+    """Health counts in a deployment, and for a service group's `migrate` pacing."""
+    if alloc.deployment_id:
+        return True
+    group = alloc.job.group(alloc.task_group) if alloc.job is not None else None
+    return group is not None and group.migrate is not None

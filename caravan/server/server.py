@@ -25,13 +25,16 @@ from caravan.errors import WriteFailed
 from caravan.config.tls import ClientIntroductionConfig
 from caravan.ids import IdGenerator
 from caravan.server.acl_endpoint import ACLEndpoint
+from caravan.server.one_time_tokens import OneTimeTokens
 from caravan.server.alloc_endpoint import AllocEndpoint
 from caravan.server.namespace_endpoint import NamespaceEndpoint
 from caravan.server.core import ServerCore
 from caravan.server.deployments.endpoint import DeploymentEndpoint
 from caravan.server.deployments.watcher import DeploymentWatcher
 from caravan.server.dispatch import Dispatcher
+from caravan.server.drain.drainer import Drainer
 from caravan.server.eval_broker import EvalBroker
+from caravan.server.events import attach
 from caravan.server.eval_endpoint import EvalEndpoint
 from caravan.server.exec_audit_endpoint import ExecAuditEndpoint
 from caravan.server.heartbeat import HeartbeatTracker
@@ -39,12 +42,15 @@ from caravan.server.introduction import KEY_FILE as INTRO_KEY_FILE
 from caravan.server.introduction import Introductions, load_or_create_key
 from caravan.server.job_changes import JobChanges
 from caravan.server.job_endpoint import JobEndpoint
+from caravan.server.job_statuses import JobStatusesEndpoint
 from caravan.server.keyring import Keyring, KeyStore
 from caravan.server.keyring_files import DirKeyStore, MemoryKeyStore
 from caravan.server.node_endpoint import NodeEndpoint
 from caravan.server.gc.collector import GarbageCollector, GCSettings
+from caravan.server.operator_config import OperatorConfig
 from caravan.server.periodic.dispatcher import PeriodicDispatcher
 from caravan.server.plan_apply import PlanApplier
+from caravan.server.search import SearchEndpoint
 from caravan.server.service_endpoint import ServiceEndpoint
 from caravan.server.cluster.members import Member
 from caravan.server.state import Backend, SqliteBackend, StateStore
@@ -75,6 +81,7 @@ class Server:
                  member: Member | None = None, leader_ttl_s: int = 5,
                  gc: GCSettings | None = None) -> None:
         self.store = StateStore(backend)
+        self.events = attach(self.store)  # the event stream's broker: every commit reaches it
         self.broker = EvalBroker()
         self.core = ServerCore(store=self.store, broker=self.broker, clock=clock, new_id=new_id,
                                region=region)
@@ -85,6 +92,8 @@ class Server:
         self.deployment_watcher = DeploymentWatcher(self.core, self.deployments)
         self.periodic = PeriodicDispatcher(self.core, self.jobs)
         self.dispatcher = Dispatcher(self.core, self.jobs)
+        self.drainer = Drainer(self.core)
+        self.operator_config = OperatorConfig(self.core)
         self.gc = GarbageCollector(self.core, gc or GCSettings())
         key_store, intro_key = _key_stores(backend, server_dir)
         self.introductions = Introductions(
@@ -94,8 +103,11 @@ class Server:
         self.allocs = AllocEndpoint(self.core)
         self.services = ServiceEndpoint(self.core)
         self.evals = EvalEndpoint(self.core)
+        self.search = SearchEndpoint(self.core)
+        self.job_statuses = JobStatusesEndpoint(self.core)
         self.acl = ACLEndpoint(self.core, server_dir, enabled=acl_enabled,
                                token_min_ttl_s=token_min_ttl_s, token_max_ttl_s=token_max_ttl_s)
+        self.one_time_tokens = OneTimeTokens(self.core, self.acl)
         self.namespaces = NamespaceEndpoint(self.core)
         self.keyring = Keyring(key_store, clock.now_ns)
         self.variables = VariablesEndpoint(self.core, self.keyring)
@@ -160,6 +172,8 @@ class Server:
                                                     "deployment watcher"))
         # Only the leader launches periodic children (each launch is a write).
         self._leader_tasks.append(self._loops.spawn(self.periodic.run(), "periodic launches"))
+        # Only the leader marks drained nodes' allocations for migration.
+        self._leader_tasks.append(self._loops.spawn(self.drainer.run(), "drainer"))
         # Only the leader collects garbage (each delete is a write).
         self._leader_tasks.append(self._loops.spawn(self.gc.run(), "garbage collection"))
 
@@ -180,6 +194,7 @@ class Server:
     async def stop(self) -> None:
         await self._loops.aclose()
         self.broker.close()
+        self.events.close()
         self.keyring.close()
         self.store.close()
 

@@ -20,6 +20,7 @@ from caravan.server.eval_broker import EvalBroker
 from caravan.server.plan_apply import PlanApplier
 from caravan.server.scheduler import schedule
 from caravan.server.state import StateStore
+from caravan.server.state.scheduler_config_table import TABLE as SCHEDULER_CONFIG_TABLE
 from caravan.server.write_retry import retry_delay_s
 from caravan.structs import Evaluation, Job
 from caravan.structs.validate import DEFAULT_JOB_MAX_COUNT
@@ -27,6 +28,7 @@ from caravan.structs.validate import DEFAULT_JOB_MAX_COUNT
 log = logging.getLogger(__name__)
 
 MAX_PLAN_RETRIES = 5
+_PAUSE_POLL_S = 5.0
 
 
 class Worker:
@@ -45,9 +47,21 @@ class Worker:
         while True:
             ev = await self._broker.dequeue()
             try:
-                await self._settle(ev)
+                await self._wait_unpaused()
+                if self._store.eval(ev.id) is not None:  # not deleted while paused
+                    await self._settle(ev)
             finally:
                 self._broker.ack(ev)
+
+    async def _wait_unpaused(self) -> None:
+        """The operator paused the eval broker: evaluations stay pending until resumed."""
+        index = 0
+        while self._store.scheduler_config.get().pause_eval_broker:
+            seen = await self._store.wait_for_change((SCHEDULER_CONFIG_TABLE,), index,
+                                                     _PAUSE_POLL_S)
+            if seen == index:  # a timeout, or a store stopping (answers at once): yield
+                await asyncio.sleep(0.1)
+            index = seen
 
     async def _settle(self, ev: Evaluation) -> None:
         """Process `ev` until its outcome is stored, retrying while writes fail."""

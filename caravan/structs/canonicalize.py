@@ -19,6 +19,7 @@ from caravan.structs.job import (
 )
 from caravan.structs.service import CheckRestart, Service, ServiceCheck
 from caravan.structs.template import canonical_template
+from caravan.structs.migrate import canonical_migrates
 from caravan.structs.update import canonical_updates
 
 _S = NS_PER_SECOND
@@ -51,6 +52,7 @@ def canonicalize(job: Job) -> Job:
         out.datacenters = ["*"]
     out.task_groups = [_group(g, out.type) for g in out.task_groups]
     canonical_updates(out)
+    canonical_migrates(out)
     for group in out.task_groups:
         group.services = _services(group.services, out.name, group.name, None)
         for task in group.tasks:

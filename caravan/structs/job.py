@@ -14,6 +14,7 @@ from pydantic import Field, field_validator
 from caravan.structs.action import Action
 from caravan.structs.base import Struct
 from caravan.structs.deployment import UpdateStrategy
+from caravan.structs.drain import MigrateStrategy
 from caravan.structs.periodic import DispatchPayloadConfig, ParameterizedJobConfig, PeriodicConfig
 from caravan.structs.placement import Affinity, Spread
 from caravan.structs.service import Service
@@ -187,6 +188,7 @@ class TaskGroup(Struct):
     networks: list[NetworkResource] | None = None
     services: list[Service] | None = None
     update: UpdateStrategy | None = None
+    migrate: MigrateStrategy | None = None
 
     @field_validator("networks")
     @classmethod
@@ -213,6 +215,7 @@ class Job(Struct):
     meta: dict[str, str] | None = None
     task_groups: list[TaskGroup] = Field(default_factory=list)
     update: UpdateStrategy | None = None
+    migrate: MigrateStrategy | None = None  # merged into the groups by canonicalize
     # server-set
     stop: bool = False
     status: str = "pending"

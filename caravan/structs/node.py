@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from caravan.structs.base import Struct
+from caravan.structs.drain import DrainMetadata, DrainStrategy
 from caravan.structs.job import NetworkResource
 
 NODE_STATUSES = ("initializing", "ready", "down", "disconnected")
@@ -75,6 +76,8 @@ class Node(Struct):
     links: dict[str, str] | None = None
     cgroup_parent: str = ""
     drain: bool = False
+    drain_strategy: DrainStrategy | None = None
+    last_drain: DrainMetadata | None = None
     scheduling_eligibility: str = "eligible"
     status: str = "initializing"
     status_description: str = ""
@@ -104,6 +107,7 @@ class NodeListStub(Struct):
     node_pool: str
     version: str
     drain: bool
+    last_drain: DrainMetadata | None = None
     scheduling_eligibility: str
     status: str
     status_description: str

@@ -20,6 +20,7 @@ from caravan.structs.service import Service, ServiceCheck
 from caravan.structs.placement import preference_problems
 from caravan.structs.validate_batch import batch_problems
 from caravan.structs.template import template_problems
+from caravan.structs.migrate import migrate_problems
 from caravan.structs.update import update_problems
 
 CONSTRAINT_OPERANDS = ("=", "==", "is", "!=", "not", ">", ">=", "<", "<=", "regexp", "version",
@@ -75,6 +76,7 @@ def validate_job(job: Job, *, max_priority: int = 100,
         seen.add(group.name)
         _group(group, path, err, max_count)
         update_problems(group, job.type, path, err)
+        migrate_problems(group, job.type, path, err)
     for path, message in batch_problems(job):
         err(path, message)
     for path, message in _preference_problems(job):

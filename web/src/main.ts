@@ -14,6 +14,7 @@ import { nodesPage } from "./pages/nodes";
 import { nodePage } from "./pages/node";
 import { evalsPage } from "./pages/evals";
 import { tokenPage } from "./pages/token";
+import { exchangeOneTimeToken } from "./one_time";
 
 const ROUTES: [RegExp, Page][] = [
   [/^\/?$/, jobsPage],
@@ -53,7 +54,7 @@ function render(main: HTMLElement): void {
     signal: current.signal });
 }
 
-function start(): void {
+async function start(): Promise<void> {
   const app = document.getElementById("app");
   if (!app) return;
   const main = h("main", {});
@@ -62,8 +63,12 @@ function start(): void {
       h("nav", {}, NAV.map(([p, t]) => h("a", { href: `/ui${p}`, "data-nav": true }, t)))),
     main);
   interceptLinks(app);
+  // Leaving the UI (a typed address, a reload): end the page's blocking queries first, or
+  // the next document's request queues behind them for up to their wait (Chromium keeps
+  // six connections per origin, and they hold them).
+  addEventListener("beforeunload", () => current?.abort());
   onNavigate(() => render(main));
-  render(main);
+  if (await exchangeOneTimeToken(main)) render(main);
 }
 
-start();
+void start();

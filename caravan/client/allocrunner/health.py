@@ -1,7 +1,8 @@
 """An allocation's health in its deployment, decided on its node as Nomad's client does,
 and reported to the server with the allocation's status (`DeploymentStatus.Healthy`).
 
-    watching starts when the allocation belongs to a deployment and is undecided
+    watching starts when the allocation is undecided and belongs to a deployment (its
+    group's `update` block rules) or to a service group (its `migrate` block rules)
       ├─ a task failed, or `healthy_deadline` passed ─▶ unhealthy
       └─ every task that must run is running (prestart tasks finished), and with
          health_check "checks" every check passing, continuously for
@@ -20,7 +21,16 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from caravan.client.allocrunner.coordinator import Stage, stage_of
-from caravan.structs import AllocDeploymentStatus, Allocation, CheckQueryResult, Task, TaskState
+from caravan.structs import (
+    AllocDeploymentStatus,
+    Allocation,
+    CheckQueryResult,
+    Task,
+    TaskGroup,
+    TaskState,
+    UpdateStrategy,
+)
+from caravan.structs.drain import MigrateStrategy
 from caravan.structs.acl import parse_rfc3339_ns, rfc3339_nano
 
 _CHECK_POLL_S = 0.25  # check results change without telling us
@@ -37,7 +47,7 @@ def decide_health(alloc: Allocation, states: Mapping[str, TaskState],
           checks: list[CheckQueryResult], checks_ok_since: int, started: int,
           now: int) -> Verdict:
     group = alloc.job.group(alloc.task_group) if alloc.job else None
-    u = group.update if group else None
+    u = _strategy(alloc, group)
     if group is None or u is None or u.health_check == "manual":
         return Verdict(None)
     if any(s.state == "dead" and s.failed for s in states.values()):
@@ -55,6 +65,15 @@ def decide_health(alloc: Allocation, states: Mapping[str, TaskState],
     if now >= healthy_at:
         return Verdict(True)
     return Verdict(None, min(healthy_at, deadline), polls_checks=use_checks)
+
+
+def _strategy(alloc: Allocation, group: TaskGroup | None
+              ) -> UpdateStrategy | MigrateStrategy | None:
+    """A deployment's allocation follows `update`; any other of a service group follows
+    `migrate`, so that a drain knows when a moved allocation is healthy (Nomad's rule)."""
+    if group is None:
+        return None
+    return group.update if alloc.deployment_id else group.migrate
 
 
 def _running_since(tasks: list[Task], states: Mapping[str, TaskState]) -> int:
@@ -134,8 +153,9 @@ class HealthWatcher:
     def _undecided(self, alloc: Allocation) -> bool:
         decided = alloc.deployment_status is not None and \
             alloc.deployment_status.healthy is not None
-        return bool(alloc.deployment_id) and not decided and self.status is None \
-            and alloc.desired_status == "run"
+        group = alloc.job.group(alloc.task_group) if alloc.job else None
+        return _strategy(alloc, group) is not None and not decided \
+            and self.status is None and alloc.desired_status == "run"
 
     def _decide(self, alloc: Allocation, healthy: bool, now: int) -> None:
         base = alloc.deployment_status or AllocDeploymentStatus()

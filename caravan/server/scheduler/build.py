@@ -24,10 +24,11 @@ from caravan.structs import (
 BLOCKED_DESCRIPTION = "created to place remaining allocations"
 
 
-def allocated_resources(group: TaskGroup, node: Node, grant: Grant | None = None
-                        ) -> AllocatedResources:
+def allocated_resources(group: TaskGroup, node: Node, grant: Grant | None = None, *,
+                        oversubscribe: bool = False) -> AllocatedResources:
     """What the group's allocation holds on `node`: amounts, and the core IDs and ports
-    it was granted."""
+    it was granted. A task's `memory_max` is granted only while the operator has memory
+    oversubscription on (Nomad's rule); otherwise its reservation is its limit."""
     cores = grant.cores if grant else {}
     ports = grant.ports if grant else None
     per_core = shares_per_core(node)
@@ -35,7 +36,8 @@ def allocated_resources(group: TaskGroup, node: Node, grant: Grant | None = None
         task.name: AllocatedTaskResources(
             cpu=_cpu(task.resources.cpu or 0, cores.get(task.name), per_core),
             memory=AllocatedMemory(memory_mb=task.resources.memory_mb or 0,
-                                   memory_max_mb=task.resources.memory_max_mb or 0),
+                                   memory_max_mb=(task.resources.memory_max_mb or 0)
+                                   if oversubscribe else 0),
             networks=ports.tasks.get(task.name) if ports else None)
         for task in group.tasks
     }
@@ -55,11 +57,13 @@ def _cpu(mhz: int, reserved: list[int] | None, per_core: int) -> AllocatedCpu:
 
 def new_alloc(*, job: Job, group: TaskGroup, name: str, node: Node, eval_id: str,
               metric: AllocMetric, alloc_id: str, now: int,
-              grant: Grant | None = None) -> Allocation:
+              grant: Grant | None = None, oversubscribe: bool = False) -> Allocation:
     return Allocation(
         id=alloc_id, namespace=job.namespace, eval_id=eval_id, name=name, node_id=node.id,
         node_name=node.name, job_id=job.id, job=job, task_group=group.name,
-        allocated_resources=allocated_resources(group, node, grant), metrics=metric,
+        allocated_resources=allocated_resources(group, node, grant,
+                                                oversubscribe=oversubscribe),
+        metrics=metric,
         desired_status="run", client_status="pending", create_time=now, modify_time=now)
 
 

@@ -83,6 +83,7 @@ class _Run:
         self.evaluation, self.state, self.job, self.plan = evaluation, state, job, plan
         self.proposed, self.new_id, self.clock, self.now = proposed, new_id, clock, now
         self.deployment = deployment
+        self.oversubscribe = state.scheduler_config().memory_oversubscription_enabled
         self.staged: dict[str, Allocation] = {}
         self.failed: dict[str, AllocMetric] = {}
         self.queued = {g.name: 0 for g in job.task_groups}
@@ -160,7 +161,7 @@ class _Run:
         held = self.proposed.place(node, place.group.name, ask, place.name)
         alloc = new_alloc(job=self.job, group=place.group, name=place.name, node=node,
                           eval_id=self.evaluation.id, metric=metric, alloc_id=self.new_id(),
-                          now=self.now, grant=held)
+                          now=self.now, grant=held, oversubscribe=self.oversubscribe)
         previous = place.previous
         if previous is not None:
             alloc.previous_allocation = previous.id
@@ -170,6 +171,11 @@ class _Run:
                 self.staged[previous.id].next_allocation = alloc.id
         if place.canary:
             alloc.deployment_status = AllocDeploymentStatus(canary=True)
+        if place.migrate and (self.deployment is None or not self.deployment.active()):
+            # A move is no rollout: it joins no finished deployment, and its health
+            # comes from the group's `migrate` block.
+            self.plan.append_alloc(alloc)
+            return
         self.plan.append_alloc(self._in_deployment(alloc))
 
     def _in_deployment(self, alloc: Allocation) -> Allocation:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from caravan.structs import Allocation, Deployment, Evaluation, Job, Node
+from caravan.structs.operator import SchedulerConfiguration
 
 
 class SchedulerState(Protocol):
@@ -56,6 +57,10 @@ class SchedulerState(Protocol):
 
     def latest_deployment(self, namespace: str, job_id: str) -> Deployment | None:
         """The job's newest deployment, in any status."""
+        ...
+
+    def scheduler_config(self) -> SchedulerConfiguration:
+        """The operator's scheduler configuration (Nomad's defaults until one is set)."""
         ...
 
 

@@ -3,6 +3,8 @@
 For each group the existing allocations are sorted into:
 
     lost        on a down, disconnected or vanished node      stop (client "lost"), replace
+    migrating   marked by the drainer, on a draining node     stop when replaced (at once
+                                                              once the drain's deadline passed)
     reschedule  failed, and its reschedule delay has passed   replace, stop when replaced
     later       failed, delay still running                   follow-up eval, kept for now
     kept        everything that counts towards `count`        (batch: completed ones too)
@@ -32,6 +34,7 @@ ALLOC_NOT_NEEDED = "alloc not needed due to job update"
 ALLOC_UPDATING = "alloc is being updated due to job update"
 ALLOC_LOST = "alloc is lost since its node is down"
 ALLOC_RESCHEDULED = "alloc was rescheduled because it failed"
+ALLOC_MIGRATING = "alloc is being migrated"
 LOST_NODE_STATUSES = ("down", "disconnected")
 
 NodeLookup = Callable[[str], Node | None]
@@ -52,6 +55,7 @@ class Placement:
     stop_previous: str = ""     # stop `previous` with this description only if placed
     reschedule: bool = False    # carry a reschedule tracker and avoid the previous node
     canary: bool = False        # placed beside the old version until promoted
+    migrate: bool = False       # moves `previous` off a draining node
 
 
 @dataclass
@@ -65,6 +69,12 @@ class Reconciliation:
 
 def node_lost(node: Node | None) -> bool:
     return node is None or node.status in LOST_NODE_STATUSES
+
+
+def migrating(alloc: Allocation, node: Node | None) -> bool:
+    """Marked by the drainer and still on a draining node (a cancelled drain keeps it)."""
+    return (bool(alloc.desired_transition.migrate) and not alloc.terminal()
+            and node is not None and node.drain_strategy is not None)
 
 
 def alloc_name(job_id: str, group: str, index: int) -> str:
@@ -140,7 +150,9 @@ class _GroupReconciler:
         kept.sort(key=self._keep_order(kept))
         self.result.stops += [Stop(a, ALLOC_NOT_NEEDED) for a in kept[count:]]
         kept = kept[:count]
-        destructive = self._update(kept)
+        moving = [a for a in kept if migrating(a, self.node_of(a.node_id))]
+        self._migrate(moving)
+        destructive = self._update([a for a in kept if a not in moving])
         waiting = {a.id for a in kept} - {a.id for a in destructive}
         later = [(a, at) for a, at in later if a.id in waiting]
         if later:
@@ -223,6 +235,19 @@ class _GroupReconciler:
             self.result.places.append(Placement(
                 self.group, alloc.name, previous=alloc, stop_previous=ALLOC_UPDATING))
         return destructive
+
+    def _migrate(self, moving: list[Allocation]) -> None:
+        """Each moves under its name; past the drain's deadline it stops even when no
+        node has room for its replacement."""
+        for alloc in moving:
+            node = self.node_of(alloc.node_id)
+            forced = node is not None and node.drain_strategy is not None and \
+                node.drain_strategy.forced(self.now)
+            if forced:
+                self.result.stops.append(Stop(alloc, ALLOC_MIGRATING))
+            self.result.places.append(Placement(
+                self.group, alloc.name, previous=alloc, migrate=True,
+                stop_previous="" if forced else ALLOC_MIGRATING))
 
     def _place_canaries(self, candidates: list[Allocation]) -> None:
         """Canaries take the names of the allocations they would replace, as in Nomad."""

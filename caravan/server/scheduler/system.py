@@ -27,6 +27,7 @@ from caravan.server.scheduler.rank import NodeSelector
 from caravan.server.scheduler.start import NodeCache, begin
 from caravan.server.scheduler.reconcile import (
     ALLOC_LOST,
+    ALLOC_MIGRATING,
     ALLOC_NOT_NEEDED,
     ALLOC_UPDATING,
     alloc_name,
@@ -58,6 +59,7 @@ class _SystemRun:
         self.evaluation, self.job, self.plan, self.node_of = evaluation, job, plan, node_of
         self.new_id, self.clock, self.now = new_id, clock, now
         self.found = candidates(state, job)
+        self.oversubscribe = state.scheduler_config().memory_oversubscription_enabled
         self.targeted = {n.id for n in self.found.nodes}
         self.failed: dict[str, AllocMetric] = {}
         self.queued = {g.name: 0 for g in job.task_groups}
@@ -85,6 +87,10 @@ class _SystemRun:
                 self._stop_gone(alloc)
             elif node_lost(self.node_of(alloc.node_id)):
                 self._stop(alloc, ALLOC_LOST, "lost")
+            elif alloc.desired_transition.migrate:
+                # The drain's last step (marked as the drain completes): a system alloc
+                # is not moved, only stopped.
+                self._stop(alloc, ALLOC_MIGRATING)
             elif alloc.node_id in self.targeted:
                 live.setdefault(slot, []).append(alloc)
             elif self._node_ready(alloc.node_id):
@@ -160,7 +166,7 @@ class _SystemRun:
         held = self.proposed.place(node, group.name, Ask.of(group), f"{name}@{node.id}")
         alloc = new_alloc(job=self.job, group=group, name=name, node=node,
                           eval_id=self.evaluation.id, metric=metric, alloc_id=self.new_id(),
-                          now=self.now, grant=held)
+                          now=self.now, grant=held, oversubscribe=self.oversubscribe)
         if previous is not None:
             alloc.previous_allocation = previous.id
             for staged in self.plan.node_update.get(previous.node_id, []):

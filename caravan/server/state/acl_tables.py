@@ -4,6 +4,7 @@
     acl_tokens     accessor -> ACLToken (no SecretID), persisted with its "SecretHash"
     acl_bootstrap  "bootstrap" -> {"ResetIndex": <index of the last bootstrap>}
     namespaces     name -> Namespace
+    acl_one_time_tokens  sha256(one-time secret) -> StoredOneTimeToken
 
 Secrets are kept only as their SHA-256; the secret-hash -> accessor index is built
 in memory from the token rows, so it can never disagree with them. The rows on disk
@@ -19,12 +20,14 @@ from typing import Any
 from caravan.server.state.backend import Change
 from caravan.server.state.txn import AclWrites
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
+from caravan.structs.one_time_token import StoredOneTimeToken
 
 POLICY_TABLE = "acl_policies"
 TOKEN_TABLE = "acl_tokens"
 BOOTSTRAP_TABLE = "acl_bootstrap"
 NAMESPACE_TABLE = "namespaces"
-TABLES = (POLICY_TABLE, TOKEN_TABLE, BOOTSTRAP_TABLE, NAMESPACE_TABLE)
+ONE_TIME_TABLE = "acl_one_time_tokens"
+TABLES = (POLICY_TABLE, TOKEN_TABLE, BOOTSTRAP_TABLE, NAMESPACE_TABLE, ONE_TIME_TABLE)
 
 
 class AclTables:
@@ -37,6 +40,7 @@ class AclTables:
         self._by_secret_hash: dict[str, str] = {}  # sha256(secret) -> accessor
         self._namespaces: dict[str, Namespace] = {}
         self._bootstrap_index: int | None = None
+        self._one_time: dict[str, StoredOneTimeToken] = {}
 
     # ---- reads ---------------------------------------------------------------------------
 
@@ -66,6 +70,12 @@ class AclTables:
     def namespaces(self) -> list[Namespace]:
         return [self._namespaces[n] for n in sorted(self._namespaces)]
 
+    def one_time_token(self, secret_hash: str) -> StoredOneTimeToken | None:
+        return self._one_time.get(secret_hash)
+
+    def one_time_tokens(self) -> dict[str, StoredOneTimeToken]:
+        return dict(self._one_time)
+
     # ---- the store's side ----------------------------------------------------------------
 
     def load(self, rows: dict[str, dict[str, str]]) -> None:
@@ -79,6 +89,8 @@ class AclTables:
         for raw in rows.get(NAMESPACE_TABLE, {}).values():
             namespace = Namespace.model_validate_json(raw)
             self._namespaces[namespace.name] = namespace
+        for key, raw in rows.get(ONE_TIME_TABLE, {}).items():
+            self._one_time[key] = StoredOneTimeToken.model_validate_json(raw)
         done = rows.get(BOOTSTRAP_TABLE, {}).get("bootstrap")
         if done is not None:
             self._bootstrap_index = int(json.loads(done)["ResetIndex"])
@@ -94,6 +106,9 @@ class AclTables:
         for name, namespace in writes.namespaces.items():
             _put(change, NAMESPACE_TABLE, name, None if namespace is None
                  else namespace.model_dump_json(by_alias=True))
+        for key, ott in writes.one_time_tokens.items():
+            _put(change, ONE_TIME_TABLE, key, None if ott is None
+                 else ott.model_dump_json(by_alias=True))
         if writes.bootstrap_index is not None:
             change.put(BOOTSTRAP_TABLE, "bootstrap",
                        json.dumps({"ResetIndex": writes.bootstrap_index}))
@@ -114,6 +129,9 @@ class AclTables:
         for name, namespace in writes.namespaces.items():
             _set(self._namespaces, name, namespace)
             touched.add(NAMESPACE_TABLE)
+        for key, ott in writes.one_time_tokens.items():
+            _set(self._one_time, key, ott)
+            touched.add(ONE_TIME_TABLE)
         if writes.bootstrap_index is not None:
             self._bootstrap_index = writes.bootstrap_index
             touched.add(BOOTSTRAP_TABLE)

@@ -24,6 +24,8 @@ from caravan.server.state.backend import Change
 from caravan.server.state.deployment_table import DeploymentTable
 from caravan.server.state.exec_session_table import ExecSessionTable
 from caravan.server.state.periodic_launch_table import PeriodicLaunchTable
+from caravan.server.state.scheduler_config_table import TABLE as SCHEDULER_CONFIG_TABLE
+from caravan.server.state.scheduler_config_table import SchedulerConfigTable
 from caravan.server.state.service_tables import ServiceTables
 from caravan.server.state.txn import AclWrites
 from caravan.server.state.variable_table import VariableTable
@@ -31,6 +33,7 @@ from caravan.structs import Allocation, Evaluation, Job, Node, ServiceRegistrati
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
 from caravan.structs.deployment import Deployment
 from caravan.structs.exec_audit import ExecSession
+from caravan.structs.one_time_token import StoredOneTimeToken
 from caravan.structs.periodic import PeriodicLaunch
 from caravan.structs.variables import EncryptedVariable
 
@@ -53,6 +56,7 @@ class Tables:
     variables: VariableTable
     deployments: DeploymentTable
     periodic_launches: PeriodicLaunchTable
+    scheduler_config: SchedulerConfigTable
 
     def _index_alloc(self, alloc: Allocation) -> None: ...
     def _drop_alloc(self, alloc_id: str) -> None: ...
@@ -88,6 +92,7 @@ def apply_change(store: Tables, change: Change) -> set[str]:
     touched |= store.periodic_launches.apply({
         k: None if raw is None else PeriodicLaunch.model_validate_json(raw)
         for k, raw in by_table.get(periodic_launch_table.TABLE, {}).items()})
+    touched |= store.scheduler_config.apply_rows(by_table.get(SCHEDULER_CONFIG_TABLE, {}))
     return touched
 
 
@@ -125,6 +130,9 @@ def _acl_writes(by_table: dict[str, dict[str, str | None]]) -> AclWrites:
         writes.tokens[accessor] = ACLToken.model_validate(data)
     for name, raw in by_table.get(acl_tables.NAMESPACE_TABLE, {}).items():
         writes.namespaces[name] = None if raw is None else Namespace.model_validate_json(raw)
+    for key, raw in by_table.get(acl_tables.ONE_TIME_TABLE, {}).items():
+        writes.one_time_tokens[key] = (None if raw is None
+                                       else StoredOneTimeToken.model_validate_json(raw))
     done = by_table.get(acl_tables.BOOTSTRAP_TABLE, {}).get("bootstrap")
     if done is not None:
         writes.bootstrap_index = int(json.loads(done)["ResetIndex"])

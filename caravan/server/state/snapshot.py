@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from caravan.server.state.txn import job_key
 from caravan.structs import Allocation, Deployment, Job, Node
+from caravan.structs.operator import SchedulerConfiguration
 
 
 @dataclass
@@ -21,17 +22,20 @@ class StateSnapshot:
     allocs_of_job: dict[str, list[Allocation]]
     allocs_of_node: dict[str, list[Allocation]]
     deployments: dict[tuple[str, str], Deployment]
+    config: SchedulerConfiguration
 
     def __init__(self, *, index: int, nodes: dict[str, Node], jobs: dict[str, Job],
                  allocs_by_job: dict[str, list[Allocation]],
                  allocs_by_node: dict[str, list[Allocation]],
-                 deployments: dict[tuple[str, str], Deployment] | None = None) -> None:
+                 deployments: dict[tuple[str, str], Deployment] | None = None,
+                 scheduler_config: SchedulerConfiguration | None = None) -> None:
         self.index = index
         self.nodes_by_id = nodes
         self.jobs_by_key = jobs
         self.allocs_of_job = allocs_by_job
         self.allocs_of_node = allocs_by_node
         self.deployments = deployments or {}
+        self.config = scheduler_config or SchedulerConfiguration()
 
     def nodes(self) -> Iterable[Node]:
         return self.nodes_by_id.values()
@@ -50,3 +54,6 @@ class StateSnapshot:
 
     def latest_deployment(self, namespace: str, job_id: str) -> Deployment | None:
         return self.deployments.get((namespace, job_id))
+
+    def scheduler_config(self) -> SchedulerConfiguration:
+        return self.config

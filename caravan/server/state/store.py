@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from caravan.server.state.acl_tables import TABLES as ACL_TABLES
 from caravan.server.state.acl_tables import AclTables
@@ -22,6 +22,8 @@ from caravan.server.state.deployment_table import TABLE as DEPLOYMENT_TABLE
 from caravan.server.state.deployment_table import DeploymentTable
 from caravan.server.state.periodic_launch_table import TABLE as PERIODIC_LAUNCH_TABLE
 from caravan.server.state.periodic_launch_table import PeriodicLaunchTable
+from caravan.server.state.scheduler_config_table import TABLE as SCHEDULER_CONFIG_TABLE
+from caravan.server.state.scheduler_config_table import SchedulerConfigTable
 from caravan.server.state.service_tables import TABLE as SERVICE_TABLE
 from caravan.server.state.service_tables import ServiceTables
 from caravan.server.state.variable_table import TABLE as VARIABLE_TABLE
@@ -52,11 +54,13 @@ class StateStore(Tables):
         self.deployments = DeploymentTable()  # rolling updates and canaries
         self.periodic_launches = PeriodicLaunchTable()  # each periodic job's last launch
         self.variables = VariableTable()  # Nomad Variables, encrypted (server/variables.py)
+        self.scheduler_config = SchedulerConfigTable()  # the operator's scheduler settings
         self._allocs_by_job: dict[str, dict[str, Allocation]] = {}
         self._allocs_by_node: dict[str, dict[str, Allocation]] = {}
         self._evals_by_job: dict[str, dict[str, Evaluation]] = {}
         self._changed: asyncio.Event | None = None
         self._released = False
+        self._observers: list[Callable[[Change], None]] = []
         self._load()
 
     # ---- loading -------------------------------------------------------------------------
@@ -86,8 +90,10 @@ class StateStore(Tables):
         self.deployments.load(rows)
         self.periodic_launches.load(rows)
         self.variables.load(rows)
+        self.scheduler_config.load(rows)
         for table in (*TABLES, *ACL_TABLES, SERVICE_TABLE, EXEC_SESSION_TABLE,
-                      DEPLOYMENT_TABLE, VARIABLE_TABLE, PERIODIC_LAUNCH_TABLE):
+                      DEPLOYMENT_TABLE, VARIABLE_TABLE, PERIODIC_LAUNCH_TABLE,
+                      SCHEDULER_CONFIG_TABLE):
             self._table_index[table] = self._index
 
     def _alloc_from_row(self, raw: str) -> Allocation:
@@ -165,6 +171,7 @@ class StateStore(Tables):
             allocs_by_job={k: list(v.values()) for k, v in self._allocs_by_job.items()},
             allocs_by_node={k: list(v.values()) for k, v in self._allocs_by_node.items()},
             deployments=self.deployments.latest_by_job(),
+            scheduler_config=self.scheduler_config.get(),
         )
 
     # ---- watches -------------------------------------------------------------------------
@@ -191,6 +198,12 @@ class StateStore(Tables):
             except TimeoutError:
                 return self.table_index(*watched)
 
+    def observe(self, observer: Callable[[Change], None]) -> None:
+        """Call `observer` with every change this store commits or replays, once it is
+        durable and before memory reflects it (the objects it deletes are still readable).
+        It runs on the loop inside the commit: it must be quick and must not raise."""
+        self._observers.append(observer)
+
     def release_waiters(self) -> None:
         """Answer every blocking query now (the agent is stopping); later ones do not block."""
         self._released = True
@@ -208,7 +221,9 @@ class StateStore(Tables):
         if txn.index != self._index + 1:
             raise RuntimeError("transactions must be committed in order, one at a time")
         self._stamp(txn)
-        self._backend.commit(self._change_of(txn))
+        change = self._change_of(txn)
+        self._backend.commit(change)
+        self._notify(change)
         self._apply(txn)
         self._index = txn.index
         self._wake()
@@ -219,11 +234,16 @@ class StateStore(Tables):
         store already has it (its own commits come back through the watch too)."""
         if change.index <= self._index:
             return False
+        self._notify(change)
         for table in apply_change(self, change):
             self._table_index[table] = change.index
         self._index = change.index
         self._wake()
         return True
+
+    def _notify(self, change: Change) -> None:
+        for observer in self._observers:
+            observer(change)
 
     def _wake(self) -> None:
         if self._changed is not None:
@@ -256,6 +276,7 @@ class StateStore(Tables):
         self.deployments.stamp(txn.deployments, txn.index, txn.now_ns)
         self.periodic_launches.stamp(txn.periodic_launches, txn.index)
         self.variables.stamp(txn.variables, txn.index, txn.now_ns)
+        self.scheduler_config.stamp(txn.scheduler_config, txn.index)
 
     def _change_of(self, txn: Txn) -> Change:
         change = Change(index=txn.index)
@@ -296,6 +317,7 @@ class StateStore(Tables):
         self.deployments.change(txn.deployments, txn.deployment_deletes, change)
         self.periodic_launches.change(txn.periodic_launches, change)
         self.variables.change(txn.variables, change)
+        self.scheduler_config.change(txn.scheduler_config, change)
         return change
 
     def _apply(self, txn: Txn) -> None:
@@ -345,6 +367,7 @@ class StateStore(Tables):
         touched |= self.deployments.apply(txn.deployments, txn.deployment_deletes)
         touched |= self.periodic_launches.apply(txn.periodic_launches)
         touched |= self.variables.apply(txn.variables)
+        touched |= self.scheduler_config.apply(txn.scheduler_config)
         for table in touched:
             self._table_index[table] = txn.index
 

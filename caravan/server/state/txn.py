@@ -8,6 +8,8 @@ from caravan.structs import Allocation, Evaluation, Job, Node, ServiceRegistrati
 from caravan.structs.acl import ACLPolicy, ACLToken, Namespace
 from caravan.structs.deployment import Deployment
 from caravan.structs.exec_audit import ExecSession
+from caravan.structs.one_time_token import StoredOneTimeToken
+from caravan.structs.operator import SchedulerConfiguration
 from caravan.structs.periodic import PeriodicLaunch
 from caravan.structs.variables import EncryptedVariable
 
@@ -29,6 +31,8 @@ class AclWrites:
     secret_hashes: dict[str, str] = field(default_factory=dict)  # accessor -> a new token's
     namespaces: dict[str, Namespace | None] = field(default_factory=dict)
     bootstrap_index: int | None = None
+    # sha256(one-time secret) -> its row (`caravan ui -authenticate`)
+    one_time_tokens: dict[str, StoredOneTimeToken | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -57,3 +61,5 @@ class Txn:
     # Garbage collection (caravan/server/gc/): rows removed for good.
     alloc_deletes: list[str] = field(default_factory=list)
     eval_deletes: list[str] = field(default_factory=list)
+    # The operator's scheduler configuration (`/v1/operator/scheduler/configuration`).
+    scheduler_config: SchedulerConfiguration | None = None

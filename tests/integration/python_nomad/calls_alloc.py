@@ -11,7 +11,6 @@ from nomad.api import exceptions
 from tests.agents import wait_until
 from tests.integration.python_nomad.world import NO_ID, World
 
-NODEOPS = "nodeops"
 LOG = "alloc/logs/main.stdout.0"
 
 
@@ -207,9 +206,9 @@ ROWS = [
     ("node.get_node", get_node, None),
     ("node.get_allocations", node_get_allocations, None),
     ("node.eligible_node", eligible_node, None),
-    ("node.evaluate_node", evaluate_node, NODEOPS),
-    ("node.drain_node", drain_node, NODEOPS),
-    ("node.drain_node_with_spec", drain_node_with_spec, NODEOPS),
+    ("node.evaluate_node", evaluate_node, None),
+    ("node.drain_node", drain_node, None),
+    ("node.drain_node_with_spec", drain_node_with_spec, None),
     ("node.purge_node", purge_node, None),
     ("client.stats.read_stats", read_stats, None),
     ("client.allocation.read_allocation_stats", read_allocation_stats, None),

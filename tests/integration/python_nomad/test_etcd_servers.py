@@ -1,6 +1,6 @@
 """python-nomad's server calls against servers on etcd, asked through a follower: the
-Raft configuration lists every server with the leader marked, `join` counts the
-cluster's own servers, and removing a live peer is refused with what to do."""
+Raft configuration lists every server with the leader marked, and removing a live
+peer is refused with what to do."""
 
 from __future__ import annotations
 
@@ -42,15 +42,6 @@ def test_raft_configuration_lists_every_server(cluster: Cluster,
         assert entry["Address"] == f"127.0.0.1:{rpc_port(server)}"
         assert entry["Leader"] is (server is leader) and entry["Voter"] is True
     assert follower_api.status.leader.get_leader() == by_name[f"{leader.name}.global"]["Address"]
-
-
-def test_join_counts_the_clusters_own_servers(cluster: Cluster,
-                                              follower_api: nomad.Nomad) -> None:
-    addresses = [f"127.0.0.1:{rpc_port(s)}" for s in cluster.servers]
-    assert follower_api.agent.join_agent(addresses) == {
-        "num_joined": 2, "error": "", "warning": ""}
-    joined = follower_api.agent.join_agent(["127.0.0.1:9"])
-    assert joined["num_joined"] == 0 and "etcd" in joined["error"]
 
 
 def test_removing_a_live_peer_is_refused(cluster: Cluster, follower_api: nomad.Nomad) -> None:

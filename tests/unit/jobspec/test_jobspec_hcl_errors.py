@@ -57,14 +57,14 @@ def test_unsupported_task_block(block):
     assert error.message == f'block "{block}" is not supported by caravan'
 
 
-@pytest.mark.parametrize("block", ["scaling", "consul", "migrate"])
+@pytest.mark.parametrize("block", ["scaling", "consul"])
 def test_unsupported_group_block(block):
     error = only(job("", group_body=f"    {block} {{\n    }}\n"))
     assert (error.line, error.path) == (3, 'job.group["g"]')
     assert error.message == f'block "{block}" is not supported by caravan'
 
 
-@pytest.mark.parametrize("block", ["migrate", "multiregion", "vault"])
+@pytest.mark.parametrize("block", ["multiregion", "vault"])
 def test_unsupported_job_block(block):
     source = f'job "j" {{\n  {block} {{\n  }}\n}}\n'
     error = only(source)
@@ -225,7 +225,7 @@ def test_every_problem_is_reported_with_a_readable_message():
     server = 'job.group["web"].task["server"]'
     assert lines[3] == f'{path}:10: {server}: missing required attribute "driver"'
     assert lines[4] == f'{path}:11: {server}: unknown attribute "comand"'
-    assert lines[1] == f'{path}:3: job: block "migrate" is not supported by caravan'
+    assert lines[1] == f'{path}:3: job: block "vault" is not supported by caravan'
 
 
 def test_hcl_to_api_json_raises_the_same_errors():

@@ -85,13 +85,11 @@ def test_unmodelled_nomad_fields_are_accepted_when_empty_or_default():
 
 def test_unmodelled_nomad_fields_with_a_value_are_refused():
     document = minimal(Kind="connect-proxy:web", Vault={"Policies": ["p"]})
-    document["TaskGroups"][0]["Migrate"] = {"MaxParallel": 3}
     document["Multiregion"] = {"Regions": [{"Name": "east"}]}
     document["TaskGroups"][0]["Networks"] = [{"Mode": "host", "DNS": {"Servers": ["1.1.1.1"]}}]
     document["TaskGroups"][0]["Tasks"][0]["Resources"] = {"Devices": [{"Name": "gpu"}]}
     assert sorted(problems(document)) == [
         ("Job.Multiregion", "not supported by caravan"),
-        ("Job.TaskGroups[0].Migrate", "not supported by caravan"),
         ("Job.TaskGroups[0].Networks[0].DNS", "not supported by caravan"),
         ("Job.TaskGroups[0].Tasks[0].Kind", "not supported by caravan"),
         ("Job.TaskGroups[0].Tasks[0].Resources.Devices", "not supported by caravan"),

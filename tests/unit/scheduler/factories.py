@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
+from caravan.structs.operator import SchedulerConfiguration
 from caravan.clock import Clock
 from caravan.server.scheduler import SchedulerResult, schedule
 from caravan.structs import (
@@ -60,6 +61,7 @@ class MemoryState:
         self._jobs = {(j.namespace, j.id): j for j in jobs}
         self._allocs = {a.id: a for a in allocs}
         self.deployments = {}
+        self.config = SchedulerConfiguration()
 
     def nodes(self) -> Iterable[Node]:
         return list(self._nodes.values())
@@ -78,6 +80,9 @@ class MemoryState:
 
     def latest_deployment(self, namespace: str, job_id: str):
         return self.deployments.get((namespace, job_id))
+
+    def scheduler_config(self) -> SchedulerConfiguration:
+        return self.config
 
     def apply(self, result: SchedulerResult) -> None:
         """What plan_apply would do, minus its checks: good enough to chain evals."""

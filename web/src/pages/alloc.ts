@@ -1,9 +1,12 @@
 // /ui/allocations/<id>: task states and events (live), resource usage (from the stats
-// route), ports, services, logs and files; each task links to its exec terminal.
+// route), ports, services, logs and files; each running task links to its exec terminal
+// where the token may open one (alloc-exec, and alloc-node-exec for raw_exec tasks).
 
 import { get, watch } from "../api";
+import { allowsExec, NONE, Rights } from "../capabilities";
 import { badge, fill, h, isoTime, link, nanoTime, section, shortId, table } from "../dom";
 import { showError } from "../errors";
+import { currentRights } from "../rights";
 import { jobPath, PageContext } from "../router";
 import { Alloc, TaskState } from "../types";
 import { filesSection } from "./alloc_files";
@@ -11,11 +14,18 @@ import { logsSection } from "./alloc_logs";
 import { sessionsSection } from "./alloc_sessions";
 import { statsSection } from "./alloc_stats";
 
-function tasksTable(alloc: Alloc): HTMLElement {
+function driverOf(alloc: Alloc, task: string): string {
+  const group = alloc.Job?.TaskGroups.find((g) => g.Name === alloc.TaskGroup);
+  return group?.Tasks.find((t) => t.Name === task)?.Driver ?? "";
+}
+
+function tasksTable(alloc: Alloc, rights: Rights): HTMLElement {
   const states = Object.entries(alloc.TaskStates ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const canExec = (name: string, s: TaskState): boolean =>
+    s.State === "running" && allowsExec(rights, alloc.Namespace, driverOf(alloc, name));
   return table(["Task", "State", "Restarts", "Started", "Finished", ""], states.map(([name, s]) => [
     name, badge(s.Failed ? "failed" : s.State), String(s.Restarts), isoTime(s.StartedAt), isoTime(s.FinishedAt),
-    s.State === "running" ? link(`/allocations/${alloc.ID}/exec/${encodeURIComponent(name)}`, "Exec",
+    canExec(name, s) ? link(`/allocations/${alloc.ID}/exec/${encodeURIComponent(name)}`, "Exec",
       { class: "button", id: `exec-${name}` }) : "",
   ]), { id: "tasks" });
 }
@@ -46,13 +56,26 @@ export function allocPage({ root, params, signal }: PageContext): void {
   fill(root, header, facts, tasks, stats.element, events, ports, logs.element, files);
   let shownServices = false;
   let shownSessions = false;
+  let rights: Rights = NONE; // no Exec link until the token's policies are known
+  let known = false;
+  let last: Alloc | null = null;
+  const drawTasks = (alloc: Alloc): void => {
+    fill(tasksBody, tasksTable(alloc, rights));
+    if (known) tasks.dataset["rights"] = "known"; // the Exec links now follow the token
+  };
+  void currentRights().then((r) => {
+    rights = r;
+    known = true;
+    if (last) drawTasks(last);
+  });
   void watch<Alloc>(`/v1/allocation/${id}`, signal, (alloc) => {
+    last = alloc;
     fill(header, h("h1", {}, `Allocation ${shortId(alloc.ID)}`), badge(alloc.ClientStatus));
     fill(facts, ...[["ID", alloc.ID], ["Name", alloc.Name]].flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]),
       h("dt", {}, "Job"), h("dd", {}, link(jobPath(alloc.JobID, alloc.Namespace), alloc.JobID)),
       h("dt", {}, "Node"), h("dd", {}, link(`/clients/${alloc.NodeID}`, alloc.NodeName || shortId(alloc.NodeID))),
       h("dt", {}, "Desired"), h("dd", {}, alloc.DesiredStatus));
-    fill(tasksBody, tasksTable(alloc));
+    drawTasks(alloc);
     fill(eventsBody, eventsTable(alloc.TaskStates ?? {}));
     const tasksNow = Object.keys(alloc.TaskStates ?? {}).sort();
     logs.setTasks(tasksNow);

@@ -54,10 +54,22 @@ class ChildCommand:
     async def stop(self) -> None:
         if self._proc.returncode is not None:
             return
-        command = read_pid(self._pid_file) if self._pid_file else self._proc.pid
+        command = await self._command_pid() if self._pid_file else self._proc.pid
         if command is not None:
             await kill_tree(command, parent=self._proc.pid if self._pid_file else os.getpid())
         await process.stop(self._proc, sig=signal.SIGKILL)
+
+    async def _command_pid(self) -> int | None:
+        """The command's PID once the runtime has written it. runc writes the file only
+        after the command runs (it may have printed already): killing the runtime before
+        that would leave the command running, re-parented to the task's init."""
+        assert self._pid_file is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + _STOP_WAIT_S
+        while (pid := read_pid(self._pid_file)) is None and self._proc.returncode is None \
+                and loop.time() < deadline:
+            await asyncio.sleep(_STOP_POLL_S / 10)
+        return pid
 
     def winch(self) -> None:
         if self._pid_file is not None and self._proc.returncode is None:
