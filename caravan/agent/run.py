@@ -98,10 +98,11 @@ class Agent:
                 servers = list(cfg.client.servers) or [ctx.http_addr]
                 ctx.client = Client(cfg, data_dir=data_dir, http_addr=ctx.http_addr,
                                     servers=servers, clock=self._clock, new_id=self._new_id)
-                await ctx.client.start()
+                await ctx.client.start()  # returns once its saved allocations are back
                 # A -dev agent's data dir is temporary, so its tasks go with it.
                 stack.push_async_callback(ctx.client.stop, cfg.dev_mode)
                 parts.append(ctx.client)
+            ctx.client_restored.set()
             print(f"==> caravan agent started! HTTP API at {cfg.http_url()}", flush=True)
             failure = await _wait_stop(stop, parts)
             if failure is not None:

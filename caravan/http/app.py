@@ -55,7 +55,7 @@ from caravan.http import (
 from caravan.http.auth import TokenResolver
 from caravan.http.context import AgentContext
 from caravan.http.leader_forward import ForwardToLeader
-from caravan.http.limits import BodyLimit, ForwardToServer
+from caravan.http.limits import BodyLimit, ClientRestored, ForwardToServer
 
 
 def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> Starlette:
@@ -79,7 +79,8 @@ def build_app(ctx: AgentContext, *, max_body_bytes: int = 16 * 1024 * 1024) -> S
                    csp=ctx.config.ui.content_security_policy.directives()),
     ]
     routes[:0] = [*identity.routes, *variables.routes, *keyring.routes]  # before /v1/node/<id>
-    middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes)]
+    middleware = [Middleware(BodyLimit, max_bytes=max_body_bytes),
+                  Middleware(ClientRestored, ctx=ctx)]
     if ctx.server is None:
         middleware.append(Middleware(ForwardToServer, ctx=ctx))
     elif ctx.server.leadership is not None:

@@ -7,6 +7,7 @@ server's endpoint methods.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,9 @@ class AgentContext:
     client: Client | None = None
     # Per-agent caches of the HTTP layer by name (`list_cache.py`), never shared by agents.
     caches: dict[str, object] = field(default_factory=dict)
+    # Set once the client holds the allocations it saved before a restart (at once on an
+    # agent without a client): /v1/client/ requests wait for it (limits.ClientRestored).
+    client_restored: asyncio.Event = field(default_factory=asyncio.Event)
 
     def require_server(self) -> Server:
         if self.server is None:

@@ -1,4 +1,5 @@
-"""ASGI middleware at the edge: body size limit, and client-only agents forwarding to a server."""
+"""ASGI middleware at the edge: body size limit, client routes held until the client has
+restored its allocations, and client-only agents forwarding to a server."""
 
 from __future__ import annotations
 
@@ -52,6 +53,27 @@ class BodyLimit:
 
 class _TooLarge(Exception):
     pass
+
+
+class ClientRestored:
+    """Hold `/v1/client/` requests until the client has its saved allocations back.
+
+    The agent listens before its client starts (in -dev the client registers over this
+    very listener), so for a moment after a restart the client holds none of the
+    allocations it ran: a request then would be told an allocation it holds is unknown,
+    or that its alloc dir was garbage collected."""
+
+    def __init__(self, app: ASGIApp, ctx: AgentContext) -> None:
+        self.app = app
+        self._restored = ctx.client_restored
+        if not ctx.config.client.enabled:
+            self._restored.set()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and not self._restored.is_set() \
+                and str(scope.get("path", "")).startswith("/v1/client/"):
+            await self._restored.wait()
+        await self.app(scope, receive, send)
 
 
 _NODE_RPC = re.compile(

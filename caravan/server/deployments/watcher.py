@@ -8,10 +8,9 @@ by the server's supervisor: `run()` ends only by cancellation.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
-from caravan.errors import WriteFailed
+from caravan.server.change_loop import run_on_changes
 from caravan.server.core import ServerCore
 from caravan.server.deployments import progress
 from caravan.server.deployments.endpoint import TRIGGER, DeploymentEndpoint
@@ -30,20 +29,8 @@ class DeploymentWatcher:
         self._endpoint = endpoint
 
     async def run(self) -> None:
-        index = 0
-        loop = asyncio.get_running_loop()
-        while True:
-            started = loop.time()
-            seen = await self._core.store.wait_for_change(_TABLES, index, _DEADLINE_TICK_S)
-            if seen == index:
-                # Nothing changed. A store stopping for shutdown answers at once: without
-                # this pause the loop would never yield and the agent never stop.
-                await asyncio.sleep(max(0.0, _DEADLINE_TICK_S - (loop.time() - started)))
-            index = seen
-            try:
-                self.advance()
-            except WriteFailed as e:  # the next change or tick tries again
-                log.warning("deployment watcher: %s", e.message)
+        await run_on_changes(self._core.store, _TABLES, _DEADLINE_TICK_S, self.advance,
+                             "deployment watcher")
 
     def advance(self) -> None:
         """One pass over every active deployment."""

@@ -10,10 +10,9 @@ supervisor: `run()` ends only by cancellation.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
-from caravan.errors import WriteFailed
+from caravan.server.change_loop import run_on_changes
 from caravan.server.core import ServerCore
 from caravan.server.drain.plan import DrainStep, plan_drain
 from caravan.structs import Node
@@ -32,19 +31,8 @@ class Drainer:
         self._core = core
 
     async def run(self) -> None:
-        index = 0
-        loop = asyncio.get_running_loop()
-        while True:
-            started = loop.time()
-            seen = await self._core.store.wait_for_change(_TABLES, index, _DEADLINE_TICK_S)
-            if seen == index:
-                # A store stopping for shutdown answers at once: pause so the loop yields.
-                await asyncio.sleep(max(0.0, _DEADLINE_TICK_S - (loop.time() - started)))
-            index = seen
-            try:
-                self.advance()
-            except WriteFailed as e:  # the next change or tick tries again
-                log.warning("drainer: %s", e.message)
+        await run_on_changes(self._core.store, _TABLES, _DEADLINE_TICK_S, self.advance,
+                             "drainer")
 
     def advance(self) -> None:
         """One pass over every draining node."""
