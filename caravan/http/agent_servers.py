@@ -42,8 +42,22 @@ async def servers(request: Request) -> Response:
     if not addresses:
         raise InvalidInput("missing server address")
     await authorize(request, Coarse.AGENT_WRITE)
-    client.rpc.set_servers(addresses)
+    client.rpc.set_servers([_checked_address(a) for a in addresses])
     return Response(status_code=200)
+
+
+def _checked_address(address: str) -> str:
+    """`host:port` or a base URL; anything else is refused before it replaces the list."""
+    parts = urlsplit(address if "//" in address else f"//{address}")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if not parts.hostname or port is None or port == 0 or parts.path not in ("", "/") \
+            or parts.scheme not in ("", "http", "https"):
+        raise InvalidInput(f'invalid server address "{address}": want host:port, '
+                           'for example "10.0.0.5:4646"')
+    return address
 
 
 async def join(request: Request) -> Response:

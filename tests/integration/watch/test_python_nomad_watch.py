@@ -66,3 +66,8 @@ def test_agent_servers_join_and_force_leave(api: nomad.Nomad) -> None:
     assert api.agent.force_leave("no-such-server") == 200
     with pytest.raises(exceptions.BaseNomadException):
         api.agent.update_servers([])
+    # A bad address is refused before it replaces the list the client works with.
+    with pytest.raises(exceptions.BaseNomadException) as refused:
+        api.agent.update_servers([*servers, "127.0.0.1:notaport"])
+    assert 'invalid server address "127.0.0.1:notaport"' in refused.value.nomad_resp.text
+    assert api.agent.get_servers() == servers
