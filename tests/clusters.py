@@ -24,29 +24,38 @@ class RelayCluster:
 
 
 @contextmanager
-def relay_cluster(root: Path, script: str = "exec sleep 3600", job_id: str = "far"
-                  ) -> Iterator[RelayCluster]:
-    """Start the three agents and the job running `/bin/sh -c script`; stop them after."""
+def server_and_clients(root: Path, names: tuple[str, ...] = ("a", "b"), *,
+                       nodes_timeout_s: float = 30) -> Iterator[list[AgentProcess]]:
+    """A server agent without a client, then a client-only agent per name, each one's node
+    registered: `[server, *clients]`. All are stopped after, clients first."""
     server = AgentProcess(root=root, name="server", dev=False, client=False)
     started: list[AgentProcess] = []
     try:
         started.append(server.start())
         addr = server.address.removeprefix("http://")
-        for name in ("a", "b"):
+        for name in names:
             # dev=True: on stop the client destroys its allocations; no task outlives us
             started.append(AgentProcess(root=root, name=name, server=False,
                                         servers=[addr]).start())
         wait_until(lambda: len(httpx.get(f"{server.address}/v1/nodes", timeout=10).json())
-                   == 2, 30, what="two nodes")
+                   == len(names), nodes_timeout_s, what=f"{len(names)} nodes")
+        yield started
+    finally:
+        for agent in reversed(started):
+            agent.stop()
+
+
+@contextmanager
+def relay_cluster(root: Path, script: str = "exec sleep 3600", job_id: str = "far"
+                  ) -> Iterator[RelayCluster]:
+    """Start the three agents and the job running `/bin/sh -c script`; stop them after."""
+    with server_and_clients(root) as (server, a, b):
         job = raw_exec_job(job_id, args=["-c", script], constraints=[
             {"LTarget": "${node.unique.name}", "RTarget": "b", "Operand": "="}])
         httpx.post(f"{server.address}/v1/jobs", json=job, timeout=10).raise_for_status()
         alloc_id = wait_until(lambda: running_alloc(server, job_id), 60,
                               what=f"{job_id} running on b")
-        yield RelayCluster(server, started[1], started[2], alloc_id)
-    finally:
-        for agent in reversed(started):
-            agent.stop()
+        yield RelayCluster(server, a, b, alloc_id)
 
 
 def running_alloc(server: AgentProcess, job_id: str) -> str | None:

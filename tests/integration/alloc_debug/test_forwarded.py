@@ -7,11 +7,11 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.agents import CARAVAN, AgentProcess, wait_until
+from tests.agents import CARAVAN, AgentProcess
+from tests.clusters import server_and_clients
 from tests.integration.alloc_debug.conftest import crashed_job, debug, open_debug, wait_failed
 from tests.integration.exec_driver.helpers import run
 
@@ -28,26 +28,13 @@ class Cluster:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    root = tmp_path_factory.mktemp("debug-cluster")
-    server = AgentProcess(root=root, name="server", dev=False, client=False)
-    started: list[AgentProcess] = []
-    try:
-        started.append(server.start())
-        addr = server.address.removeprefix("http://")
-        for name in ("a", "b"):
-            started.append(AgentProcess(root=root, name=name, server=False,
-                                        servers=[addr]).start())
-        wait_until(lambda: len(httpx.get(f"{server.address}/v1/nodes", timeout=10).json())
-                   == 2, 30, what="two nodes")
+    with server_and_clients(tmp_path_factory.mktemp("debug-cluster")) as (server, a, b):
         job = crashed_job("far")
         job["Job"]["Constraints"] = [
             {"LTarget": "${node.unique.name}", "RTarget": "b", "Operand": "="}]
         alloc = run(server, job)
         wait_failed(server, alloc)
-        yield Cluster(server, started[1], started[2], alloc["ID"])
-    finally:
-        for agent in reversed(started):
-            agent.stop()
+        yield Cluster(server, a, b, alloc["ID"])
 
 
 def test_through_the_server_and_through_another_client(cluster: Cluster) -> None:

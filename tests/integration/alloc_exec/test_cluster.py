@@ -19,6 +19,7 @@ import pytest
 from caravan.api import Client
 from caravan.api.exec import ExecError, exec_session
 from tests.agents import CARAVAN, AgentProcess, host_processes, wait_until
+from tests.clusters import running_alloc, server_and_clients
 from tests.integration.exec_more.wsexec import ws_exec
 from tests.integration.jobs import raw_exec_job
 
@@ -35,39 +36,19 @@ class Cluster:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    root = tmp_path_factory.mktemp("cluster")
-    server = AgentProcess(root=root, name="server", dev=False, client=False)
-    started: list[AgentProcess] = []
-    try:
-        started.append(server.start())
-        addr = server.address.removeprefix("http://")
-        for name in ("a", "b"):
-            # dev=True: on stop the client destroys its allocations; no task outlives us
-            started.append(AgentProcess(root=root, name=name, server=False,
-                                        servers=[addr]).start())
-        wait_until(lambda: len(_get(server, "/v1/nodes")) == 2, 30, what="two nodes")
+    with server_and_clients(tmp_path_factory.mktemp("cluster")) as (server, a, b):
         job = raw_exec_job("far", args=["-c", "exec sleep 3600"], constraints=[
             {"LTarget": "${node.unique.name}", "RTarget": "b", "Operand": "="}])
         job["Job"]["TaskGroups"][0]["Tasks"][0]["Actions"] = [
             {"Name": "where", "Command": "/bin/sh", "Args": ["-c", "echo on $node"]}]
         job["Job"]["TaskGroups"][0]["Tasks"][0]["Env"] = {"node": "b"}
         httpx.post(f"{server.address}/v1/jobs", json=job, timeout=10).raise_for_status()
-        alloc_id = wait_until(lambda: _running(server, "far"), 60, what="far running on b")
-        yield Cluster(server, started[1], started[2], alloc_id)
-    finally:
-        for agent in reversed(started):
-            agent.stop()
+        alloc_id = wait_until(lambda: running_alloc(server, "far"), 60, what="far running on b")
+        yield Cluster(server, a, b, alloc_id)
 
 
 def _get(agent: AgentProcess, path: str) -> Any:
     return httpx.get(f"{agent.address}{path}", timeout=10).json()
-
-
-def _running(server: AgentProcess, job: str) -> str | None:
-    for stub in _get(server, f"/v1/job/{job}/allocations"):
-        if stub["ClientStatus"] == "running":
-            return str(stub["ID"])
-    return None
 
 
 async def _session(address: str, alloc_id: str, command: list[str], stdin: bytes = b"",

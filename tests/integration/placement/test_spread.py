@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.agents import AgentProcess, wait_until
+from tests.clusters import server_and_clients
 from tests.e2e.cli import caravan
 
 pytestmark = pytest.mark.integration
@@ -54,20 +55,8 @@ JOB = '''job "spread" {
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[AgentProcess]:
-    server = AgentProcess(root=tmp_path, name="server", dev=False, client=False)
-    started: list[AgentProcess] = []
-    try:
-        started.append(server.start())
-        addr = server.address.removeprefix("http://")
-        for name in ("client1", "client2"):
-            # dev=True: on stop the client destroys its allocations
-            started.append(AgentProcess(root=tmp_path, name=name, server=False,
-                                        servers=[addr]).start())
-        wait_until(lambda: len(_get(server, "/v1/nodes")) == 2, 20, what="two nodes")
-        yield server
-    finally:
-        for agent in reversed(started):
-            agent.stop()
+    with server_and_clients(tmp_path, ("client1", "client2"), nodes_timeout_s=20) as agents:
+        yield agents[0]
 
 
 def _get(agent: AgentProcess, path: str) -> Any:
