@@ -43,6 +43,8 @@ async def kill_tree(root: int, parent: int) -> None:
             _signal(pid, signal.SIGSTOP)
         stopped.extend(fresh)
         await _until_stopped(fresh)
+        # A scan of its own, begun after all are stopped: the scan that saw them stop listed
+        # /proc before reading their states, and may miss a child forked in between.
         parents = _parents()
     for pid in stopped:
         _signal(pid, signal.SIGKILL)
