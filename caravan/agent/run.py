@@ -102,7 +102,7 @@ class Agent:
                 # A -dev agent's data dir is temporary, so its tasks go with it.
                 stack.push_async_callback(ctx.client.stop, cfg.dev_mode)
                 parts.append(ctx.client)
-            ctx.client_restored.set()
+            ctx.client_restored.set()  # also on an agent without a client: nothing to wait for
             print(f"==> caravan agent started! HTTP API at {cfg.http_url()}", flush=True)
             failure = await _wait_stop(stop, parts)
             if failure is not None:

@@ -65,9 +65,7 @@ class ClientRestored:
 
     def __init__(self, app: ASGIApp, ctx: AgentContext) -> None:
         self.app = app
-        self._restored = ctx.client_restored
-        if not ctx.config.client.enabled:
-            self._restored.set()
+        self._restored = ctx.client_restored  # set by the agent once its client started
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket") and not self._restored.is_set() \
