@@ -23,17 +23,19 @@ class NoPathToNode(CaravanError):
     status = 404
 
 
-async def forward(request: Request, base_url: str, path: str | None = None) -> Response:
-    """Send `request` as it is to `base_url` (at `path`, when given, instead of its own)
-    and relay the answer (over TLS with this agent's certificate when the agent's
-    `tls.http` is on)."""
+async def forward(request: Request, base_url: str, path: str | None = None, *,
+                  headers: dict[str, str] | None = None) -> Response:
+    """Send `request` as it is to `base_url` (at `path`, when given, instead of its own;
+    with `headers` added) and relay the answer (over TLS with this agent's certificate
+    when the agent's `tls.http` is on)."""
     tls = agent_of(request).config.tls
     base_url = agent_url(tls, base_url)
     client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, read=None),
                                verify=agent_client_context(tls) or True)
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_HEADERS}
+    sent = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_HEADERS}
+    sent.update(headers or {})
     upstream = client.build_request(request.method, base_url + (path or request.url.path),
-                                    params=request.query_params, headers=headers,
+                                    params=request.query_params, headers=sent,
                                     content=await request.body())
     try:
         reply = await client.send(upstream, stream=True)

@@ -71,14 +71,15 @@ async def _to_leader(request: Request, leadership: Leadership,
                      deadline: float) -> Response | None:
     """Forward a write to the leader once one is known and answers; None when this server
     became the leader meanwhile (it handles the write itself)."""
-    request.scope["headers"] = [*request.scope["headers"], (FORWARDED.lower().encode(), b"1")]
     while True:
         if leadership.is_leader:
             return None
         leader = leadership.leader
         if leader is not None:
             try:
-                return await forward(request, leader.http)
+                # Marked, so that a server that is not the leader either refuses it rather
+                # than sending it on again (two servers with stale views would bounce it).
+                return await forward(request, leader.http, headers={FORWARDED: "1"})
             except NoPathToNode:
                 # The leader just died; its key lives until its lease runs out.
                 if time.monotonic() >= deadline:
